@@ -1,0 +1,36 @@
+# Two commands do everything on a fresh machine: `make lab` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup lab test bench dashboard snapshot clean
+
+setup: $(STAMP)
+
+# Re-install only when the package's requirements change.
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[notebooks,test]'
+	touch $(STAMP)
+
+lab: setup
+	$(BIN)/jupyter lab notebooks/
+
+test: setup
+	$(BIN)/python -m pytest -q -p no:cacheprovider tests/
+	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
+	@git diff --quiet -- notebooks/ || (echo "notebooks changed during the test run: commit them without outputs"; git status --short; exit 1)
+
+bench: setup
+	$(BIN)/python benchmarks/bench_fetch.py
+
+dashboard: setup
+	$(BIN)/voila --no-browser --Voila.ip=127.0.0.1 notebooks/
+
+snapshot: setup
+	$(BIN)/python scripts/build_bundled_snapshot.py
+
+clean:
+	rm -rf $(VENV) exports test-results .pytest_cache

@@ -1,0 +1,140 @@
+"""The ``lbtools`` command: save and inspect snapshots, export leaderboards as one table."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="lbtools",
+        description="The Hugging Face Hub's benchmark leaderboard data: snapshots for offline, reproducible work, "
+        "and exports. Authenticate for gated benchmarks with `hf auth login` or HF_TOKEN.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{snapshot,export}")
+
+    snapshot = commands.add_parser("snapshot", help="save or describe a snapshot", description="Save or describe "
+                                   "a snapshot (a recorded Hub that the loaders replay offline).")
+    actions = snapshot.add_subparsers(dest="action", required=True, metavar="{save,info}")
+    save = actions.add_parser(
+        "save",
+        help="record the Hub's leaderboard data into a new folder",
+        description="Record the official benchmark list, leaderboards, the eval results and metadata of every model "
+        "on them, and the aggregate Parquet into DIR (written to a temporary folder, renamed when complete). "
+        "Use it with LBTOOLS_SNAPSHOT=DIR or lbtools.configure(snapshot=DIR).",
+    )
+    save.add_argument("dir", metavar="DIR", help="folder to create (must not exist)")
+    save.add_argument("--benchmarks", nargs="+", metavar="ID", help="benchmark dataset ids (default: all official)")
+    save.add_argument("--no-models", action="store_true", help="skip models' eval results and metadata")
+    save.add_argument("--no-aggregate", action="store_true", help="skip the aggregate Parquet")
+    save.add_argument("--max-workers", type=int, default=None, help="requests in flight at most (default 8)")
+    save.add_argument("--no-progress", action="store_true", help="no progress bars")
+
+    info = actions.add_parser("info", help="describe a snapshot", description="Print a snapshot's manifest summary.")
+    info.add_argument("dir", metavar="DIR")
+    info.add_argument("--json", action="store_true", help="print the whole manifest as JSON")
+
+    export = commands.add_parser(
+        "export",
+        help="write all leaderboards as one long table",
+        description="Write the leaderboards (all official benchmarks by default) as one long table, one row per "
+        "entry, with the documented columns. The source follows LBTOOLS_SOURCE / LBTOOLS_SNAPSHOT.",
+    )
+    export.add_argument("file", metavar="FILE")
+    export.add_argument("--format", choices=("csv", "parquet"), default=None,
+                        help="default: from FILE's extension, else csv")
+    export.add_argument("--benchmarks", nargs="+", metavar="ID", help="benchmark dataset ids (default: all)")
+    export.add_argument("--with-fine-tunes", action="store_true", help="include models that declare a base model")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors and 0 for --help
+        return int(exc.code or 0)
+    from .errors import LbtoolsError
+
+    try:
+        if args.command == "snapshot" and args.action == "save":
+            return _save(args)
+        if args.command == "snapshot" and args.action == "info":
+            return _info(args)
+        return _export(args)
+    except (LbtoolsError, FileExistsError, ValueError, TypeError, OSError) as exc:
+        print(f"lbtools: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("lbtools: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+
+
+def _save(args) -> int:
+    from .snapshot import save_snapshot
+
+    path = save_snapshot(
+        args.dir,
+        benchmarks=args.benchmarks,
+        models=not args.no_models,
+        aggregate=not args.no_aggregate,
+        max_workers=args.max_workers,
+        progress=False if args.no_progress else None,
+    )
+    from .snapshot import snapshot_info
+
+    manifest = snapshot_info(path)
+    print(_summary(path, manifest))
+    return EXIT_OK
+
+
+def _info(args) -> int:
+    import json
+
+    from .snapshot import snapshot_info
+
+    manifest = snapshot_info(args.dir)
+    print(json.dumps(manifest, indent=2) if args.json else _summary(args.dir, manifest))
+    return EXIT_OK
+
+
+def _summary(path, manifest: dict) -> str:
+    counts = manifest.get("counts") or {}
+    lines = [
+        f"snapshot {manifest.get('name')} at {path}",
+        f"  taken at      {manifest.get('taken_at')} from {manifest.get('endpoint')}",
+        f"  format        {manifest.get('format_version')} (lbtools {manifest.get('lbtools_version')}, "
+        f"huggingface_hub {manifest.get('huggingface_hub_version')})",
+        f"  benchmarks    {len(manifest.get('benchmarks') or [])}"
+        + (f" ({len(manifest['failures'])} failed)" if manifest.get("failures") else ""),
+    ]
+    for key, value in counts.items():
+        lines.append(f"  {key:<13} {value}")
+    aggregate = manifest.get("aggregate") or {}
+    if aggregate:
+        lines.append(f"  aggregate     {aggregate.get('repo')} @ {aggregate.get('revision')}")
+    lines.append(f"  provenance    {manifest.get('provenance')}")
+    return "\n".join(lines)
+
+
+def _export(args) -> int:
+    from pathlib import Path
+
+    from .loaders import load_leaderboards
+
+    fmt = args.format or ("parquet" if Path(args.file).suffix.lower() == ".parquet" else "csv")
+    df = load_leaderboards(args.benchmarks, base_model_only=False if args.with_fine_tunes else None)
+    if fmt == "csv":
+        df.to_csv(args.file, index=False)
+    else:
+        df.to_parquet(args.file, index=False)
+    failed = df.attrs.get("failures") or {}
+    print(
+        f"wrote {len(df)} rows from {df['dataset_id'].nunique()} benchmarks to {args.file} "
+        f"(source {df.attrs.get('source')}, as of {df.attrs.get('fetched_at')})"
+        + (f"; {len(failed)} benchmarks failed: {', '.join(sorted(failed))}" if failed else "")
+    )
+    return EXIT_OK

@@ -1,0 +1,665 @@
+"""The public loaders: the Hub's leaderboard data as tidy DataFrames.
+
+Each loader resolves its source once (live Hub or snapshot, see ``lbtools.configure``), fetches raw JSON through it,
+parses it record by record (``lbtools.parse``), and returns a frame with the documented columns and pandas nullable
+dtypes, in a deterministic order, with ``attrs["source"]`` and ``attrs["fetched_at"]``.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from concurrent.futures import ThreadPoolExecutor, as_completed
+
+from . import config
+from .errors import LbtoolsError
+from .parse import (
+    Problems,
+    benchmark_records,
+    eval_result_records,
+    leaderboard_records,
+    model_info_record,
+)
+from .schema import (
+    BENCHMARK_COLUMNS,
+    EVAL_RESULT_COLUMNS,
+    LEADERBOARD_COLUMNS,
+    MODEL_INFO_COLUMNS,
+    empty_frame,
+    make_frame,
+)
+from .sources import resolve_source
+
+ERRORS = ("warn", "raise")
+_REPO_ID = re.compile(r"^(?:[\w.\-]{1,96}/)?[\w.\-]{1,96}$")
+
+
+# -- argument checks -----------------------------------------------------------------------------------------
+
+
+def _check_repo_id(value, name: str, *, namespace: bool = True) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a repo id string like 'org/name'; got {type(value).__name__}")
+    if (
+        not _REPO_ID.match(value)
+        or (namespace and "/" not in value)
+        or ".." in value
+        or value.startswith(("-", "."))
+        or value.endswith(("-", "."))
+    ):
+        raise ValueError(f"{name} must be a Hub repo id like 'org/name'; got {value!r}")
+    return value
+
+
+def _check_id_list(values, name: str, *, namespace: bool) -> list[str]:
+    """A de-duplicated list of ids, in first-seen order."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(f"{name} must be a list of ids, not a single string; wrap one id in a list: [{values!r}]")
+    if isinstance(values, (set, frozenset)):
+        values = sorted(values, key=str)
+    try:
+        items = list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be a list of ids; got {type(values).__name__}") from None
+    out, seen = [], set()
+    for item in items:
+        _check_repo_id(item, f"{name}[{len(out)}]", namespace=namespace)
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+def _check_errors(errors) -> str:
+    if errors not in ERRORS:
+        raise ValueError(f"errors must be 'warn' or 'raise'; got {errors!r}")
+    return errors
+
+
+def _check_optional_bool(value, name: str):
+    if value is not None and not isinstance(value, bool):
+        raise TypeError(f"{name} must be True, False or None; got {type(value).__name__}")
+    return value
+
+
+def _settings(max_workers=None):
+    return config.settings(max_workers=max_workers)
+
+
+def _stamp(df, source, fetched_at, **extra):
+    df.attrs["source"] = source.name
+    df.attrs["fetched_at"] = fetched_at
+    df.attrs.update(extra)
+    return df
+
+
+# -- fan-out over many requests ------------------------------------------------------------------------------
+
+
+def _progress_enabled(progress) -> bool:
+    if progress is not None:
+        return bool(progress)
+    import os
+    import sys
+
+    flags = (os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", ""), os.environ.get("TQDM_DISABLE", ""))
+    if any(f.strip().lower() in ("1", "true", "yes", "on") for f in flags):
+        return False
+    if "ipykernel" in sys.modules:
+        return True
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def _fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, desc: str):
+    """Run ``task(key)`` for every key on a bounded pool; returns ``({key: result}, {key: reason})``.
+
+    With ``errors="raise"`` the first failure cancels what has not started and is raised.
+    """
+    results, failures = {}, {}
+    if not keys:
+        return results, failures
+    bar = None
+    if _progress_enabled(progress) and len(keys) > 1:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(keys), desc=desc, unit="req", leave=False)
+    pool = ThreadPoolExecutor(max_workers=min(max_workers, len(keys)), thread_name_prefix="lbtools")
+    try:
+        futures = {pool.submit(task, key): key for key in keys}
+        for future in as_completed(futures):
+            key = futures[future]
+            try:
+                results[key] = future.result()
+            except Exception as exc:  # noqa: BLE001 - one failure must not sink the others
+                if errors == "raise":
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+                failures[key] = _one_line(exc)
+            finally:
+                if bar is not None:
+                    bar.update(1)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        if bar is not None:
+            bar.close()
+    return results, failures
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split())
+    if not isinstance(exc, LbtoolsError):
+        text = f"{type(exc).__name__}: {text}"
+    return text
+
+
+def _report_failures(failures: dict, what: str, total: int) -> None:
+    if failures:
+        first = next(iter(sorted(failures.items())))
+        warnings.warn(
+            f"lbtools: {len(failures)} of {total} {what} failed and are left out "
+            f"(df.attrs['failures'] says why for each; e.g. {first[0]}: {first[1]})",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+# -- benchmarks ----------------------------------------------------------------------------------------------
+
+
+def list_benchmarks(*, token=None, refresh: bool = False):
+    """The Hub's official benchmark datasets (``list_datasets(benchmark=True)``).
+
+    Parameters
+    ----------
+    token : str, bool or None
+        ``None`` uses ``HF_TOKEN`` or the cached login (``hf auth login``); ``False`` sends no token.
+    refresh : bool
+        Bypass the response cache.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per official benchmark, sorted by ``dataset_id``:
+
+        ===============  ========================  ================================================
+        dataset_id       string                    ``org/name``
+        display_name     string                    readable name (lbtools' table, else the card's)
+        author           string
+        created_at       datetime64[ns, UTC]
+        last_modified    datetime64[ns, UTC]
+        downloads        Int64
+        likes            Int64
+        gated            string                    ``"false"``, ``"auto"`` or ``"manual"``
+        tags             object (list of str)
+        status           string                    only in the bundled snapshot (listed / unconfirmed / …)
+        ===============  ========================  ================================================
+    """
+    from .benchmarks import display_names
+
+    source = resolve_source(config.settings(), token)
+    body, fetched_at = source.get_json(
+        "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
+        paged=True,
+    )
+    problems = Problems()
+    records = benchmark_records(body, problems, display_names())
+    problems.warn()
+    df = make_frame(records, BENCHMARK_COLUMNS).sort_values("dataset_id", kind="stable").reset_index(drop=True)
+    return _stamp(df, source, fetched_at)
+
+
+# -- leaderboards --------------------------------------------------------------------------------------------
+
+
+def _leaderboard_params(base_model_only):
+    return None if base_model_only is None else {"base_model": base_model_only}
+
+
+def _fetch_leaderboard(source, dataset_id, base_model_only, refresh):
+    body, fetched_at = source.get_json(
+        f"/api/datasets/{dataset_id}/leaderboard",
+        _leaderboard_params(base_model_only),
+        what=f"benchmark {dataset_id}",
+        refresh=refresh,
+    )
+    problems = Problems()
+    return leaderboard_records(body, dataset_id, problems), problems, fetched_at
+
+
+def load_leaderboard(dataset_id: str, *, base_model_only: bool | None = None, token=None, refresh: bool = False):
+    """One benchmark's leaderboard (``get_dataset_leaderboard``), values exactly as published.
+
+    Parameters
+    ----------
+    dataset_id : str
+        The benchmark dataset, e.g. ``"SWE-bench/SWE-bench_Verified"``.
+    base_model_only : bool or None
+        ``None``: the Hub's default view (models that declare a ``base_model`` are hidden); ``False``: every
+        submitted result, fine-tunes included; ``True``: ask explicitly for base models only.
+    token : str, bool or None
+        For gated benchmarks: ``None`` uses ``HF_TOKEN`` or ``hf auth login``'s token; ``False`` sends none.
+    refresh : bool
+        Bypass the response cache.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per entry, ordered by ``rank`` (ties by ``model_id``; entries without a rank last):
+
+        ==================  =========  ====================================================
+        dataset_id          string
+        rank                Int64      as published (gaps and ties kept, with a warning)
+        model_id            string
+        value               Float64    as published (0–1 or 0–100; see ``analysis.add_normalised``)
+        verified            boolean
+        author              string     the model's owner
+        author_type         string     ``"org"`` or ``"user"``
+        source_url          string
+        source_name         string
+        source_is_external  boolean
+        filename            string     the ``.eval_results`` file in the model repo
+        pull_request        Int64
+        notes               string     user-submitted text
+        lower_is_better     boolean
+        num_parameters      Int64      as the leaderboard reports it
+        ==================  =========  ====================================================
+
+    Raises
+    ------
+    GatedBenchmarkError, NotFoundError, RateLimitedError, HubUnavailableError, BadResponseError
+    """
+    _check_repo_id(dataset_id, "dataset_id")
+    _check_optional_bool(base_model_only, "base_model_only")
+    source = resolve_source(config.settings(), token)
+    records, problems, fetched_at = _fetch_leaderboard(source, dataset_id, base_model_only, refresh)
+    problems.warn()
+    return _stamp(make_frame(records, LEADERBOARD_COLUMNS), source, fetched_at)
+
+
+def load_leaderboards(
+    dataset_ids=None,
+    *,
+    base_model_only: bool | None = None,
+    max_workers: int | None = None,
+    errors: str = "warn",
+    token=None,
+    refresh: bool = False,
+    progress: bool | None = None,
+):
+    """The leaderboards of many benchmarks as one long frame, fetched concurrently.
+
+    Parameters
+    ----------
+    dataset_ids : list of str or None
+        Benchmarks to load; ``None`` loads every official benchmark (in a snapshot: every recorded one).
+    base_model_only : bool or None
+        As in ``load_leaderboard``.
+    max_workers : int, optional
+        Requests in flight at most (default 8, or ``LBTOOLS_MAX_WORKERS``).
+    errors : {"warn", "raise"}
+        ``"warn"``: keep going, leave failed benchmarks out and say why in ``df.attrs["failures"]``
+        (``{dataset_id: one-line reason}``) and one warning; ``"raise"``: raise the first failure.
+    token, refresh
+        As in ``load_leaderboard``.
+    progress : bool, optional
+        Show a progress bar (default: when interactive, unless ``HF_HUB_DISABLE_PROGRESS_BARS``/``TQDM_DISABLE``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``load_leaderboard`` columns; benchmarks in the order asked (``None``: sorted by id), each by rank.
+    """
+    _check_errors(errors)
+    _check_optional_bool(base_model_only, "base_model_only")
+    settings = _settings(max_workers)
+    source = resolve_source(settings, token)
+    failures: dict[str, str] = {}
+    if dataset_ids is None:
+        recorded, recorded_failures = source.recorded_benchmarks()
+        if recorded is None:
+            listing = list_benchmarks(token=token, refresh=refresh)
+            ids = list(listing["dataset_id"])
+        else:
+            ids = sorted(recorded)
+            failures.update(recorded_failures)
+    else:
+        ids = _check_id_list(dataset_ids, "dataset_ids", namespace=True)
+    results, fetch_failures = _fan_out(
+        lambda dataset_id: _fetch_leaderboard(source, dataset_id, base_model_only, refresh),
+        ids,
+        max_workers=settings.max_workers,
+        errors=errors,
+        progress=progress,
+        desc="leaderboards",
+    )
+    failures.update(fetch_failures)
+    problems = Problems()
+    records, times = [], []
+    for dataset_id in ids:
+        if dataset_id in results:
+            rows, found, fetched_at = results[dataset_id]
+            records.extend(rows)
+            problems.extend(found)
+            times.append(fetched_at)
+    problems.warn()
+    _report_failures(fetch_failures, "benchmarks", len(ids))
+    df = make_frame(records, LEADERBOARD_COLUMNS)
+    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(failures.items())))
+
+
+# -- eval results --------------------------------------------------------------------------------------------
+
+
+def _fetch_eval_results(source, model_id, refresh):
+    body, fetched_at = source.get_json(
+        f"/api/models/{model_id}", {"expand": "evalResults"}, what=f"model {model_id}", refresh=refresh
+    )
+    problems = Problems()
+    return eval_result_records(body, model_id, problems), problems, fetched_at
+
+
+def load_eval_results(
+    model_ids,
+    *,
+    max_workers: int | None = None,
+    errors: str = "warn",
+    token=None,
+    refresh: bool = False,
+    progress: bool | None = None,
+):
+    """Models' own eval results (``model_info(id, expand=["evalResults"])``), parsed from the raw JSON.
+
+    Parsing per item keeps ``verified``, ``filename`` and ``pull_request`` (the typed client drops them), and an
+    item the Hub could not parse (``{"error": …}``) or a source without a url never loses the model's other results.
+
+    Parameters
+    ----------
+    model_ids : list of str
+        Model repo ids (a single string is a TypeError; an empty list gives an empty frame).
+    max_workers, errors, token, refresh, progress
+        As in ``load_leaderboards``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (model, result item), models in the order given, items in the Hub's order:
+
+        ============  ===================  ============================================
+        model_id      string
+        dataset_id    string               the benchmark dataset
+        task_id       string               as written by the submitter (spellings vary)
+        value         Float64              as published
+        verified      boolean
+        date          datetime64[ns, UTC]  the evaluation date, when given
+        source_url    string
+        source_name   string
+        notes         string               user-submitted text
+        filename      string               the ``.eval_results`` file
+        pull_request  Int64
+        ============  ===================  ============================================
+    """
+    _check_errors(errors)
+    ids = _check_id_list(model_ids, "model_ids", namespace=False)
+    settings = _settings(max_workers)
+    source = resolve_source(settings, token)
+    if not ids:
+        return _stamp(empty_frame(EVAL_RESULT_COLUMNS), source, None, failures={})
+    results, failures = _fan_out(
+        lambda model_id: _fetch_eval_results(source, model_id, refresh),
+        ids,
+        max_workers=settings.max_workers,
+        errors=errors,
+        progress=progress,
+        desc="eval results",
+    )
+    problems = Problems()
+    records, times = [], []
+    for model_id in ids:
+        if model_id in results:
+            rows, found, fetched_at = results[model_id]
+            records.extend(rows)
+            problems.extend(found)
+            times.append(fetched_at)
+    problems.warn()
+    _report_failures(failures, "models", len(ids))
+    df = make_frame(records, EVAL_RESULT_COLUMNS)
+    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(failures.items())))
+
+
+# -- model metadata ------------------------------------------------------------------------------------------
+
+MODEL_INFO_EXPAND = (
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "gated",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "safetensors",
+    "tags",
+)
+
+
+def _fetch_model_info(source, model_id, refresh):
+    body, fetched_at = source.get_json(
+        f"/api/models/{model_id}",
+        [("expand", field) for field in MODEL_INFO_EXPAND],
+        what=f"model {model_id}",
+        refresh=refresh,
+    )
+    problems = Problems()
+    return model_info_record(body, model_id, problems), problems, fetched_at
+
+
+def load_model_info(
+    model_ids,
+    *,
+    max_workers: int | None = None,
+    errors: str = "warn",
+    token=None,
+    refresh: bool = False,
+    progress: bool | None = None,
+):
+    """Hub metadata of models: creation date, parameter count and more (``model_info``).
+
+    ``num_parameters`` is ``safetensors.total`` as the Hub reports it and ``created_at`` the repository's creation
+    time; nothing is guessed from model names, so a model without safetensors metadata has an empty count.
+
+    Parameters
+    ----------
+    model_ids : list of str
+    max_workers, errors, token, refresh, progress
+        As in ``load_leaderboards``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model that loaded, in the order given:
+
+        ==============  ===================  ==============================================
+        model_id        string
+        author          string
+        created_at      datetime64[ns, UTC]  when the repository was created on the Hub
+        num_parameters  Int64                ``safetensors.total``
+        pipeline_tag    string
+        library_name    string
+        license         string               from the card, else the ``license:`` tag
+        base_models     object (list of str) from the ``base_model:`` tags, else the card
+        downloads       Int64
+        likes           Int64
+        gated           string
+        ==============  ===================  ==============================================
+    """
+    _check_errors(errors)
+    ids = _check_id_list(model_ids, "model_ids", namespace=False)
+    settings = _settings(max_workers)
+    source = resolve_source(settings, token)
+    if not ids:
+        return _stamp(empty_frame(MODEL_INFO_COLUMNS), source, None, failures={})
+    results, failures = _fan_out(
+        lambda model_id: _fetch_model_info(source, model_id, refresh),
+        ids,
+        max_workers=settings.max_workers,
+        errors=errors,
+        progress=progress,
+        desc="model info",
+    )
+    problems = Problems()
+    records, times = [], []
+    for model_id in ids:
+        if model_id in results:
+            record, found, fetched_at = results[model_id]
+            records.append(record)
+            problems.extend(found)
+            times.append(fetched_at)
+    problems.warn()
+    _report_failures(failures, "models", len(ids))
+    df = make_frame(records, MODEL_INFO_COLUMNS)
+    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(failures.items())))
+
+
+def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = None, errors: str = "warn",
+           refresh: bool = False, progress: bool | None = None):
+    """``df`` with the ``load_model_info`` columns joined on (a left join: same rows, same order).
+
+    Columns ``df`` already has (``author``, ``num_parameters`` on leaderboards) are kept as they are, and the model
+    metadata's own values are added beside them with the suffix ``_model`` (``num_parameters_model``). Models without
+    metadata get empty values, never guesses; ``attrs["enrich_failures"]`` says why a model's metadata is missing.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df``'s columns, then ``created_at``, ``num_parameters`` (or ``num_parameters_model``), ``pipeline_tag``,
+        ``library_name``, ``license``, ``base_models``, ``downloads``, ``likes``, ``gated``.
+    """
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
+    if on not in df.columns:
+        raise ValueError(f"on: column {on!r} is not in df (columns: {', '.join(map(str, df.columns))})")
+    ids = [m for m in pd.unique(df[on].dropna()) if isinstance(m, str)]
+    info = load_model_info(ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
+                           progress=progress)
+    info = info.rename(columns={"model_id": on})
+    rename = {c: f"{c}_model" for c in info.columns if c != on and c in df.columns}
+    info = info.rename(columns=rename)
+    out = df.merge(info, on=on, how="left", sort=False, validate="many_to_one")
+    if len(out) != len(df):  # pragma: no cover - guarded by validate above
+        raise AssertionError("enrich changed the number of rows")
+    out.index = df.index
+    out.attrs = dict(df.attrs)
+    out.attrs["enriched_from"] = info.attrs.get("source")
+    out.attrs["enrich_failures"] = info.attrs.get("failures", {})
+    return out
+
+
+# -- the aggregate Parquet ------------------------------------------------------------------------------------
+
+
+def load_aggregate(*, columns=None, revision: str | None = None, token=None, refresh: bool = False):
+    """The ``OpenEvals/leaderboard-data`` Parquet: one row per model, one ``*_score`` column per benchmark.
+
+    Downloaded through the Hub's own cache (``hf_hub_download``: revalidated by ETag, reused offline).
+
+    Parameters
+    ----------
+    columns : list of str, optional
+        Read only these columns (a ValueError names any that the Parquet lacks).
+    revision : str, optional
+        A commit or branch of the dataset, to pin an analysis.
+    token, refresh
+        As in ``load_leaderboard``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The Parquet's own columns, values unchanged, in the file's row order; ``attrs["revision"]`` is its commit.
+    """
+    import pandas as pd
+    import pyarrow.parquet as pq
+
+    if columns is not None:
+        columns = _check_id_like_columns(columns)
+    if revision is not None and not isinstance(revision, str):
+        raise TypeError(f"revision must be a string; got {type(revision).__name__}")
+    source = resolve_source(config.settings(), token)
+    path, commit, fetched_at = source.aggregate_file(revision=revision, refresh=refresh)
+    if columns is not None:
+        available = pq.read_schema(path).names
+        missing = [c for c in columns if c not in available]
+        if missing:
+            raise ValueError(f"columns: not in the aggregate: {missing}; it has {available}")
+    df = pd.read_parquet(path, columns=columns, dtype_backend="numpy_nullable")
+    return _stamp(df, source, fetched_at, revision=commit)
+
+
+def _check_id_like_columns(columns) -> list[str]:
+    if isinstance(columns, str):
+        raise TypeError(f"columns must be a list of column names, not a string; use [{columns!r}]")
+    columns = list(columns)
+    for c in columns:
+        if not isinstance(c, str):
+            raise TypeError(f"columns must hold strings; got {type(c).__name__}")
+    return columns
+
+
+def aggregate_to_long(df):
+    """The aggregate in the ``load_leaderboards`` shape: one row per (model, benchmark) score.
+
+    Each ``*_score`` column is mapped to its benchmark dataset id by lbtools' declarative table
+    (``lbtools/data/benchmarks.csv``); ``aggregate_score`` is a mean, not a benchmark, and is left out. A ``*_score``
+    column the table does not know is left out with a warning naming it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The ``load_leaderboard`` columns. Filled: ``dataset_id``, ``model_id`` (the Parquet's ``model_name``, the Hub
+        id), ``value`` (unchanged), ``author`` (``provider``), and ``rank`` (position by value, higher first, ties
+        by model id: the Parquet has no ranks). The rest are empty. Sorted by dataset id, then rank.
+    """
+    import pandas as pd
+
+    from .benchmarks import aggregate_columns
+
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
+    if "model_name" not in df.columns:
+        raise ValueError("df: not the aggregate (no 'model_name' column); pass lbtools.load_aggregate()")
+    mapping = aggregate_columns()
+    score_columns = [c for c in df.columns if str(c).endswith("_score") and c != "aggregate_score"]
+    unknown = [c for c in score_columns if c not in mapping]
+    if unknown:
+        warnings.warn(
+            f"lbtools: aggregate columns {unknown} map to no known benchmark and are left out; "
+            "add them to lbtools/data/benchmarks.csv",
+            UserWarning,
+            stacklevel=2,
+        )
+    records = []
+    for column in score_columns:
+        if column not in mapping:
+            continue
+        dataset_id = mapping[column]
+        part = df[["model_name", column] + (["provider"] if "provider" in df.columns else [])].copy()
+        part = part[part[column].notna()]
+        rows = []
+        for _, row in part.iterrows():
+            rows.append(
+                {
+                    "dataset_id": dataset_id,
+                    "model_id": row["model_name"],
+                    "value": float(row[column]),
+                    "author": row["provider"] if "provider" in part.columns and pd.notna(row["provider"]) else None,
+                }
+            )
+        rows.sort(key=lambda r: (-r["value"], r["model_id"]))
+        for rank, row in enumerate(rows, start=1):
+            row["rank"] = rank
+        records.extend(rows)
+    records.sort(key=lambda r: (r["dataset_id"], r["rank"]))
+    out = make_frame(records, LEADERBOARD_COLUMNS)
+    out.attrs = {k: v for k, v in df.attrs.items() if k in ("source", "fetched_at", "revision")}
+    return out

@@ -1,0 +1,402 @@
+"""Raw Hub JSON to records, one record at a time.
+
+Every published value is kept as published when it is usable. When it is not (a number sent as text, a NaN, a
+boolean where a number belongs, a missing id), the record is repaired or skipped and the fact is collected as a
+*problem*, reported once per load as a warning that says what was done. Nothing here raises on one bad record; a body
+of the wrong shape raises BadResponseError for that one response only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import defaultdict
+
+from .errors import BadResponseError
+
+MAX_TEXT = 10_000
+
+
+class Problems:
+    """Data problems found while parsing, grouped so each kind is reported once with a count and an example."""
+
+    def __init__(self):
+        self._seen: dict[tuple[str, str, str], list] = defaultdict(list)
+
+    def add(self, context: str, what: str, action: str, example=None) -> None:
+        self._seen[(context, what, action)].append(example)
+
+    def extend(self, other: "Problems") -> None:
+        for key, examples in other._seen.items():
+            self._seen[key].extend(examples)
+
+    def messages(self) -> list[str]:
+        out = []
+        for (context, what, action), examples in self._seen.items():
+            shown = [repr(e) if not isinstance(e, str) else e for e in examples if e is not None][:3]
+            example = f" (e.g. {', '.join(shown)})" if shown else ""
+            count = len(examples)
+            out.append(f"lbtools: {context}: {count} {what}{example}; {action}")
+        return out
+
+    def warn(self, stacklevel: int = 3) -> None:
+        import warnings
+
+        for message in self.messages():
+            warnings.warn(message, UserWarning, stacklevel=stacklevel)
+
+    def __bool__(self) -> bool:
+        return bool(self._seen)
+
+
+# -- value coercion -------------------------------------------------------------------------------------------
+
+
+def to_float(value, problems: Problems, context: str, field: str = "value"):
+    if value is None:
+        problems.add(context, f"entries with no {field}", "kept with an empty value")
+        return None
+    if isinstance(value, bool):
+        problems.add(context, f"{field}s that are booleans, not numbers", "set to empty", value)
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+        if math.isnan(number):
+            problems.add(context, f"{field}s that are NaN", "set to empty")
+            return None
+        if math.isinf(number):
+            problems.add(context, f"{field}s that are infinite", "set to empty", value)
+            return None
+        return number
+    if isinstance(value, str):
+        text = value.strip()
+        percent = text.endswith("%")
+        try:
+            number = float(text.rstrip("%").strip())
+        except ValueError:
+            problems.add(context, f"{field}s that are not numbers", "set to empty", _clip(value))
+            return None
+        if math.isnan(number) or math.isinf(number):
+            problems.add(context, f"{field}s that are not finite numbers", "set to empty", _clip(value))
+            return None
+        problems.add(
+            context,
+            f"{field}s given as text" + (" with a % sign" if percent else ""),
+            "read as numbers (the number as written, not divided by 100)",
+            _clip(value),
+        )
+        return number
+    problems.add(context, f"{field}s of type {type(value).__name__}", "set to empty", _clip(repr(value)))
+    return None
+
+
+def to_int(value, problems: Problems, context: str, field: str):
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        problems.add(context, f"{field} values that are booleans", "set to empty", value)
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        problems.add(context, f"{field} values given as text", "read as numbers", _clip(value))
+        return int(value.strip())
+    problems.add(context, f"{field} values that are not whole numbers", "set to empty", _clip(repr(value)))
+    return None
+
+
+def to_bool(value, problems: Problems, context: str, field: str):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false"):
+        problems.add(context, f"{field} values given as text", "read as booleans", value)
+        return value.strip().lower() == "true"
+    if isinstance(value, int) and value in (0, 1):
+        problems.add(context, f"{field} values given as 0/1", "read as booleans", value)
+        return bool(value)
+    problems.add(context, f"{field} values that are not booleans", "set to empty", _clip(repr(value)))
+    return None
+
+
+def to_text(value, problems: Problems, context: str, field: str):
+    if value is None:
+        return None
+    if isinstance(value, bool) or isinstance(value, (dict, list)):
+        problems.add(context, f"{field} values that are not text", "set to empty", _clip(repr(value)))
+        return None
+    if isinstance(value, (int, float)):
+        problems.add(context, f"{field} values given as numbers", "kept as text", value)
+        return str(value)
+    if not isinstance(value, str):
+        problems.add(context, f"{field} values of type {type(value).__name__}", "set to empty")
+        return None
+    if len(value) > MAX_TEXT:
+        problems.add(context, f"{field} values longer than {MAX_TEXT:,} characters", f"cut to {MAX_TEXT:,}")
+        return value[:MAX_TEXT]
+    return value
+
+
+def to_time(value, problems: Problems, context: str, field: str):
+    """A UTC ``pandas.Timestamp`` from an ISO date or time, or None."""
+    if value is None:
+        return None
+    import pandas as pd
+
+    if isinstance(value, str):
+        try:
+            stamp = pd.Timestamp(value)
+        except (ValueError, TypeError, OverflowError):
+            stamp = None
+        if stamp is not None and not pd.isna(stamp):
+            return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+    problems.add(context, f"{field} values that are not dates", "set to empty", _clip(repr(value)))
+    return None
+
+
+def _clip(text: str, limit: int = 40) -> str:
+    text = str(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _body_list(body, what: str) -> list:
+    if isinstance(body, dict) and "error" in body:
+        raise BadResponseError(f"{what}: the Hub answered with an error: {_clip(str(body['error']), 200)}")
+    if not isinstance(body, list):
+        raise BadResponseError(f"{what}: expected a JSON list, got {type(body).__name__}")
+    return body
+
+
+# -- benchmarks ----------------------------------------------------------------------------------------------
+
+
+def benchmark_records(body, problems: Problems, display_names: dict) -> list[dict]:
+    context = "benchmark list"
+    records = []
+    seen = set()
+    for item in _body_list(body, "the official benchmark list"):
+        if not isinstance(item, dict):
+            problems.add(context, "items that are not objects", "skipped", _clip(repr(item)))
+            continue
+        dataset_id = item.get("id")
+        if not isinstance(dataset_id, str) or not dataset_id:
+            problems.add(context, "items without an id", "skipped")
+            continue
+        if dataset_id in seen:
+            problems.add(context, "datasets listed twice", "kept once", dataset_id)
+            continue
+        seen.add(dataset_id)
+        card = item.get("cardData") if isinstance(item.get("cardData"), dict) else {}
+        tags = item.get("tags")
+        if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
+            problems.add(context, "tag lists that are not lists of text", "set to empty", dataset_id)
+            tags = None
+        gated = item.get("gated")
+        records.append(
+            {
+                "dataset_id": dataset_id,
+                "display_name": display_names.get(dataset_id)
+                or (card.get("pretty_name") if isinstance(card.get("pretty_name"), str) else None)
+                or dataset_id.split("/")[-1],
+                "author": to_text(item.get("author"), problems, context, "author") or dataset_id.split("/")[0],
+                "created_at": to_time(item.get("createdAt"), problems, context, "createdAt"),
+                "last_modified": to_time(item.get("lastModified"), problems, context, "lastModified"),
+                "downloads": to_int(item.get("downloads"), problems, context, "downloads"),
+                "likes": to_int(item.get("likes"), problems, context, "likes"),
+                "gated": None if gated is None else str(gated).lower(),
+                "tags": list(tags) if tags is not None else None,
+                "status": to_text(item.get("status"), problems, context, "status"),
+            }
+        )
+    return records
+
+
+# -- leaderboards --------------------------------------------------------------------------------------------
+
+
+def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]:
+    """Records of one leaderboard, in the published order, ranks as published."""
+    context = dataset_id
+    entries = _body_list(body, f"leaderboard of {dataset_id}")
+    records = []
+    seen_exact: set[str] = set()
+    per_model: dict[str, int] = defaultdict(int)
+    for entry in entries:
+        if not isinstance(entry, dict):
+            problems.add(context, "leaderboard entries that are not objects", "skipped", _clip(repr(entry)))
+            continue
+        model_id = entry.get("modelId")
+        if not isinstance(model_id, str) or not model_id.strip():
+            problems.add(context, "leaderboard entries without a modelId", "skipped")
+            continue
+        fingerprint = json.dumps(entry, sort_keys=True, default=str)
+        if fingerprint in seen_exact:
+            problems.add(context, "leaderboard entries repeated identically", "kept once", model_id)
+            continue
+        seen_exact.add(fingerprint)
+        per_model[model_id] += 1
+        author = entry.get("author")
+        if isinstance(author, dict):
+            author_name = to_text(author.get("name"), problems, context, "author.name")
+            author_type = to_text(author.get("type"), problems, context, "author.type")
+        else:
+            author_name = to_text(author, problems, context, "author")
+            author_type = None
+        source = entry.get("source")
+        if source is not None and not isinstance(source, dict):
+            problems.add(context, "sources that are not objects", "set to empty", model_id)
+            source = None
+        source = source or {}
+        lower = to_bool(entry.get("lower_is_better"), problems, context, "lower_is_better")
+        value = to_float(entry.get("value"), problems, context)
+        if value is not None and not lower and not 0 <= value <= 100:
+            problems.add(context, "values outside 0–100", "kept as published", f"{model_id}={value:g}")
+        records.append(
+            {
+                "dataset_id": dataset_id,
+                "rank": to_int(entry.get("rank"), problems, context, "rank"),
+                "model_id": model_id,
+                "value": value,
+                "verified": to_bool(entry.get("verified"), problems, context, "verified"),
+                "author": author_name,
+                "author_type": author_type,
+                "source_url": to_text(source.get("url"), problems, context, "source.url"),
+                "source_name": to_text(source.get("name"), problems, context, "source.name"),
+                "source_is_external": to_bool(source.get("isExternal"), problems, context, "source.isExternal"),
+                "filename": to_text(entry.get("filename"), problems, context, "filename"),
+                "pull_request": to_int(entry.get("pullRequest"), problems, context, "pullRequest"),
+                "notes": to_text(entry.get("notes"), problems, context, "notes"),
+                "lower_is_better": lower,
+                "num_parameters": to_int(entry.get("num_parameters"), problems, context, "num_parameters"),
+            }
+        )
+    repeated = sorted(m for m, n in per_model.items() if n > 1)
+    if repeated:
+        for model_id in repeated:
+            problems.add(context, "models listed more than once with different results", "all kept", model_id)
+    ranks = [r["rank"] for r in records]
+    if any(r is None for r in ranks):
+        problems.add(context, "entries without a rank", "placed last", None)
+    known = sorted(r for r in ranks if r is not None)
+    if known and known != list(range(1, len(known) + 1)):
+        if len(set(known)) < len(known):
+            problems.add(context, "tied ranks", "kept as published; ties ordered by model id")
+        else:
+            problems.add(context, "gaps in the ranks", "kept as published")
+    records.sort(key=lambda r: (r["rank"] is None, r["rank"] if r["rank"] is not None else 0, r["model_id"]))
+    return records
+
+
+# -- eval results --------------------------------------------------------------------------------------------
+
+
+def eval_result_records(body, model_id: str, problems: Problems) -> list[dict]:
+    """One record per item of a model's ``evalResults``; a bad item is skipped, never the model."""
+    context = model_id
+    if not isinstance(body, dict):
+        raise BadResponseError(f"eval results of {model_id}: expected a JSON object, got {type(body).__name__}")
+    items = body.get("evalResults")
+    if items is None:
+        return []
+    if not isinstance(items, list):
+        problems.add(context, "evalResults fields that are not lists", "ignored", _clip(repr(items)))
+        return []
+    records = []
+    for item in items:
+        if not isinstance(item, dict):
+            problems.add(context, "eval results that are not objects", "skipped", _clip(repr(item)))
+            continue
+        filename = item.get("filename") if isinstance(item.get("filename"), str) else None
+        if "error" in item:
+            problems.add(
+                context,
+                "eval-result files the Hub could not parse",
+                "skipped (the model's other results are kept)",
+                f"{filename or '?'}: {_clip(str(item['error']), 80)}",
+            )
+            continue
+        data = item.get("data") if isinstance(item.get("data"), dict) else item
+        dataset = data.get("dataset")
+        if isinstance(dataset, dict):
+            dataset_id, task_id = dataset.get("id"), dataset.get("task_id")
+        elif isinstance(dataset, str):
+            dataset_id, task_id = dataset, data.get("task_id")
+        else:
+            dataset_id, task_id = None, None
+        if not isinstance(dataset_id, str) or not dataset_id:
+            problems.add(context, "eval results without a dataset id", "skipped", filename)
+            continue
+        source = data.get("source")
+        if source is not None and not isinstance(source, dict):
+            problems.add(context, "eval-result sources that are not objects", "set to empty", filename)
+            source = None
+        source = source or {}
+        source_name = source.get("name") or source.get("org") or source.get("user")
+        records.append(
+            {
+                "model_id": model_id,
+                "dataset_id": dataset_id,
+                "task_id": to_text(task_id, problems, context, "task_id"),
+                "value": to_float(data.get("value"), problems, context),
+                "verified": to_bool(item.get("verified"), problems, context, "verified"),
+                "date": to_time(data.get("date"), problems, context, "date"),
+                "source_url": to_text(source.get("url"), problems, context, "source.url"),
+                "source_name": to_text(source_name, problems, context, "source.name"),
+                "notes": to_text(data.get("notes"), problems, context, "notes"),
+                "filename": to_text(filename, problems, context, "filename"),
+                "pull_request": to_int(item.get("pullRequest"), problems, context, "pullRequest"),
+            }
+        )
+    return records
+
+
+# -- model metadata ------------------------------------------------------------------------------------------
+
+
+def model_info_record(body, model_id: str, problems: Problems) -> dict:
+    """Metadata of one model from its ``model_info`` JSON. Nothing is guessed: what the Hub lacks stays empty."""
+    context = model_id
+    if not isinstance(body, dict):
+        raise BadResponseError(f"model info of {model_id}: expected a JSON object, got {type(body).__name__}")
+    safetensors = body.get("safetensors")
+    total = None
+    if isinstance(safetensors, dict):
+        total = to_int(safetensors.get("total"), problems, context, "safetensors.total")
+        if total is not None and total < 0:
+            problems.add(context, "negative parameter counts", "set to empty", total)
+            total = None
+    elif safetensors is not None:
+        problems.add(context, "safetensors fields that are not objects", "ignored")
+    card = body.get("cardData") if isinstance(body.get("cardData"), dict) else {}
+    tags = body.get("tags") if isinstance(body.get("tags"), list) else []
+    tags = [t for t in tags if isinstance(t, str)]
+    license_ = card.get("license")
+    if isinstance(license_, list):
+        license_ = ", ".join(str(x) for x in license_)
+    if not license_:
+        license_ = next((t.split(":", 1)[1] for t in tags if t.startswith("license:")), None)
+    base_models = []
+    for tag in tags:
+        if tag.startswith("base_model:"):
+            base = tag.split(":")[-1]
+            if base and base not in base_models:
+                base_models.append(base)
+    if not base_models:
+        declared = card.get("base_model")
+        declared = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
+        base_models = [b for b in declared if isinstance(b, str)]
+    gated = body.get("gated")
+    return {
+        "model_id": model_id,
+        "author": to_text(body.get("author"), problems, context, "author") or model_id.split("/")[0],
+        "created_at": to_time(body.get("createdAt"), problems, context, "createdAt"),
+        "num_parameters": total,
+        "pipeline_tag": to_text(body.get("pipeline_tag"), problems, context, "pipeline_tag"),
+        "library_name": to_text(body.get("library_name"), problems, context, "library_name"),
+        "license": to_text(license_, problems, context, "license"),
+        "base_models": base_models,
+        "downloads": to_int(body.get("downloads"), problems, context, "downloads"),
+        "likes": to_int(body.get("likes"), problems, context, "likes"),
+        "gated": None if gated is None else str(gated).lower(),
+    }

@@ -1,0 +1,88 @@
+"""The documented columns of every loader's frame and their pandas nullable dtypes, in order."""
+
+from __future__ import annotations
+
+UTC_TIME = "datetime64[ns, UTC]"
+
+BENCHMARK_COLUMNS = {
+    "dataset_id": "string",
+    "display_name": "string",
+    "author": "string",
+    "created_at": UTC_TIME,
+    "last_modified": UTC_TIME,
+    "downloads": "Int64",
+    "likes": "Int64",
+    "gated": "string",
+    "tags": "object",
+    "status": "string",
+}
+
+LEADERBOARD_COLUMNS = {
+    "dataset_id": "string",
+    "rank": "Int64",
+    "model_id": "string",
+    "value": "Float64",
+    "verified": "boolean",
+    "author": "string",
+    "author_type": "string",
+    "source_url": "string",
+    "source_name": "string",
+    "source_is_external": "boolean",
+    "filename": "string",
+    "pull_request": "Int64",
+    "notes": "string",
+    "lower_is_better": "boolean",
+    "num_parameters": "Int64",
+}
+
+EVAL_RESULT_COLUMNS = {
+    "model_id": "string",
+    "dataset_id": "string",
+    "task_id": "string",
+    "value": "Float64",
+    "verified": "boolean",
+    "date": UTC_TIME,
+    "source_url": "string",
+    "source_name": "string",
+    "notes": "string",
+    "filename": "string",
+    "pull_request": "Int64",
+}
+
+MODEL_INFO_COLUMNS = {
+    "model_id": "string",
+    "author": "string",
+    "created_at": UTC_TIME,
+    "num_parameters": "Int64",
+    "pipeline_tag": "string",
+    "library_name": "string",
+    "license": "string",
+    "base_models": "object",
+    "downloads": "Int64",
+    "likes": "Int64",
+    "gated": "string",
+}
+
+
+def empty_frame(columns: dict):
+    import pandas as pd
+
+    return pd.DataFrame({name: pd.Series([], dtype=dtype) for name, dtype in columns.items()})
+
+
+def make_frame(records: list[dict], columns: dict):
+    """A frame with exactly ``columns`` (missing keys become NA) in their declared dtypes."""
+    import pandas as pd
+
+    if not records:
+        return empty_frame(columns)
+    data = {}
+    for name, dtype in columns.items():
+        values = [record.get(name) for record in records]
+        if dtype == UTC_TIME:
+            data[name] = pd.to_datetime(pd.Series(values, dtype="object"), utc=True, errors="coerce").astype(UTC_TIME)
+        elif dtype == "object":
+            data[name] = pd.Series(values, dtype="object")
+        else:
+            data[name] = pd.Series(pd.array(values, dtype=dtype))
+    return pd.DataFrame(data)

@@ -1,0 +1,179 @@
+"""Where a loader's raw responses come from: the live Hub, or a snapshot folder replaying recorded ones.
+
+Both give the loaders the same raw JSON, so one parser serves both. ``auto`` probes the Hub once (a few seconds at
+most) and falls back to the snapshot with one warning when it can't be reached.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import warnings
+from pathlib import Path
+
+from .errors import HubUnavailableError, NotFoundError, SnapshotError
+from .recording import MANIFEST, file_relpath, response_relpath
+
+SNAPSHOT_FORMAT_VERSION = 1
+AGGREGATE_REPO = "OpenEvals/leaderboard-data"
+AGGREGATE_FILE = "data/train-00000-of-00001.parquet"
+PROBE_TIMEOUT = 5.0
+PROBE_MEMORY_S = 300.0
+
+_probe_results: dict[str, tuple[float, str | None]] = {}
+_warned: set[tuple[str, str]] = set()
+_lock = threading.Lock()
+
+
+class HubSource:
+    """Live responses from the Hub (through the disk cache)."""
+
+    kind = "hub"
+
+    def __init__(self, client):
+        self.client = client
+        self.name = "hub"
+
+    def get_json(self, path, params=None, *, what, refresh=False, paged=False):
+        return self.client.get_json(path, params, what=what, refresh=refresh, paged=paged)
+
+    def aggregate_file(self, *, revision=None, refresh=False):
+        """``(local path, revision or None, fetched_at)`` of the aggregate Parquet."""
+        from .hub import utc_now_iso
+
+        path = self.client.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh)
+        # hf_hub_download's cache layout is .../snapshots/<commit>/<filename>
+        commit = path.parents[len(Path(AGGREGATE_FILE).parts) - 1].name
+        return path, commit, utc_now_iso()
+
+    def recorded_benchmarks(self):
+        return None, {}
+
+
+class SnapshotSource:
+    """Recorded responses read from a snapshot folder (see ``lbtools.recording``)."""
+
+    kind = "snapshot"
+
+    def __init__(self, root):
+        self.root = Path(root)
+        self.manifest = read_manifest(self.root)
+        self.name = f"snapshot:{self.manifest.get('name') or self.root.name}"
+        self.taken_at = self.manifest.get("taken_at")
+
+    def get_json(self, path, params=None, *, what, refresh=False, paged=False):
+        file = self.root / response_relpath(path, params)
+        try:
+            raw = file.read_bytes()
+        except FileNotFoundError:
+            raise NotFoundError(
+                f"{what} is not in {self.name} (taken {self.taken_at}); take a snapshot that includes it with "
+                "`lbtools snapshot save DIR --benchmarks ...`, or use the live Hub (LBTOOLS_SOURCE=hub)"
+            ) from None
+        try:
+            return json.loads(raw), self.taken_at
+        except ValueError as exc:
+            raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
+
+    def aggregate_file(self, *, revision=None, refresh=False):
+        info = self.manifest.get("aggregate") or {}
+        path = self.root / file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE)
+        if not path.exists():
+            raise NotFoundError(f"the aggregate Parquet is not in {self.name}; it was saved without it")
+        recorded = info.get("revision")
+        if revision is not None and recorded is not None and revision != recorded:
+            raise NotFoundError(
+                f"{self.name} holds the aggregate at revision {recorded}, not {revision}; "
+                "use the live Hub for other revisions"
+            )
+        return path, recorded, self.taken_at
+
+    def recorded_benchmarks(self):
+        """The benchmark ids whose leaderboards were recorded, and the failures noted when saving."""
+        return list(self.manifest.get("benchmarks") or []), dict(self.manifest.get("failures") or {})
+
+
+def read_manifest(root: Path) -> dict:
+    """The manifest of a snapshot folder, checked; raises SnapshotError saying what is wrong."""
+    root = Path(root)
+    if not root.exists():
+        raise SnapshotError(f"snapshot folder {root} does not exist")
+    if not root.is_dir():
+        raise SnapshotError(f"{root} is not a folder; a snapshot is a folder holding {MANIFEST}")
+    path = root / MANIFEST
+    if not path.exists():
+        raise SnapshotError(
+            f"{root} is not an lbtools snapshot (no {MANIFEST}); an interrupted save leaves no manifest, so save again"
+        )
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise SnapshotError(f"{path} is not valid JSON ({exc})") from exc
+    if not isinstance(manifest, dict) or "format_version" not in manifest:
+        raise SnapshotError(f"{path} is not an lbtools snapshot manifest (no format_version)")
+    version = manifest["format_version"]
+    if not isinstance(version, int) or version > SNAPSHOT_FORMAT_VERSION:
+        raise SnapshotError(
+            f"{root} is a snapshot of format version {version}, newer than this lbtools reads "
+            f"({SNAPSHOT_FORMAT_VERSION}); upgrade lbtools (pip install -U lbtools)"
+        )
+    return manifest
+
+
+def resolve_source(settings, token=None):
+    """The source a loader should read from now, following ``settings.source`` (see ``lbtools.configure``)."""
+    if settings.source == "snapshot":
+        return SnapshotSource(settings.snapshot)
+    if settings.offline:
+        if settings.source == "hub":
+            raise HubUnavailableError(
+                "HF_HUB_OFFLINE is set but LBTOOLS_SOURCE=hub: unset HF_HUB_OFFLINE or use LBTOOLS_SOURCE=snapshot"
+            )
+        snapshot = SnapshotSource(settings.snapshot)
+        _warn_once(settings.endpoint, snapshot, "HF_HUB_OFFLINE is set")
+        return snapshot
+    from .hub import HubClient
+
+    client = HubClient(settings, token)
+    if settings.source == "hub":
+        return HubSource(client)
+    reason = _probe(client, min(settings.timeout, PROBE_TIMEOUT))
+    if reason is None:
+        return HubSource(client)
+    snapshot = SnapshotSource(settings.snapshot)
+    _warn_once(settings.endpoint, snapshot, f"the Hub at {settings.endpoint} can't be reached: {reason}")
+    return snapshot
+
+
+def forget_probes() -> None:
+    """Forget which endpoints were reachable (the next ``auto`` load probes again)."""
+    with _lock:
+        _probe_results.clear()
+        _warned.clear()
+
+
+def _probe(client, timeout: float) -> str | None:
+    now = time.monotonic()
+    with _lock:
+        known = _probe_results.get(client.endpoint)
+    if known is not None and now - known[0] < PROBE_MEMORY_S:
+        return known[1]
+    reason = client.probe(timeout)
+    with _lock:
+        _probe_results[client.endpoint] = (time.monotonic(), reason)
+    return reason
+
+
+def _warn_once(endpoint: str, snapshot: SnapshotSource, why: str) -> None:
+    key = (endpoint, snapshot.name)
+    with _lock:
+        if key in _warned:
+            return
+        _warned.add(key)
+    warnings.warn(
+        f"lbtools: {why}; using {snapshot.name} (data as of {snapshot.taken_at}) instead. "
+        "Set LBTOOLS_SOURCE=hub to fail instead, or LBTOOLS_SOURCE=snapshot to skip the check.",
+        UserWarning,
+        stacklevel=4,
+    )
