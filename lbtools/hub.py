@@ -45,21 +45,34 @@ class Pacer:
         self.remaining: int | None = None
         self.quota: int | None = None
         self.reset_at: float | None = None
+        self.in_flight = 0
         self._next_slot = 0.0
 
     def before_request(self) -> float:
-        """Wait as long as the window requires; returns the seconds slept."""
+        """Wait as long as the window requires, then count the request as sent; returns the seconds slept."""
+        delay = self._reserve()
+        with self._lock:
+            self.in_flight += 1
+        return delay
+
+    def finished(self) -> None:
+        """A request sent after ``before_request`` is over (answered or not)."""
+        with self._lock:
+            self.in_flight -= 1
+
+    def _reserve(self) -> float:
         with self._lock:
             now = time.monotonic()
-            start = max(now, self.blocked_until)
             if self.reset_at is not None and now >= self.reset_at:
-                self.remaining = None  # a new window: the next response tells us where we stand
+                # A new window: the next answer tells us where we stand.
+                self.remaining = None
                 self.reset_at = None
+            start = max(now, self.blocked_until)
             if self.remaining is not None and self.reset_at is not None:
                 if self.remaining <= 0:
-                    start = max(start, self.reset_at + 0.05)
-                    self.remaining = None
-                    self.reset_at = None
+                    # Out of quota: every thread waits for the window to reset instead of collecting 429s.
+                    self.blocked_until = max(self.blocked_until, self.reset_at + 0.05)
+                    start = max(start, self.blocked_until)
                 else:
                     low_water = max(1, (self.quota or 0) // 10)
                     if self.remaining <= low_water:
@@ -84,10 +97,13 @@ class Pacer:
         with self._lock:
             if info is not None:
                 reset_at = now + info.reset_in_seconds
+                # Requests still in flight may not be counted in this answer yet: assume they will be.
+                others = max(0, self.in_flight - 1)
+                estimate = info.remaining - others
                 if self.reset_at is None or reset_at > self.reset_at + 1.0 or self.remaining is None:
-                    self.remaining = info.remaining
+                    self.remaining = estimate
                 else:
-                    self.remaining = min(self.remaining, info.remaining)
+                    self.remaining = min(self.remaining, estimate)
                 self.reset_at = reset_at
                 self.quota = info.limit or self.quota
             if status == 429:
@@ -267,10 +283,11 @@ class HubClient:
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
         from huggingface_hub.utils import hf_raise_for_status
 
-        self.pacer.before_request()
         with self._slots:
+            self.pacer.before_request()
             try:
                 response = get_session().get(url, params=params, headers=self._headers, timeout=self.timeout)
+                wait = self.pacer.after_response(response.headers, response.status_code)
             except OfflineModeIsEnabled as exc:
                 raise self._classify(exc, what) from exc
             except httpx2.TimeoutException as exc:
@@ -280,7 +297,8 @@ class HubClient:
                 raise _Transient(exc) from exc
             except RuntimeError as exc:  # "Cannot send a request, as the client has been closed."
                 raise _Transient(exc) from exc
-        wait = self.pacer.after_response(response.headers, response.status_code)
+            finally:
+                self.pacer.finished()
         try:
             hf_raise_for_status(response)
         except HfHubHTTPError as exc:
@@ -359,7 +377,7 @@ class HubClient:
             wait = exc.wait if isinstance(exc, _Transient) and exc.wait is not None else 0.0
             return elapsed + wait > self.max_total
 
-        backoff = tenacity.wait_exponential_jitter(initial=0.5, max=8, jitter=0.5)
+        backoff = tenacity.wait_exponential_jitter(multiplier=0.5, max=8, jitter=0.5)
 
         def wait_for(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception()
