@@ -1,0 +1,1084 @@
+"""Analysis helpers for leaderboard and eval-result frames.
+
+Everything here takes and returns pandas objects and is pure: no network, no files, no plotting.
+Input frames are the ones the loaders return (see ``load_leaderboards``, ``load_eval_results`` and
+``enrich``); a value is never overwritten, derived numbers go into new columns beside it.
+``df.attrs`` (``source``, ``fetched_at``, ...) are carried over to every frame returned.
+
+Rules that several functions share:
+
+- **Better.** A higher value is better unless the row's ``lower_is_better`` column is True
+  (a missing column or a missing value means higher is better).
+- **Ties.** Where rows are ordered by value, equal values are ordered by ``model_id`` ascending,
+  so results never depend on the input order.
+- **Missing data.** Rows with a missing value (or date, or parameter count) are left out of a
+  computation, never imputed; each docstring says which rows are left out, and the functions
+  whose job is not filtering (``dedupe_results``, ``best_to_date``) count them in a ``UserWarning``.
+"""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "CORRELATION_METHODS",
+    "DEDUPE_RULES",
+    "add_normalised",
+    "benchmark_correlations",
+    "benchmark_summary",
+    "best_to_date",
+    "bootstrap_ci",
+    "cluster_order",
+    "correlation_coefficient",
+    "correlation_table",
+    "dedupe_results",
+    "detect_scale",
+    "model_ranks",
+    "organisation",
+    "pareto_frontier",
+    "ranking_as_of",
+    "scores_matrix",
+    "top_n",
+]
+
+CORRELATION_METHODS = ("spearman", "kendall", "pearson")
+DEDUPE_RULES = ("best", "latest", "first")
+SCALES = ("0-1", "0-100", "unknown")
+
+
+# --------------------------------------------------------------------------------------------
+# small shared helpers
+
+
+def _keep_attrs(out, source):
+    """Copy ``source.attrs`` onto ``out`` (pandas drops them in some reshapes) and return ``out``."""
+    out.attrs = copy.deepcopy(dict(source.attrs))
+    return out
+
+
+def _require(df: pd.DataFrame, columns: Iterable[str], func: str) -> None:
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ValueError(
+            f"{func}: df has no column {', '.join(repr(c) for c in missing)} "
+            f"(columns are: {', '.join(map(str, df.columns))})"
+        )
+
+
+def _as_float(values) -> np.ndarray:
+    """A float64 numpy array with NaN for every missing value (NA, None, NaN)."""
+    if isinstance(values, pd.Series):
+        s = values
+    elif not hasattr(values, "__len__"):
+        s = pd.Series(list(values) if hasattr(values, "__iter__") else [values])
+    else:
+        s = pd.Series(values if np.ndim(values) else [values])
+    s = pd.to_numeric(s, errors="raise")
+    return s.to_numpy(dtype="float64", na_value=np.nan)
+
+
+def _lower_is_better(df: pd.DataFrame) -> np.ndarray:
+    """Per row: True where ``lower_is_better`` is True; False when missing or absent."""
+    if "lower_is_better" not in df.columns:
+        return np.zeros(len(df), dtype=bool)
+    return df["lower_is_better"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+
+
+def _goodness(df: pd.DataFrame, value: str) -> np.ndarray:
+    """The value signed so that larger is always better (NaN where missing)."""
+    v = _as_float(df[value])
+    return np.where(_lower_is_better(df), -v, v)
+
+
+def _check_method(method: str) -> None:
+    if method not in CORRELATION_METHODS:
+        raise ValueError(f"method must be one of {', '.join(map(repr, CORRELATION_METHODS))}; got method={method!r}")
+
+
+def _to_utc(values: pd.Series) -> pd.Series:
+    """A tz-aware UTC datetime Series (naive times are taken as UTC)."""
+    if isinstance(values.dtype, pd.DatetimeTZDtype):
+        return values.dt.tz_convert("UTC")
+    return pd.to_datetime(values, utc=True)
+
+
+def _names(items, limit: int = 20) -> str:
+    items = [str(i) for i in items]
+    shown = ", ".join(items[:limit])
+    return shown + (f", … ({len(items) - limit} more)" if len(items) > limit else "")
+
+
+# --------------------------------------------------------------------------------------------
+# scales
+
+
+def detect_scale(values) -> str:
+    """Guess whether scores are published on a 0–1 or a 0–100 scale.
+
+    Only non-missing, finite values are looked at.
+
+    - ``"0-1"``: every value is within [0, 1] and at least one lies strictly between 0 and 1.
+    - ``"0-100"``: every value is within [0, 100] and at least one is above 1.
+    - ``"unknown"``: anything else: no values, a value below 0 or above 100 (an Elo rating, a
+      perplexity, ...), or only the values 0 and 1, which fit both scales.
+
+    A 0–100 benchmark on which every model scored at most 1 % is indistinguishable from a 0–1 one
+    and is reported as ``"0-1"``; pass such benchmarks through their own display table if it matters.
+
+    Parameters
+    ----------
+    values : array-like of numbers
+        May hold ``pd.NA``, ``None`` or ``NaN``.
+
+    Returns
+    -------
+    str
+        One of ``"0-1"``, ``"0-100"``, ``"unknown"``.
+    """
+    v = _as_float(values)
+    v = v[np.isfinite(v)]
+    if v.size == 0 or v.min() < 0:
+        return "unknown"
+    if v.max() <= 1:
+        return "0-1" if np.any((v > 0) & (v < 1)) else "unknown"
+    if v.max() <= 100:
+        return "0-100"
+    return "unknown"
+
+
+def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "dataset_id") -> pd.DataFrame:
+    """Add a 0–100 version of ``value`` beside it, deciding the scale per benchmark.
+
+    The scale of each ``by`` group (each benchmark) is decided by :func:`detect_scale` on all of
+    the group's values. Values of a ``"0-1"`` benchmark are multiplied by 100, values of a
+    ``"0-100"`` benchmark are kept, values of an ``"unknown"`` benchmark become NA. ``value``
+    itself is never changed. Calling the function again recomputes both columns.
+
+    Warns (``UserWarning``), once per kind and naming the benchmarks:
+
+    - benchmarks found on a 0–1 scale (multiplied by 100 in the new column);
+    - benchmarks whose scale is unknown (NA in the new column);
+    - benchmarks on a 0–100 scale holding values strictly between 0 and 1 while their median is
+      above 10, which looks like a few results submitted on a 0–1 scale (kept as they are).
+
+    Parameters
+    ----------
+    df : DataFrame
+        Rows with a numeric ``value`` column and a ``by`` column.
+    value : str
+        The column to normalise.
+    by : str or None
+        The benchmark column; ``None`` decides one scale for the whole frame.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``df`` (same rows, index and attrs) with two columns inserted right after ``value``:
+
+        - ``f"{value}_norm"`` (Float64): the value on a 0–100 scale, NA when the scale is unknown;
+        - ``scale`` (string): ``"0-1"``, ``"0-100"`` or ``"unknown"``, the scale of the row's benchmark.
+    """
+    _require(df, [value] + ([by] if by is not None else []), "add_normalised")
+    norm_col = f"{value}_norm"
+    out = df.drop(columns=[c for c in (norm_col, "scale") if c in df.columns and c != value]).copy()
+    v = _as_float(out[value])
+
+    if by is None:
+        codes = np.zeros(len(out), dtype=np.int64)
+        group_names = ["all rows"]
+    else:
+        codes, uniques = pd.factorize(out[by], use_na_sentinel=False)
+        group_names = list(uniques)
+
+    scale = np.empty(len(out), dtype=object)
+    norm = np.full(len(out), np.nan)
+    on_unit, unknown, mixed = [], [], []
+    for code, name in enumerate(group_names):
+        rows = codes == code
+        gv = v[rows]
+        s = detect_scale(gv)
+        scale[rows] = s
+        label = "<NA>" if name is None or (not isinstance(name, str) and pd.isna(name)) else name
+        if s == "0-1":
+            norm[rows] = gv * 100
+            on_unit.append(label)
+        elif s == "0-100":
+            norm[rows] = gv
+            finite = gv[np.isfinite(gv)]
+            if np.any((finite > 0) & (finite < 1)) and np.median(finite) > 10:
+                mixed.append(label)
+        elif np.isfinite(gv).any():
+            unknown.append(label)
+
+    pos = out.columns.get_loc(value) + 1
+    out.insert(pos, norm_col, pd.array(norm, dtype="Float64"))
+    out.insert(pos + 1, "scale", pd.array(scale, dtype="string"))
+
+    if on_unit:
+        warnings.warn(
+            f"add_normalised: {len(on_unit)} benchmark(s) on a 0-1 scale, multiplied by 100 in "
+            f"{norm_col!r}: {_names(sorted(on_unit))}",
+            UserWarning,
+            stacklevel=2,
+        )
+    if unknown:
+        warnings.warn(
+            f"add_normalised: scale unknown (values outside [0, 100], or only 0 and 1) for "
+            f"{len(unknown)} benchmark(s), {norm_col!r} left NA: {_names(sorted(unknown))}",
+            UserWarning,
+            stacklevel=2,
+        )
+    if mixed:
+        warnings.warn(
+            f"add_normalised: {len(mixed)} benchmark(s) on a 0-100 scale also hold values between 0 and 1, "
+            f"perhaps submitted on a 0-1 scale (kept as published): {_names(sorted(mixed))}",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _keep_attrs(out, df)
+
+
+# --------------------------------------------------------------------------------------------
+# de-duplication and the score matrix
+
+
+def dedupe_results(
+    df: pd.DataFrame,
+    *,
+    rule: str = "best",
+    keys: Sequence[str] = ("model_id", "dataset_id"),
+) -> pd.DataFrame:
+    """Keep one row per ``keys`` (by default one result per model and benchmark), by a stated rule.
+
+    Rules, each a complete ordering so the choice never depends on chance:
+
+    - ``"best"``: a verified result beats an unverified one (missing ``verified`` counts as
+      unverified); then the better value (highest, or lowest where ``lower_is_better`` is True;
+      a missing value comes last); then ``filename`` ascending, then ``task_id`` ascending; then
+      the row that comes first.
+    - ``"latest"``: the newest ``date`` (a missing date comes last); then as ``"best"``.
+    - ``"first"``: the row that comes first in ``df`` (for a leaderboard: the best-ranked entry).
+
+    Columns a rule refers to but ``df`` lacks are skipped (``verified``, ``filename``,
+    ``task_id``, ``lower_is_better``), except ``date`` for ``"latest"`` and ``value`` for
+    ``"best"``/``"latest"``, which are required.
+
+    Warns (``UserWarning``) with the number of rows dropped and the rule, when any are.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Leaderboard rows or eval results.
+    rule : {"best", "latest", "first"}
+    keys : sequence of str
+        Columns identifying one result; missing key values form their own group.
+
+    Returns
+    -------
+    DataFrame
+        The kept rows of ``df`` with all of its columns, dtypes, index labels and attrs,
+        in the order in which each key first appears in ``df``.
+    """
+    if rule not in DEDUPE_RULES:
+        raise ValueError(f"rule must be one of {', '.join(map(repr, DEDUPE_RULES))}; got rule={rule!r}")
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    _require(df, keys, "dedupe_results")
+    if rule in ("best", "latest"):
+        _require(df, ["value"], f"dedupe_results(rule={rule!r})")
+    if rule == "latest":
+        _require(df, ["date"], "dedupe_results(rule='latest')")
+
+    n = len(df)
+    work = pd.DataFrame({f"__k{i}": df[k].array for i, k in enumerate(keys)}, index=pd.RangeIndex(n))
+    key_cols = list(work.columns)
+    work["__pos"] = np.arange(n)
+    work["__group"] = work.groupby(key_cols, dropna=False, sort=False).ngroup().to_numpy()
+
+    by, ascending = [], []
+    if rule == "latest":
+        work["__date"] = _to_utc(df["date"]).to_numpy()
+        by.append("__date")
+        ascending.append(False)
+    if rule in ("best", "latest"):
+        if "verified" in df.columns:
+            work["__verified"] = df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+            by.append("__verified")
+            ascending.append(False)
+        work["__better"] = -_goodness(df, "value")
+        by.append("__better")
+        ascending.append(True)
+        for col in ("filename", "task_id"):
+            if col in df.columns:
+                work[f"__{col}"] = df[col].astype("string").array
+                by.append(f"__{col}")
+                ascending.append(True)
+    by.append("__pos")
+    ascending.append(True)
+
+    ordered = work.sort_values(by, ascending=ascending, na_position="last")
+    kept = ordered.drop_duplicates("__group", keep="first").sort_values("__group")
+    dropped = n - len(kept)
+    if dropped:
+        warnings.warn(
+            f"dedupe_results: dropped {dropped} of {n} rows (rule={rule!r}), keeping one row per "
+            f"({', '.join(keys)})",
+            UserWarning,
+            stacklevel=2,
+        )
+    return _keep_attrs(df.iloc[kept["__pos"].to_numpy()], df)
+
+
+def scores_matrix(
+    df: pd.DataFrame,
+    *,
+    value: str = "value",
+    index: str = "model_id",
+    columns: str = "dataset_id",
+) -> pd.DataFrame:
+    """Reshape scores to a model × benchmark matrix.
+
+    Parameters
+    ----------
+    df : DataFrame
+        At most one row per (``index``, ``columns``) pair; rows missing either are ignored.
+    value, index, columns : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        float64, one row per ``index`` value (e.g. model id), one column per ``columns`` value
+        (e.g. benchmark id), both sorted ascending; NaN where a model has no score. Index and
+        columns are named after ``index`` and ``columns``; attrs are kept.
+
+    Raises
+    ------
+    ValueError
+        When a (model, benchmark) pair has several rows: call :func:`dedupe_results` first.
+    """
+    _require(df, [value, index, columns], "scores_matrix")
+    d = df[[index, columns, value]]
+    d = d[d[index].notna() & d[columns].notna()]
+    dup = d.duplicated([index, columns], keep=False)
+    if dup.any():
+        pairs = d.loc[dup, [index, columns]].drop_duplicates()
+        first = tuple(pairs.iloc[0])
+        raise ValueError(
+            f"scores_matrix: {len(pairs)} ({index}, {columns}) pair(s) have several rows, e.g. {first}; "
+            f"call dedupe_results(df) first to keep one row per pair by a stated rule"
+        )
+    wide = d.pivot(index=index, columns=columns, values=value).sort_index(axis=0).sort_index(axis=1)
+    out = pd.DataFrame(wide.to_numpy(dtype="float64", na_value=np.nan), index=wide.index, columns=wide.columns)
+    out.index.name, out.columns.name = index, columns
+    return _keep_attrs(out, df)
+
+
+# --------------------------------------------------------------------------------------------
+# correlations
+
+
+def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """Pearson r of each row pair of two (k, n) arrays; NaN where a row is constant."""
+    xc = x - x.mean(axis=1, keepdims=True)
+    yc = y - y.mean(axis=1, keepdims=True)
+    denom = np.sqrt((xc * xc).sum(axis=1) * (yc * yc).sum(axis=1))
+    num = (xc * yc).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), np.nan)
+    return np.clip(r, -1.0, 1.0)
+
+
+def _kendall_rows(x: np.ndarray, y: np.ndarray, chunk: int = 128) -> np.ndarray:
+    """Kendall tau-b of each row pair (same as scipy.stats.kendalltau); NaN where a row is constant."""
+    out = np.empty(x.shape[0])
+    for start in range(0, x.shape[0], chunk):
+        xs, ys = x[start : start + chunk], y[start : start + chunk]
+        dx = np.sign(xs[:, :, None] - xs[:, None, :])
+        dy = np.sign(ys[:, :, None] - ys[:, None, :])
+        num = (dx * dy).sum(axis=(1, 2))
+        denom = np.sqrt((dx * dx).sum(axis=(1, 2)) * (dy * dy).sum(axis=(1, 2)))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out[start : start + chunk] = np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), np.nan)
+    return np.clip(out, -1.0, 1.0)
+
+
+def _coefficient_rows(x: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
+    if method == "pearson":
+        return _pearson_rows(x, y)
+    if method == "spearman":
+        from scipy.stats import rankdata
+
+        return _pearson_rows(rankdata(x, axis=1), rankdata(y, axis=1))
+    return _kendall_rows(x, y)
+
+
+def correlation_coefficient(x, y, *, method: str = "spearman") -> float:
+    """One correlation coefficient over the paired observations where both values are present.
+
+    Spearman is Pearson's r of average ranks, Kendall is tau-b; both match ``scipy.stats``.
+
+    Returns
+    -------
+    float
+        NaN when fewer than 2 pairs remain or either side is constant.
+    """
+    _check_method(method)
+    xv, yv = _paired(x, y)
+    if len(xv) < 2:
+        return float("nan")
+    return float(_coefficient_rows(xv[None, :], yv[None, :], method)[0])
+
+
+def _paired(x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Two float arrays holding only the pairs where both values are finite.
+
+    Two Series are aligned on their index; anything else is paired by position.
+    """
+    if isinstance(x, pd.Series) and isinstance(y, pd.Series) and not x.index.equals(y.index):
+        x, y = x.align(y, join="inner")
+    xv, yv = _as_float(x), _as_float(y)
+    if xv.shape != yv.shape:
+        raise ValueError(f"x and y must have the same length; got {len(xv)} and {len(yv)}")
+    ok = np.isfinite(xv) & np.isfinite(yv)
+    return xv[ok], yv[ok]
+
+
+def benchmark_correlations(
+    matrix: pd.DataFrame,
+    *,
+    method: str = "spearman",
+    min_overlap: int = 5,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Pairwise correlations between the columns (benchmarks) of a score matrix.
+
+    Each pair is computed over the models that have a score on both benchmarks. A coefficient
+    is NaN when that overlap is below ``min_overlap`` (or below 2), or when one side is constant
+    over the overlap. The diagonal is 1 for every benchmark with at least ``min_overlap``
+    non-constant scores.
+
+    Parameters
+    ----------
+    matrix : DataFrame
+        Models × benchmarks, as returned by :func:`scores_matrix`.
+    method : {"spearman", "kendall", "pearson"}
+        Spearman's rho and Kendall's tau-b are rank correlations; Pearson's r is linear.
+    min_overlap : int
+        The smallest number of shared models for which a coefficient is reported.
+
+    Returns
+    -------
+    (DataFrame, DataFrame)
+        ``coefficients`` (float64) and ``overlap`` (int64, the number of shared models; the
+        diagonal is each benchmark's number of scores), both benchmark × benchmark in the order of
+        ``matrix.columns``, symmetric, index and columns named as ``matrix.columns``; attrs kept.
+    """
+    _check_method(method)
+    if isinstance(min_overlap, bool) or not isinstance(min_overlap, (int, np.integer)) or min_overlap < 1:
+        raise ValueError(f"min_overlap must be a positive integer; got min_overlap={min_overlap!r}")
+    values = matrix.to_numpy(dtype="float64", na_value=np.nan)
+    present = np.isfinite(values)
+    overlap = present.T.astype(np.int64) @ present.astype(np.int64)
+    k = values.shape[1]
+    coef = np.full((k, k), np.nan)
+    need = max(int(min_overlap), 2)
+    for i in range(k):
+        for j in range(i, k):
+            if overlap[i, j] < need:
+                continue
+            both = present[:, i] & present[:, j]
+            r = _coefficient_rows(values[both, i][None, :], values[both, j][None, :], method)[0]
+            coef[i, j] = coef[j, i] = r
+    for i in range(k):
+        if np.isfinite(coef[i, i]):
+            coef[i, i] = 1.0
+    labels = matrix.columns
+    coef_df = pd.DataFrame(coef, index=labels.copy(), columns=labels.copy())
+    overlap_df = pd.DataFrame(overlap, index=labels.copy(), columns=labels.copy())
+    for frame in (coef_df, overlap_df):
+        frame.index.name = frame.columns.name = labels.name
+        _keep_attrs(frame, matrix)
+    return coef_df, overlap_df
+
+
+def correlation_table(
+    matrix: pd.DataFrame,
+    *,
+    method: str = "spearman",
+    min_overlap: int = 5,
+) -> pd.DataFrame:
+    """The correlations of :func:`benchmark_correlations` as a tidy table, one row per pair.
+
+    Returns
+    -------
+    DataFrame
+        One row per unordered pair of distinct benchmarks (``benchmark_a`` < ``benchmark_b``),
+        sorted by ``benchmark_a`` then ``benchmark_b``, index 0..n-1, attrs kept:
+
+        - ``benchmark_a``, ``benchmark_b`` (string);
+        - ``coefficient`` (Float64): NA below ``min_overlap`` or when undefined;
+        - ``n_models`` (Int64): the number of models with a score on both.
+    """
+    coef, overlap = benchmark_correlations(matrix, method=method, min_overlap=min_overlap)
+    names = [str(c) for c in coef.columns]
+    rows = []
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            a, b = sorted([(names[i], i), (names[j], j)])
+            rows.append((a[0], b[0], coef.iat[i, j], overlap.iat[i, j]))
+    rows.sort(key=lambda r: (r[0], r[1]))
+    out = pd.DataFrame(
+        {
+            "benchmark_a": pd.array([r[0] for r in rows], dtype="string"),
+            "benchmark_b": pd.array([r[1] for r in rows], dtype="string"),
+            "coefficient": pd.array([None if np.isnan(r[2]) else r[2] for r in rows], dtype="Float64"),
+            "n_models": pd.array([int(r[3]) for r in rows], dtype="Int64"),
+        }
+    )
+    return _keep_attrs(out, matrix)
+
+
+def bootstrap_ci(
+    x,
+    y,
+    *,
+    method: str = "spearman",
+    n_boot: int = 2000,
+    ci: float = 0.95,
+    seed: int | None = 0,
+) -> tuple[float, float, float]:
+    """A correlation coefficient with a percentile bootstrap confidence interval.
+
+    Observations are paired (two Series are aligned on their index, anything else by position)
+    and pairs with a missing value on either side are dropped. Each of ``n_boot`` resamples draws
+    that many pairs with replacement; resamples where the coefficient is undefined (a constant
+    side) are left out of the percentiles. The same ``seed`` gives the same interval.
+
+    Parameters
+    ----------
+    x, y : array-like or Series
+    method : {"spearman", "kendall", "pearson"}
+    n_boot : int
+        Number of bootstrap resamples.
+    ci : float
+        Coverage of the interval, strictly between 0 and 1.
+    seed : int or None
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    (float, float, float)
+        ``(estimate, low, high)``: the coefficient on all pairs, and the ``(1 - ci) / 2`` and
+        ``(1 + ci) / 2`` percentiles of the bootstrap coefficients (NaN if none is defined).
+
+    Raises
+    ------
+    ValueError
+        Fewer than 3 complete pairs, an unknown ``method``, ``ci`` outside (0, 1), ``n_boot`` < 1.
+    """
+    _check_method(method)
+    if not 0 < ci < 1:
+        raise ValueError(f"ci must be strictly between 0 and 1; got ci={ci!r}")
+    if int(n_boot) < 1:
+        raise ValueError(f"n_boot must be at least 1; got n_boot={n_boot!r}")
+    xv, yv = _paired(x, y)
+    n = len(xv)
+    if n < 3:
+        raise ValueError(f"bootstrap_ci needs at least 3 pairs with both values present; got {n}")
+    estimate = float(_coefficient_rows(xv[None, :], yv[None, :], method)[0])
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, n, size=(int(n_boot), n))
+    boot = _coefficient_rows(xv[idx], yv[idx], method)
+    boot = boot[np.isfinite(boot)]
+    if boot.size == 0:
+        return estimate, float("nan"), float("nan")
+    low, high = np.percentile(boot, [100 * (1 - ci) / 2, 100 * (1 + ci) / 2])
+    return estimate, float(low), float(high)
+
+
+def cluster_order(corr: pd.DataFrame) -> list[str]:
+    """An order of benchmarks that puts correlated ones next to each other.
+
+    Hierarchical clustering with average linkage (``scipy.cluster.hierarchy``) on the distance
+    ``1 - coefficient``; a NaN coefficient counts as 0 (distance 1), the diagonal as distance 0.
+    Leaves are then put in optimal leaf order. The result depends only on the matrix and its
+    order (equal distances are resolved by position), so it is the same on every run.
+
+    Parameters
+    ----------
+    corr : DataFrame
+        Square, symmetric coefficients, e.g. the first result of :func:`benchmark_correlations`.
+
+    Returns
+    -------
+    list of str
+        The labels of ``corr``; unchanged when there are fewer than 3.
+    """
+    if corr.shape[0] != corr.shape[1] or set(map(str, corr.index)) != set(map(str, corr.columns)):
+        raise ValueError("cluster_order needs a square matrix with the same labels on both axes")
+    labels = [str(i) for i in corr.index]
+    if len(labels) < 3:
+        return labels
+    from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
+    from scipy.spatial.distance import squareform
+
+    c = corr.copy()
+    c.columns = [str(col) for col in c.columns]
+    coef = c.loc[:, labels].to_numpy(dtype="float64", na_value=np.nan)
+    dist = 1.0 - np.nan_to_num(coef, nan=0.0)
+    dist = np.clip((dist + dist.T) / 2, 0.0, 2.0)
+    np.fill_diagonal(dist, 0.0)
+    condensed = squareform(dist, checks=False)
+    z = optimal_leaf_ordering(linkage(condensed, method="average"), condensed)
+    return [labels[i] for i in leaves_list(z)]
+
+
+# --------------------------------------------------------------------------------------------
+# size and time
+
+
+def pareto_frontier(
+    df: pd.DataFrame,
+    *,
+    x: str = "num_parameters",
+    y: str = "value",
+    lower_is_better: bool = False,
+    by: str | None = None,
+) -> pd.Series:
+    """Which rows are on the Pareto frontier of score against size.
+
+    A row is dominated when another row has fewer-or-equal ``x`` (parameters) and a
+    better-or-equal ``y`` (score), and is strictly better in at least one. Rows that are not
+    dominated are on the frontier; identical rows do not dominate each other. Rows with a
+    missing ``x`` or ``y`` are never on the frontier (nothing is imputed).
+
+    Parameters
+    ----------
+    df : DataFrame
+    x : str
+        The cost column (smaller is better), by default the parameter count.
+    y : str
+        The score column.
+    lower_is_better : bool
+        Whether a smaller ``y`` is better.
+    by : str or None
+        Compute one frontier per group (e.g. ``"dataset_id"``); ``None`` treats ``df`` as one group.
+
+    Returns
+    -------
+    Series
+        bool, named ``"on_frontier"``, with the index of ``df``.
+    """
+    _require(df, [x, y] + ([by] if by else []), "pareto_frontier")
+    xv = _as_float(df[x])
+    yv = _as_float(df[y])
+    if lower_is_better:
+        yv = -yv
+    result = np.zeros(len(df), dtype=bool)
+    if by is None:
+        groups = [np.arange(len(df))]
+    else:
+        codes, _ = pd.factorize(df[by], use_na_sentinel=False)
+        groups = [np.flatnonzero(codes == c) for c in np.unique(codes)]
+    for rows in groups:
+        rows = rows[np.isfinite(xv[rows]) & np.isfinite(yv[rows])]
+        if rows.size == 0:
+            continue
+        gx, gy = xv[rows], yv[rows]
+        order = np.lexsort((-gy, gx))  # by x ascending, then best y first
+        best_before = -np.inf  # best y among rows with a strictly smaller x
+        i = 0
+        while i < order.size:
+            j = i
+            while j < order.size and gx[order[j]] == gx[order[i]]:
+                j += 1
+            same_x = order[i:j]
+            group_best = gy[same_x].max()
+            for r in same_x:
+                dominated = best_before >= gy[r] or group_best > gy[r]
+                result[rows[r]] = not dominated
+            best_before = max(best_before, group_best)
+            i = j
+    return pd.Series(result, index=df.index, name="on_frontier")
+
+
+def best_to_date(
+    df: pd.DataFrame,
+    *,
+    date: str = "created_at",
+    value: str = "value",
+    by: str = "dataset_id",
+) -> pd.DataFrame:
+    """The state of the art over time: per benchmark, each row that beat every earlier one.
+
+    Rows are taken in date order (equal dates: better value first, then ``model_id``); a row is
+    kept when its value is strictly better than the best so far. Better means higher, or lower
+    where the benchmark's ``lower_is_better`` is True. Rows without a date are left out and
+    counted in a ``UserWarning``; rows without a value are left out too.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Rows with ``by``, ``date``, ``value`` and ``model_id``, e.g. an enriched leaderboard
+        (``created_at`` is the model's creation date on the Hub) or eval results (``date``).
+    date, value, by : str
+        Column names.
+
+    Returns
+    -------
+    DataFrame
+        One row per improvement, ordered by benchmark then date, index 0..n-1, attrs kept:
+
+        - ``by`` (string), e.g. ``dataset_id``;
+        - ``date`` (datetime, UTC): when the record was set;
+        - ``best_value`` (Float64): the new best value;
+        - ``model_id`` (string): the model that set it.
+    """
+    _require(df, [by, date, value, "model_id"], "best_to_date")
+    when = _to_utc(df[date])
+    v = _as_float(df[value])
+    no_date = when.isna().to_numpy()
+    if no_date.any():
+        warnings.warn(
+            f"best_to_date: left out {int(no_date.sum())} of {len(df)} rows without a date ({date!r} is missing)",
+            UserWarning,
+            stacklevel=2,
+        )
+    keep = ~no_date & np.isfinite(v)
+    work = pd.DataFrame(
+        {
+            "by": df[by].astype("string").to_numpy(),
+            "date": when.array,
+            "value": v,
+            "good": _goodness(df, value),
+            "model_id": df["model_id"].astype("string").to_numpy(),
+        }
+    )
+    work = work[keep]
+    pieces = []
+    for name, g in work.groupby("by", sort=True, dropna=False):
+        g = g.sort_values(["date", "good", "model_id"], ascending=[True, False, True], kind="stable")
+        prior_best = np.maximum.accumulate(np.r_[-np.inf, g["good"].to_numpy()[:-1]])
+        pieces.append(g[g["good"].to_numpy() > prior_best])
+    if pieces:
+        rec = pd.concat(pieces, ignore_index=True)
+    else:
+        rec = work.iloc[0:0].reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            by: pd.array(rec["by"].to_numpy(), dtype="string"),
+            "date": rec["date"].reset_index(drop=True),
+            "best_value": pd.array(rec["value"].to_numpy(), dtype="Float64"),
+            "model_id": pd.array(rec["model_id"].to_numpy(), dtype="string"),
+        }
+    )
+    return _keep_attrs(out, df)
+
+
+# --------------------------------------------------------------------------------------------
+# rankings
+
+
+def _ranked(df: pd.DataFrame, value: str, by: str | None) -> pd.DataFrame:
+    """Rows with a value, each model once at its best value, in ranking order within each group.
+
+    Returns ``df``'s rows plus ``__group`` (group code, groups sorted by name) in ranking order.
+    """
+    d = df[np.isfinite(_as_float(df[value]))]
+    sort = pd.DataFrame(
+        {
+            "good": _goodness(d, value),
+            "model": d["model_id"].astype("string").to_numpy(),
+            "pos": np.arange(len(d)),
+        }
+    )
+    if by is not None and by in d.columns:
+        sort["group"] = d[by].astype("string").to_numpy()
+        keys, asc = ["group", "good", "model", "pos"], [True, False, True, True]
+        dup_keys = ["group", "model"]
+    else:
+        sort["group"] = ""
+        keys, asc = ["good", "model", "pos"], [False, True, True]
+        dup_keys = ["model"]
+    sort = sort.sort_values(keys, ascending=asc, na_position="last")
+    sort = sort.drop_duplicates(dup_keys, keep="first")
+    out = d.iloc[sort["pos"].to_numpy()].copy()
+    out["__group"] = sort["group"].to_numpy()
+    return out
+
+
+def _with_rank(ranked: pd.DataFrame, source: pd.DataFrame, n: int | None) -> pd.DataFrame:
+    rank = ranked.groupby("__group", sort=False, dropna=False).cumcount() + 1
+    ranked = ranked.assign(__rank=rank.to_numpy())
+    if n is not None:
+        ranked = ranked[ranked["__rank"] <= n]
+    out = ranked.drop(columns=["__group"])
+    if "rank" in out.columns:
+        out = out.rename(columns={"rank": "published_rank"})
+    out = out.rename(columns={"__rank": "rank"})
+    out["rank"] = out["rank"].astype("Int64")
+    out = out[["rank"] + [c for c in out.columns if c != "rank"]].reset_index(drop=True)
+    return _keep_attrs(out, source)
+
+
+def top_n(
+    df: pd.DataFrame,
+    n: int = 10,
+    *,
+    value: str = "value",
+    by: str | None = "dataset_id",
+    verified_only: bool = False,
+) -> pd.DataFrame:
+    """The best ``n`` models of each benchmark.
+
+    Rows without a value are left out; with ``verified_only`` so are rows whose ``verified`` is
+    not True. Each model is counted once per benchmark, at its best value. Order: higher value
+    first (lower where ``lower_is_better`` is True), equal values by ``model_id``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Leaderboard rows (or eval results) with ``model_id`` and ``value``.
+    n : int
+        How many models per benchmark.
+    value : str
+        The column to rank by (e.g. ``"value_norm"``).
+    by : str or None
+        The benchmark column; ``None`` (or a column ``df`` lacks) ranks the whole frame as one.
+    verified_only : bool
+        Keep only verified results (needs a ``verified`` column).
+
+    Returns
+    -------
+    DataFrame
+        Up to ``n`` rows per benchmark, benchmarks in ascending order, index 0..k-1, attrs kept:
+        ``rank`` (Int64, 1..n within the benchmark, counting only the rows kept) first, then all
+        columns of ``df``; a published ``rank`` column is kept as ``published_rank``.
+    """
+    _require(df, [value, "model_id"], "top_n")
+    if int(n) < 1:
+        raise ValueError(f"n must be at least 1; got n={n!r}")
+    d = df
+    if verified_only:
+        _require(df, ["verified"], "top_n(verified_only=True)")
+        d = df[df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
+    return _with_rank(_ranked(d, value, by), df, int(n))
+
+
+def ranking_as_of(
+    df: pd.DataFrame,
+    when,
+    *,
+    date: str = "created_at",
+    top_n: int = 10,
+    value: str = "value",
+) -> pd.DataFrame:
+    """The top of one benchmark's ranking among the rows that existed at ``when``.
+
+    Only rows whose ``date`` is on or before ``when`` count (rows without a date or value never
+    do); each model is counted once, at its best value. Order: higher value first (lower where
+    ``lower_is_better`` is True), equal values by ``model_id``. This replays a leaderboard with
+    today's results, so it answers "how would the models available then rank", not "what the
+    leaderboard showed then".
+
+    Parameters
+    ----------
+    df : DataFrame
+        The rows of ONE benchmark (a frame with several ``dataset_id`` values is refused).
+    when : str, datetime or Timestamp
+        The cut-off, inclusive; a time without a zone is taken as UTC and a bare date as its midnight.
+    date : str
+        The date column (``created_at`` for an enriched leaderboard, ``date`` for eval results).
+    top_n : int
+    value : str
+
+    Returns
+    -------
+    DataFrame
+        Up to ``top_n`` rows, index 0..k-1, attrs kept: ``rank`` (Int64, 1..k) first, then the
+        columns of ``df``; a published ``rank`` column is kept as ``published_rank``.
+    """
+    _require(df, [date, value, "model_id"], "ranking_as_of")
+    if "dataset_id" in df.columns and df["dataset_id"].nunique(dropna=True) > 1:
+        raise ValueError(
+            "ranking_as_of ranks one benchmark; filter df to one dataset_id first "
+            f"(found {df['dataset_id'].nunique(dropna=True)})"
+        )
+    cutoff = pd.Timestamp(when)
+    cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
+    dates = _to_utc(df[date])
+    d = df[(dates <= cutoff).fillna(False).to_numpy(dtype=bool)]
+    return _with_rank(_ranked(d, value, None), df, int(top_n))
+
+
+def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
+    """Where some models stand on every leaderboard they appear on.
+
+    For each benchmark a model appears on (at its best value if it appears more than once):
+    the leaderboard's ``rank`` as published (when ``leaderboards`` has no ``rank`` column or
+    it is missing: 1 + the number of entries with a strictly better value); ``n_entries``, the
+    number of entries with a value on that benchmark; and ``percentile``, the share of those
+    entries whose value it beats or equals, itself included (as
+    ``scipy.stats.percentileofscore(kind="weak")``): 100 for the leader, 100/n for a sole last.
+    Better means higher, or lower where ``lower_is_better`` is True. Models found on no
+    leaderboard are named in a ``UserWarning``.
+
+    Parameters
+    ----------
+    leaderboards : DataFrame
+        Leaderboard rows of one or many benchmarks (``model_id``, ``dataset_id``, ``value``).
+    model_ids : str or iterable of str
+
+    Returns
+    -------
+    DataFrame
+        One row per (model, benchmark), models in the order given then benchmarks ascending,
+        index 0..k-1, attrs kept: ``model_id``, ``dataset_id`` (string), ``rank`` (Int64),
+        ``value`` (Float64), ``n_entries`` (Int64), ``percentile`` (Float64, 0–100, NA without a value).
+    """
+    _require(leaderboards, ["model_id", "dataset_id", "value"], "model_ranks")
+    wanted = [model_ids] if isinstance(model_ids, str) else list(dict.fromkeys(model_ids))
+    lb = leaderboards
+    good_all = _goodness(lb, "value")
+    ds_all = lb["dataset_id"].astype("string")
+    mid_all = lb["model_id"].astype("string")
+    published = (
+        lb["rank"].astype("Int64").to_numpy(dtype="float64", na_value=np.nan)
+        if "rank" in lb.columns
+        else np.full(len(lb), np.nan)
+    )
+    rows = []
+    for mid in wanted:
+        hits = np.flatnonzero((mid_all == mid).fillna(False).to_numpy(dtype=bool))
+        per_ds: dict[str, int] = {}
+        for h in hits:
+            ds = ds_all.iat[h]
+            if pd.isna(ds):
+                continue
+            cur = per_ds.get(ds)
+            # best value first; a missing value loses; then the better published rank
+            if cur is None or _better_entry(good_all[h], published[h], good_all[cur], published[cur]):
+                per_ds[ds] = h
+        for ds in sorted(per_ds):
+            h = per_ds[ds]
+            in_ds = (ds_all == ds).fillna(False).to_numpy(dtype=bool)
+            vals = good_all[in_ds]
+            vals = vals[np.isfinite(vals)]
+            g = good_all[h]
+            rank = published[h]
+            if np.isnan(rank) and np.isfinite(g):
+                rank = 1 + int((vals > g).sum())
+            pct = 100.0 * (vals <= g).sum() / len(vals) if np.isfinite(g) and len(vals) else np.nan
+            raw = _as_float(lb["value"].iloc[[h]])[0]
+            rows.append((mid, ds, rank, raw, len(vals), pct))
+    missing = [m for m in wanted if not any(r[0] == m for r in rows)]
+    if missing:
+        warnings.warn(f"model_ranks: not on any of these leaderboards: {_names(missing)}", UserWarning, stacklevel=2)
+
+    def col(i, dtype):
+        values = [None if (isinstance(r[i], float) and np.isnan(r[i])) else r[i] for r in rows]
+        return pd.array(values, dtype=dtype)
+
+    out = pd.DataFrame(
+        {
+            "model_id": col(0, "string"),
+            "dataset_id": col(1, "string"),
+            "rank": pd.array([None if np.isnan(r[2]) else int(r[2]) for r in rows], dtype="Int64"),
+            "value": col(3, "Float64"),
+            "n_entries": pd.array([r[4] for r in rows], dtype="Int64"),
+            "percentile": col(5, "Float64"),
+        }
+    )
+    return _keep_attrs(out, leaderboards)
+
+
+def _better_entry(g_new, r_new, g_cur, r_cur) -> bool:
+    if np.isfinite(g_new) != np.isfinite(g_cur):
+        return bool(np.isfinite(g_new))
+    if np.isfinite(g_new) and g_new != g_cur:
+        return bool(g_new > g_cur)
+    if np.isnan(r_cur):
+        return not np.isnan(r_new)
+    return bool(not np.isnan(r_new) and r_new < r_cur)
+
+
+def organisation(model_id):
+    """The namespace of a Hub model id: the text before the first ``/``.
+
+    ``"meta-llama/Llama-3.1-8B"`` → ``"meta-llama"``. An id without a namespace (old canonical
+    ids such as ``"gpt2"``) gives ``""``; a missing id gives NA.
+
+    Parameters
+    ----------
+    model_id : str or Series of str
+
+    Returns
+    -------
+    str or Series
+        A str for a str; for a Series, a string Series with the same index.
+    """
+    if isinstance(model_id, pd.Series):
+        s = model_id.astype("string")
+        ns = s.str.extract(r"^([^/]*)/", expand=False).astype("string")
+        return ns.mask(s.notna() & ns.isna(), "").rename(model_id.name)
+    if model_id is None or (not isinstance(model_id, str) and pd.isna(model_id)):
+        return pd.NA
+    return model_id.split("/", 1)[0] if "/" in model_id else ""
+
+
+def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "dataset_id") -> pd.DataFrame:
+    """One line per benchmark: how many entries, how many verified, the range of values, the scale.
+
+    Returns
+    -------
+    DataFrame
+        One row per benchmark, ascending, index 0..k-1, attrs kept:
+        ``by`` (string), ``n_entries`` (Int64, rows), ``n_models`` (Int64, distinct models),
+        ``n_with_value`` (Int64), ``n_verified`` (Int64, NA without a ``verified`` column),
+        ``min``, ``median``, ``max`` (Float64, of ``value``), ``scale`` (string, see
+        :func:`detect_scale`), ``lower_is_better`` (boolean, True if any row says so).
+    """
+    _require(df, [by, value, "model_id"], "benchmark_summary")
+    v = _as_float(df[value])
+    lower = _lower_is_better(df)
+    verified = (
+        df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "verified" in df.columns else None
+    )
+    names = df[by].astype("string")
+    rows = []
+    for name in sorted(names.dropna().unique()):
+        m = (names == name).fillna(False).to_numpy(dtype=bool)
+        gv = v[m]
+        fin = gv[np.isfinite(gv)]
+        rows.append(
+            {
+                by: name,
+                "n_entries": int(m.sum()),
+                "n_models": int(df.loc[m, "model_id"].nunique()),
+                "n_with_value": int(fin.size),
+                "n_verified": int(verified[m].sum()) if verified is not None else None,
+                "min": float(fin.min()) if fin.size else None,
+                "median": float(np.median(fin)) if fin.size else None,
+                "max": float(fin.max()) if fin.size else None,
+                "scale": detect_scale(gv),
+                "lower_is_better": bool(lower[m].any()),
+            }
+        )
+    dtypes = {
+        by: "string",
+        "n_entries": "Int64",
+        "n_models": "Int64",
+        "n_with_value": "Int64",
+        "n_verified": "Int64",
+        "min": "Float64",
+        "median": "Float64",
+        "max": "Float64",
+        "scale": "string",
+        "lower_is_better": "boolean",
+    }
+    out = pd.DataFrame({c: pd.array([r[c] for r in rows], dtype=t) for c, t in dtypes.items()})
+    return _keep_attrs(out, df)
