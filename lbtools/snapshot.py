@@ -142,6 +142,15 @@ def save_snapshot(
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         os.rename(tmp, dest)
+        if failures or model_failures:
+            import warnings
+
+            warnings.warn(
+                f"lbtools: snapshot {dest.name} saved without {len(failures)} of {len(ids)} benchmarks and "
+                f"{len(model_failures)} other items that failed; its manifest lists each with the reason",
+                UserWarning,
+                stacklevel=2,
+            )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

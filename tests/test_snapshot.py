@@ -1,0 +1,258 @@
+"""Snapshots: save from a local Hub, stop it, replay identical frames; the bundled snapshot; choosing the source."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import lbtools
+from conftest import TOKEN
+from localhub import LocalHub, SilentServer
+
+SWE = "SWE-bench/SWE-bench_Verified"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def frames(model_ids, benchmarks):
+    """Every loader's output on the same inputs, for comparing two sources."""
+    boards = lbtools.load_leaderboards(benchmarks)
+    return {
+        "list_benchmarks": lbtools.list_benchmarks(),
+        "load_leaderboard": lbtools.load_leaderboard(SWE),
+        "fine_tunes": lbtools.load_leaderboard("openai/gsm8k", base_model_only=False),
+        "load_leaderboards": boards,
+        "load_leaderboards_all": lbtools.load_leaderboards(),
+        "load_eval_results": lbtools.load_eval_results(model_ids),
+        "load_model_info": lbtools.load_model_info(model_ids),
+        "enrich": lbtools.enrich(boards),
+        "load_aggregate": lbtools.load_aggregate(),
+        "aggregate_to_long": lbtools.aggregate_to_long(lbtools.load_aggregate()),
+    }
+
+
+def test_save_stop_replay_gives_identical_frames(start_hub, facts, tmp_path, monkeypatch):
+    hub = start_hub()
+    monkeypatch.setenv("HF_TOKEN", TOKEN)  # the gated benchmark is recorded too; the token is not
+    benchmarks = ["cais/hle", SWE, "openai/gsm8k", facts["gated_benchmark"]]
+    models = ["MiniMaxAI/MiniMax-M2.5", "moonshotai/Kimi-K2.5", "GAIR/OpenSWE-72B"]
+    dest = tmp_path / "snap"
+    with pytest.warns(UserWarning):  # benchmarks without a leaderboard on the fixture Hub fail and are noted
+        lbtools.save_snapshot(dest, progress=False)
+    with pytest.warns(UserWarning):
+        live = frames(models, benchmarks)
+    endpoint = hub.url
+    hub.stop()
+
+    monkeypatch.setenv("LBTOOLS_SOURCE", "snapshot")
+    monkeypatch.setenv("LBTOOLS_SNAPSHOT", str(dest))
+    monkeypatch.delenv("HF_TOKEN")
+    with pytest.warns(UserWarning):
+        replay = frames(models, benchmarks)
+    for name in live:
+        pd.testing.assert_frame_equal(live[name], replay[name], obj=name)
+        assert replay[name].attrs["source"] == "snapshot:snap"
+    manifest = json.loads((dest / "manifest.json").read_text())
+    assert replay["load_leaderboard"].attrs["fetched_at"] == manifest["taken_at"]
+    assert manifest["format_version"] == 1 and manifest["endpoint"] == endpoint
+    assert manifest["authenticated"] is True
+    assert facts["gated_benchmark"] in manifest["benchmarks"]
+    assert set(manifest["failures"]) == set(facts["official_ids"]) - set(facts["leaderboards"])
+    assert manifest["counts"]["aggregate_rows"] == 93
+    assert len(manifest["aggregate"]["revision"]) == 40
+    assert live["load_leaderboards_all"].attrs["failures"] == replay["load_leaderboards_all"].attrs["failures"]
+    for path in dest.rglob("*"):
+        if path.is_file():
+            assert TOKEN.encode() not in path.read_bytes()
+
+
+def test_snapshot_only_replays_what_it_recorded(start_hub, tmp_path, monkeypatch):
+    start_hub()
+    dest = lbtools.save_snapshot(tmp_path / "small", benchmarks=["cais/hle"], models=False, aggregate=False,
+                                 progress=False)
+    lbtools.configure(source="snapshot", snapshot=dest)
+    assert list(lbtools.load_leaderboards()["dataset_id"].unique()) == ["cais/hle"]
+    with pytest.raises(lbtools.NotFoundError, match="not in snapshot:small"):
+        lbtools.load_leaderboard(SWE)
+    with pytest.raises(lbtools.NotFoundError, match="aggregate"):
+        lbtools.load_aggregate()
+
+
+def test_bundled_snapshot_facts():
+    lbtools.configure(source="snapshot")
+    swe = lbtools.load_leaderboard(SWE)
+    assert list(zip(swe["model_id"][:3], swe["value"][:3])) == [
+        ("Qwen/Qwen3.5-397B-A17B", 76.4),
+        ("MiniMaxAI/MiniMax-M2.5", 75.8),
+        ("stepfun-ai/Step-3.5-Flash", 74.4),
+    ]
+    assert swe.attrs == {"source": "snapshot:openevals-2026-03-25", "fetched_at": "2026-03-25T19:09:12Z"}
+    aggregate = lbtools.load_aggregate()
+    assert aggregate.shape == (93, 23)
+    source_csv = pd.read_csv(ROOT / "data/sources/openevals_leaderboard_data_2026-03-25.csv")
+    for column in source_csv.columns:  # values unchanged
+        left, right = aggregate[column], source_csv[column]
+        if pd.api.types.is_numeric_dtype(right):
+            assert (left.astype("float64").fillna(-1) == right.astype("float64").fillna(-1)).all(), column
+        else:
+            assert list(left.astype(object).where(left.notna(), None)) == list(right.where(right.notna(), None))
+    boards = lbtools.load_leaderboards()
+    assert boards["dataset_id"].nunique() == 11 and len(boards) == 207
+    benchmarks = lbtools.list_benchmarks()
+    assert len(benchmarks) == 23 and benchmarks["status"].notna().all()
+    info = lbtools.load_model_info(["moonshotai/Kimi-K2.5"])
+    assert info["num_parameters"].notna().all()
+    manifest = lbtools.snapshot_info(lbtools.bundled_snapshot())
+    assert "RECONSTRUCTED" in manifest["provenance"] and "2026-03-25" in manifest["provenance"]
+
+
+def test_bundled_snapshot_is_what_the_build_script_writes(tmp_path):
+    """The committed snapshot can be rebuilt from data/sources, file for file."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import build_bundled_snapshot as build
+    finally:
+        sys.path.pop(0)
+    dest = tmp_path / lbtools.bundled_snapshot().name
+    build.build(dest)
+    bundled = lbtools.bundled_snapshot()
+    rebuilt = sorted(p.relative_to(dest) for p in dest.rglob("*") if p.is_file())
+    assert rebuilt == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
+    for rel in rebuilt:
+        if rel.suffix == ".json":
+            assert (dest / rel).read_text() == (bundled / rel).read_text(), rel
+    pd.testing.assert_frame_equal(
+        pd.read_parquet(next(dest.rglob("*.parquet"))), pd.read_parquet(next(bundled.rglob("*.parquet")))
+    )
+
+
+# -- choosing the source ---------------------------------------------------------------------------------------
+
+
+def test_auto_falls_back_from_a_silent_hub_within_the_bound(monkeypatch):
+    server = SilentServer().start()
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
+        started = time.monotonic()
+        with pytest.warns(UserWarning, match=r"can't be reached.*snapshot:openevals-2026-03-25.*2026-03-25") as caught:
+            df = lbtools.load_leaderboard(SWE)
+        assert time.monotonic() - started < 10
+        assert server.accepted >= 1
+        assert df.attrs["source"] == "snapshot:openevals-2026-03-25"
+        assert len([w for w in caught if "can't be reached" in str(w.message)]) == 1
+        with warnings_recorded() as again:  # one visible warning per session, not per call
+            lbtools.load_leaderboard("cais/hle")
+        assert not [w for w in again if "can't be reached" in str(w.message)]
+    finally:
+        server.stop()
+
+
+def test_auto_falls_back_from_a_refusing_port_quickly(monkeypatch):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: connections are refused
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
+    started = time.monotonic()
+    with pytest.warns(UserWarning, match="can't be reached"):
+        df = lbtools.load_leaderboard(SWE)
+    assert time.monotonic() - started < 3
+    assert df.attrs["source"].startswith("snapshot:")
+
+
+def test_auto_uses_a_reachable_hub(hub, monkeypatch):
+    monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
+    df = lbtools.load_leaderboard(SWE)
+    assert df.attrs["source"] == "hub"
+
+
+def test_hf_hub_offline_means_the_snapshot_without_trying(hub, monkeypatch):
+    monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    with pytest.warns(UserWarning, match="HF_HUB_OFFLINE"):
+        df = lbtools.load_leaderboard(SWE)
+    assert df.attrs["source"] == "snapshot:openevals-2026-03-25"
+    assert hub.requests == []
+    monkeypatch.setenv("LBTOOLS_SOURCE", "hub")
+    with pytest.raises(lbtools.HubUnavailableError, match="HF_HUB_OFFLINE"):
+        lbtools.load_leaderboard(SWE)
+
+
+def test_source_hub_never_falls_back(monkeypatch):
+    server = SilentServer().start()
+    try:
+        monkeypatch.setenv("HF_ENDPOINT", server.url)
+        lbtools.configure(source="hub", timeout=0.5)
+        started = time.monotonic()
+        with pytest.raises(lbtools.HubUnavailableError, match="LBTOOLS_SOURCE=snapshot"):
+            lbtools.load_leaderboard(SWE)
+        assert time.monotonic() - started < 1.5 * 3
+    finally:
+        server.stop()
+
+
+def test_configure_picks_a_snapshot_from_code(start_hub, tmp_path):
+    start_hub()
+    dest = lbtools.save_snapshot(tmp_path / "pinned", benchmarks=["cais/hle"], models=False, aggregate=False,
+                                 progress=False)
+    settings = lbtools.configure(source="snapshot", snapshot=dest)
+    assert settings.snapshot == dest
+    assert lbtools.load_leaderboard("cais/hle").attrs["source"] == "snapshot:pinned"
+
+
+# -- interrupted saves -----------------------------------------------------------------------------------------
+
+
+def test_an_interrupted_save_leaves_no_loadable_snapshot(start_hub, tmp_path):
+    hub = start_hub(latency=0.2)
+    dest = tmp_path / "interrupted"
+    env = {**os.environ, "HF_ENDPOINT": hub.url, "LBTOOLS_CACHE": "off", "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "lbtools", "snapshot", "save", str(dest), "--no-progress", "--max-workers", "1"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and len(hub.requests) < 4:
+        time.sleep(0.05)
+    assert len(hub.requests) >= 4, "the save never started"
+    proc.send_signal(signal.SIGKILL)  # no chance to clean up: the worst case
+    proc.wait(timeout=10)
+    assert not dest.exists()
+    partials = list(tmp_path.glob(".interrupted.partial-*"))
+    assert partials, "expected the temporary folder of the killed save"
+    for partial in partials:
+        with pytest.raises(lbtools.SnapshotError, match="not an lbtools snapshot"):
+            lbtools.configure(source="snapshot", snapshot=partial)
+            lbtools.load_leaderboards()
+
+
+def test_save_refuses_to_overwrite(start_hub, tmp_path):
+    start_hub()
+    (tmp_path / "exists").mkdir()
+    with pytest.raises(FileExistsError, match="already exists"):
+        lbtools.save_snapshot(tmp_path / "exists", progress=False)
+
+
+class warnings_recorded:
+    def __enter__(self):
+        import warnings
+
+        self._cm = warnings.catch_warnings(record=True)
+        caught = self._cm.__enter__()
+        warnings.simplefilter("always")
+        return caught
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
