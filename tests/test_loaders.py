@@ -219,7 +219,7 @@ def test_model_info_reads_safetensors_total_and_created_at(hub):
     import csv
     from pathlib import Path
 
-    rows = {r["model_id"]: r for r in csv.DictReader(open(Path(__file__).parent / "fixtures/data/model_metadata.csv"))}
+    rows = {r["model_id"]: r for r in csv.DictReader(open(Path(__file__).parents[1] / "data/sources/model_metadata.csv"))}
     with_meta = sorted(m for m, r in rows.items() if r["hf_safetensors_total"])[:6]
     without = "GAIR/OpenSWE-72B"  # 72B in its name, but the Hub data has no safetensors total for it
     assert without not in rows
@@ -262,7 +262,7 @@ def test_load_aggregate_reads_the_parquet_through_the_hub_cache(hub, facts):
 
     df = lbtools.load_aggregate()
     assert df.shape == (93, 23)
-    csv = pd.read_csv(Path(__file__).parent / "fixtures/data/openevals_leaderboard_data_2026-03-25.csv")
+    csv = pd.read_csv(Path(__file__).parents[1] / "data/sources/openevals_leaderboard_data_2026-03-25.csv")
     assert list(df.columns) == list(csv.columns)
     pd.testing.assert_series_equal(df["gpqa_score"].astype("float64"), csv["gpqa_score"], check_names=False)
     assert len(df.attrs["revision"]) == 40
