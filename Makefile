@@ -18,16 +18,20 @@ $(STAMP): pyproject.toml
 lab: setup
 	$(BIN)/jupyter lab notebooks/
 
+# Browser tests (tests/browser) run when Chromium is found and skip with the reason otherwise (-rs prints it);
+# LBTOOLS_REQUIRE_BROWSER=1 (set by .ci/run) turns that skip into a failure.
 test: setup
-	$(BIN)/python -m pytest -q -p no:cacheprovider tests/
-	$(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/
+	LBTOOLS_SOURCE=snapshot MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 	@git diff --quiet -- notebooks/ || (echo "notebooks changed during the test run: commit them without outputs"; git status --short; exit 1)
 
 bench: setup
 	$(BIN)/python benchmarks/bench_fetch.py
 
+# The notebooks as Voila dashboards (outputs and pickers, no code): http://127.0.0.1:$(DASHBOARD_PORT)/
+DASHBOARD_PORT ?= 8866
 dashboard: setup
-	$(BIN)/voila --no-browser --Voila.ip=127.0.0.1 notebooks/
+	$(BIN)/voila --no-browser --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) --Voila.port_retries=0 notebooks/
 
 snapshot: setup
 	$(BIN)/python scripts/build_bundled_snapshot.py

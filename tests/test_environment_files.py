@@ -1,0 +1,193 @@
+"""pyproject.toml, environment.yml and binder/environment.yml name the same packages; Binder pins what it needs.
+
+No conda solver is reachable from the test machines, so this is a static check (see TESTING.md): the files parse,
+list the same packages (runtime dependencies + the ``notebooks`` extra), and Binder pins Python 3.11 and every
+package to one version, in the ranges pyproject.toml asks for. The Binder pins are the versions ``make setup``
+installs and the test suite (browser tests included) runs on.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Build and install tooling the environment files may add; not dependencies of lbtools.
+TOOLING = {"python", "pip", "setuptools"}
+# conda-forge names that differ from the PyPI ones
+CONDA_TO_PYPI = {"matplotlib-base": "matplotlib"}
+
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def normalise(name: str) -> str:
+    """PEP 503 normalisation: huggingface_hub == huggingface-hub == HuggingFace.Hub."""
+    name = re.sub(r"[-_.]+", "-", name).lower()
+    return CONDA_TO_PYPI.get(name, name)
+
+
+def split_spec(spec: str) -> tuple[str, str]:
+    """``"pandas>=2.2"`` → ``("pandas", ">=2.2")``; ``"jupyterlab=4.6.6"`` → ``("jupyterlab", "=4.6.6")``."""
+    spec = spec.split("#", 1)[0].strip()
+    m = _NAME.match(spec)
+    assert m, f"not a package spec: {spec!r}"
+    name = m.group(1)
+    rest = spec[m.end():].split("[", 1)[0] if spec[m.end():].startswith("[") else spec[m.end():]
+    return normalise(name), rest.strip()
+
+
+def pyproject() -> dict:
+    return tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+
+
+def pyproject_specs() -> dict[str, str]:
+    """Runtime dependencies and the notebooks extra: {normalised name: version constraint}."""
+    project = pyproject()["project"]
+    specs = {}
+    for dep in project["dependencies"] + project["optional-dependencies"]["notebooks"]:
+        dep = dep.split(";", 1)[0]  # environment markers
+        name, constraint = split_spec(re.sub(r"\[[^\]]*\]", "", dep))
+        specs[name] = constraint
+    return specs
+
+
+def conda_env(path: Path) -> tuple[dict[str, str], list[str], dict]:
+    """({normalised name: constraint} of the conda dependencies, the pip section, the parsed file)."""
+    env = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(env, dict), f"{path}: not a mapping"
+    conda, pip = {}, []
+    for dep in env.get("dependencies") or []:
+        if isinstance(dep, dict):
+            assert set(dep) == {"pip"}, f"{path}: unexpected section {dep!r}"
+            pip.extend(dep["pip"] or [])
+            continue
+        name, constraint = split_spec(str(dep))
+        assert name not in conda, f"{path}: {name} listed twice"
+        conda[name] = constraint
+    return conda, pip, env
+
+
+ENV = REPO / "environment.yml"
+BINDER_ENV = REPO / "binder" / "environment.yml"
+
+
+def _version_tuple(v: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in re.findall(r"\d+", v)[:3])
+
+
+def _satisfies(version: str, constraint: str) -> bool:
+    """Does ``version`` meet a PEP 440 constraint like ``>=2.4,<3`` (numeric releases only)?"""
+    from packaging.specifiers import SpecifierSet
+
+    return SpecifierSet(constraint).contains(version, prereleases=False)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+
+
+def test_files_parse_and_name_the_environment():
+    for path in (ENV, BINDER_ENV):
+        _, _, env = conda_env(path)
+        assert env.get("name") == "lbtools", path
+        assert env.get("channels") == ["conda-forge"], f"{path}: conda-forge only, so the pins resolve the same way"
+
+
+@pytest.mark.parametrize("path", [ENV, BINDER_ENV], ids=["environment.yml", "binder/environment.yml"])
+def test_same_packages_as_pyproject(path):
+    wanted = set(pyproject_specs())
+    conda, _, _ = conda_env(path)
+    listed = set(conda) - TOOLING
+    assert listed == wanted, (
+        f"{path.relative_to(REPO)} and pyproject.toml differ: missing {sorted(wanted - listed)}, "
+        f"extra {sorted(listed - wanted)}"
+    )
+
+
+def test_voila_is_in_the_notebooks_extra_and_both_environments():
+    assert "voila" in pyproject_specs()
+    for path in (ENV, BINDER_ENV):
+        assert "voila" in conda_env(path)[0], path
+
+
+def test_environment_yml_follows_pyproject_constraints():
+    """environment.yml repeats pyproject's lower/upper bounds (conda spells them the same way)."""
+    conda, pip, _ = conda_env(ENV)
+    assert conda["python"] in ("=3.11", "==3.11", ">=3.10"), conda["python"]
+    for name, constraint in pyproject_specs().items():
+        assert conda[name].replace(" ", "") == constraint.replace(" ", ""), (name, conda[name], constraint)
+    assert pip == ["-e ."], f"environment.yml installs lbtools itself from the repository with pip: {pip}"
+
+
+def test_binder_pins_python_311_and_every_package():
+    conda, pip, _ = conda_env(BINDER_ENV)
+    assert conda["python"] in ("=3.11", "==3.11"), conda["python"]
+    unpinned = {n: c for n, c in conda.items() if n not in ("python", "pip") and not re.fullmatch(r"==?\d+(\.\d+)*", c)}
+    assert not unpinned, f"binder/environment.yml: pin every package to one version with '=': {unpinned}"
+    assert not pip, f"binder/environment.yml: no pip section (lbtools is installed by binder/postBuild): {pip}"
+
+
+def test_binder_pins_are_in_pyproject_ranges():
+    conda, _, _ = conda_env(BINDER_ENV)
+    for name, constraint in pyproject_specs().items():
+        version = conda[name].lstrip("=")
+        assert _satisfies(version, constraint), f"binder pins {name}={version}, pyproject asks {constraint!r}"
+    # The majors the notebooks are written for
+    assert _version_tuple(conda["jupyterlab"].lstrip("="))[0] == 4
+    assert _version_tuple(conda["ipywidgets"].lstrip("="))[0] == 8
+    assert _version_tuple(conda["huggingface-hub"].lstrip("="))[0] == 2
+
+
+def test_binder_pins_match_the_tested_environment():
+    """The pins are what the test suite runs on, where that package is installed here (make setup)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    conda, _, _ = conda_env(BINDER_ENV)
+    mismatched = {}
+    for name in pyproject_specs():
+        try:
+            installed = version(name)
+        except PackageNotFoundError:
+            continue
+        pinned = conda[name].lstrip("=")
+        if installed != pinned:
+            mismatched[name] = (pinned, installed)
+    assert not mismatched, f"binder/environment.yml pins (pinned, installed here): {mismatched}"
+
+
+def test_binder_installs_lbtools_without_downloading():
+    """postBuild installs the package from the repo: no dependencies, no build isolation (nothing fetched);
+    there is no start script, so nothing runs (or downloads) when the container starts."""
+    post = BINDER_ENV.parent / "postBuild"
+    assert post.is_file() and post.stat().st_mode & 0o111, "binder/postBuild must exist and be executable"
+    text = post.read_text(encoding="utf-8")
+    commands = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+    installs = [c for c in commands if "pip install" in c]
+    assert len(installs) == 1, installs
+    for flag in ("--no-deps", "--no-build-isolation", "--editable ."):
+        assert flag in installs[0], f"postBuild pip install lacks {flag}: {installs[0]}"
+    assert not re.search(r"\b(curl|wget|hf_hub_download|snapshot_download|huggingface-cli|hf download)\b", text)
+    assert not (BINDER_ENV.parent / "start").exists(), "binder/start would run at every container start"
+    # --no-build-isolation needs the build backend pyproject asks for, in the environment
+    conda, _, _ = conda_env(BINDER_ENV)
+    requires = pyproject()["build-system"]["requires"]
+    for req in requires:
+        name, constraint = split_spec(req)
+        assert name in conda, f"binder/environment.yml needs {name} (build-system.requires) for --no-build-isolation"
+        assert _satisfies(conda[name].lstrip("="), constraint), (name, conda[name], constraint)
+    # the data the notebooks read offline ships inside the package
+    package_data = pyproject()["tool"]["setuptools"]["package-data"]["lbtools"]
+    assert any(p.startswith("data/") for p in package_data), package_data
+
+
+def test_readme_has_the_binder_badges():
+    """One badge opens 01_rankings in JupyterLab on Binder, one opens it as a Voila dashboard."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    links = re.findall(r"https://mybinder\.org/v2/[^\s)\"']+", readme)
+    assert any("urlpath=lab/tree/notebooks/01_rankings.ipynb" in u for u in links), links
+    assert any("urlpath=voila/render/notebooks/01_rankings.ipynb" in u for u in links), links
+    assert (REPO / "notebooks" / "01_rankings.ipynb").is_file()
