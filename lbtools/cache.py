@@ -2,8 +2,9 @@
 
 diskcache would pickle, and hishel caches httpx (not the httpx2 client huggingface_hub 2 uses), so this is a small
 JSON store: ``filelock`` serialises writers across processes, ``os.replace`` makes each write atomic, and a file that
-fails to parse is discarded and refetched. The key covers endpoint, path, parameters and whether the request was
-authenticated; the token itself is never part of the key or the content.
+fails to parse or whose checksum does not match its body is discarded and refetched. The cache only ever saves
+requests: a file it cannot read or write is reported once and the load goes on without it. The key covers endpoint,
+path, parameters and whether the request was authenticated; the token itself is never part of the key or the content.
 """
 
 from __future__ import annotations
@@ -17,6 +18,9 @@ import warnings
 from pathlib import Path
 
 FORMAT = 1
+FUTURE_TOLERANCE_S = 60.0
+
+_reported: set[tuple[str, str]] = set()
 
 
 def cache_key(endpoint: str, path: str, query: str, authenticated: bool) -> str:
@@ -41,26 +45,43 @@ class ResponseCache:
             raw = path.read_bytes()
         except FileNotFoundError:
             return None
+        except OSError as exc:  # unreadable (permissions, a folder in its place): a miss, not a failed load
+            _report_once(self.root, "read", exc)
+            return None
         try:
             record = json.loads(raw)
             stored_at = float(record["stored_at"])
             body = record["body"]
             if record.get("format") != FORMAT or record.get("sha256") != _digest(body):
                 raise ValueError("checksum mismatch")
-        except (ValueError, KeyError, TypeError) as exc:
+        except (ValueError, KeyError, TypeError, RecursionError) as exc:
+            # Written atomically, a file is only ever damaged from outside (a crash before the data reached the
+            # disk, a disk full, a hand edit): the checksum catches what still parses.
+            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
             warnings.warn(
-                f"lbtools cache: discarded a corrupt cache file ({path.name}: {exc}); fetching it again",
+                f"lbtools cache: discarded a corrupt cache file ({path.name}: {reason}); fetching it again",
                 RuntimeWarning,
                 stacklevel=2,
             )
             _unlink(path)
             return None
-        if time.time() - stored_at > self.ttl:
+        age = time.time() - stored_at
+        if age > self.ttl or age < -FUTURE_TOLERANCE_S:  # a time in the future is a clock jump: don't trust it
             return None
         return body, stored_at
 
-    def put(self, key: str, body, url: str, authenticated: bool) -> None:
-        """Store ``body`` atomically; two processes writing the same key never interleave."""
+    def put(self, key: str, body, url: str, authenticated: bool) -> float | None:
+        """Store ``body`` atomically; two processes writing the same key never interleave. Returns ``stored_at``,
+        or ``None`` when it could not be stored (reported once; the load goes on)."""
+        from filelock import Timeout
+
+        try:
+            return self._put(key, body, url, authenticated)
+        except (OSError, Timeout, RecursionError, ValueError) as exc:
+            _report_once(self.root, "write", exc)
+            return None
+
+    def _put(self, key: str, body, url: str, authenticated: bool) -> float:
         from filelock import FileLock
 
         path = self._file(key)
@@ -73,9 +94,12 @@ class ResponseCache:
             "sha256": _digest(body),
             "body": body,
         }
-        data = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode()
+        # ASCII: a lone surrogate in user-submitted text (valid JSON, not encodable as UTF-8) round-trips escaped.
+        data = json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         with FileLock(str(path) + ".lock", timeout=60):
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+            # Not *.json: a temporary file left by a crash never looks like a record. No fsync: a record lost or
+            # zeroed by a power cut fails its checksum and is fetched again.
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
@@ -83,6 +107,7 @@ class ResponseCache:
             except BaseException:
                 _unlink(Path(tmp))
                 raise
+        return record["stored_at"]
 
     def clear(self) -> int:
         """Delete every cached response; returns how many files were removed."""
@@ -93,17 +118,34 @@ class ResponseCache:
         for path in base.rglob("*.json"):
             _unlink(path)
             removed += 1
-        for path in base.rglob("*.lock"):
-            _unlink(path)
+        for pattern in ("*.lock", ".tmp-*"):
+            for path in base.rglob(pattern):
+                _unlink(path)
         return removed
 
 
 def _digest(body) -> str:
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _report_once(root: Path, action: str, exc: BaseException) -> None:
+    """One warning per cache folder and kind of failure: the cache is an optimisation, never a reason to fail."""
+    key = (str(root), action)
+    if key in _reported:
+        return
+    _reported.add(key)
+    reason = "data nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+    warnings.warn(
+        f"lbtools cache: could not {action} the response cache in {root} ({reason}); loading goes on without it "
+        "(set LBTOOLS_CACHE to another folder, or LBTOOLS_CACHE=off)",
+        RuntimeWarning,
+        stacklevel=4,
+    )
 
 
 def _unlink(path: Path) -> None:
     try:
         path.unlink()
-    except FileNotFoundError:
+    except OSError:  # gone already, or not ours to delete: either way nothing to do
         pass

@@ -5,52 +5,95 @@ token, user agent) and its error mapping (``hf_raise_for_status``). Raw JSON is 
 because those drop fields (``verified``, ``filename``) and a single bad eval-result file makes them fail a whole model.
 
 What is added on top, because the typed calls lack it (see docs/HUB_API notes in the README):
-- a timeout on every request (the shared client has none);
-- retries with exponential backoff and jitter (tenacity) for 429, 5xx and transport errors, capped in attempts and time;
+- a timeout on every request (the shared client has none), also inside ``hf_hub_download`` through a request hook;
+- retries with exponential backoff and jitter (tenacity) for 429, 5xx and transport errors, capped in attempts, in
+  timeouts (two, so an endpoint that never answers fails within 3× the timeout) and in total time;
 - rate-limit pacing from the ``RateLimit`` headers, shared by all threads, so a burst stops before the quota runs out
   and a 429 pauses every thread instead of starting a retry storm;
-- a bound on requests in flight (``max_workers``);
+- a fail-fast hold once an endpoint has stopped answering altogether, so a load of 60 benchmarks fails in one timeout
+  budget rather than 60 / max_workers of them;
+- a bound on requests in flight (``max_workers``) and on the size of a response body;
 - the disk cache.
 """
 
 from __future__ import annotations
 
+import contextvars
+import math
+import random
 import threading
 import time
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import urljoin, urlsplit
 
-from .errors import BadResponseError, GatedBenchmarkError, HubUnavailableError, NotFoundError, RateLimitedError
+from .errors import (
+    BadResponseError,
+    GatedBenchmarkError,
+    HubUnavailableError,
+    LbtoolsError,
+    NotFoundError,
+    RateLimitedError,
+)
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
-MAX_ATTEMPTS = 6
+MAX_PAGES = 1000
+MAX_ATTEMPTS = 8
 MAX_TIMEOUTS = 2
+MAX_TOTAL_S = 120.0
+BACKOFF_INITIAL_S = 0.5
+BACKOFF_MAX_S = 4.0
+BACKOFF_JITTER_S = 0.5
+RETRY_AFTER_JITTER_S = 0.25
+BODY_DEADLINE_FACTOR = 2.0
+HOLD_DOWN_S = 30.0
 TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
 _pacers: dict[str, "Pacer"] = {}
 _slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _registry_lock = threading.Lock()
 
+# (deadline, timeout) of the download attempt running in this thread; read by the request hook below.
+_budget: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar("lbtools_budget", default=None)
+
 
 def utc_now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+class _PacerWait(Exception):
+    """The rate-limit window would hold this request longer than its retry budget allows."""
+
+    def __init__(self, wait: float):
+        super().__init__(f"rate limited for {wait:.0f} s more")
+        self.wait = wait
+
+
 class Pacer:
-    """Shared view of one endpoint's rate-limit window, fed by every response's ``RateLimit`` headers."""
+    """Shared view of one endpoint: its rate-limit window (from every response's ``RateLimit`` headers) and whether
+    it still answers at all."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self.blocked_until = 0.0
         self.remaining: int | None = None
         self.quota: int | None = None
+        self.window: float | None = None
         self.reset_at: float | None = None
         self.in_flight = 0
         self._next_slot = 0.0
+        self.last_healthy = 0.0
+        self.silent_since: float | None = None
+        self.down_since: float | None = None
+        self.down_reason = ""
 
-    def before_request(self) -> float:
-        """Wait as long as the window requires, then count the request as sent; returns the seconds slept."""
-        delay = self._reserve()
+    def before_request(self, deadline: float | None = None) -> float:
+        """Wait as long as the window requires, then count the request as sent; returns the seconds slept.
+
+        Raises ``_PacerWait`` instead of sleeping past ``deadline`` (a monotonic time): a notebook should hear
+        "rate limited, wait 5 min" at once rather than hang for the whole window.
+        """
+        delay = self._reserve(deadline)
         with self._lock:
             self.in_flight += 1
         return delay
@@ -60,42 +103,62 @@ class Pacer:
         with self._lock:
             self.in_flight -= 1
 
-    def _reserve(self) -> float:
-        with self._lock:
-            now = time.monotonic()
-            if self.reset_at is not None and now >= self.reset_at:
-                # A new window: the next answer tells us where we stand.
-                self.remaining = None
-                self.reset_at = None
-            start = max(now, self.blocked_until)
-            if self.remaining is not None and self.reset_at is not None:
-                if self.remaining <= 0:
+    def _reserve(self, deadline: float | None) -> float:
+        slept = 0.0
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                if self.reset_at is not None and now >= self.reset_at:
+                    if self.quota and self.window:
+                        # A new window of a known policy: ``quota`` requests until it ends, not a burst of everyone
+                        # waiting (the answers refine the count).
+                        self.reset_at += (math.floor((now - self.reset_at) / self.window) + 1) * self.window
+                        self.remaining = self.quota
+                    else:
+                        # A new window: the next answer tells us where we stand.
+                        self.remaining = None
+                        self.reset_at = None
+                known = self.remaining is not None and self.reset_at is not None
+                start = max(now, self.blocked_until)
+                if known and self.remaining <= 0:
                     # Out of quota: every thread waits for the window to reset instead of collecting 429s.
                     self.blocked_until = max(self.blocked_until, self.reset_at + 0.05)
                     start = max(start, self.blocked_until)
-                else:
-                    low_water = max(1, (self.quota or 0) // 10)
-                    if self.remaining <= low_water:
-                        # Spread what is left of the quota over what is left of the window.
-                        spacing = (self.reset_at - now) / self.remaining
-                        start = max(start, self._next_slot)
-                        self._next_slot = start + spacing
-                    self.remaining -= 1
+                if start <= now:
+                    if known:
+                        low_water = max(1, (self.quota or 0) // 10)
+                        if self.remaining <= low_water:
+                            # Spread what is left of the quota over what is left of the window.
+                            start = max(now, self._next_slot)
+                            self._next_slot = start + (self.reset_at - now) / self.remaining
+                        self.remaining -= 1
+                    if deadline is not None and start > deadline:
+                        raise _PacerWait(start - now)
+                    break  # a slot is ours, now or at ``start``
+                if deadline is not None and start > deadline:
+                    raise _PacerWait(start - now)
+            # Held: sleep, then look again. The window that opens may hold fewer requests than threads waiting for
+            # it, and a 429 meanwhile may hold everyone longer.
+            time.sleep(start - now)
+            slept += start - now
         delay = start - time.monotonic()
         if delay > 0:
             time.sleep(delay)
-            return delay
-        return 0.0
+            slept += delay
+        return slept
 
     def after_response(self, headers, status: int) -> float | None:
         """Record the window; on 429 block every thread for the wait the server asked for (returned)."""
-        from huggingface_hub.utils import parse_ratelimit_headers
-
-        info = parse_ratelimit_headers(headers)
+        info = _ratelimit_info(headers)
         now = time.monotonic()
         wait = None
         with self._lock:
-            if info is not None:
+            if status not in TRANSIENT_STATUS:
+                self.last_healthy = now
+                self.silent_since = None
+            # An answer about a window already over (sent before it ended) says nothing about this one.
+            stale = info is not None and self.reset_at is not None and now + info.reset_in_seconds < self.reset_at - 1
+            if info is not None and not stale:
                 reset_at = now + info.reset_in_seconds
                 # Requests still in flight may not be counted in this answer yet: assume they will be.
                 others = max(0, self.in_flight - 1)
@@ -106,14 +169,64 @@ class Pacer:
                     self.remaining = min(self.remaining, estimate)
                 self.reset_at = reset_at
                 self.quota = info.limit or self.quota
+                self.window = info.window_seconds or self.window
             if status == 429:
-                wait = _retry_after(headers)
-                if wait is None and info is not None:
-                    wait = float(info.reset_in_seconds)
-                if wait is None:
-                    wait = 1.0
+                wait = _wait_of_429(headers, info)
                 self.blocked_until = max(self.blocked_until, now + wait)
         return wait
+
+    def timed_out(self, sent: float, timeout: float) -> None:
+        """A request sent at ``sent`` got no answer in time. When nothing healthy has come back for as long as a
+        request may wait (``MAX_TIMEOUTS`` timeouts), from any thread, the endpoint has stopped answering: hold it
+        down. (Two requests that time out side by side are not enough: their retries may well be answered.)"""
+        with self._lock:
+            if self.last_healthy >= sent:
+                return  # others got answers meanwhile: a slow request, not a silent endpoint
+            if self.silent_since is None or sent < self.silent_since:
+                self.silent_since = sent
+            silent_for = time.monotonic() - self.silent_since
+            if silent_for >= 0.9 * MAX_TIMEOUTS * timeout and self.down_since is None:
+                self.down_since = time.monotonic()
+                self.down_reason = f"no answer within {timeout:g} s"
+
+    def gave_up(self, started: float, reason: str) -> None:
+        """A request failed for good after retrying since ``started``. If nothing healthy came back from the
+        endpoint meanwhile, it is down: hold off new requests for a while (``down``)."""
+        with self._lock:
+            if self.last_healthy < started:
+                self.down_since = time.monotonic()
+                self.down_reason = reason
+
+    def down(self) -> tuple[float, str] | None:
+        """``(seconds since, reason)`` while the endpoint is held as down, else None."""
+        with self._lock:
+            if self.down_since is None or self.last_healthy >= self.down_since:
+                return None
+            ago = time.monotonic() - self.down_since
+            if ago >= HOLD_DOWN_S:
+                self.down_since = None
+                return None
+            return ago, self.down_reason
+
+
+def _ratelimit_info(headers):
+    from huggingface_hub.utils import parse_ratelimit_headers
+
+    try:
+        return parse_ratelimit_headers(headers)
+    except (ValueError, TypeError):  # a malformed header must not fail the request it came with
+        return None
+
+
+def _wait_of_429(headers, info=None) -> float:
+    """What a 429 asks for: the longer of ``Retry-After`` and, when the quota is spent, the ``RateLimit`` reset
+    (coming back earlier only collects another 429); one second when it says neither."""
+    info = info if info is not None else _ratelimit_info(headers)
+    waits = [_retry_after(headers)]
+    if info is not None and (info.remaining <= 0 or waits[0] is None):
+        waits.append(float(info.reset_in_seconds))
+    waits = [w for w in waits if w is not None]
+    return max(waits) if waits else 1.0
 
 
 def _retry_after(headers) -> float | None:
@@ -127,13 +240,19 @@ def _retry_after(headers) -> float | None:
 
         try:
             return max(0.0, (parsedate_to_datetime(raw) - datetime.now(timezone.utc)).total_seconds())
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):
             return None
 
 
 def pacer_for(endpoint: str) -> Pacer:
     with _registry_lock:
         return _pacers.setdefault(endpoint, Pacer())
+
+
+def forget_endpoints() -> None:
+    """Forget every endpoint's rate-limit window and down state (tests; a notebook restarting its analysis)."""
+    with _registry_lock:
+        _pacers.clear()
 
 
 def _slots_for(endpoint: str, max_workers: int) -> threading.BoundedSemaphore:
@@ -151,6 +270,61 @@ class _Transient(Exception):
         self.timed_out = timed_out
 
 
+class _DeadlineExceeded(Exception):
+    """Raised by the request hook: a download attempt would start a request past its time budget."""
+
+
+def _bound_request(request) -> None:
+    """httpx2 request hook: inside an lbtools download, give every request our timeout and none after the deadline.
+
+    ``hf_hub_download`` sets its own timeouts (10 s downloads, 60 s for the metadata retry) and retries internally;
+    this keeps each of its requests within ``LBTOOLS_TIMEOUT`` and stops it from starting new ones once the attempt's
+    budget is spent. Outside an lbtools download (no budget in this context) it does nothing.
+    """
+    budget = _budget.get()
+    if budget is None:
+        return
+    deadline, timeout = budget
+    if time.monotonic() >= deadline:
+        raise _DeadlineExceeded(f"no answer within {timeout:g} s")
+    current = request.extensions.get("timeout") or {}
+    bounded = {k: timeout if current.get(k) is None else min(current[k], timeout)
+               for k in ("connect", "read", "write", "pool")}
+    request.extensions = {**request.extensions, "timeout": bounded}
+
+
+def _install_request_hook():
+    """Add ``_bound_request`` to huggingface_hub's shared client (recreated after ``close_session``) once."""
+    from huggingface_hub import get_session
+
+    session = get_session()
+    hooks = session.event_hooks
+    if _bound_request not in hooks["request"]:
+        with _registry_lock:
+            hooks = session.event_hooks
+            if _bound_request not in hooks["request"]:
+                session.event_hooks = {"request": [*hooks["request"], _bound_request], "response": hooks["response"]}
+
+
+class _Secret:
+    """A token held so that no repr shows it (``vars(client)``, debuggers, tracebacks with locals)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<token hidden>" if isinstance(self.value, str) else repr(self.value)
+
+
+class _MaskedHeaders(dict):
+    """Request headers whose repr never shows the token (tracebacks with locals, debuggers, notebook reprs)."""
+
+    def __repr__(self) -> str:
+        return repr({k: ("***" if k.lower() == "authorization" else v) for k, v in self.items()})
+
+
 class HubClient:
     """Fetches raw JSON from one endpoint with a timeout, retries, pacing, a bound in flight and a cache.
 
@@ -159,6 +333,8 @@ class HubClient:
     settings : lbtools.config.Settings
     token : str, bool or None
         ``None``: ``HF_TOKEN`` or the cached login; ``False``: anonymous; a string: that token.
+    max_total : float, optional
+        Seconds one request may spend retrying, waits included (default ``MAX_TOTAL_S``, at least 2 timeouts).
     """
 
     def __init__(self, settings, token=None, *, max_total: float | None = None):
@@ -169,10 +345,12 @@ class HubClient:
         self.settings = settings
         self.endpoint = settings.endpoint
         self.timeout = settings.timeout
-        self.max_total = max_total if max_total is not None else max(120.0, 2 * settings.timeout)
-        self._headers = build_hf_headers(token=token, library_name="lbtools", library_version=__version__)
+        self.max_total = max_total if max_total is not None else max(MAX_TOTAL_S, 2 * settings.timeout)
+        self._headers = _MaskedHeaders(
+            build_hf_headers(token=token, library_name="lbtools", library_version=__version__)
+        )
         self.authenticated = "authorization" in {k.lower() for k in self._headers}
-        self._token = token
+        self._token = _Secret(token)
         self.pacer = pacer_for(self.endpoint)
         self._slots = _slots_for(self.endpoint, settings.max_workers)
         self.cache = None
@@ -180,6 +358,9 @@ class HubClient:
             from .cache import ResponseCache
 
             self.cache = ResponseCache(settings.cache_dir, settings.cache_ttl)
+
+    def __repr__(self) -> str:
+        return f"HubClient(endpoint={self.endpoint!r}, authenticated={self.authenticated})"
 
     # -- public -----------------------------------------------------------------------------------------------
 
@@ -215,7 +396,12 @@ class HubClient:
 
         what = f"{repo_type} {repo_id}"
 
-        def attempt():
+        def attempt(deadline: float):
+            self._check_down(what)
+            _install_request_hook()
+            # A healthy HEAD + GET both start well within one timeout; a silent endpoint ends the attempt there.
+            sent = time.monotonic()
+            token = _budget.set((min(deadline, sent + self.timeout), self.timeout))
             try:
                 return Path(
                     hf_hub_download(
@@ -223,14 +409,19 @@ class HubClient:
                         filename,
                         repo_type=repo_type,
                         revision=revision,
-                        token=self._token,
+                        token=self._token.value,
                         endpoint=self.endpoint,
                         etag_timeout=self.timeout,
                         force_download=refresh,
                     )
                 )
             except Exception as exc:  # noqa: BLE001 - classified just below
-                raise self._classify(exc, what) from exc
+                failure = self._classify(exc, what)
+                if isinstance(failure, _Transient) and failure.timed_out:
+                    self.pacer.timed_out(sent, self.timeout)
+                raise failure from exc
+            finally:
+                _budget.reset(token)
 
         return self._with_retries(attempt, what)
 
@@ -248,7 +439,7 @@ class HubClient:
             )
         except httpx2.TimeoutException:
             return f"no answer within {timeout:g} s"
-        except (httpx2.HTTPError, OSError) as exc:
+        except (httpx2.HTTPError, httpx2.InvalidURL, OSError, RuntimeError) as exc:
             return _describe(exc)
         return None
 
@@ -258,12 +449,24 @@ class HubClient:
         items: list = []
         next_url, next_params = url, params
         seen = set()
+        origin = _origin(self.endpoint)
         while next_url:
+            if len(seen) >= MAX_PAGES:
+                raise BadResponseError(f"{what}: the Hub's paging goes on past {MAX_PAGES} pages; stopped there")
             body, response_links = self._fetch(next_url, next_params, what)
             if not isinstance(body, list):
                 raise BadResponseError(f"{what}: expected a JSON list from {url}, got {type(body).__name__}")
             items.extend(body)
             link = response_links.get("next", {}).get("url")
+            if link:
+                # The Hub sends absolute links; a relative one is read as a browser would.
+                link = urljoin(next_url, link)
+            if link and _origin(link) != origin:
+                # Following it would send the token to another server.
+                raise BadResponseError(
+                    f"{what}: the Hub's next page points outside {self.endpoint} (to {urlsplit(link).netloc}); "
+                    "not followed"
+                )
             if link and link in seen:
                 raise BadResponseError(f"{what}: the Hub's paging loops back to {link}")
             if link:
@@ -272,59 +475,140 @@ class HubClient:
         return items
 
     def _fetch(self, url: str, params, what: str):
-        def attempt():
-            return self._request_once(url, params, what)
+        def attempt(deadline: float):
+            return self._request_once(url, params, what, deadline)
 
         return self._with_retries(attempt, what)
 
-    def _request_once(self, url: str, params, what: str):
+    def _check_down(self, what: str) -> None:
+        down = self.pacer.down()
+        if down is not None:
+            ago, reason = down
+            raise HubUnavailableError(
+                f"{what}: not requested, because the Hub at {self.endpoint} stopped answering {ago:.0f} s ago "
+                f"({reason}); try again in {max(1, HOLD_DOWN_S - ago):.0f} s, or work offline with "
+                "LBTOOLS_SOURCE=snapshot"
+            )
+
+    def _request_once(self, url: str, params, what: str, deadline: float):
         import httpx2
-        from huggingface_hub import get_session
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
         from huggingface_hub.utils import hf_raise_for_status
 
         with self._slots:
-            self.pacer.before_request()
+            self._check_down(what)
             try:
-                response = get_session().get(url, params=params, headers=self._headers, timeout=self.timeout)
+                self.pacer.before_request(deadline)
+            except _PacerWait as block:
+                raise self._rate_limited(what, block.wait) from None
+            sent = time.monotonic()
+            try:
+                response = self._get(url, params, what)
                 wait = self.pacer.after_response(response.headers, response.status_code)
+            except (LbtoolsError, _Transient):
+                raise
             except OfflineModeIsEnabled as exc:
                 raise self._classify(exc, what) from exc
-            except httpx2.TimeoutException as exc:
-                raise _Transient(exc, timed_out=True) from exc
-            except (httpx2.TransportError, OSError) as exc:
-                # A ConnectError in another thread can close the shared client under us (ReadError): retry.
-                raise _Transient(exc) from exc
-            except RuntimeError as exc:  # "Cannot send a request, as the client has been closed."
-                raise _Transient(exc) from exc
+            except (httpx2.HTTPError, httpx2.InvalidURL, OSError, RuntimeError) as exc:
+                # A ConnectError in another thread can close the shared client under us (ReadError, or
+                # "client has been closed"): _classify retries those.
+                failure = self._classify(exc, what)
+                if isinstance(failure, _Transient) and failure.timed_out:
+                    # Counted before the slot is freed, so a thread waiting for it sees an endpoint held down.
+                    self.pacer.timed_out(sent, self.timeout)
+                raise failure from exc
             finally:
                 self.pacer.finished()
         try:
             hf_raise_for_status(response)
         except HfHubHTTPError as exc:
             raise self._classify(exc, what, wait=wait) from exc
-        if len(response.content) > MAX_BODY_BYTES:
-            raise BadResponseError(
-                f"{what}: the Hub sent {len(response.content) / 1e6:.0f} MB, more than the {MAX_BODY_BYTES // 2**20} MiB "
-                "lbtools accepts for one response; nothing was loaded from it"
-            )
         try:
             body = response.json()
-        except ValueError as exc:
-            raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({exc})") from exc
+        except (ValueError, RecursionError) as exc:
+            # Answered in full (a body cut short is a transport error, retried above) but unreadable: not retried.
+            detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
+            raise BadResponseError(
+                f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was loaded from it"
+            ) from None
         return body, response.links
+
+    def _get(self, url: str, params, what: str):
+        """One GET, its body read in full but never past ``MAX_BODY_BYTES`` nor past the body deadline."""
+        import httpx2
+        from huggingface_hub import get_session
+
+        started = time.monotonic()
+        body_deadline = started + BODY_DEADLINE_FACTOR * self.timeout
+        with get_session().stream("GET", url, params=params, headers=self._headers, timeout=self.timeout) as response:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+                raise self._too_large(what, int(declared))
+            chunks, size = [], 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BODY_BYTES:
+                    raise self._too_large(what, size)
+                if time.monotonic() > body_deadline:
+                    # Each read came within the timeout, but the body trickles: treat it like no answer.
+                    raise httpx2.ReadTimeout(
+                        f"the body was not complete within {BODY_DEADLINE_FACTOR * self.timeout:g} s",
+                        request=response.request,
+                    )
+                chunks.append(chunk)
+            # A plain response holding the decoded body: hf_raise_for_status and .json() read it like any other.
+            headers = [(k, v) for k, v in response.headers.multi_items()
+                       if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+            return httpx2.Response(response.status_code, headers=headers, content=b"".join(chunks),
+                                   request=response.request)
+
+    def _too_large(self, what: str, size: int) -> BadResponseError:
+        return BadResponseError(
+            f"{what}: the Hub sent {size / 1e6:.1f} MB or more, over the {MAX_BODY_BYTES / 2**20:g} MiB lbtools "
+            "accepts for one response; nothing was loaded from it"
+        )
+
+    def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
+        when = f"wait {max(1.0, wait):.0f} s" if wait is not None else "wait a few minutes"
+        return RateLimitedError(
+            f"{what}: the Hub's rate limit is exhausted; {when} and try again "
+            "(authenticated requests get a larger quota: `hf auth login` or HF_TOKEN)",
+            wait_seconds=wait,
+        )
 
     def _classify(self, exc: BaseException, what: str, wait: float | None = None) -> BaseException:
         """Map a huggingface_hub / transport error to a retryable marker or a clear lbtools error."""
         import httpx2
-        from huggingface_hub.errors import GatedRepoError, HfHubHTTPError, OfflineModeIsEnabled, RepositoryNotFoundError
+        from huggingface_hub.errors import (
+            FileMetadataError,
+            GatedRepoError,
+            HfHubHTTPError,
+            LocalEntryNotFoundError,
+            OfflineModeIsEnabled,
+            RepositoryNotFoundError,
+        )
 
-        if isinstance(exc, _Transient):
+        if isinstance(exc, (_Transient, LbtoolsError)):
             return exc
+        if isinstance(exc, _DeadlineExceeded):
+            return _Transient(exc, timed_out=True)
         if isinstance(exc, OfflineModeIsEnabled):
             return HubUnavailableError(
                 f"{what}: HF_HUB_OFFLINE is set, so the Hub is not contacted; "
                 "use LBTOOLS_SOURCE=snapshot or unset HF_HUB_OFFLINE"
+            )
+        if isinstance(exc, (LocalEntryNotFoundError, ValueError)) and exc.__cause__ is not None:
+            # hf_hub_download wraps the real failure of its metadata request ("cannot find the requested files in
+            # the local cache", "Force download failed"): judge by that failure.
+            return self._classify(exc.__cause__, what, wait)
+        if isinstance(exc, LocalEntryNotFoundError):
+            return HubUnavailableError(
+                f"{what}: not in the local download cache, and the Hub was not asked ({_first_line(exc)})"
+            )
+        if isinstance(exc, FileMetadataError):
+            return BadResponseError(
+                f"{what}: {self.endpoint} answered without the file metadata the Hub sends ({_first_line(exc)}); "
+                "check that HF_ENDPOINT points to a Hugging Face Hub"
             )
         if isinstance(exc, GatedRepoError):
             return GatedBenchmarkError(
@@ -338,10 +622,11 @@ class HubClient:
                 "(lbtools.list_benchmarks() lists the official benchmarks)"
             )
         if isinstance(exc, HfHubHTTPError):
-            status = exc.response.status_code if exc.response is not None else None
+            response = exc.response
+            status = response.status_code if response is not None else None
             if status in TRANSIENT_STATUS:
-                if status == 429 and wait is None and exc.response is not None:
-                    wait = _retry_after(exc.response.headers)
+                if status == 429 and wait is None:
+                    wait = _wait_of_429(response.headers)
                 return _Transient(exc, wait=wait)
             if status == 404:
                 return NotFoundError(
@@ -353,19 +638,32 @@ class HubClient:
                     f"{what}: the Hub refused access ({status}); if it is gated or private, authenticate with "
                     "`hf auth login`, HF_TOKEN, or token=..."
                 )
-            return HubUnavailableError(f"{what}: the Hub answered {status}: {_first_line(exc)}")
+            return HubUnavailableError(
+                f"{what}: the Hub answered {status} ({_first_line(exc)}); try again later, or work offline with "
+                "LBTOOLS_SOURCE=snapshot"
+            )
         if isinstance(exc, httpx2.TimeoutException):
             return _Transient(exc, timed_out=True)
-        if isinstance(exc, (httpx2.TransportError, OSError)):
+        if isinstance(exc, (httpx2.UnsupportedProtocol, httpx2.InvalidURL, httpx2.TooManyRedirects)):
+            return HubUnavailableError(
+                f"{what}: can't request {self.endpoint} ({_describe(exc)}); check HF_ENDPOINT / configure(endpoint=...)"
+            )
+        if isinstance(exc, (httpx2.TransportError, httpx2.DecodingError, OSError)):
+            return _Transient(exc)
+        if isinstance(exc, RuntimeError) and "closed" in str(exc):
+            # "Cannot send a request, as the client has been closed": another thread's ConnectError made
+            # huggingface_hub close its shared client; the next attempt gets a new one.
             return _Transient(exc)
         return exc
 
     def _with_retries(self, attempt, what: str):
-        """Run ``attempt`` under tenacity: transient failures back off exponentially with jitter, bounded."""
+        """Run ``attempt(deadline)`` under tenacity: transient failures back off exponentially with jitter, bounded
+        by ``MAX_ATTEMPTS``, ``MAX_TIMEOUTS`` and ``max_total`` seconds."""
         import tenacity
 
         timeouts = [0]
         started = time.monotonic()
+        deadline = started + self.max_total
 
         def should_stop(state: tenacity.RetryCallState) -> bool:
             exc = state.outcome.exception() if state.outcome else None
@@ -373,19 +671,21 @@ class HubClient:
                 timeouts[0] += 1
             if state.attempt_number >= MAX_ATTEMPTS or timeouts[0] >= MAX_TIMEOUTS:
                 return True
-            elapsed = time.monotonic() - started
-            wait = exc.wait if isinstance(exc, _Transient) and exc.wait is not None else 0.0
-            return elapsed + wait > self.max_total
+            # Never sleep past the cap only to be stopped by it.
+            return time.monotonic() + state.upcoming_sleep > deadline
 
-        backoff = tenacity.wait_exponential_jitter(multiplier=0.5, max=8, jitter=0.5)
+        backoff = tenacity.wait_exponential_jitter(
+            multiplier=BACKOFF_INITIAL_S, max=BACKOFF_MAX_S, jitter=BACKOFF_JITTER_S
+        )
 
         def wait_for(state: tenacity.RetryCallState) -> float:
             exc = state.outcome.exception()
             if isinstance(exc, _Transient) and exc.wait is not None:
                 # The pacer already blocks every thread until then; add a little jitter so they don't stampede.
-                import random
-
-                return exc.wait + random.uniform(0, 0.25)
+                return exc.wait + random.uniform(0, RETRY_AFTER_JITTER_S)
+            if isinstance(exc, _Transient) and exc.timed_out:
+                # Two timeouts end the request: keep the pause between them short so the whole stays under 3×.
+                return min(backoff(state), self.timeout / 4)
             return backoff(state)
 
         retrying = tenacity.Retrying(
@@ -395,26 +695,35 @@ class HubClient:
             reraise=True,
         )
         try:
-            return retrying(attempt)
+            return retrying(attempt, deadline)
         except _Transient as failure:
-            raise self._give_up(failure, what, time.monotonic() - started) from failure.cause
+            error = self._give_up(failure, what, time.monotonic() - started, timeouts[0])
+            if not isinstance(error, RateLimitedError):
+                self.pacer.gave_up(started, _describe(failure.cause))
+            raise error from failure.cause
 
-    def _give_up(self, failure: _Transient, what: str, elapsed: float) -> Exception:
+    def _give_up(self, failure: _Transient, what: str, elapsed: float, timeouts: int) -> Exception:
         from huggingface_hub.errors import HfHubHTTPError
 
         cause = failure.cause
         if isinstance(cause, HfHubHTTPError) and cause.response is not None and cause.response.status_code == 429:
-            wait = failure.wait
-            return RateLimitedError(
-                f"{what}: the Hub's rate limit is exhausted"
-                + (f"; wait {wait:.0f} s and try again" if wait is not None else "; wait a few minutes and try again")
-                + " (authenticated requests get a larger quota: `hf auth login` or HF_TOKEN)",
-                wait_seconds=wait,
+            return self._rate_limited(what, failure.wait)
+        if timeouts >= MAX_TIMEOUTS or failure.timed_out:
+            return HubUnavailableError(
+                f"{what}: the Hub at {self.endpoint} did not answer within {self.timeout:g} s "
+                f"({timeouts} timed-out tries, {elapsed:.1f} s in all); it may be down or unreachable: try again "
+                "later, raise LBTOOLS_TIMEOUT on a slow connection, or work offline with LBTOOLS_SOURCE=snapshot"
             )
         return HubUnavailableError(
             f"{what}: the Hub at {self.endpoint} failed after retrying for {elapsed:.1f} s ({_describe(cause)}); "
             "try again later, or work offline with LBTOOLS_SOURCE=snapshot"
         )
+
+
+def _origin(url: str) -> tuple[str, str, int | None]:
+    parts = urlsplit(url)
+    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
+    return parts.scheme.lower(), (parts.hostname or "").lower(), port
 
 
 def _describe(exc: BaseException) -> str:
@@ -425,5 +734,4 @@ def _describe(exc: BaseException) -> str:
 
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
-    return text.splitlines()[0] if text else ""
-
+    return text.splitlines()[0][:300] if text else ""

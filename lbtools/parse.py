@@ -15,6 +15,15 @@ from collections import defaultdict
 from .errors import BadResponseError
 
 MAX_TEXT = 10_000
+MAX_MODEL_ID = 200  # a Hub repo id is at most 96 + 1 + 96 characters
+MAX_INT = 2**63 - 1  # what an Int64 column holds
+MAX_PARAMETERS = 10**15  # a thousand times the largest models published: beyond it a count is a data error
+
+# What a leaderboard entry holds (docs/HUB_API); anything else is reported, since lbtools would silently drop it.
+LEADERBOARD_FIELDS = frozenset(
+    {"rank", "modelId", "value", "filename", "verified", "author", "source", "pullRequest", "notes",
+     "lower_is_better", "num_parameters"}
+)
 
 
 class Problems:
@@ -60,7 +69,11 @@ def to_float(value, problems: Problems, context: str, field: str = "value"):
         problems.add(context, f"{field}s that are booleans, not numbers", "set to empty", value)
         return None
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer of hundreds of digits
+            problems.add(context, f"{field}s too large to be numbers", "set to empty", f"{len(str(abs(value)))} digits")
+            return None
         if math.isnan(number):
             problems.add(context, f"{field}s that are NaN", "set to empty")
             return None
@@ -96,15 +109,34 @@ def to_int(value, problems: Problems, context: str, field: str):
     if isinstance(value, bool):
         problems.add(context, f"{field} values that are booleans", "set to empty", value)
         return None
+    number = None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        problems.add(context, f"{field} values given as text", "read as numbers", _clip(value))
-        return int(value.strip())
-    problems.add(context, f"{field} values that are not whole numbers", "set to empty", _clip(repr(value)))
-    return None
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value.strip()) <= 40:
+        try:
+            number = int(value.strip())
+        except ValueError:  # digits int() does not read, such as superscripts
+            number = None
+        else:
+            problems.add(context, f"{field} values given as text", "read as numbers", _clip(value))
+    if number is None:
+        problems.add(context, f"{field} values that are not whole numbers", "set to empty", _clip(repr(value)))
+        return None
+    if abs(number) > MAX_INT:
+        problems.add(context, f"{field} values too large to store", "set to empty", _clip(str(number)))
+        return None
+    return number
+
+
+def to_parameters(value, problems: Problems, context: str, field: str):
+    """A parameter count: a whole number from 0 to ``MAX_PARAMETERS``."""
+    number = to_int(value, problems, context, field)
+    if number is not None and not 0 <= number <= MAX_PARAMETERS:
+        problems.add(context, f"{field} values below 0 or above 10^15", "set to empty", number)
+        return None
+    return number
 
 
 def to_bool(value, problems: Problems, context: str, field: str):
@@ -132,10 +164,27 @@ def to_text(value, problems: Problems, context: str, field: str):
     if not isinstance(value, str):
         problems.add(context, f"{field} values of type {type(value).__name__}", "set to empty")
         return None
+    value = valid_unicode(value, problems, context, field)
     if len(value) > MAX_TEXT:
         problems.add(context, f"{field} values longer than {MAX_TEXT:,} characters", f"cut to {MAX_TEXT:,}")
         return value[:MAX_TEXT]
     return value
+
+
+def valid_unicode(text: str, problems: Problems, context: str, field: str) -> str:
+    """``text`` with lone surrogates (valid in JSON, not in Unicode text) replaced by U+FFFD.
+
+    The frames' string columns are Arrow-backed and refuse such text, which would fail the whole load.
+    """
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        problems.add(context, f"{field} values with invalid characters (lone surrogates)", "those replaced by �",
+                     _clip(text.encode("utf-8", "backslashreplace").decode("ascii")))
+        return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+    return text
 
 
 def to_time(value, problems: Problems, context: str, field: str):
@@ -150,7 +199,13 @@ def to_time(value, problems: Problems, context: str, field: str):
         except (ValueError, TypeError, OverflowError):
             stamp = None
         if stamp is not None and not pd.isna(stamp):
-            return stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+            stamp = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+            try:
+                # The frames hold nanosecond times: a year 3000 would fail the whole frame, not just this value.
+                return stamp.as_unit("ns")
+            except (ValueError, OverflowError):
+                problems.add(context, f"{field} values outside the years 1678–2261", "set to empty", _clip(value))
+                return None
     problems.add(context, f"{field} values that are not dates", "set to empty", _clip(repr(value)))
     return None
 
@@ -183,6 +238,7 @@ def benchmark_records(body, problems: Problems, display_names: dict) -> list[dic
         if not isinstance(dataset_id, str) or not dataset_id:
             problems.add(context, "items without an id", "skipped")
             continue
+        dataset_id = valid_unicode(dataset_id, problems, context, "id")
         if dataset_id in seen:
             problems.add(context, "datasets listed twice", "kept once", dataset_id)
             continue
@@ -197,7 +253,8 @@ def benchmark_records(body, problems: Problems, display_names: dict) -> list[dic
             {
                 "dataset_id": dataset_id,
                 "display_name": display_names.get(dataset_id)
-                or (card.get("pretty_name") if isinstance(card.get("pretty_name"), str) else None)
+                or (to_text(card["pretty_name"], problems, context, "pretty_name")
+                    if isinstance(card.get("pretty_name"), str) else None)
                 or dataset_id.split("/")[-1],
                 "author": to_text(item.get("author"), problems, context, "author") or dataset_id.split("/")[0],
                 "created_at": to_time(item.get("createdAt"), problems, context, "createdAt"),
@@ -230,6 +287,18 @@ def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]
         if not isinstance(model_id, str) or not model_id.strip():
             problems.add(context, "leaderboard entries without a modelId", "skipped")
             continue
+        if len(model_id) > MAX_MODEL_ID:
+            problems.add(context, f"modelIds longer than {MAX_MODEL_ID} characters (not Hub ids)", "skipped",
+                         _clip(model_id))
+            continue
+        if model_id != model_id.strip():
+            problems.add(context, "modelIds with spaces around them", "spaces removed", model_id.strip())
+            model_id = model_id.strip()
+        model_id = valid_unicode(model_id, problems, context, "modelId")
+        unknown = sorted(str(k) for k in entry if k not in LEADERBOARD_FIELDS)
+        if unknown:
+            problems.add(context, "leaderboard entries with fields lbtools does not read", "those fields ignored",
+                         _clip(", ".join(unknown)))
         fingerprint = json.dumps(entry, sort_keys=True, default=str)
         if fingerprint in seen_exact:
             problems.add(context, "leaderboard entries repeated identically", "kept once", model_id)
@@ -268,7 +337,7 @@ def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]
                 "pull_request": to_int(entry.get("pullRequest"), problems, context, "pullRequest"),
                 "notes": to_text(entry.get("notes"), problems, context, "notes"),
                 "lower_is_better": lower,
-                "num_parameters": to_int(entry.get("num_parameters"), problems, context, "num_parameters"),
+                "num_parameters": to_parameters(entry.get("num_parameters"), problems, context, "num_parameters"),
             }
         )
     repeated = sorted(m for m, n in per_model.items() if n > 1)
@@ -278,6 +347,9 @@ def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]
     ranks = [r["rank"] for r in records]
     if any(r is None for r in ranks):
         problems.add(context, "entries without a rank", "placed last", None)
+    below = [r for r in ranks if r is not None and r < 1]
+    if below:
+        problems.add(context, "ranks below 1", "kept as published", below[0])
     known = sorted(r for r in ranks if r is not None)
     if known and known != list(range(1, len(known) + 1)):
         if len(set(known)) < len(known):
@@ -327,12 +399,17 @@ def eval_result_records(body, model_id: str, problems: Problems) -> list[dict]:
         if not isinstance(dataset_id, str) or not dataset_id:
             problems.add(context, "eval results without a dataset id", "skipped", filename)
             continue
+        dataset_id = valid_unicode(dataset_id, problems, context, "dataset id")
         source = data.get("source")
         if source is not None and not isinstance(source, dict):
             problems.add(context, "eval-result sources that are not objects", "set to empty", filename)
             source = None
         source = source or {}
         source_name = source.get("name") or source.get("org") or source.get("user")
+        if source_name and not source.get("url"):
+            # huggingface_hub's EvalResultEntry rejects these, and with them the whole model: lbtools keeps them.
+            problems.add(context, "eval results whose source has a name but no url", "kept, with no source_url",
+                         filename)
         records.append(
             {
                 "model_id": model_id,
@@ -362,10 +439,7 @@ def model_info_record(body, model_id: str, problems: Problems) -> dict:
     safetensors = body.get("safetensors")
     total = None
     if isinstance(safetensors, dict):
-        total = to_int(safetensors.get("total"), problems, context, "safetensors.total")
-        if total is not None and total < 0:
-            problems.add(context, "negative parameter counts", "set to empty", total)
-            total = None
+        total = to_parameters(safetensors.get("total"), problems, context, "safetensors.total")
     elif safetensors is not None:
         problems.add(context, "safetensors fields that are not objects", "ignored")
     card = body.get("cardData") if isinstance(body.get("cardData"), dict) else {}

@@ -28,7 +28,7 @@ class RecordingSource:
         body, fetched_at = self.inner.get_json(path, params, what=what, refresh=refresh, paged=paged)
         target = self.root / response_relpath(path, params)
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(body, ensure_ascii=False, indent=None), encoding="utf-8")
+        target.write_text(json.dumps(body, ensure_ascii=True), encoding="utf-8")
         return body, fetched_at
 
     def aggregate_file(self, *, revision=None, refresh=False):

@@ -41,7 +41,7 @@ def hub_tree(tmp_path_factory):
 def lb_env(monkeypatch, tmp_path):
     """Every test starts from defaults: bundled snapshot, empty cache in tmp, no token, no progress bars."""
     import lbtools
-    from lbtools import sources
+    from lbtools import hub, sources
 
     for name in list(os.environ):
         if name.startswith("LBTOOLS_") or name in ("HF_TOKEN", "HF_HUB_OFFLINE", "HF_ENDPOINT"):
@@ -51,9 +51,11 @@ def lb_env(monkeypatch, tmp_path):
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     lbtools.configure(reset=True)
     sources.forget_probes()
+    hub.forget_endpoints()
     yield
     lbtools.configure(reset=True)
     sources.forget_probes()
+    hub.forget_endpoints()
 
 
 @pytest.fixture
