@@ -110,9 +110,50 @@ def _progress_enabled(progress) -> bool:
     return bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
-def _fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, desc: str):
+def _pool_size(source, max_workers: int, n_tasks: int) -> int:
+    """Threads for a fan-out of ``n_tasks`` tasks.
+
+    Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (a semaphore of
+    ``max_workers`` per endpoint, ``lbtools.hub``), so while one thread parses and caches an answer, another already
+    holds the freed slot and sends the next request instead of waiting for the parsing to finish. A snapshot is read
+    from local files: no more threads than ``max_workers``.
+    """
+    factor = 2 if getattr(source, "kind", None) == "hub" else 1
+    return max(1, min(factor * max_workers, n_tasks))
+
+
+class _NotAtHand(Exception):
+    """The answer is not in the response cache (or the source has nothing at hand): it must be fetched."""
+
+
+class _AtHand:
+    """A view of a source that answers only from what it holds without a request (``source.peek``)."""
+
+    def __init__(self, source):
+        self._peek = source.peek
+
+    def get_json(self, path, params=None, *, what, refresh=False, paged=False):
+        hit = self._peek(path, params, what=what)
+        if hit is None:
+            raise _NotAtHand(what)
+        return hit
+
+
+def _at_hand(source, refresh: bool, fetch):
+    """``key -> fetch(view, key)`` over the source's cached answers, for ``_fan_out(inline=...)``; None to skip."""
+    if not hasattr(source, "peek") or (refresh and getattr(source, "kind", None) == "hub"):
+        return None
+    view = _AtHand(source)
+    return lambda key: fetch(view, key)
+
+
+def _fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, desc: str, threads: int | None = None,
+             inline=None):
     """Run ``task(key)`` for every key on a bounded pool; returns ``({key: result}, {key: reason})``.
 
+    ``inline(key)``, when given, runs first in this thread, key after key, until one raises ``_NotAtHand`` (not
+    cached): answers already in the cache are read without starting a thread, and that key and the rest go to the
+    pool. ``threads`` (default ``max_workers``) sizes the pool; requests in flight stay bounded by the Hub client.
     With ``errors="raise"`` the first failure cancels what has not started and is raised.
     """
     results, failures = {}, {}
@@ -123,7 +164,33 @@ def _fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, 
         from tqdm.auto import tqdm
 
         bar = tqdm(total=len(keys), desc=desc, unit="req", leave=False)
-    pool = ThreadPoolExecutor(max_workers=min(max_workers, len(keys)), thread_name_prefix="lbtools")
+    if inline is not None:
+        pending = []
+        try:
+            for index, key in enumerate(keys):
+                try:
+                    results[key] = inline(key)
+                except _NotAtHand:
+                    # Not cached: most likely nothing after it is either (a cold cache, an expired one). Send it and
+                    # the rest to the pool at once; its tasks still read the cache before any request.
+                    pending.extend(keys[index:])
+                    break
+                except Exception as exc:  # noqa: BLE001 - as in the pool below
+                    if errors == "raise":
+                        raise
+                    failures[key] = _one_line(exc)
+                if bar is not None:
+                    bar.update(1)
+        except BaseException:
+            if bar is not None:
+                bar.close()
+            raise
+        keys = pending
+        if not keys:
+            if bar is not None:
+                bar.close()
+            return results, failures
+    pool = ThreadPoolExecutor(max_workers=min(threads or max_workers, len(keys)), thread_name_prefix="lbtools")
     try:
         futures = {pool.submit(task, key): key for key in keys}
         for future in as_completed(futures):
@@ -194,18 +261,24 @@ def list_benchmarks(*, token=None, refresh: bool = False):
         status           string                    only in the bundled snapshot (listed / unconfirmed / …)
         ===============  ========================  ================================================
     """
+    source = resolve_source(config.settings(), token)
+    records, fetched_at = _fetch_benchmark_records(source, refresh)
+    df = make_frame(records, BENCHMARK_COLUMNS).sort_values("dataset_id", kind="stable").reset_index(drop=True)
+    return _stamp(df, source, fetched_at)
+
+
+def _fetch_benchmark_records(source, refresh):
+    """The parsed official benchmark list (its problems warned) and when it was fetched."""
     from .benchmarks import display_names
 
-    source = resolve_source(config.settings(), token)
     body, fetched_at = source.get_json(
         "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
         paged=True,
     )
     problems = Problems()
     records = benchmark_records(body, problems, display_names())
-    problems.warn()
-    df = make_frame(records, BENCHMARK_COLUMNS).sort_values("dataset_id", kind="stable").reset_index(drop=True)
-    return _stamp(df, source, fetched_at)
+    problems.warn(stacklevel=4)
+    return records, fetched_at
 
 
 # -- leaderboards --------------------------------------------------------------------------------------------
@@ -317,8 +390,9 @@ def load_leaderboards(
     if dataset_ids is None:
         recorded, recorded_failures = source.recorded_benchmarks()
         if recorded is None:
-            listing = list_benchmarks(token=token, refresh=refresh)
-            ids = list(listing["dataset_id"])
+            # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
+            records, _ = _fetch_benchmark_records(source, refresh)
+            ids = sorted(record["dataset_id"] for record in records)
         else:
             ids = sorted(recorded)
             failures.update(recorded_failures)
@@ -331,6 +405,9 @@ def load_leaderboards(
         errors=errors,
         progress=progress,
         desc="leaderboards",
+        threads=_pool_size(source, settings.max_workers, len(ids)),
+        inline=_at_hand(source, refresh, lambda view, dataset_id: _fetch_leaderboard(view, dataset_id, base_model_only,
+                                                                                      refresh)),
     )
     failures.update(fetch_failures)
     problems = Problems()
@@ -411,6 +488,8 @@ def load_eval_results(
         errors=errors,
         progress=progress,
         desc="eval results",
+        threads=_pool_size(source, settings.max_workers, len(ids)),
+        inline=_at_hand(source, refresh, lambda view, model_id: _fetch_eval_results(view, model_id, refresh)),
     )
     problems = Problems()
     records, times = [], []
@@ -505,6 +584,8 @@ def load_model_info(
         errors=errors,
         progress=progress,
         desc="model info",
+        threads=_pool_size(source, settings.max_workers, len(ids)),
+        inline=_at_hand(source, refresh, lambda view, model_id: _fetch_model_info(view, model_id, refresh)),
     )
     problems = Problems()
     records, times = [], []

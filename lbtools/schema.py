@@ -84,5 +84,5 @@ def make_frame(records: list[dict], columns: dict):
         elif dtype == "object":
             data[name] = pd.Series(values, dtype="object")
         else:
-            data[name] = pd.Series(pd.array(values, dtype=dtype))
-    return pd.DataFrame(data)
+            data[name] = pd.array(values, dtype=dtype)
+    return pd.DataFrame(data, copy=False)

@@ -38,6 +38,25 @@ class HubSource:
     def get_json(self, path, params=None, *, what, refresh=False, paged=False):
         return self.client.get_json(path, params, what=what, refresh=refresh, paged=paged)
 
+    def peek(self, path, params=None, *, what=None):
+        """``(body, fetched_at)`` when the response cache holds a fresh answer (as ``get_json`` would use), else
+        ``None``; never sends a request. Loaders read cached answers in their own thread, and fetch only the rest."""
+        cache = getattr(self.client, "cache", None)
+        if cache is None:
+            return None
+        from datetime import datetime, timezone
+
+        from .cache import cache_key
+        from .recording import canonical_query
+
+        hit = cache.get(cache_key(self.client.endpoint, path, canonical_query(params), self.client.authenticated))
+        if hit is None:
+            return None
+        body, stored_at = hit
+        return body, datetime.fromtimestamp(stored_at, timezone.utc).isoformat(timespec="seconds").replace(
+            "+00:00", "Z"
+        )
+
     def aggregate_file(self, *, revision=None, refresh=False):
         """``(local path, revision or None, fetched_at)`` of the aggregate Parquet."""
         from .hub import utc_now_iso
@@ -75,6 +94,11 @@ class SnapshotSource:
             return json.loads(raw), self.taken_at
         except ValueError as exc:
             raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
+
+    def peek(self, path, params=None, *, what=None):
+        """A snapshot holds every answer at hand: read it in the caller's thread (faster than a pool for local
+        files, whose parsing holds the GIL anyway)."""
+        return self.get_json(path, params, what=what or path)
 
     def aggregate_file(self, *, revision=None, refresh=False):
         info = self.manifest.get("aggregate") or {}
@@ -136,6 +160,7 @@ def resolve_source(settings, token=None):
     from .hub import HubClient
 
     client = HubClient(settings, token)
+    _remember_in_memory(client)
     if settings.source == "hub":
         return HubSource(client)
     reason = _probe(client, min(settings.timeout, PROBE_TIMEOUT))
@@ -144,6 +169,16 @@ def resolve_source(settings, token=None):
     snapshot = SnapshotSource(settings.snapshot)
     _warn_once(settings.endpoint, snapshot, f"the Hub at {settings.endpoint} can't be reached: {reason}")
     return snapshot
+
+
+def _remember_in_memory(client) -> None:
+    """Put the in-process layer (``lbtools.memo``) in front of the client's disk cache: warm loads re-read nothing."""
+    from .cache import ResponseCache
+
+    if isinstance(getattr(client, "cache", None), ResponseCache):
+        from .memo import MemoryLayer
+
+        client.cache = MemoryLayer(client.cache)
 
 
 def forget_probes() -> None:

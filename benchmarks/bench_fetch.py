@@ -1,0 +1,529 @@
+#!/usr/bin/env python
+"""How fast lbtools fetches, against the docs' recipe, on a local Hub with a set latency per request.
+
+    python benchmarks/bench_fetch.py [--latency 0.05] [--n 64] [--workers 8] [--repeats 3] [--no-fail]
+
+Starts ``tests/localhub.py`` in a child process (so the server does not share this process's GIL, as a remote Hub
+would not) on a synthetic tree of N official benchmarks (about 35 entries each) and 100 models, with a rate-limit
+policy that allows every phase in one window, then measures in this one process:
+
+  (a) the docs' recipe: ``HfApi.list_datasets(benchmark=True)``, then ``get_dataset_leaderboard`` one by one, into a
+      DataFrame;
+  (b) ``lbtools.load_leaderboards()`` cold (a new, empty cache folder each repeat);
+  (c) the same warm, in the same process;
+  (d) the same warm from the disk cache, in a new ``python -c`` process (the load is timed inside it; the whole
+      process, interpreter start-up included, is reported beside it);
+  (e) metadata of 100 models: the docs' ``model_info`` loop against ``lbtools.load_model_info`` (cold);
+
+then how the cost grows: ``load_leaderboards()`` from snapshots of 10, 100 and 1000 benchmarks. Every figure is the
+median of ``--repeats`` runs. Prints a markdown table with the ratios, the targets and PASS/FAIL; exits 1 when a target
+fails (``--no-fail``: report only). ``benchmarks/README.md`` explains how to read it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import math
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+TESTS = ROOT / "tests"
+SCALING_N = (10, 100, 1000)
+ENTRIES = 35
+N_MODELS = 100
+WINDOW_S = 300
+
+# The docs' recipe, step (d)'s child process and the scaling step print nothing else on stdout.
+CHILD = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import lbtools
+t1 = time.perf_counter()
+import pandas  # the first cell of any notebook that uses lbtools; timed apart from the load
+t2 = time.perf_counter()
+df = lbtools.load_leaderboards(progress=False)
+t3 = time.perf_counter()
+print(json.dumps({"import_lbtools": t1 - t0, "import_pandas": t2 - t1, "load": t3 - t2,
+                  "rows": len(df), "value_sum": float(df["value"].sum()), "source": df.attrs.get("source"),
+                  "modules": sorted(m for m in ("huggingface_hub", "tenacity", "filelock", "httpx2") if m in sys.modules)}))
+"""
+
+
+# -- the local Hub, in a child process ----------------------------------------------------------------------------
+
+
+def _serve(root: str, latency: float, ratelimit, conn) -> None:  # runs in the child process
+    sys.path.insert(0, str(TESTS))
+    from localhub import LocalHub
+
+    hub = LocalHub(root, latency=latency, ratelimit=ratelimit).start()
+    conn.send(hub.url)
+    while True:
+        command = conn.recv()
+        if command == "stats":
+            conn.send({"requests": len(hub.requests), "max_in_flight": hub.max_in_flight,
+                       "count_429": hub.count_429})
+        elif command == "reset":
+            hub.reset_stats()
+            conn.send(True)
+        else:
+            hub.stop()
+            conn.send(True)
+            return
+
+
+class HubProcess:
+    """``tests/localhub.LocalHub`` in a child process, driven over a pipe."""
+
+    def __init__(self, root: Path, latency: float, ratelimit):
+        import multiprocessing as mp
+
+        ctx = mp.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self._proc = ctx.Process(target=_serve, args=(str(root), latency, ratelimit, child), daemon=True)
+        self._proc.start()
+        self.url = self._conn.recv()
+
+    def _ask(self, command):
+        self._conn.send(command)
+        return self._conn.recv()
+
+    def stats(self) -> dict:
+        return self._ask("stats")
+
+    def reset(self) -> None:
+        """Clear the request stats and start a new rate-limit window."""
+        self._ask("reset")
+
+    def stop(self) -> None:
+        try:
+            self._ask("stop")
+        finally:
+            self._proc.join(timeout=10)
+
+
+class ExternalHub:
+    """A Hub given with ``--endpoint``: nothing to start, and no server-side stats."""
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+
+    def stats(self):
+        return None
+
+    def reset(self):
+        pass
+
+    def stop(self):
+        pass
+
+
+# -- trees -------------------------------------------------------------------------------------------------------
+
+
+def build_tree(dest: Path, n: int, seed: int) -> dict:
+    sys.path.insert(0, str(TESTS))
+    from fixtures.build import synthetic_hub_tree
+
+    return synthetic_hub_tree(dest, n, entries_per_benchmark=ENTRIES, n_models=N_MODELS, seed=seed)
+
+
+def build_snapshot(dest: Path, n: int, seed: int) -> int:
+    """A snapshot folder of ``n`` synthetic benchmarks with a valid manifest; returns its number of entries."""
+    import lbtools
+    from lbtools.recording import MANIFEST
+    from lbtools.sources import SNAPSHOT_FORMAT_VERSION
+
+    facts = build_tree(dest, n, seed)
+    manifest = {
+        "format_version": SNAPSHOT_FORMAT_VERSION,
+        "name": dest.name,
+        "taken_at": "2026-03-25T00:00:00Z",
+        "endpoint": "http://127.0.0.1 (synthetic, benchmarks/bench_fetch.py)",
+        "authenticated": False,
+        "lbtools_version": lbtools.__version__,
+        "huggingface_hub_version": None,
+        "benchmarks": sorted(facts["official_ids"]),
+        "failures": {},
+        "other_failures": {},
+        "aggregate": None,
+        "counts": {"benchmarks": n, "leaderboard_entries": sum(len(b) for b in facts["leaderboards"].values())},
+        "provenance": f"synthetic: tests/fixtures/build.py synthetic_hub_tree(n={n}, entries={ENTRIES}, seed={seed})",
+    }
+    (dest / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+    return manifest["counts"]["leaderboard_entries"]
+
+
+# -- what is measured --------------------------------------------------------------------------------------------
+
+
+def docs_recipe(url: str):
+    """The recipe of the Hub's documentation, literally: list, then one leaderboard after the other."""
+    import pandas as pd
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=url)
+    ids = [d.id for d in api.list_datasets(benchmark=True)]
+    rows = []
+    for i in ids:
+        for e in api.get_dataset_leaderboard(i):
+            rows.append(
+                {
+                    "dataset_id": i,
+                    "rank": e.rank,
+                    "model_id": e.model_id,
+                    "value": e.value,
+                    "verified": e.verified,
+                    "author": getattr(e.author, "name", None) or getattr(e.author, "username", None),
+                    "source": e.source,
+                    "filename": e.filename,
+                    "pull_request": e.pull_request,
+                    "notes": e.notes,
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def docs_model_loop(url: str, models: list[str]):
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=url)
+    out = []
+    for m in models:
+        info = api.model_info(m, expand=["createdAt", "safetensors"])
+        out.append((info.id, info.created_at, info.safetensors.total if info.safetensors else None))
+    return out
+
+
+def timed(fn):
+    gc.collect()  # garbage of the previous run is not this run's cost
+    started = time.perf_counter()
+    result = fn()
+    return time.perf_counter() - started, result
+
+
+def median(values) -> float:
+    return statistics.median(values)
+
+
+def rows_key(df) -> list:
+    """What must agree between the recipe and lbtools: every (benchmark, rank, model, value)."""
+    return sorted(zip(df["dataset_id"].astype(object), df["rank"].astype(object), df["model_id"].astype(object),
+                    df["value"].astype(float)))
+
+
+def fresh_cache(base: Path, label: str) -> Path:
+    path = Path(tempfile.mkdtemp(prefix=f"{label}-", dir=base))
+    return path
+
+
+class Phase:
+    """Adds up what the Hub saw during the runs of one kind (requests, most in flight, 429s).
+
+    Each run starts from fresh stats and a new rate-limit window, so runs of different kinds can alternate.
+    """
+
+    def __init__(self, hub, name: str, results: dict):
+        self.hub, self.name, self.results = hub, name, results
+
+    def __enter__(self):
+        self.hub.reset()
+        return self
+
+    def __exit__(self, *exc):
+        stats = self.hub.stats()
+        if stats is None:
+            self.results.setdefault(self.name, None)
+            return
+        total = self.results.get(self.name) or {"requests": 0, "max_in_flight": 0, "count_429": 0, "runs": 0}
+        total["requests"] += stats["requests"]
+        total["max_in_flight"] = max(total["max_in_flight"], stats["max_in_flight"])
+        total["count_429"] += stats["count_429"]
+        total["runs"] += 1
+        self.results[self.name] = total
+
+
+def alternate(first, second, n_first: int, n_second: int) -> None:
+    """``first()`` and ``second()`` taking turns (then the rest of the longer one), so that both see the same
+    moments of a machine shared with other work."""
+    for i in range(max(n_first, n_second)):
+        if i < n_first:
+            first(i)
+        if i < n_second:
+            second(i)
+
+
+# -- the run -----------------------------------------------------------------------------------------------------
+
+
+def run(args) -> int:
+    work = Path(tempfile.mkdtemp(prefix="lbtools-bench-"))
+    for name in list(os.environ):
+        if name.startswith("LBTOOLS_") or name in ("HF_TOKEN", "HF_ENDPOINT", "HF_HUB_OFFLINE"):
+            os.environ.pop(name)
+    os.environ.update(
+        {
+            "HF_HOME": str(work / "hf-home"),
+            "HF_HUB_DISABLE_TELEMETRY": "1",
+            "HF_HUB_DISABLE_XET": "1",
+            "HF_HUB_DISABLE_PROGRESS_BARS": "1",
+        }
+    )
+    R, N, W, latency = args.repeats, args.n, args.workers, args.latency
+    RL = max(R, 7)  # lbtools' runs are short: more of them for steadier medians
+    hub = None
+    try:
+        print(f"# lbtools fetch benchmark: N={N} benchmarks, latency {latency * 1000:g} ms, max_workers={W}, "
+              f"{R} repeats", flush=True)
+        if args.endpoint:
+            hub = ExternalHub(args.endpoint)
+            quota = None
+        else:
+            t, facts = timed(lambda: build_tree(work / "hub", N, args.seed))
+            # A window allows every run of the busiest kind several times over (each run also starts a new window),
+            # so the policy allows the load and pacing never needs to slow anyone down: no 429 is expected.
+            per_phase = RL * max(N + 1, N_MODELS)
+            quota = max(1000, int(math.ceil(4 * per_phase / 1000.0)) * 1000)
+            hub = HubProcess(work / "hub", latency, (quota, WINDOW_S))
+            print(f"# local Hub {hub.url} (child process), tree built in {t:.1f} s, rate-limit policy "
+                  f"q={quota}/w={WINDOW_S}s", flush=True)
+
+        import pandas as pd  # noqa: F401 - imported before anything is timed, as in a notebook
+
+        import lbtools
+
+        lbtools.configure(reset=True, source="hub", endpoint=hub.url, max_workers=W)
+        results: dict = {}
+        phases: dict = {}
+
+        # (a) the docs' recipe and (b) lbtools cold (an empty cache folder each time), taking turns
+        results["recipe"], results["cold"], caches, last = [], [], [], {}
+
+        def run_recipe(i):
+            with Phase(hub, "recipe", phases):
+                t, last["recipe"] = timed(lambda: docs_recipe(hub.url))
+            results["recipe"].append(t)
+
+        def run_cold(i):
+            cache = fresh_cache(work, f"cold{i}")
+            caches.append(cache)
+            lbtools.configure(cache_dir=cache)
+            with Phase(hub, "cold", phases):
+                t, last["cold"] = timed(lambda: lbtools.load_leaderboards(progress=False))
+            results["cold"].append(t)
+
+        alternate(run_recipe, run_cold, R, RL)
+        recipe, cold = last["recipe"], last["cold"]
+        n_bench = recipe["dataset_id"].nunique()
+        print(f"(a) docs' recipe: {median(results['recipe']):.3f} s  ({len(recipe)} rows, {n_bench} benchmarks)",
+              flush=True)
+        requests_per_cold = phases["cold"]["requests"] / RL if phases["cold"] else None
+        print(f"(b) lbtools cold: {median(results['cold']):.3f} s  ({len(cold)} rows"
+              + (f", {requests_per_cold:g} requests per load)" if requests_per_cold else ")"), flush=True)
+        if rows_key(cold) != rows_key(recipe):
+            raise SystemExit("lbtools and the docs' recipe disagree on the rows: the benchmark is meaningless")
+
+        # (c) warm, same process (the cache folder of the last cold run)
+        times = []
+        with Phase(hub, "warm", phases):
+            for _ in range(RL):
+                t, warm = timed(lambda: lbtools.load_leaderboards(progress=False))
+                times.append(t)
+        results["warm"] = times
+        pd.testing.assert_frame_equal(warm, cold)
+        if phases["warm"] and phases["warm"]["requests"]:
+            raise SystemExit(f"warm loads sent {phases['warm']['requests']} requests")
+        print(f"(c) lbtools warm, same process: {median(times) * 1000:.1f} ms", flush=True)
+
+        # (d) warm from disk, new process
+        env = dict(os.environ, LBTOOLS_SOURCE="hub", HF_ENDPOINT=hub.url, LBTOOLS_CACHE=str(caches[-1]),
+                   LBTOOLS_MAX_WORKERS=str(W))
+        loads, walls, children = [], [], []
+        with Phase(hub, "disk", phases):
+            for _ in range(RL):
+                t, out = timed(lambda: subprocess.run([sys.executable, "-c", CHILD], env=env, check=True,
+                                                      capture_output=True, text=True, cwd=work))
+                child = json.loads(out.stdout.strip().splitlines()[-1])
+                children.append(child)
+                loads.append(child["load"])
+                walls.append(t)
+        if phases["disk"] and phases["disk"]["requests"]:
+            raise SystemExit(f"warm loads in a new process sent {phases['disk']['requests']} requests")
+        if children[-1]["rows"] != len(cold) or abs(children[-1]["value_sum"] - float(cold["value"].sum())) > 1e-6:
+            raise SystemExit("the new process loaded different rows")
+        results["disk"] = loads
+        results["disk_wall"] = walls
+        results["disk_first_call"] = [c["import_pandas"] + c["load"] for c in children]
+        results["disk_import"] = [c["import_lbtools"] for c in children]
+        print(f"(d) lbtools warm from disk, new process: load {median(loads) * 1000:.1f} ms "
+              f"(+ import pandas {median(c['import_pandas'] for c in children) * 1000:.0f} ms, "
+              f"import lbtools {median(results['disk_import']) * 1000:.1f} ms; whole process "
+              f"{median(walls):.2f} s; modules loaded: {', '.join(children[-1]['modules']) or 'none of the Hub stack'})",
+              flush=True)
+
+        # (e) metadata of 100 models: the docs' loop and lbtools (cold), taking turns
+        models = list(dict.fromkeys(recipe["model_id"]))[:N_MODELS]
+        results["models_recipe"], results["models"] = [], []
+
+        def run_model_loop(i):
+            with Phase(hub, "models_recipe", phases):
+                t, last["infos"] = timed(lambda: docs_model_loop(hub.url, models))
+            results["models_recipe"].append(t)
+
+        def run_model_info(i):
+            lbtools.configure(cache_dir=fresh_cache(work, f"models{i}"))
+            with Phase(hub, "models", phases):
+                t, last["meta"] = timed(lambda: lbtools.load_model_info(models, progress=False))
+            results["models"].append(t)
+
+        alternate(run_model_loop, run_model_info, R, RL)
+        infos, meta = last["infos"], last["meta"]
+        if list(meta["model_id"]) != [m for m, _, _ in infos] or list(meta["num_parameters"]) != [
+            p for _, _, p in infos
+        ]:
+            raise SystemExit("load_model_info and the docs' model_info loop disagree")
+        print(f"(e) {len(models)} models: docs' loop {median(results['models_recipe']):.3f} s, "
+              f"lbtools {median(results['models']):.3f} s", flush=True)
+
+        # how the cost grows: snapshots of 10, 100, 1000 benchmarks
+        scaling = []
+        for n in args.scaling:
+            dest = work / f"snapshot-{n}"
+            entries = build_snapshot(dest, n, args.seed)
+            lbtools.configure(reset=True, source="snapshot", snapshot=dest, max_workers=W)
+            times = []
+            for _ in range(RL):
+                t, df = timed(lambda: lbtools.load_leaderboards(progress=False))
+                times.append(t)
+            if len(df) != entries:
+                raise SystemExit(f"snapshot of {n}: loaded {len(df)} rows of {entries}")
+            scaling.append((n, entries, median(times)))
+            print(f"    snapshot of {n} benchmarks: {median(times):.3f} s ({entries} rows)", flush=True)
+        lbtools.configure(reset=True)
+    finally:
+        if hub is not None:
+            hub.stop()
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    return report(args, results, phases, scaling, n_bench, quota)
+
+
+def report(args, results, phases, scaling, n_bench, quota) -> int:
+    W, latency = args.workers, args.latency
+    m = {k: median(v) for k, v in results.items()}
+    bound = math.ceil(n_bench / W) * latency
+    checks = []
+
+    def check(name, value, target, ok):
+        checks.append((name, value, target, ok))
+
+    check("cold vs docs' recipe", f"{m['recipe'] / m['cold']:.1f}×", "≥ 6×", m["recipe"] / m["cold"] >= 6)
+    check(f"cold vs bound ceil({n_bench}/{W}) × {latency * 1000:g} ms = {bound:.2f} s", f"{m['cold'] / bound:.2f}×",
+          "≤ 1.3×", m["cold"] <= 1.3 * bound)
+    check("warm, same process, vs recipe", f"{m['recipe'] / m['warm']:.0f}×", "≥ 50×", m["recipe"] / m["warm"] >= 50)
+    check("warm from disk, new process, vs recipe", f"{m['recipe'] / m['disk']:.1f}×", "≥ 15×",
+          m["recipe"] / m["disk"] >= 15)
+    check("100-model metadata vs docs' loop", f"{m['models_recipe'] / m['models']:.1f}×", "≥ 6×",
+          m["models_recipe"] / m["models"] >= 6)
+    lb_phases = [p for p in ("cold", "models") if phases.get(p)]
+    if lb_phases:
+        most = max(phases[p]["max_in_flight"] for p in lb_phases)
+        check("requests in flight (lbtools, most seen by the Hub)", str(most), f"≤ {W}", most <= W)
+        n429 = sum(p["count_429"] for p in phases.values() if p)
+        check(f"429 answers (policy q={quota}/w={WINDOW_S}s, whole run)", str(n429), "0", n429 == 0)
+    if scaling:
+        n_max, rows_max, t_max = scaling[-1]
+        check(f"snapshot of {n_max} benchmarks ({rows_max} rows)", f"{t_max:.2f} s", "< 5 s", t_max < 5)
+        per = [t / rows * 1e5 for _, rows, t in scaling]
+        if len(scaling) >= 2:
+            growth = per[-1] / per[-2]
+            check(f"per-row cost, {scaling[-1][0]} vs {scaling[-2][0]} benchmarks (linear: ≈ 1)", f"{growth:.2f}",
+                  "≤ 1.5", growth <= 1.5)
+
+    print()
+    print(f"## Fetch benchmark: N={n_bench} benchmarks × ~{ENTRIES} entries, {N_MODELS} models, "
+          f"latency {latency * 1000:g} ms, max_workers={W}; medians of {args.repeats} runs (docs' recipe) and "
+          f"{max(args.repeats, 7)} (lbtools)")
+    print()
+    print("| measurement | median | vs docs' recipe |")
+    print("|---|---:|---:|")
+    r = m["recipe"]
+    print(f"| (a) docs' recipe: list_datasets + get_dataset_leaderboard one by one | {r:.3f} s | 1× |")
+    print(f"| (b) lbtools.load_leaderboards(), cold | {m['cold']:.3f} s | {r / m['cold']:.1f}× |")
+    print(f"| (c) … warm, same process | {m['warm'] * 1000:.1f} ms | {r / m['warm']:.0f}× |")
+    print(f"| (d) … warm from disk, new process: the load | {m['disk'] * 1000:.1f} ms | {r / m['disk']:.1f}× |")
+    print(f"| (d′) … new process: import pandas + the load | {m['disk_first_call'] * 1000:.0f} ms "
+          f"| {r / m['disk_first_call']:.1f}× |")
+    print(f"| (d″) … new process: the whole `python -c` (interpreter start-up included) | {m['disk_wall']:.2f} s "
+          f"| {r / m['disk_wall']:.1f}× |")
+    print(f"| (e) docs' model_info loop, {N_MODELS} models | {m['models_recipe']:.3f} s | — |")
+    print(f"| (e) lbtools.load_model_info, {N_MODELS} models, cold | {m['models']:.3f} s "
+          f"| {m['models_recipe'] / m['models']:.1f}× |")
+    print()
+    if scaling:
+        print("| snapshot | rows | load_leaderboards() | per 100k rows |")
+        print("|---:|---:|---:|---:|")
+        for n, rows, t in scaling:
+            print(f"| {n} benchmarks | {rows} | {t:.3f} s | {t / rows * 1e5:.2f} s |")
+        print()
+    print("| target | measured | goal | |")
+    print("|---|---:|---:|---|")
+    failed = 0
+    for name, value, target, ok in checks:
+        failed += not ok
+        print(f"| {name} | {value} | {target} | {'PASS' if ok else 'FAIL'} |")
+    print()
+    print(f"machine: {machine_line()}")
+    if failed:
+        print(f"{failed} target(s) missed" + (" (--no-fail: reported only)" if args.no_fail else ""))
+    return 1 if failed and not args.no_fail else 0
+
+
+def machine_line() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import huggingface_hub
+    import pandas
+
+    return (f"{os.cpu_count()} cores, {cpu}, Python {platform.python_version()}, pandas {pandas.__version__}, "
+            f"huggingface_hub {huggingface_hub.__version__}")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--latency", type=float, default=0.05, help="seconds the local Hub waits per request")
+    parser.add_argument("--n", type=int, default=64, help="official benchmarks on the local Hub")
+    parser.add_argument("--workers", type=int, default=8, help="lbtools max_workers")
+    parser.add_argument("--repeats", type=int, default=3, help="runs per measurement (median reported; >= 3)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthetic tree")
+    parser.add_argument("--scaling", type=int, nargs="*", default=list(SCALING_N),
+                        help="snapshot sizes (benchmarks) for the cost-growth table")
+    parser.add_argument("--endpoint", help="measure against this Hub instead of starting the local one "
+                        "(no server-side stats; --latency is then the assumed latency for the bound)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--no-fail", action="store_true", help="report missed targets but exit 0")
+    args = parser.parse_args(argv)
+    if args.repeats < 3:
+        parser.error("--repeats: at least 3 (medians)")
+    return run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
