@@ -15,8 +15,11 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[notebooks,test]'
 	touch $(STAMP)
 
+# Jupyter refuses to start as root unless told; containers and CI machines often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: setup
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
 # Browser tests (tests/browser) run when Chromium is found and skip with the reason otherwise (-rs prints it);
 # LBTOOLS_REQUIRE_BROWSER=1 (set by .ci/run) turns that skip into a failure.
