@@ -219,15 +219,46 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
-def _report_failures(failures: dict, what: str, total: int) -> None:
+def _report_failures(failures: dict, what: str, total: int, stacklevel: int = 3) -> None:
     if failures:
         first = next(iter(sorted(failures.items())))
         warnings.warn(
             f"lbtools: {len(failures)} of {total} {what} failed and are left out "
             f"(df.attrs['failures'] says why for each; e.g. {first[0]}: {first[1]})",
             UserWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
+
+
+def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None):
+    """The frame of ``fetch(source, key) -> (records, problems, fetched_at)`` over ``keys``, fetched concurrently.
+
+    Records come in the order of ``keys``; data problems and failures are each reported once, and the failures
+    (plus any given ones) land in ``attrs["failures"]``. Called by a public loader (warnings point at its caller).
+    """
+    results, fetch_failures = _fan_out(
+        lambda key: fetch(source, key),
+        keys,
+        max_workers=settings.max_workers,
+        errors=errors,
+        progress=progress,
+        desc=desc,
+        threads=_pool_size(source, settings.max_workers, len(keys)),
+        inline=_at_hand(source, refresh, fetch),
+    )
+    problems = Problems()
+    records, times = [], []
+    for key in keys:
+        if key in results:
+            rows, found, fetched_at = results[key]
+            records.extend(rows)
+            problems.extend(found)
+            times.append(fetched_at)
+    problems.warn(stacklevel=4)
+    _report_failures(fetch_failures, what, len(keys), stacklevel=4)
+    every_failure = {**(failures or {}), **fetch_failures}
+    df = make_frame(records, columns)
+    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(every_failure.items())))
 
 
 # -- benchmarks ----------------------------------------------------------------------------------------------
@@ -398,30 +429,19 @@ def load_leaderboards(
             failures.update(recorded_failures)
     else:
         ids = _check_id_list(dataset_ids, "dataset_ids", namespace=True)
-    results, fetch_failures = _fan_out(
-        lambda dataset_id: _fetch_leaderboard(source, dataset_id, base_model_only, refresh),
+    return _load_many(
+        lambda src, dataset_id: _fetch_leaderboard(src, dataset_id, base_model_only, refresh),
         ids,
-        max_workers=settings.max_workers,
+        source=source,
+        settings=settings,
+        columns=LEADERBOARD_COLUMNS,
         errors=errors,
         progress=progress,
+        refresh=refresh,
         desc="leaderboards",
-        threads=_pool_size(source, settings.max_workers, len(ids)),
-        inline=_at_hand(source, refresh, lambda view, dataset_id: _fetch_leaderboard(view, dataset_id, base_model_only,
-                                                                                      refresh)),
+        what="benchmarks",
+        failures=failures,
     )
-    failures.update(fetch_failures)
-    problems = Problems()
-    records, times = [], []
-    for dataset_id in ids:
-        if dataset_id in results:
-            rows, found, fetched_at = results[dataset_id]
-            records.extend(rows)
-            problems.extend(found)
-            times.append(fetched_at)
-    problems.warn()
-    _report_failures(fetch_failures, "benchmarks", len(ids))
-    df = make_frame(records, LEADERBOARD_COLUMNS)
-    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(failures.items())))
 
 
 # -- eval results --------------------------------------------------------------------------------------------
@@ -481,28 +501,18 @@ def load_eval_results(
     source = resolve_source(settings, token)
     if not ids:
         return _stamp(empty_frame(EVAL_RESULT_COLUMNS), source, None, failures={})
-    results, failures = _fan_out(
-        lambda model_id: _fetch_eval_results(source, model_id, refresh),
+    return _load_many(
+        lambda src, model_id: _fetch_eval_results(src, model_id, refresh),
         ids,
-        max_workers=settings.max_workers,
+        source=source,
+        settings=settings,
+        columns=EVAL_RESULT_COLUMNS,
         errors=errors,
         progress=progress,
+        refresh=refresh,
         desc="eval results",
-        threads=_pool_size(source, settings.max_workers, len(ids)),
-        inline=_at_hand(source, refresh, lambda view, model_id: _fetch_eval_results(view, model_id, refresh)),
+        what="models",
     )
-    problems = Problems()
-    records, times = [], []
-    for model_id in ids:
-        if model_id in results:
-            rows, found, fetched_at = results[model_id]
-            records.extend(rows)
-            problems.extend(found)
-            times.append(fetched_at)
-    problems.warn()
-    _report_failures(failures, "models", len(ids))
-    df = make_frame(records, EVAL_RESULT_COLUMNS)
-    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(failures.items())))
 
 
 # -- model metadata ------------------------------------------------------------------------------------------
@@ -529,7 +539,7 @@ def _fetch_model_info(source, model_id, refresh):
         refresh=refresh,
     )
     problems = Problems()
-    return model_info_record(body, model_id, problems), problems, fetched_at
+    return [model_info_record(body, model_id, problems)], problems, fetched_at
 
 
 def load_model_info(
@@ -577,28 +587,18 @@ def load_model_info(
     source = resolve_source(settings, token)
     if not ids:
         return _stamp(empty_frame(MODEL_INFO_COLUMNS), source, None, failures={})
-    results, failures = _fan_out(
-        lambda model_id: _fetch_model_info(source, model_id, refresh),
+    return _load_many(
+        lambda src, model_id: _fetch_model_info(src, model_id, refresh),
         ids,
-        max_workers=settings.max_workers,
+        source=source,
+        settings=settings,
+        columns=MODEL_INFO_COLUMNS,
         errors=errors,
         progress=progress,
+        refresh=refresh,
         desc="model info",
-        threads=_pool_size(source, settings.max_workers, len(ids)),
-        inline=_at_hand(source, refresh, lambda view, model_id: _fetch_model_info(view, model_id, refresh)),
+        what="models",
     )
-    problems = Problems()
-    records, times = [], []
-    for model_id in ids:
-        if model_id in results:
-            record, found, fetched_at = results[model_id]
-            records.append(record)
-            problems.extend(found)
-            times.append(fetched_at)
-    problems.warn()
-    _report_failures(failures, "models", len(ids))
-    df = make_frame(records, MODEL_INFO_COLUMNS)
-    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(failures.items())))
 
 
 def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = None, errors: str = "warn",
