@@ -35,6 +35,9 @@ __all__ = [
 _METHOD_SYMBOL = {"spearman": "Spearman ρ", "kendall": "Kendall τ", "pearson": "Pearson r"}
 _VERIFIED_COLOUR = "#1f78b4"
 _UNVERIFIED_COLOUR = "#a6cee3"
+_UNKNOWN_COLOUR = "#c9c9c9"
+_NEUTRAL_COLOUR = "#6a8caf"
+_STATE_COLOURS = {"verified": _VERIFIED_COLOUR, "not verified": _UNVERIFIED_COLOUR, "unknown": _UNKNOWN_COLOUR}
 _FRONTIER_COLOUR = "#d95f02"
 _OTHER_COLOUR = "#9e9e9e"
 
@@ -150,8 +153,9 @@ def ranking_bar(
     """Horizontal bars of the best ``top_n`` models of one benchmark, best at the top.
 
     Models are ordered as by :func:`lbtools.analysis.top_n` (higher value first, lower where
-    ``lower_is_better``; each model once). Bars of verified results are dark, others light,
-    when ``df`` has a ``verified`` column. Each bar is labelled with its value.
+    ``lower_is_better``; each model once). When ``df`` has a ``verified`` column, bars of verified results
+    are dark, unverified ones light, and ones whose status is not published grey. Each bar is labelled with
+    its value.
 
     Parameters
     ----------
@@ -175,20 +179,27 @@ def ranking_bar(
     ranked = analysis.top_n(df, top_n, value=value, by=None)
     fig, ax = _axes(ax, (8, 0.35 * max(len(ranked), 3) + 1.2))
     values = ranked[value].to_numpy(dtype="float64", na_value=np.nan)
+    states = None
     if "verified" in ranked.columns:
-        verified = ranked["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-        colours = [_VERIFIED_COLOUR if v else _UNVERIFIED_COLOUR for v in verified]
+        # Three states: the Hub says verified, says not verified, or does not say (e.g. reconstructed data).
+        flags = ranked["verified"].astype("boolean")
+        states = ["unknown" if pd.isna(v) else "verified" if v else "not verified" for v in flags]
+        if set(states) == {"unknown"}:
+            colours = [_NEUTRAL_COLOUR] * len(ranked)  # nothing to tell apart: no status colours at all
+        else:
+            colours = [_STATE_COLOURS[state] for state in states]
     else:
-        verified, colours = None, [_VERIFIED_COLOUR] * len(ranked)
+        colours = [_VERIFIED_COLOUR] * len(ranked)
     _hbars(ax, ranked["model_id"].tolist(), values, colours, value_label=_value_label(value))
-    if verified is not None and len(ranked):
+    present = [state for state in _STATE_COLOURS if states and state in states]
+    if present and present != ["unknown"]:
         from matplotlib.patches import Patch
 
-        handles = [
-            Patch(color=_VERIFIED_COLOUR, label="verified"),
-            Patch(color=_UNVERIFIED_COLOUR, label="not verified"),
-        ]
-        ax.legend(handles=handles, loc="lower right", fontsize=8, frameon=False)
+        handles = [Patch(color=_STATE_COLOURS[state], label=state) for state in present]
+        # Outside the bars, so it never covers a value label.
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
+    elif present == ["unknown"]:
+        ax.set_xlabel(ax.get_xlabel() + " — verification status not published")
     if title is None:
         bench = _only_benchmark(df)
         where = f" on {_bench(bench, labels)}" if bench is not None else f" by {value}"

@@ -83,6 +83,18 @@ def test_ranking_bar(plots, leaderboards):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["verified", "not verified"]
 
 
+def test_ranking_bar_does_not_call_unknown_verification_unverified(plots, leaderboards):
+    x = leaderboards[leaderboards["dataset_id"] == "x"].copy()
+    x["verified"] = pd.array([True, None, None][: len(x)] + [None] * (len(x) - 3), dtype="boolean")
+    ax = _check(plots.ranking_bar(x, top_n=3))
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "unknown" in legend and "not verified" not in legend
+    x["verified"] = pd.array([None] * len(x), dtype="boolean")
+    ax = _check(plots.ranking_bar(x, top_n=3))
+    assert ax.get_legend() is None and "verification status not published" in ax.get_xlabel()
+    assert len({p.get_facecolor() for p in ax.patches}) == 1
+
+
 def test_ranking_bar_lower_is_better_and_one_benchmark(plots, leaderboards):
     y = leaderboards[leaderboards["dataset_id"] == "y"]
     ax = _check(plots.ranking_bar(y, title="custom $"))
