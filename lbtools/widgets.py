@@ -1179,6 +1179,13 @@ class ProfileView(View):
         if len(chosen) > self.max_models:
             self.startup_notes.append(f"Showing the first {self.max_models} of {len(chosen)} models asked for.")
             chosen = chosen[: self.max_models]
+        if not chosen and len(leaderboards):
+            # Nothing asked for is here (another Hub, another snapshot): start from the leader of the largest board.
+            largest = leaderboards["dataset_id"].value_counts().index[0]
+            board = leaderboards[(leaderboards["dataset_id"] == largest).fillna(False).to_numpy(dtype=bool)]
+            leader = str(board.sort_values(["rank", "model_id"], na_position="last").iloc[0]["model_id"])
+            chosen = [leader]
+            self.startup_notes.append(f"Starting with {leader}, the leader of {self._label(largest)}.")
         search = widgets.Text(value="", placeholder="filter models…", description="Search", continuous_update=False)
         search.add_class(CSS_CLASSES["search"])
         picker = widgets.SelectMultiple(options=self.models, value=tuple(chosen), rows=8,

@@ -490,6 +490,16 @@ def test_profile_view_picks_loads_lazily_and_escapes():
     assert view.current_figure() is not None and plt.get_fignums() == []
 
 
+def test_profile_view_starts_from_a_leader_when_no_model_asked_for_is_there():
+    lb = _leaderboards()
+    largest = lb["dataset_id"].value_counts().index[0]
+    leader = lb[lb["dataset_id"] == largest].sort_values(["rank", "model_id"]).iloc[0]["model_id"]
+    view = widgets.profile_view(lb, results=None, labels=LABELS, models=["nobody/absent"])
+    assert view.controls["models"].value == (leader,)
+    assert view.error is None and view.current_table() is not None
+    assert any("nobody/absent" in note for note in view.startup_notes)
+
+
 def test_profile_view_search_keeps_the_selection_and_refuses_a_sixth_model():
     lb = _leaderboards()
     extra = pd.DataFrame({"dataset_id": ["org/alpha"] * 3, "model_id": ["x/1", "x/2", "x/3"],
