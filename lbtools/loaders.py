@@ -622,8 +622,23 @@ def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = No
     if on not in df.columns:
         raise ValueError(f"on: column {on!r} is not in df (columns: {', '.join(map(str, df.columns))})")
     ids = [m for m in pd.unique(df[on].dropna()) if isinstance(m, str)]
-    info = load_model_info(ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
-                           progress=progress)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        info = load_model_info(ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
+                               progress=progress)
+    missing = info.attrs.get("failures") or {}
+    for warning in caught:  # said again from here, so they point at the caller of enrich
+        if missing and "failed and are left out" in str(warning.message):
+            continue  # enrich leaves no row out: said below in its own words
+        warnings.warn(warning.message, warning.category, stacklevel=2)
+    if missing:
+        first = next(iter(sorted(missing.items())))
+        warnings.warn(
+            f"lbtools: enrich: no metadata for {len(missing)} of {len(ids)} models; their rows are kept with empty "
+            f"metadata columns (df.attrs['enrich_failures'] says why for each; e.g. {first[0]}: {first[1]})",
+            UserWarning,
+            stacklevel=2,
+        )
     info = info.rename(columns={"model_id": on})
     rename = {c: f"{c}_model" for c in info.columns if c != on and c in df.columns}
     info = info.rename(columns=rename)

@@ -185,8 +185,12 @@ def test_in_flight_requests_never_exceed_max_workers(start_hub, facts):
 
 def test_eval_results_survive_a_malformed_file(hub, facts):
     model, info = next(iter(facts["malformed_models"].items()))
-    with pytest.warns(UserWarning, match="could not parse.*skipped"):
+    with pytest.warns(UserWarning) as caught:
         df = lbtools.load_eval_results([model])
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 2
+    assert any("could not parse" in m and "skipped" in m for m in messages)
+    assert any("source has a name but no url" in m and "kept" in m for m in messages)
     assert_schema(df, EVAL_RESULT_COLUMNS)
     expected = [(d, v) for d, rows in facts["leaderboards"].items() for m, v in rows if m == model]
     assert sorted(zip(df["dataset_id"], df["value"])) == sorted(expected)
@@ -252,6 +256,17 @@ def test_enrich_left_joins_without_changing_rows(hub):
     for _, row in out.iterrows():
         expected = info.loc[row["model_id"], "num_parameters"]
         assert (pd.isna(expected) and pd.isna(row["num_parameters_model"])) or expected == row["num_parameters_model"]
+
+
+def test_enrich_keeps_models_without_metadata_and_says_so(hub):
+    board = lbtools.load_leaderboard("SWE-bench/SWE-bench_Verified")
+    board = pd.concat([board, board.iloc[:1].assign(model_id="nobody/absent-model")], ignore_index=True)
+    with pytest.warns(UserWarning, match=r"enrich: no metadata for 1 of \d+ models; their rows are kept") as caught:
+        out = lbtools.enrich(board)
+    assert all(w.filename == __file__ for w in caught)  # the warning points at the caller
+    assert len(out) == len(board) and out["model_id"].iloc[-1] == "nobody/absent-model"
+    assert pd.isna(out["created_at"].iloc[-1])
+    assert "not found" in out.attrs["enrich_failures"]["nobody/absent-model"]
 
 
 # -- the aggregate ---------------------------------------------------------------------------------------------
