@@ -57,8 +57,10 @@ _registry_lock = threading.Lock()
 _budget: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar("lbtools_budget", default=None)
 
 
-def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+def utc_iso(timestamp: float | None = None) -> str:
+    """``timestamp`` (seconds since the epoch; default now) as a UTC ISO time, e.g. ``2026-03-25T19:09:12Z``."""
+    moment = datetime.now(timezone.utc) if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
+    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 class _PacerWait(Exception):
@@ -356,8 +358,10 @@ class HubClient:
         self.cache = None
         if settings.cache_dir is not None and settings.cache_ttl > 0:
             from .cache import ResponseCache
+            from .memo import MemoryLayer
 
-            self.cache = ResponseCache(settings.cache_dir, settings.cache_ttl)
+            # The in-process layer answers warm loads without re-reading the disk.
+            self.cache = MemoryLayer(ResponseCache(settings.cache_dir, settings.cache_ttl))
 
     def __repr__(self) -> str:
         return f"HubClient(endpoint={self.endpoint!r}, authenticated={self.authenticated})"
@@ -370,24 +374,40 @@ class HubClient:
         ``paged`` follows ``Link: rel="next"`` headers and returns all pages joined into one list.
         ``what`` names the thing fetched in error messages ("benchmark org/name").
         """
-        from .cache import cache_key
-        from .recording import canonical_query
-
-        query = canonical_query(params)
-        key = cache_key(self.endpoint, path, query, self.authenticated)
-        if self.cache is not None and not refresh:
-            hit = self.cache.get(key)
+        if not refresh:
+            hit = self.cached(path, params)
             if hit is not None:
-                body, stored_at = hit
-                return body, datetime.fromtimestamp(stored_at, timezone.utc).isoformat(timespec="seconds").replace(
-                    "+00:00", "Z"
-                )
+                return hit
         url = f"{self.endpoint}{path}"
         body = self._fetch_all_pages(url, params, what) if paged else self._fetch(url, params, what)[0]
-        fetched_at = utc_now_iso()
+        fetched_at = utc_iso()
         if self.cache is not None:
-            self.cache.put(key, body, url=url + (f"?{query}" if query else ""), authenticated=self.authenticated)
+            query = self._query(params)
+            self.cache.put(self._key(path, params), body, url=url + (f"?{query}" if query else ""),
+                           authenticated=self.authenticated)
         return body, fetched_at
+
+    def cached(self, path: str, params=None):
+        """``(body, fetched_at)`` when the response cache holds a fresh answer to ``GET path?params``, else None.
+        Never sends a request."""
+        if self.cache is None:
+            return None
+        hit = self.cache.get(self._key(path, params))
+        if hit is None:
+            return None
+        body, stored_at = hit
+        return body, utc_iso(stored_at)
+
+    @staticmethod
+    def _query(params) -> str:
+        from .recording import canonical_query
+
+        return canonical_query(params)
+
+    def _key(self, path: str, params) -> str:
+        from .cache import cache_key
+
+        return cache_key(self.endpoint, path, self._query(params), self.authenticated)
 
     def download(self, repo_id: str, filename: str, *, repo_type: str = "dataset", revision: str | None = None,
                  refresh: bool = False) -> Path:
@@ -568,6 +588,12 @@ class HubClient:
             "accepts for one response; nothing was loaded from it"
         )
 
+    def _not_found(self, what: str) -> NotFoundError:
+        return NotFoundError(
+            f"{what} was not found on {self.endpoint}, or it is private, or it has no leaderboard: check the id "
+            "(lbtools.list_benchmarks() lists the official benchmarks)"
+        )
+
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
         when = f"wait {max(1.0, wait):.0f} s" if wait is not None else "wait a few minutes"
         return RateLimitedError(
@@ -617,10 +643,7 @@ class HubClient:
                 + ("(the token given has no access to it)" if self.authenticated else "(no token was sent)")
             )
         if isinstance(exc, RepositoryNotFoundError):
-            return NotFoundError(
-                f"{what} was not found on {self.endpoint}, or it is private, or it has no leaderboard: check the id "
-                "(lbtools.list_benchmarks() lists the official benchmarks)"
-            )
+            return self._not_found(what)
         if isinstance(exc, HfHubHTTPError):
             response = exc.response
             status = response.status_code if response is not None else None
@@ -628,11 +651,8 @@ class HubClient:
                 if status == 429 and wait is None:
                     wait = _wait_of_429(response.headers)
                 return _Transient(exc, wait=wait)
-            if status == 404:
-                return NotFoundError(
-                    f"{what} was not found on {self.endpoint} or has no leaderboard: check the id "
-                    "(lbtools.list_benchmarks() lists the official benchmarks)"
-                )
+            if status == 404:  # a 404 without the Hub's error code means the same
+                return self._not_found(what)
             if status in (401, 403):
                 return GatedBenchmarkError(
                     f"{what}: the Hub refused access ({status}); if it is gated or private, authenticate with "

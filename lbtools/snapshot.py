@@ -67,7 +67,7 @@ def save_snapshot(
     import huggingface_hub
 
     from . import __version__, config
-    from .hub import HubClient, utc_now_iso
+    from .hub import HubClient, utc_iso
     from .loaders import _check_id_list, _fan_out, _fetch_eval_results, _fetch_leaderboard, _fetch_model_info
 
     dest = Path(dest)
@@ -80,7 +80,7 @@ def save_snapshot(
     tmp.mkdir(parents=True)
     try:
         recorder = RecordingSource(HubSource(client), tmp)
-        taken_at = utc_now_iso()
+        taken_at = utc_iso()
         listing, _ = recorder.get_json(
             "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=True,
             paged=True,

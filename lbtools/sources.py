@@ -41,30 +41,16 @@ class HubSource:
     def peek(self, path, params=None, *, what=None):
         """``(body, fetched_at)`` when the response cache holds a fresh answer (as ``get_json`` would use), else
         ``None``; never sends a request. Loaders read cached answers in their own thread, and fetch only the rest."""
-        cache = getattr(self.client, "cache", None)
-        if cache is None:
-            return None
-        from datetime import datetime, timezone
-
-        from .cache import cache_key
-        from .recording import canonical_query
-
-        hit = cache.get(cache_key(self.client.endpoint, path, canonical_query(params), self.client.authenticated))
-        if hit is None:
-            return None
-        body, stored_at = hit
-        return body, datetime.fromtimestamp(stored_at, timezone.utc).isoformat(timespec="seconds").replace(
-            "+00:00", "Z"
-        )
+        return self.client.cached(path, params)
 
     def aggregate_file(self, *, revision=None, refresh=False):
         """``(local path, revision or None, fetched_at)`` of the aggregate Parquet."""
-        from .hub import utc_now_iso
+        from .hub import utc_iso
 
         path = self.client.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh)
         # hf_hub_download's cache layout is .../snapshots/<commit>/<filename>
         commit = path.parents[len(Path(AGGREGATE_FILE).parts) - 1].name
-        return path, commit, utc_now_iso()
+        return path, commit, utc_iso()
 
     def recorded_benchmarks(self):
         return None, {}
@@ -160,7 +146,6 @@ def resolve_source(settings, token=None):
     from .hub import HubClient
 
     client = HubClient(settings, token)
-    _remember_in_memory(client)
     if settings.source == "hub":
         return HubSource(client)
     reason = _probe(client, min(settings.timeout, PROBE_TIMEOUT))
@@ -169,16 +154,6 @@ def resolve_source(settings, token=None):
     snapshot = SnapshotSource(settings.snapshot)
     _warn_once(settings.endpoint, snapshot, f"the Hub at {settings.endpoint} can't be reached: {reason}")
     return snapshot
-
-
-def _remember_in_memory(client) -> None:
-    """Put the in-process layer (``lbtools.memo``) in front of the client's disk cache: warm loads re-read nothing."""
-    from .cache import ResponseCache
-
-    if isinstance(getattr(client, "cache", None), ResponseCache):
-        from .memo import MemoryLayer
-
-        client.cache = MemoryLayer(client.cache)
 
 
 def forget_probes() -> None:
