@@ -219,22 +219,24 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
-def _report_failures(failures: dict, what: str, total: int, stacklevel: int = 3) -> None:
+def _report_failures(failures: dict, summary: str, *, stacklevel: int, attr: str = "failures") -> None:
+    """One warning for all ``failures`` (``{what: reason}``): ``summary``, then where each reason is kept."""
     if failures:
         first = next(iter(sorted(failures.items())))
         warnings.warn(
-            f"lbtools: {len(failures)} of {total} {what} failed and are left out "
-            f"(df.attrs['failures'] says why for each; e.g. {first[0]}: {first[1]})",
+            f"lbtools: {summary} (df.attrs[{attr!r}] says why for each; e.g. {first[0]}: {first[1]})",
             UserWarning,
             stacklevel=stacklevel,
         )
 
 
-def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None):
+def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None,
+               report_failures=True, stacklevel=4):
     """The frame of ``fetch(source, key) -> (records, problems, fetched_at)`` over ``keys``, fetched concurrently.
 
-    Records come in the order of ``keys``; data problems and failures are each reported once, and the failures
-    (plus any given ones) land in ``attrs["failures"]``. Called by a public loader (warnings point at its caller).
+    Records come in the order of ``keys``; data problems and (when ``report_failures``) failures are each reported
+    once, and the failures (plus any given ones) land in ``attrs["failures"]``. ``stacklevel`` makes the warnings
+    point at the caller of the public loader: 4 when that loader calls this directly.
     """
     results, fetch_failures = _fan_out(
         lambda key: fetch(source, key),
@@ -254,8 +256,10 @@ def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refr
             records.extend(rows)
             problems.extend(found)
             times.append(fetched_at)
-    problems.warn(stacklevel=4)
-    _report_failures(fetch_failures, what, len(keys), stacklevel=4)
+    problems.warn(stacklevel=stacklevel)
+    if report_failures:
+        _report_failures(fetch_failures, f"{len(fetch_failures)} of {len(keys)} {what} failed and are left out",
+                         stacklevel=stacklevel)
     every_failure = {**(failures or {}), **fetch_failures}
     df = make_frame(records, columns)
     return _stamp(df, source, min(times) if times else None, failures=dict(sorted(every_failure.items())))
@@ -581,6 +585,12 @@ def load_model_info(
         gated           string
         ==============  ===================  ==============================================
     """
+    return _model_info_frame(model_ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
+                             progress=progress, report_failures=True)
+
+
+def _model_info_frame(model_ids, *, max_workers, errors, token, refresh, progress, report_failures):
+    """``load_model_info`` for it and for ``enrich``: two calls below either, so warnings point at their caller."""
     _check_errors(errors)
     ids = _check_id_list(model_ids, "model_ids", namespace=False)
     settings = _settings(max_workers)
@@ -598,6 +608,8 @@ def load_model_info(
         refresh=refresh,
         desc="model info",
         what="models",
+        report_failures=report_failures,
+        stacklevel=5,
     )
 
 
@@ -622,23 +634,16 @@ def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = No
     if on not in df.columns:
         raise ValueError(f"on: column {on!r} is not in df (columns: {', '.join(map(str, df.columns))})")
     ids = [m for m in pd.unique(df[on].dropna()) if isinstance(m, str)]
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        info = load_model_info(ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
-                               progress=progress)
+    # enrich leaves no row out: a model without metadata is said in enrich's own words, not as a failed load.
+    info = _model_info_frame(ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
+                             progress=progress, report_failures=False)
     missing = info.attrs.get("failures") or {}
-    for warning in caught:  # said again from here, so they point at the caller of enrich
-        if missing and "failed and are left out" in str(warning.message):
-            continue  # enrich leaves no row out: said below in its own words
-        warnings.warn(warning.message, warning.category, stacklevel=2)
-    if missing:
-        first = next(iter(sorted(missing.items())))
-        warnings.warn(
-            f"lbtools: enrich: no metadata for {len(missing)} of {len(ids)} models; their rows are kept with empty "
-            f"metadata columns (df.attrs['enrich_failures'] says why for each; e.g. {first[0]}: {first[1]})",
-            UserWarning,
-            stacklevel=2,
-        )
+    _report_failures(
+        missing,
+        f"enrich: no metadata for {len(missing)} of {len(ids)} models; their rows are kept with empty metadata columns",
+        attr="enrich_failures",
+        stacklevel=3,
+    )
     info = info.rename(columns={"model_id": on})
     rename = {c: f"{c}_model" for c in info.columns if c != on and c in df.columns}
     info = info.rename(columns=rename)

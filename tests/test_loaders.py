@@ -267,6 +267,10 @@ def test_enrich_keeps_models_without_metadata_and_says_so(hub):
     assert len(out) == len(board) and out["model_id"].iloc[-1] == "nobody/absent-model"
     assert pd.isna(out["created_at"].iloc[-1])
     assert "not found" in out.attrs["enrich_failures"]["nobody/absent-model"]
+    with pytest.warns(UserWarning, match="1 of 2 models failed and are left out") as caught:
+        info = lbtools.load_model_info(["nobody/absent-model", "Qwen/Qwen3.5-397B-A17B"])
+    assert all(w.filename == __file__ for w in caught)
+    assert list(info["model_id"]) == ["Qwen/Qwen3.5-397B-A17B"]
 
 
 # -- the aggregate ---------------------------------------------------------------------------------------------
