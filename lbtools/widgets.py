@@ -371,7 +371,6 @@ class View:
         self._figure = None
         self._table = None
         self._hold = 0
-        self._in_callback = False
 
     # -- what subclasses provide
     def _draw(self) -> list[dict]:  # pragma: no cover - abstract
@@ -432,10 +431,11 @@ class View:
     def _show(self, parts: list[dict]) -> None:
         from IPython import get_ipython
 
+        first_draw = self.redraws == 0
         self.bundles = tuple(parts)
         self.redraws += 1
         shell = get_ipython()
-        if self._in_callback and shell is not None and getattr(shell, "kernel", None) is not None:
+        if not first_draw and shell is not None and getattr(shell, "kernel", None) is not None:
             from IPython.display import clear_output, publish_display_data
 
             with self.output:
@@ -470,11 +470,7 @@ class View:
             c.observe(self._changed, names="value")
 
     def _changed(self, change) -> None:
-        self._in_callback = True
-        try:
-            self.refresh()
-        finally:
-            self._in_callback = False
+        self.refresh()
 
     def _label(self, dataset_id) -> str:
         from .benchmarks import display_name
@@ -494,6 +490,15 @@ def _error_part(exc: Exception) -> dict:
     what = "" if isinstance(exc, LbtoolsError) else f"{type(exc).__name__}: "
     text = f"Could not show this view: {what}{' '.join(str(exc).split())}"
     return _p(text, "lb-error")
+
+
+def _search_box():
+    """The text box that filters a model picker (applied on Enter, not on every key)."""
+    import ipywidgets as widgets
+
+    search = widgets.Text(value="", placeholder="filter models…", description="Search", continuous_update=False)
+    search.add_class(CSS_CLASSES["search"])
+    return search
 
 
 def _dropdown(options, value, description, css, **kwargs):
@@ -669,9 +674,7 @@ class ModelRanksView(View):
                          output_class=output_class)
         self.models = sorted({str(m) for m in leaderboards["model_id"].dropna()}, key=str.casefold)
         model = _pick(model, self.models, "Model", self.startup_notes)
-        search = widgets.Text(value="", placeholder="filter models…", description="Search",
-                              continuous_update=False)
-        search.add_class(CSS_CLASSES["search"])
+        search = _search_box()
         picker = _dropdown(self.models, model, "Model", CSS_CLASSES["model"], layout=widgets.Layout(width="30rem"))
         self.controls = {"search": search, "model": picker}
         self.widget = widgets.VBox([widgets.HBox([search, picker]), self.output])
@@ -1186,8 +1189,7 @@ class ProfileView(View):
             leader = str(board.sort_values(["rank", "model_id"], na_position="last").iloc[0]["model_id"])
             chosen = [leader]
             self.startup_notes.append(f"Starting with {leader}, the leader of {self._label(largest)}.")
-        search = widgets.Text(value="", placeholder="filter models…", description="Search", continuous_update=False)
-        search.add_class(CSS_CLASSES["search"])
+        search = _search_box()
         picker = widgets.SelectMultiple(options=self.models, value=tuple(chosen), rows=8,
                                         description=f"Models (1–{self.max_models})",
                                         style={"description_width": "initial"}, layout=widgets.Layout(width="34rem"))
