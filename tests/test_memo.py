@@ -102,20 +102,6 @@ def test_a_file_damaged_after_it_was_remembered_is_discarded(hub, tmp_path):
     assert len(hub.requests) == 2
 
 
-def test_expiry_and_refresh_apply_to_remembered_answers(hub):
-    import time
-
-    lbtools.load_leaderboard(SWE)
-    lbtools.load_leaderboard(SWE)
-    assert len(hub.requests) == 1
-    lbtools.load_leaderboard(SWE, refresh=True)
-    assert len(hub.requests) == 2
-    lbtools.configure(cache_ttl=0.0001)
-    time.sleep(0.01)
-    lbtools.load_leaderboard(SWE)
-    assert len(hub.requests) == 3
-
-
 def test_a_refresh_of_many_fetches_every_one(hub, facts):
     ids = _ids(facts)
     lbtools.load_leaderboards(ids)
