@@ -1,7 +1,7 @@
 """The public loaders: the Hub's leaderboard data as tidy DataFrames.
 
 Each loader resolves its source once (live Hub or snapshot, see ``lbtools.configure``), fetches raw JSON through it,
-parses it record by record (``lbtools.parse``), and returns a frame with the documented columns and pandas nullable
+parses it record by record (``lbtools._hub.parse``), and returns a frame with the documented columns and pandas nullable
 dtypes, in a deterministic order, with ``attrs["source"]`` and ``attrs["fetched_at"]``.
 """
 
@@ -13,14 +13,14 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 
 from . import config
 from .errors import LbtoolsError
-from .parse import (
+from ._hub.parse import (
     Problems,
     benchmark_records,
     eval_result_records,
     leaderboard_records,
     model_info_record,
 )
-from .schema import (
+from ._hub.schema import (
     BENCHMARK_COLUMNS,
     EVAL_RESULT_COLUMNS,
     LEADERBOARD_COLUMNS,
@@ -28,7 +28,7 @@ from .schema import (
     empty_frame,
     make_frame,
 )
-from .sources import resolve_source
+from ._hub.sources import resolve_source
 
 ERRORS = ("warn", "raise")
 _REPO_ID = re.compile(r"^(?:[\w.\-]{1,96}/)?[\w.\-]{1,96}$")
@@ -114,7 +114,7 @@ def _pool_size(source, max_workers: int, n_tasks: int) -> int:
     """Threads for a fan-out of ``n_tasks`` tasks.
 
     Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (a semaphore of
-    ``max_workers`` per endpoint, ``lbtools.hub``), so while one thread parses and caches an answer, another already
+    ``max_workers`` per endpoint, ``lbtools._hub.client``), so while one thread parses and caches an answer, another already
     holds the freed slot and sends the next request instead of waiting for the parsing to finish. A snapshot is read
     from local files: no more threads than ``max_workers``.
     """
@@ -304,7 +304,7 @@ def list_benchmarks(*, token=None, refresh: bool = False):
 
 def _fetch_benchmark_records(source, refresh):
     """The parsed official benchmark list (its problems warned) and when it was fetched."""
-    from .benchmarks import display_names
+    from ._hub.benchmarks import display_names
 
     body, fetched_at = source.get_json(
         "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
@@ -723,7 +723,7 @@ def aggregate_to_long(df):
     """
     import pandas as pd
 
-    from .benchmarks import aggregate_columns
+    from ._hub.benchmarks import aggregate_columns
 
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")

@@ -12,8 +12,8 @@ import shutil
 import uuid
 from pathlib import Path
 
-from .recording import MANIFEST, file_relpath, response_relpath
-from .sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, HubSource, read_manifest
+from ._hub.recording import MANIFEST, file_relpath, response_relpath
+from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, HubSource, read_manifest
 
 
 class RecordingSource:
@@ -67,7 +67,7 @@ def save_snapshot(
     import huggingface_hub
 
     from . import __version__, config
-    from .hub import HubClient, utc_iso
+    from ._hub.client import HubClient, utc_iso
     from .loaders import _check_id_list, _fan_out, _fetch_eval_results, _fetch_leaderboard, _fetch_model_info
 
     dest = Path(dest)

@@ -224,7 +224,7 @@ def benchmark_labels(data, benchmarks: pd.DataFrame | None = None) -> dict[str, 
         Names come from ``benchmarks``, else :func:`lbtools.display_name`; names that two benchmarks share get the
         dataset id appended, so every label picks one benchmark.
     """
-    from .benchmarks import display_name
+    from ._hub.benchmarks import display_name
 
     if isinstance(data, pd.DataFrame):
         ids = [str(d) for d in pd.unique(data["dataset_id"].dropna())]
@@ -473,7 +473,7 @@ class View:
         self.refresh()
 
     def _label(self, dataset_id) -> str:
-        from .benchmarks import display_name
+        from ._hub.benchmarks import display_name
 
         return self.labels.get(dataset_id) or display_name(str(dataset_id))
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 import lbtools
-from lbtools.cache import ResponseCache, cache_key
+from lbtools._hub.cache import ResponseCache, cache_key
 
 ROOT = Path(__file__).resolve().parents[1]
 SWE = "SWE-bench/SWE-bench_Verified"
@@ -28,7 +28,7 @@ _WORKER = textwrap.dedent(
     r"""
     import json, random, sys, warnings
     warnings.simplefilter("error")  # a read that finds a damaged file warns: make it fail this worker
-    from lbtools.cache import ResponseCache
+    from lbtools._hub.cache import ResponseCache
 
     root, worker, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     cache = ResponseCache(root, ttl=3600)

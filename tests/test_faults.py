@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import lbtools
-from lbtools import hub as lbhub
+from lbtools._hub import client as lbhub
 from localhub import FAULT_KINDS, FaultPlan, SilentServer
 
 SWE = "SWE-bench/SWE-bench_Verified"

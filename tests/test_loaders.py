@@ -9,7 +9,7 @@ import pytest
 
 import lbtools
 from conftest import TOKEN
-from lbtools.schema import BENCHMARK_COLUMNS, EVAL_RESULT_COLUMNS, LEADERBOARD_COLUMNS, MODEL_INFO_COLUMNS
+from lbtools._hub.schema import BENCHMARK_COLUMNS, EVAL_RESULT_COLUMNS, LEADERBOARD_COLUMNS, MODEL_INFO_COLUMNS
 
 SWE = "SWE-bench/SWE-bench_Verified"
 

@@ -15,8 +15,8 @@ import pandas as pd
 import pytest
 
 import lbtools
-from lbtools import hub as lbhub
-from lbtools.recording import response_relpath
+from lbtools._hub import client as lbhub
+from lbtools._hub.recording import response_relpath
 
 MISSING = object()  # a field left out of a record
 

@@ -1,4 +1,4 @@
-"""The in-process layer in front of the disk cache (``lbtools.memo``) and loads served from what is at hand.
+"""The in-process layer in front of the disk cache (``lbtools._hub.memo``) and loads served from what is at hand.
 
 A warm load in the same process reads no file and starts no thread, yet never serves what the disk no longer holds:
 a file deleted, rewritten or damaged is read (and checked) again.
@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 import lbtools
-from lbtools import cache, loaders, memo
+from lbtools import loaders
+from lbtools._hub import cache, memo
 
 SWE = "SWE-bench/SWE-bench_Verified"
 

@@ -154,8 +154,8 @@ def test_configuring_and_naming_the_api_loads_no_heavy_module():
     assert _loaded(statement) == []
 
 
-@pytest.mark.parametrize("module", ["loaders", "sources", "hub", "cache", "memo", "parse", "schema", "config",
-                                    "snapshot", "maintenance", "cli"])
+@pytest.mark.parametrize("module", ["loaders", "_hub.sources", "_hub.client", "_hub.cache", "_hub.memo", "_hub.parse",
+                                    "_hub.schema", "config", "snapshot", "cli"])
 def test_fetching_modules_import_without_heavy_modules(module):
     assert _loaded(f"import lbtools.{module}") == []
 

@@ -17,7 +17,7 @@ import pytest
 
 import lbtools
 from conftest import TOKEN
-from lbtools import hub as lbhub
+from lbtools._hub import client as lbhub
 from localhub import FaultPlan
 
 SWE = "SWE-bench/SWE-bench_Verified"

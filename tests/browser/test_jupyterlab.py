@@ -154,7 +154,7 @@ UNSEEN_VALUE = 93.7
 
 def _inject_unseen_leader(root: Path) -> None:
     """Put a new leader (not in any snapshot) on one leaderboard, its note carrying HTML, plus its model record."""
-    from lbtools.recording import response_relpath
+    from lbtools._hub.recording import response_relpath
 
     board_path = root / response_relpath(f"/api/datasets/{UNSEEN_BENCHMARK}/leaderboard")
     board = json.loads(board_path.read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ import csv
 from functools import lru_cache
 from pathlib import Path
 
-TABLE = Path(__file__).parent / "data" / "benchmarks.csv"
+TABLE = Path(__file__).parent.parent / "data" / "benchmarks.csv"
 
 
 @lru_cache(maxsize=1)

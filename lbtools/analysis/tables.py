@@ -1,4 +1,4 @@
-"""Analysis helpers for leaderboard and eval-result frames.
+"""Tables from leaderboard and eval-result frames: scales, de-duplication, matrices, correlations, rankings.
 
 Everything here takes and returns pandas objects and is pure: no network, no files, no plotting.
 Input frames are the ones the loaders return (see ``load_leaderboards``, ``load_eval_results`` and

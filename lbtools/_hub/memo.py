@@ -37,7 +37,7 @@ def _signature(path) -> tuple | None:
 
 
 class MemoryLayer:
-    """``get``/``put`` like :class:`lbtools.cache.ResponseCache`, answering from memory while the file is unchanged."""
+    """``get``/``put`` like :class:`lbtools._hub.cache.ResponseCache`, answering from memory while the file is unchanged."""
 
     def __init__(self, disk):
         self.disk = disk

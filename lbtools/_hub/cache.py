@@ -149,3 +149,13 @@ def _unlink(path: Path) -> None:
         path.unlink()
     except OSError:  # gone already, or not ours to delete: either way nothing to do
         pass
+
+
+def clear_cache() -> int:
+    """Delete every cached Hub response (the Parquet stays in the Hub's own cache); returns the files removed."""
+    from ..config import settings
+
+    s = settings()
+    if s.cache_dir is None:
+        return 0
+    return ResponseCache(s.cache_dir, s.cache_ttl).clear()

@@ -12,7 +12,7 @@ import time
 import warnings
 from pathlib import Path
 
-from .errors import HubUnavailableError, NotFoundError, SnapshotError
+from ..errors import HubUnavailableError, NotFoundError, SnapshotError
 from .recording import MANIFEST, file_relpath, response_relpath
 
 SNAPSHOT_FORMAT_VERSION = 1
@@ -45,7 +45,7 @@ class HubSource:
 
     def aggregate_file(self, *, revision=None, refresh=False):
         """``(local path, revision or None, fetched_at)`` of the aggregate Parquet."""
-        from .hub import utc_iso
+        from .client import utc_iso
 
         path = self.client.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh)
         # hf_hub_download's cache layout is .../snapshots/<commit>/<filename>
@@ -57,7 +57,7 @@ class HubSource:
 
 
 class SnapshotSource:
-    """Recorded responses read from a snapshot folder (see ``lbtools.recording``)."""
+    """Recorded responses read from a snapshot folder (see ``lbtools._hub.recording``)."""
 
     kind = "snapshot"
 
@@ -143,7 +143,7 @@ def resolve_source(settings, token=None):
         snapshot = SnapshotSource(settings.snapshot)
         _warn_once(settings.endpoint, snapshot, "HF_HUB_OFFLINE is set")
         return snapshot
-    from .hub import HubClient
+    from .client import HubClient
 
     client = HubClient(settings, token)
     if settings.source == "hub":

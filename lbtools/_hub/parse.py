@@ -12,7 +12,7 @@ import json
 import math
 from collections import defaultdict
 
-from .errors import BadResponseError
+from ..errors import BadResponseError
 
 MAX_TEXT = 10_000
 MAX_MODEL_ID = 200  # a Hub repo id is at most 96 + 1 + 96 characters

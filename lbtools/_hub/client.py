@@ -27,7 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
-from .errors import (
+from ..errors import (
     BadResponseError,
     GatedBenchmarkError,
     HubUnavailableError,
@@ -342,7 +342,7 @@ class HubClient:
     def __init__(self, settings, token=None, *, max_total: float | None = None):
         from huggingface_hub.utils import build_hf_headers
 
-        from . import __version__
+        from .. import __version__
 
         self.settings = settings
         self.endpoint = settings.endpoint

@@ -1,0 +1,1 @@
+"""Hub plumbing behind the public loaders: client, cache, pacing, recording, parsing, schema, sources (private)."""
