@@ -38,6 +38,13 @@ class RecordingSource:
         shutil.copyfile(path, target)
         return target, commit, fetched_at
 
+    def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
+        path = self.inner.repo_file(repo_id, filename, repo_type=repo_type, refresh=refresh)
+        target = self.root / file_relpath(repo_type, repo_id, filename)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        return target
+
     def recorded_benchmarks(self):
         return None, {}
 
