@@ -338,3 +338,45 @@ def test_rank_intervals_looks_item_counts_up_when_not_given():
     assert ranked.attrs["n_items"] == 30 and ranked.attrs["n_items_source"] == "table"
     assert ranked["model_id"].iloc[0] == lb["model_id"].iloc[0]
     assert (ranked["tier"] == 1).sum() >= 4  # 30 problems can't separate the top of AIME 2026
+
+
+# --------------------------------------------------------------------------------------------
+# item counts from dataset cards on a Hub that publishes them (the local Hub, real huggingface_hub client)
+
+
+def test_benchmark_sizes_read_the_card_for_the_split_eval_yaml_names(hub, facts):
+    ids = ["openai/gsm8k", facts["unit_scale_benchmark"], "MathArena/aime_2026", "org/nowhere"]
+    sizes = lbtools.benchmark_sizes(ids)
+    got = [(d, t, n, s) for d, t, n, s in sizes.astype(object).where(sizes.notna(), None).itertuples(index=False)]
+    assert got == [
+        ("openai/gsm8k", "main", 1319, "card"),  # config main, split test of a two-config card
+        (facts["unit_scale_benchmark"], "default", 250, "card"),
+        (facts["unit_scale_benchmark"], "hard", 60, "card"),
+        ("MathArena/aime_2026", "MathArena/aime_2026", 30, "table"),  # no card data on this Hub: the table
+        ("org/nowhere", None, None, None),
+    ]
+    assert set(sizes.attrs["missing"]) == {"org/nowhere"}
+    assert sizes.attrs["source"] == "hub"
+    paths = hub.paths()
+    assert "/api/datasets/openai/gsm8k" in paths and "/datasets/openai/gsm8k/resolve/main/eval.yaml" in paths
+    assert facts["card_sizes"]["openai/gsm8k"] == [("main", 1319)]
+
+
+def test_rank_intervals_uses_the_card_count_of_the_first_task(hub, facts):
+    lb = lbtools.load_leaderboard(facts["unit_scale_benchmark"])
+    ranked = A.rank_intervals(lb, n_boot=300)
+    assert ranked.attrs["n_items"] == 250 and ranked.attrs["n_items_source"] == "card"
+    assert A.resolution(lb) == pytest.approx(A.resolution(lb, n_items=250))
+
+
+def test_a_saved_snapshot_replays_the_card_counts_offline(hub, facts, tmp_path):
+    dest = lbtools.save_snapshot(tmp_path / "cards", benchmarks=["openai/gsm8k", facts["unit_scale_benchmark"]],
+                                 models=False, aggregate=False, progress=False)
+    assert (dest / "files" / "datasets" / "openai" / "gsm8k" / "eval.yaml").is_file()
+    assert lbtools.snapshot_info(dest)["counts"]["benchmarks_with_card_item_counts"] == 2
+    hub.stop()
+    lbtools.configure(source="snapshot", snapshot=dest)
+    sizes = lbtools.benchmark_sizes(["openai/gsm8k", facts["unit_scale_benchmark"]])
+    assert sizes["n_items"].tolist() == [1319, 250, 60]
+    assert (sizes["n_items_source"] == "card").all()
+    assert sizes.attrs["source"] == "snapshot:cards"
