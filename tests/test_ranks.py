@@ -380,3 +380,62 @@ def test_a_saved_snapshot_replays_the_card_counts_offline(hub, facts, tmp_path):
     assert sizes["n_items"].tolist() == [1319, 250, 60]
     assert (sizes["n_items_source"] == "card").all()
     assert sizes.attrs["source"] == "snapshot:cards"
+
+
+# --------------------------------------------------------------------------------------------
+# the figure
+
+
+@pytest.fixture
+def plt_agg():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
+    yield plt
+    for num in set(plt.get_fignums()) - before:
+        plt.close(num)
+
+
+def test_rank_interval_plot_draws_intervals_tiers_and_the_headline(plt_agg):
+    from lbtools import plots
+
+    nasty = "org/x$\\frac{$y"
+    values = [96.7, 95.8, 95.8, 94.2, 90.0, 82.5, 60.0, 40.0]
+    ranked = A.rank_intervals(board(values, names=[nasty] + [f"m{i}" for i in range(1, 8)]), n_items=30, n_boot=800)
+    fig = plots.rank_interval_plot(ranked, labels={"org/bench": "AIME-like"})
+    ax = fig.axes[0]
+    n_tiers = ranked["tier"].nunique()
+    assert n_tiers >= 2
+    assert len([p for p in ax.patches if p.get_label() == "_tier"]) == n_tiers
+    assert ax.get_xlim()[0] == 0.5 and ax.get_xlim()[1] > ranked["rank_high"].max() + 0.5
+    assert ax.get_ylim() == (len(ranked) - 0.5, -0.5)  # best at the top, every row inside
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["org/x\\$\\frac{\\$y"] + [f"m{i}" for i in range(1, 8)]
+    k = int((ranked["tier"] == 1).sum())
+    assert ax.get_title() == f"AIME-like (30 items)\nthe top {k} are statistically tied at the 95 % level"
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    value_texts = [t for t in ax.texts if not t.get_text().startswith("tier")]
+    assert [t.get_text() for t in value_texts] == [f"{v:.4g}" for v in values]
+    for text in ax.texts:  # value and tier labels stay inside the axes
+        extent = text.get_window_extent(renderer)
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1 + 0.5 and box.y0 <= extent.y0 and extent.y1 <= box.y1 + 0.5
+    segments = ax.collections[0].get_segments()
+    assert [(s[0][0], s[1][0]) for s in segments] == list(zip(ranked["rank_low"], ranked["rank_high"]))
+
+
+def test_rank_interval_plot_top_n_and_bad_input(plt_agg):
+    from lbtools import plots
+
+    ranked = A.rank_intervals(board([90.0, 80.0, 70.0, 60.0, 50.0]), n_items=40, n_boot=300)
+    fig = plots.rank_interval_plot(ranked, top_n=2, title="Two")
+    ax = fig.axes[0]
+    assert len(ax.get_yticks()) == 2 and ax.get_title().startswith("Two\n")
+    assert ax.get_xlim()[1] >= ranked["rank_high"].max() + 0.5  # the axis still counts every model
+    with pytest.raises(ValueError, match="top_n"):
+        plots.rank_interval_plot(ranked, top_n=0)
+    with pytest.raises(ValueError, match="not a rank_intervals result"):
+        plots.rank_interval_plot(board([1.0]))

@@ -373,11 +373,12 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
 # one line for a notebook
 
 
-def tie_summary(ranked, *, name: str | None = None) -> str:
+def tie_summary(ranked, *, name: str | None = None, detail: bool = True) -> str:
     """One sentence on a ``rank_intervals`` result: how many models share the top tier, and who they are.
 
-    E.g. ``"AIME 2026 (30 items): the top 4 are statistically tied at the 95 % level (a, b, c, d); 3 tiers among
-    12 models."``
+    E.g. ``"AIME 2026 (30 items): the top 9 are statistically tied at the 95 % level (a, b, …); 2 tiers among 12
+    models."``; with ``detail=False`` only the headline: ``"the top 9 are statistically tied at the 95 % level"``.
+    ``name`` defaults to the benchmark's dataset id.
     """
     if not isinstance(ranked, pd.DataFrame):
         raise TypeError(f"ranked must be the DataFrame of rank_intervals; got {type(ranked).__name__}")
@@ -386,18 +387,20 @@ def tie_summary(ranked, *, name: str | None = None) -> str:
         raise ValueError(f"ranked: not a rank_intervals result (no column {', '.join(map(repr, missing))})")
     if ranked.empty:
         return "No models to rank."
-    level = ranked.attrs.get("level", 0.95)
+    pct = f"{100 * ranked.attrs.get('level', 0.95):g} %"
+    tiers = ranked["tier"].astype("Int64")
+    top = ranked.loc[(tiers == 1).fillna(False).to_numpy(dtype=bool), "model_id"].astype(str).tolist()
+    if len(top) == 1:
+        lead = f"{top[0]} leads, ahead of every other model at the {pct} level"
+    else:
+        lead = f"the top {len(top)} are statistically tied at the {pct} level"
+    if not detail:
+        return lead
+    if len(top) > 1:
+        lead += " (" + ", ".join(top[:6]) + (f", … ({len(top) - 6} more)" if len(top) > 6 else "") + ")"
     n = ranked.attrs.get("n_items")
     if name is None and "dataset_id" in ranked.columns and ranked["dataset_id"].notna().any():
         name = str(ranked["dataset_id"].dropna().iloc[0])
     head = f"{name}{f' ({n} items)' if n else ''}: " if name else ""
-    tiers = ranked["tier"].astype("Int64")
-    top = ranked.loc[(tiers == 1).fillna(False).to_numpy(dtype=bool), "model_id"].astype(str).tolist()
     n_tiers = int(tiers.max())
-    pct = f"{100 * level:g} %"
-    if len(top) == 1:
-        lead = f"{top[0]} leads, ahead of every other model at the {pct} level"
-    else:
-        shown = ", ".join(top[:6]) + (f", … ({len(top) - 6} more)" if len(top) > 6 else "")
-        lead = f"the top {len(top)} are statistically tied at the {pct} level ({shown})"
     return f"{head}{lead}; {n_tiers} tier{'s' if n_tiers != 1 else ''} among {len(ranked)} models."
