@@ -307,7 +307,10 @@ def test_the_table_covers_the_bundled_snapshot_with_provenance():
     table = pd.read_csv(files("lbtools") / "data" / "benchmark_sizes.csv")
     assert list(table.columns) == ["dataset_id", "task_id", "n_items", "provenance", "note"]
     assert table["provenance"].str.match(r"^https://\S+$").all()
-    assert set(lbtools.snapshot_info(lbtools.bundled_snapshot())["benchmarks"]) <= set(table["dataset_id"])
+    manifest = lbtools.snapshot_info(lbtools.bundled_snapshot())
+    assert set(manifest["benchmarks"]) <= set(table["dataset_id"])
+    assert manifest["item_counts"]["source"] == "table"
+    assert manifest["item_counts"]["benchmarks_in_table"] == manifest["benchmarks"]
 
 
 def test_benchmark_sizes_on_the_bundled_snapshot_come_from_the_table():
