@@ -282,6 +282,22 @@ def test_resolution_scales_with_items_units_and_direction():
         A.resolution(board([50.0]), n_items=10, power=1.5)
 
 
+def test_resolution_table_for_the_summary_of_every_benchmark():
+    long = pd.concat([lbtools.load_leaderboard("MathArena/aime_2026"), lbtools.load_leaderboard("TIGER-Lab/MMLU-Pro"),
+                      board([0.8, 0.7], dataset_id="org/unknown")])
+    table = A.resolution_table(long)
+    assert table["dataset_id"].tolist() == ["MathArena/aime_2026", "TIGER-Lab/MMLU-Pro", "org/unknown"]
+    assert table["n_items"].tolist()[:2] == [30, 12032] and pd.isna(table["n_items"].iloc[2])
+    assert table["n_items_source"].tolist()[:2] == ["table", "table"]
+    aime = lbtools.load_leaderboard("MathArena/aime_2026")
+    assert table["leader_value"].iloc[0] == aime["value"].max()
+    assert table["resolution"].iloc[0] == pytest.approx(A.resolution(aime))
+    assert table["resolution"].iloc[1] < 2 and pd.isna(table["resolution"].iloc[2])
+    assert set(table.attrs["missing"]) == {"org/unknown"}
+    given = A.resolution_table(long, n_items={"org/unknown": 100})
+    assert given["n_items"].isna().tolist() == [True, True, False] and given["n_items_source"].iloc[2] == "user"
+
+
 # --------------------------------------------------------------------------------------------
 # item counts
 

@@ -29,7 +29,7 @@ from .tables import (
     scores_matrix,
     top_n,
 )
-from .ranks import rank_intervals, resolution, tie_summary
+from .ranks import rank_intervals, resolution, resolution_table, tie_summary
 
 __all__ = [
     "CORRELATION_METHODS",
@@ -50,6 +50,7 @@ __all__ = [
     "rank_intervals",
     "ranking_as_of",
     "resolution",
+    "resolution_table",
     "scores_matrix",
     "tie_summary",
     "top_n",

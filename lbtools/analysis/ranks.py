@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-__all__ = ["rank_intervals", "resolution", "tie_summary"]
+__all__ = ["rank_intervals", "resolution", "resolution_table", "tie_summary"]
 
 _OUT_DTYPES = {
     "dataset_id": "string",
@@ -409,6 +409,65 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
         return math.inf
     d = brentq(shortfall, 1e-12, p1, xtol=1e-10)
     return float(d * scale)
+
+
+def resolution_table(long, *, n_items=None, level: float = 0.95, power: float = 0.8) -> pd.DataFrame:
+    """Item count and resolvable gap of every benchmark in a ``load_leaderboards`` frame (for a summary table).
+
+    Item counts are looked up once for all benchmarks (``lbtools.benchmark_sizes``) unless ``n_items`` gives them
+    (an int for every benchmark, or ``{dataset_id: n}``); a benchmark without a known count gets NA and its reason in
+    ``attrs["missing"]`` instead of an error.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per benchmark, by ``dataset_id``: ``dataset_id`` (string), ``n_items`` (Int64), ``n_items_source``
+        (string: ``user``/``card``/``table``), ``leader_value`` (Float64, as published), ``resolution`` (Float64, see
+        :func:`resolution`, in the benchmark's units).
+    """
+    if not isinstance(long, pd.DataFrame):
+        raise TypeError(f"long must be a pandas DataFrame (the load_leaderboards frame); got {type(long).__name__}")
+    missing = [c for c in ("dataset_id", "model_id", "value") if c not in long.columns]
+    if missing:
+        raise ValueError(f"resolution_table: long has no column {', '.join(map(repr, missing))}")
+    ids = sorted(long["dataset_id"].dropna().astype(str).unique())
+    counts, reasons = {}, {}
+    if n_items is None:
+        import lbtools
+
+        sizes = lbtools.benchmark_sizes(ids) if ids else None
+        for dataset_id in ids:
+            known = sizes[(sizes["dataset_id"] == dataset_id) & sizes["n_items"].notna()]
+            if known.empty:
+                reasons[dataset_id] = sizes.attrs.get("missing", {}).get(dataset_id, "no item count known")
+            else:
+                counts[dataset_id] = (int(known["n_items"].iloc[0]), str(known["n_items_source"].iloc[0]))
+    elif isinstance(n_items, dict):
+        counts = {d: (n_items[d], "user") for d in ids if d in n_items}
+        reasons = {d: "not in n_items" for d in ids if d not in n_items}
+    else:
+        counts = {d: (n_items, "user") for d in ids}
+    rows = []
+    for dataset_id in ids:
+        board = long[(long["dataset_id"] == dataset_id).fillna(False).to_numpy(dtype=bool)]
+        values = board["value"].to_numpy(dtype="float64", na_value=np.nan)
+        values = values[np.isfinite(values)]
+        lower = _lower_is_better(board, "resolution_table")
+        leader = (values.min() if lower else values.max()) if values.size else None
+        n, source = counts.get(dataset_id, (None, None))
+        gap = None
+        if n is not None and values.size:
+            try:
+                gap = resolution(board, n_items=n, level=level, power=power)
+            except ValueError as exc:
+                reasons[dataset_id] = str(exc)
+        rows.append((dataset_id, n, source, leader, gap))
+    dtypes = {"dataset_id": "string", "n_items": "Int64", "n_items_source": "string", "leader_value": "Float64",
+              "resolution": "Float64"}
+    out = pd.DataFrame({c: pd.array([r[i] for r in rows], dtype=t) for i, (c, t) in enumerate(dtypes.items())})
+    out.attrs = dict(long.attrs)
+    out.attrs["missing"] = reasons
+    return out
 
 
 # --------------------------------------------------------------------------------------------
