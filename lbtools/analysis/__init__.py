@@ -4,6 +4,7 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 
 - ``tables``: scales and normalisation, the de-duplication rule, score matrices, correlations, Pareto frontiers,
   best-to-date curves, rankings and summaries.
+- ``ranks``: rank intervals, tiers and the resolvable gap of one leaderboard from its published scores.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .tables import (
     scores_matrix,
     top_n,
 )
+from .ranks import rank_intervals, resolution, resolution_table, tie_summary
 
 __all__ = [
     "CORRELATION_METHODS",
@@ -45,7 +47,11 @@ __all__ = [
     "model_ranks",
     "organisation",
     "pareto_frontier",
+    "rank_intervals",
     "ranking_as_of",
+    "resolution",
+    "resolution_table",
     "scores_matrix",
+    "tie_summary",
     "top_n",
 ]
