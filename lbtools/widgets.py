@@ -23,11 +23,13 @@ ipywidgets, IPython and matplotlib are imported inside the functions that need t
 from __future__ import annotations
 
 import base64
+import builtins
 import html
 import io
 import re
 import warnings
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -73,6 +75,7 @@ METHOD_OPTIONS = (("Spearman ρ (rank)", "spearman"), ("Kendall τ (rank)", "ken
 _METHOD_SYMBOL = {"spearman": "Spearman ρ", "kendall": "Kendall τ", "pearson": "Pearson r"}
 _NO_DATE = "no dates"  # the date slider's one option when a benchmark has no dated model
 _SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+builtins_max = builtins.max
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
@@ -297,6 +300,20 @@ def save(figure=None, table: pd.DataFrame | None = None, directory="exports", st
     return paths
 
 
+def save_view(view, directory="exports", stem: str = "view", *, dpi: int = 100) -> list[Path]:
+    """Write what a bound view (:func:`bind`) shows now: its figures as PNG and SVG, its tables as CSV.
+
+    The first figure and table are ``<stem>.png/.svg/.csv``, further ones ``<stem>-2…``. Returns the paths written.
+    """
+    paths = []
+    for i in range(builtins_max(len(view.figures), len(view.tables))):
+        name = stem if i == 0 else f"{stem}-{i + 1}"
+        figure = view.figures[i] if i < len(view.figures) else None
+        table = view.tables[i] if i < len(view.tables) else None
+        paths += save(figure, table, directory, name, dpi=dpi)
+    return paths
+
+
 # --------------------------------------------------------------------------------------------
 # output parts: display-data bundles
 
@@ -316,9 +333,9 @@ def _heading(title: str, subtitle: str | None = None) -> dict:
             "text/plain": title + (f" ({subtitle})" if subtitle else "")}
 
 
-def _figure_part(fig, dpi: int = 100) -> dict:
+def _figure_part(fig, dpi: int = 100, *, tight: bool = True) -> dict:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     title = ""
     if fig.axes:
         title = fig.axes[0].get_title() or ""
@@ -331,6 +348,672 @@ def _table_part(df, columns, *, links=None, max_rows=None) -> dict:
         "text/html": html_table(df, columns, links=links, max_rows=max_rows),
         "text/plain": df[plain_cols].head(max_rows or len(df)).to_string(index=False),
     }
+
+
+# --------------------------------------------------------------------------------------------
+# the binder: a view function in the notebook, redrawn in place when a control changes
+
+_DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+_FIGURE_DPI = 100
+
+
+class _Draw:
+    """What one call of a view function showed: display bundles in order, figures, tables, notes."""
+
+    def __init__(self, shell):
+        self.shell = shell  # an IPython shell capturing display() calls, or None (then bundles are kept here)
+        self.bundles: list[dict] = []
+        self.figures: list = []
+        self.tables: list[pd.DataFrame] = []
+        self.notes: list[str] = []
+        self.before: set = set()
+
+    def emit(self, bundle: dict) -> None:
+        if self.shell is not None:
+            from IPython.display import display
+
+            display(bundle, raw=True)
+        else:
+            self.bundles.append(bundle)
+
+    def flush_figures(self) -> None:
+        """Show, in order, the figures the view function created since the last flush, and close them."""
+        import matplotlib.pyplot as plt
+
+        for num in sorted(set(plt.get_fignums()) - self.before):
+            fig = plt.figure(num)
+            self.figures.append(fig)
+            self.emit(_figure_part(fig, dpi=_FIGURE_DPI, tight=False))
+            plt.close(fig)
+
+
+_DRAWS: list[_Draw] = []  # the draw in progress (a stack: a view function may call bind's refresh of another)
+
+
+def _emit(bundle: dict) -> None:
+    """Show a bundle: into the draw in progress, else with IPython's display()."""
+    if _DRAWS:
+        _DRAWS[-1].flush_figures()  # a figure drawn before this table or note appears above it
+        _DRAWS[-1].emit(bundle)
+    else:
+        from IPython.display import display
+
+        display(bundle, raw=True)
+
+
+def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, caption: str | None = None,
+               links: dict | None = None) -> None:
+    """Show a DataFrame as an HTML table in which every cell is escaped text (class ``lb-table``).
+
+    Parameters
+    ----------
+    df : DataFrame
+    columns : dict or list, optional
+        ``{column: header}`` (or a list of columns) to show, in order; columns ``df`` lacks are skipped.
+    max_rows : int or None
+        Show at most this many rows and say how many more there are (``None``: all).
+    caption : str, optional
+        A line above the table (escaped).
+    links : dict, optional
+        ``{column: url_column}``: the cell links to the row's URL when it is ``http(s)`` (see :func:`html_table`).
+
+    Inside a view bound with :func:`bind`, the frame is also kept for export (``view.tables``).
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
+    if _DRAWS:
+        _DRAWS[-1].tables.append(df)
+    markup = html_table(df, columns, links=links, max_rows=max_rows)
+    shown = [c for c in (columns or list(df.columns)) if c in df.columns]
+    plain = df[shown].head(max_rows if max_rows is not None else len(df)).to_string(index=False)
+    if caption:
+        markup = f'<p class="lb-caption">{_esc(caption)}</p>' + markup
+        plain = f"{caption}\n{plain}"
+    _emit({"text/html": markup, "text/plain": plain})
+
+
+def note(text, *, css_class: str = "lb-note") -> None:
+    """Show one line of text, escaped (class ``lb-note``; pass ``css_class`` for the headline ``"lb-top"``)."""
+    line = " ".join(str(text).split())
+    _emit({"text/html": f'<p class="{_esc(css_class)}">{_esc(line)}</p>', "text/plain": line})
+
+
+def heading(text, subtitle=None) -> None:
+    """Show a small heading for a view (class ``lb-heading``), escaped."""
+    _emit(_heading(str(text), None if subtitle is None else str(subtitle)))
+
+
+def _error_message(exc: BaseException) -> str:
+    from .errors import LbtoolsError
+
+    what = "" if isinstance(exc, LbtoolsError) else f"{type(exc).__name__}: "
+    return f"Could not draw this view: {what}{' '.join(str(exc).split())}"
+
+
+def _notes_part(notes: list[str]) -> dict:
+    items = "".join(f"<li>{_esc(n)}</li>" for n in notes)
+    return {"text/html": f'<ul class="lb-notes">{items}</ul>', "text/plain": "\n".join(f"Note: {n}" for n in notes)}
+
+
+def _tidy(message) -> str:
+    return " ".join(str(message).split())
+
+
+def bind(fn, **controls):
+    """Bind a view function to controls: one output area redrawn in place whenever a control changes.
+
+    ``fn(**{name: control.value})`` is called once now and again on every change of a control's ``value``
+    (``observe(..., names="value")``; a change that leaves every value as it was drawn is skipped). What it shows
+    goes into ONE ``ipywidgets.Output``, replaced as a whole (``clear_output(wait=True)`` in a kernel), so
+    nothing flickers or stacks up:
+
+    - matplotlib figures it creates (pyplot) are shown as PNG where they were drawn, then closed;
+    - :func:`show_table`, :func:`note`, :func:`heading` and ``display(...)`` calls appear in order;
+    - warnings it raises (``UserWarning``, ``RuntimeWarning`` and their subclasses, e.g. lbtools' own) are shown as
+      one escaped notes list at the top (class ``lb-notes``), for this draw only; developer warnings
+      (``DeprecationWarning`` …) are passed on;
+    - an exception is shown as one escaped line (class ``lb-error``): an lbtools error by its message, any other
+      with its type; never a traceback.
+
+    Parameters
+    ----------
+    fn : callable
+        The view function; its keyword arguments are the names of ``controls``.
+    **controls : ipywidgets widgets (or anything with an observable ``value`` trait)
+        Shown above the output, in order, wrapped onto several rows when they don't fit.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Class ``lb-view``; its output has class ``lb-output``. Besides the box's own children it has:
+        ``output`` (the ``Output``), ``controls`` (``{name: widget}``), ``refresh()`` (draw again now),
+        ``values()`` (the current arguments), and what the last draw showed: ``figures``, ``tables`` (frames given to
+        :func:`show_table`), ``notes``, ``error`` (the exception or None), ``result`` (what ``fn`` returned),
+        ``bundles``, ``text()``, ``html()``, ``redraws``.
+
+    Examples
+    --------
+    >>> def show(benchmark, top_n):                                        # doctest: +SKIP
+    ...     board = analysis.top_n(leaderboards[leaderboards.dataset_id == benchmark], top_n)
+    ...     plots.ranking_bar(board)
+    ...     widgets.show_table(board[["rank", "model_id", "value"]])
+    >>> widgets.bind(show, benchmark=widgets.benchmark_picker(leaderboards, labels), top_n=widgets.top_n(10))
+    """
+    import ipywidgets as ipw
+
+    if not callable(fn):
+        raise TypeError(f"fn must be callable; got {type(fn).__name__}")
+    for name, control in controls.items():
+        if not (hasattr(control, "observe") and hasattr(control, "value")):
+            raise TypeError(f"control {name}= must be a widget with a value (e.g. an ipywidgets Dropdown); "
+                            f"got {type(control).__name__}")
+    output = ipw.Output()
+    output.add_class("lb-output")
+    row = ipw.HBox(list(controls.values()), layout=ipw.Layout(flex_flow="row wrap", align_items="center"))
+    row.add_class("lb-controls")
+    box = _bound_box_class()(fn, dict(controls), output, children=[row, output] if controls else [output])
+    box.add_class("lb-view")
+    for control in controls.values():
+        control.observe(box._changed, names="value")
+    box.refresh()
+    return box
+
+
+@lru_cache(maxsize=None)
+def _bound_box_class():
+    import ipywidgets as ipw
+
+    class BoundBox(ipw.VBox):
+        """The box returned by :func:`lbtools.widgets.bind`."""
+
+        def __init__(self, fn, controls, output, **kwargs):
+            super().__init__(**kwargs)
+            self.fn = fn
+            self.controls = controls
+            self.output = output
+            self.figures, self.tables, self.notes, self.bundles = [], [], [], ()
+            self.error = None
+            self.result = None
+            self.redraws = 0
+            self._drawn_values = None
+
+        def values(self) -> dict:
+            """The arguments the view function gets now: ``{name: control.value}``."""
+            return {name: c.value for name, c in self.controls.items()}
+
+        def _changed(self, change=None):
+            if _HOLD[0]:
+                return  # a control is rewriting its options; the change that caused it redraws once it is done
+            if self.values() != self._drawn_values:
+                self.refresh()
+
+        def refresh(self) -> None:
+            """Call the view function with the controls' current values and show what it draws."""
+            import matplotlib.pyplot as plt
+            from IPython import get_ipython
+
+            values = self.values()
+            shell = get_ipython()
+            draw = _Draw(shell)
+            draw.before = set(plt.get_fignums())
+            stdout = io.StringIO()
+            error, result = None, None
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                if shell is not None:
+                    from IPython.utils.capture import capture_output
+
+                    capture = capture_output(stdout=True, stderr=False, display=True)
+                else:
+                    from contextlib import redirect_stdout
+
+                    capture = redirect_stdout(stdout)
+                _DRAWS.append(draw)
+                try:
+                    with capture as captured:
+                        try:
+                            result = self.fn(**values)
+                            draw.flush_figures()
+                        except Exception as exc:  # noqa: BLE001 - shown to the reader, never as a traceback
+                            error = exc
+                            for num in set(plt.get_fignums()) - draw.before:
+                                plt.close(num)
+                finally:
+                    _DRAWS.pop()
+            if shell is not None:
+                bundles = [dict(o.data) for o in captured.outputs]
+                text = captured.stdout
+            else:
+                bundles = draw.bundles
+                text = stdout.getvalue()
+            if text.strip():
+                bundles.append({"text/plain": text})
+            notes = []
+            for w in caught:
+                if issubclass(w.category, _DEVELOPER_WARNINGS):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+                elif _tidy(w.message) not in notes:
+                    notes.append(_tidy(w.message))
+            notes += [n for n in _control_notes(self.controls) if n not in notes]
+            if error is not None:
+                bundles = [{"text/html": f'<p class="lb-error">{_esc(_error_message(error))}</p>',
+                            "text/plain": _error_message(error)}]
+                draw.figures, draw.tables = [], []
+            if notes:
+                bundles.insert(0, _notes_part(notes))
+            self.figures, self.tables, self.notes, self.error, self.result = (
+                draw.figures, draw.tables, notes, error, result)
+            self._drawn_values = values
+            self._show(bundles)
+
+        def _show(self, bundles) -> None:
+            from IPython import get_ipython
+
+            first = self.redraws == 0
+            self.bundles = tuple(bundles)
+            self.redraws += 1
+            shell = get_ipython()
+            if not first and shell is not None and getattr(shell, "kernel", None) is not None:
+                from IPython.display import clear_output, publish_display_data
+
+                with self.output:
+                    clear_output(wait=True)
+                    for data in bundles:
+                        publish_display_data(data)
+            else:
+                # The first draw runs while its cell is still executing: capturing into an Output then makes
+                # Voila's executor (nbclient) sometimes miss the cell's reply and hang, so set the state directly.
+                self.output.outputs = tuple(
+                    {"output_type": "display_data", "data": d, "metadata": {}} for d in bundles)
+
+        def text(self) -> str:
+            """The plain text of what the output shows now."""
+            return "\n".join(b.get("text/plain", "") for b in self.bundles)
+
+        def html(self) -> str:
+            """The HTML of what the output shows now."""
+            return "\n".join(b.get("text/html", "") for b in self.bundles)
+
+    return BoundBox
+
+
+
+# --------------------------------------------------------------------------------------------
+# controls: each one a plain ipywidgets widget (or a small box with a ``value``), with its own CSS class
+
+_HOLD = [0]  # > 0 while a control rewrites its options: bound views wait for the final value
+
+
+@contextmanager
+def _holding():
+    _HOLD[0] += 1
+    try:
+        yield
+    finally:
+        _HOLD[0] -= 1
+
+
+def _control_notes(controls) -> list[str]:
+    """Notes that controls attach while they show something other than what was asked (a fallback)."""
+    notes = []
+    for control in controls.values():
+        fallback = getattr(control, "_lb_fallback", None)
+        if fallback is not None and control.value == fallback[0]:
+            notes.append(fallback[1])
+    return notes
+
+
+def _slug(text: str) -> str:
+    return "lb-" + re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-")
+
+
+def benchmark_picker(frame, labels: dict | None = None, value=None, *, description: str = "Benchmark",
+                     css_class: str = "lb-benchmark-picker"):
+    """A ``Dropdown`` of the benchmarks with at least one score, by readable name (class ``lb-benchmark-picker``).
+
+    Parameters
+    ----------
+    frame : DataFrame or iterable of dataset ids
+        Leaderboard rows (benchmarks without a scored entry are not offered), or the ids to offer.
+    labels : dict, optional
+        ``{dataset_id: readable name}`` (default :func:`benchmark_labels`).
+    value : str, optional
+        The benchmark shown first. When it is not in the data the largest leaderboard is shown instead and a view
+        bound to the picker says so at its top, until another benchmark is picked.
+    description, css_class : str
+        For a second picker in one view (e.g. ``description="x", css_class="lb-pair-a"``).
+
+    Returns
+    -------
+    ipywidgets.Dropdown
+        Its value is the dataset id.
+    """
+    import ipywidgets as ipw
+
+    if isinstance(frame, pd.DataFrame):
+        ids = _benchmarks_with_entries(frame)
+        sizes = frame["dataset_id"].value_counts()
+    else:
+        ids = [str(d) for d in dict.fromkeys(frame)]
+        sizes = pd.Series(1, index=ids)
+    labels = dict(labels) if labels is not None else benchmark_labels(ids)
+    fallback = None
+    chosen = value
+    if value is None or value not in ids:
+        ranked = sorted(ids, key=lambda d: (-int(sizes.get(d, 0)), labels.get(d, d).casefold()))
+        chosen = ranked[0] if ranked else None
+        if value is not None and chosen is not None:
+            fallback = (chosen, f"{value} is not in this data; showing {labels.get(chosen, chosen)}, "
+                                f"the largest leaderboard, instead.")
+    w = ipw.Dropdown(options=_benchmark_options(ids, labels), value=chosen, description=description,
+                     style={"description_width": "initial"}, layout=ipw.Layout(width="24rem"))
+    w.add_class(css_class)
+    w._lb_fallback = fallback
+    return w
+
+
+def method_picker(value: str = "spearman"):
+    """A ``Dropdown`` of correlation methods (class ``lb-method-picker``): Spearman ρ, Kendall τ, Pearson r."""
+    import ipywidgets as ipw
+
+    if value not in analysis.CORRELATION_METHODS:
+        raise ValueError(f"value must be one of {analysis.CORRELATION_METHODS}; got value={value!r}")
+    w = ipw.Dropdown(options=list(METHOD_OPTIONS), value=value, description="Method",
+                     style={"description_width": "initial"})
+    w.add_class("lb-method-picker")
+    return w
+
+
+def top_n(n: int = 10, max: int | dict = 50, *, follow=None):  # noqa: A002 - reads as the slider's own word
+    """An ``IntSlider`` "Top N" from 1 (class ``lb-top-n``).
+
+    Parameters
+    ----------
+    n : int
+        The starting value (clipped to the maximum).
+    max : int or dict
+        The largest N; or ``{key: size}`` (e.g. entries per benchmark) with ``follow`` the control whose value is
+        the key, so the maximum follows the leaderboard shown.
+    follow : widget, optional
+        E.g. the benchmark picker.
+    """
+    import ipywidgets as ipw
+
+    sizes = max if isinstance(max, dict) else None
+    if sizes is not None and follow is None:
+        raise ValueError("top_n: max given per key needs follow= (the control whose value picks the key)")
+
+    def largest(key=None):
+        if sizes is None:
+            return int(max)
+        return int(sizes.get(key, 1) or 1)
+
+    top = builtins_max(1, largest(follow.value if follow is not None else None))
+    w = ipw.IntSlider(value=int(min(builtins_max(1, int(n)), top)), min=1, max=top, description="Top N",
+                      continuous_update=False)
+    w.add_class("lb-top-n")
+    if follow is not None:
+        def _follow(change):
+            want = int(n) if w.value >= w.max else w.value  # at the old maximum: back to the asked-for N
+            with _holding():
+                w.max = builtins_max(1, largest(change["new"]))
+                w.value = int(min(builtins_max(1, want), w.max))
+
+        follow.observe(_follow, names="value")
+    return w
+
+
+def toggle(description: str, value: bool = False, disabled_reason: str | None = None, *,
+           css_class: str | None = None):
+    """A ``Checkbox`` (class from the description: "Verified only" → ``lb-verified-only``).
+
+    Parameters
+    ----------
+    description : str
+    value : bool
+    disabled_reason : str, optional
+        When the data can't support the option: the box is unticked, disabled, and says why in its label
+        ("Verified only — no entry in this data is marked verified").
+    css_class : str, optional
+    """
+    import ipywidgets as ipw
+
+    label = description if not disabled_reason else f"{description} — {disabled_reason}"
+    w = ipw.Checkbox(value=bool(value) and not disabled_reason, description=label, indent=False,
+                     disabled=bool(disabled_reason), layout=ipw.Layout(width="auto"))
+    w.add_class(css_class or _slug(description))
+    w.disabled_reason = disabled_reason
+    return w
+
+
+def min_overlap(value: int = 5, max: int = 50):  # noqa: A002
+    """An ``IntSlider`` "Min overlap" (class ``lb-min-overlap``): the fewest shared models a coefficient may rest on.
+
+    Never below 3 (a correlation of two points is always ±1); ``value`` is clipped to [3, ``max``].
+    """
+    import ipywidgets as ipw
+
+    top = builtins_max(3, int(max))
+    w = ipw.IntSlider(value=int(min(builtins_max(3, int(value)), top)), min=3, max=top, description="Min overlap",
+                      continuous_update=False, style={"description_width": "initial"})
+    w.add_class("lb-min-overlap")
+    return w
+
+
+def _search_options(all_options: list[str], query: str, keep=()) -> list[str]:
+    """Options containing ``query`` (case-insensitive), plus the ``keep`` ones, in ``all_options`` order."""
+    q = (query or "").strip().casefold()
+    keep = set(keep)
+    return [o for o in all_options if o in keep or not q or q in o.casefold()]
+
+
+@lru_cache(maxsize=None)
+def _picker_box_class():
+    import ipywidgets as ipw
+    import traitlets
+
+    class PickerBox(ipw.HBox):
+        """Several widgets acting as one control: ``value`` (a Python-side trait) is what a view gets."""
+
+        value = traitlets.Any(allow_none=True)
+
+    return PickerBox
+
+
+def model_picker(models, value=None, *, multiple: bool = False, rows: int = 8, description: str = "Model"):
+    """A model picker with a search box (classes ``lb-model-picker`` on the list, ``lb-model-search`` on the box).
+
+    Parameters
+    ----------
+    models : iterable of str, or DataFrame with ``model_id``
+        The models offered (sorted case-insensitively).
+    value : str or list of str, optional
+        Picked at the start; ids not offered are left out and a bound view says so.
+    multiple : bool
+        A ``SelectMultiple`` (value: a tuple of ids) instead of a ``Dropdown`` (value: one id).
+
+    Returns
+    -------
+    ipywidgets.HBox
+        With a ``value`` trait to bind (``.search`` and ``.picker`` are the two widgets). Searching narrows the list
+        (on Enter); the picked models stay listed; in a single picker a search that excludes the current model picks
+        the first match.
+    """
+    import ipywidgets as ipw
+
+    if isinstance(models, pd.DataFrame):
+        models = models["model_id"].dropna()
+    options = sorted({str(m) for m in models}, key=lambda m: (m.casefold(), m))
+    search = ipw.Text(value="", placeholder="filter models…", description="Search", continuous_update=False,
+                      layout=ipw.Layout(width="16rem"))
+    search.add_class("lb-model-search")
+    asked = [] if value is None else ([value] if isinstance(value, str) else list(value))
+    missing = [m for m in asked if m not in options]
+    if multiple:
+        start = tuple(m for m in asked if m in options)
+        picker = ipw.SelectMultiple(options=options, value=start, rows=rows, description=description,
+                                    style={"description_width": "initial"}, layout=ipw.Layout(width="30rem"))
+    else:
+        start = asked[0] if asked and asked[0] in options else (options[0] if options else None)
+        picker = ipw.Dropdown(options=options, value=start, description=description,
+                              style={"description_width": "initial"}, layout=ipw.Layout(width="30rem"))
+    picker.add_class("lb-model-picker")
+    box = _picker_box_class()(children=[search, picker], layout=ipw.Layout(align_items="flex-start"))
+    box.add_class("lb-model-box")
+    box.search, box.picker = search, picker
+    box.value = picker.value
+    box._lb_fallback = (box.value, f"Not in this data, left out: {', '.join(missing)}.") if missing else None
+
+    def _searched(change):
+        current = picker.value
+        keep = current if multiple else ([current] if current is not None else [])
+        shown = _search_options(options, change["new"], keep if multiple else ())
+        with _holding():
+            if multiple:
+                picker.options = shown
+                picker.value = tuple(m for m in shown if m in keep)
+            else:
+                picker.options = shown or ([current] if current else [])
+                picker.value = current if current in picker.options else (shown[0] if shown else None)
+        box.value = picker.value
+
+    def _picked(change):
+        if not _HOLD[0]:
+            box.value = change["new"]
+
+    search.observe(_searched, names="value")
+    picker.observe(_picked, names="value")
+    return box
+
+
+def organisation_picker(frame: pd.DataFrame, *, follow=None, value: str = ""):
+    """A ``Dropdown`` of organisations (model-id namespaces) with an "All organisations" first (``lb-org-filter``).
+
+    With ``follow`` (a benchmark picker) it offers the organisations on the benchmark shown, and keeps its value
+    when the benchmark changes if that organisation is on the new one (else back to all). Value ``""``: all.
+    """
+    import ipywidgets as ipw
+
+    orgs = analysis.organisation(frame["model_id"].astype("string"))
+
+    def options(dataset_id=None):
+        on = orgs if dataset_id is None else orgs[(frame["dataset_id"] == dataset_id).fillna(False).to_numpy(bool)]
+        names = sorted({str(o) for o in on.dropna() if str(o)}, key=str.casefold)
+        return [("All organisations", "")] + [(o, o) for o in names]
+
+    opts = options(follow.value if follow is not None else None)
+    w = ipw.Dropdown(options=opts, value=value if value in [v for _, v in opts] else "",
+                     description="Organisation", style={"description_width": "initial"},
+                     layout=ipw.Layout(width="20rem"))
+    w.add_class("lb-org-filter")
+    if follow is not None:
+        def _follow(change):
+            current = w.value
+            new = options(change["new"])
+            with _holding():
+                w.options = new
+                w.value = current if current in [v for _, v in new] else ""
+
+        follow.observe(_follow, names="value")
+    return w
+
+
+def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "created_at",
+                interval_ms: int = 800):
+    """A date slider with a Play button (classes ``lb-date-slider`` and ``lb-play``).
+
+    The slider offers the days on which a model of the benchmark shown (``follow``, a benchmark picker) was created;
+    its ``value`` is the end of that day (UTC), or None when no row has a date. Play moves the slider one day per tick
+    from where it is (from the first day when it is at the last), so the frame drawn is always the one the slider
+    shows; Stop and Pause leave the slider where it is.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Rows with ``dataset_id`` and ``date``.
+    follow : widget, optional
+        The benchmark picker; without it, all rows' dates.
+    value : date-like, optional
+        Start at the last day on or before it (default: the latest day).
+    """
+    import ipywidgets as ipw
+
+    def days(dataset_id=None):
+        rows = frame if dataset_id is None else frame[(frame["dataset_id"] == dataset_id).fillna(False)
+                                                      .to_numpy(bool)]
+        when = pd.to_datetime(rows[date], utc=True).dropna() if date in rows.columns else pd.Series([], dtype=object)
+        end = pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
+        return [(d.strftime("%Y-%m-%d"), d + end) for d in sorted({t.normalize() for t in when})]
+
+    def index_of(options, as_of):
+        if as_of is None:
+            return len(options) - 1
+        cutoff = pd.Timestamp(as_of)
+        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
+        before = [i for i, (_, v) in enumerate(options) if v.normalize() <= cutoff]
+        return before[-1] if before else 0
+
+    opts = days(follow.value if follow is not None else None)
+    slider = ipw.SelectionSlider(options=opts or [("no dates", _NO_DATE)], description="As of",
+                                 continuous_update=False, disabled=not opts, layout=ipw.Layout(width="30rem"))
+    slider.add_class("lb-date-slider")
+    if opts:
+        slider.index = index_of(opts, value)
+    play = ipw.Play(min=0, max=builtins_max(1, len(opts) - 1), step=1, interval=int(interval_ms),
+                    description="Play", disabled=len(opts) < 2)
+    play.add_class("lb-play")
+    box = _picker_box_class()(children=[play, slider])
+    box.slider, box.play = slider, play
+    box.value = None if slider.value is _NO_DATE else slider.value
+    state = {"own": False}
+
+    def _set_play(v):
+        state["own"] = True
+        try:
+            play.value = v
+        finally:
+            state["own"] = False
+
+    def _playing(change):
+        if change["new"] and slider.value is not _NO_DATE and slider.index is not None:
+            if slider.index >= len(slider.options) - 1:
+                slider.index = 0
+            _set_play(slider.index)
+
+    def _tick(change):
+        # Only the Play button's own step (+1 while playing) moves the slider; Stop resetting Play to its minimum
+        # and our own re-syncs do not.
+        if state["own"] or change["new"] != change["old"] + 1 or slider.value is _NO_DATE:
+            return
+        last = len(slider.options) - 1
+        if slider.index < last:
+            slider.index = slider.index + 1
+        if slider.index >= last:
+            play.playing = False
+
+    def _slid(change):
+        if not _HOLD[0]:
+            box.value = None if change["new"] is _NO_DATE else change["new"]
+
+    def _follow(change):
+        new = days(change["new"])
+        with _holding():
+            play.playing = False
+            slider.options = new or [("no dates", _NO_DATE)]
+            slider.disabled = not new
+            play.disabled = len(new) < 2
+            play.max = builtins_max(1, len(new) - 1)
+            if new:
+                slider.index = len(new) - 1
+            _set_play(0)
+        box.value = None if slider.value is _NO_DATE else slider.value
+
+    play.observe(_playing, names="playing")
+    play.observe(_tick, names="value")
+    slider.observe(_slid, names="value")
+    if follow is not None:
+        follow.observe(_follow, names="value")
+    return box
 
 
 # --------------------------------------------------------------------------------------------
@@ -533,11 +1216,6 @@ def _lower_is_better(df: pd.DataFrame) -> bool:
     return "lower_is_better" in df.columns and bool(df["lower_is_better"].astype("boolean").fillna(False).any())
 
 
-def _search_options(all_options: list[str], query: str, keep=()) -> list[str]:
-    """Options containing ``query`` (case-insensitive), plus the ``keep`` ones, in ``all_options`` order."""
-    q = (query or "").strip().casefold()
-    keep = set(keep)
-    return [o for o in all_options if o in keep or not q or q in o.casefold()]
 
 
 # --------------------------------------------------------------------------------------------
