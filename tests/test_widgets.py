@@ -166,18 +166,13 @@ def test_benchmark_labels_prefer_the_listing_and_disambiguate():
                                                           "org/gamma": "gamma"}
 
 
-def test_parameter_counts_never_guess():
-    df = pd.DataFrame({
-        "model_id": ["a/7b-model", "b/x", "c/y"],
-        "num_parameters": pd.array([None, 5_000, None], dtype="Int64"),
-        "num_parameters_model": pd.array([7_000, None, None], dtype="Int64"),
-    })
-    out = widgets.parameter_counts(df)
-    assert out["parameters"].tolist()[:2] == [7_000, 5_000] and out["parameters"].isna().tolist()[2]
-    assert out["parameters_from"].tolist()[:2] == ["model info", "leaderboard"]
-    assert out["parameters_from"].isna().tolist()[2]
-
-
+def test_importing_widgets_loads_no_ui_or_plotting_library():
+    code = (
+        "import sys, lbtools.widgets\n"
+        "heavy = [m for m in ('ipywidgets', 'matplotlib', 'seaborn', 'IPython') if m in sys.modules]\n"
+        "assert not heavy, heavy\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -487,3 +482,32 @@ def test_save_view_writes_the_last_draws_figures_and_tables(tmp_path):
     assert sorted(p.name for p in paths) == ["01_view.csv", "01_view.png", "01_view.svg"]
     assert (tmp_path / "out" / "01_view.csv").read_text() == "k\n3\n"
     assert (tmp_path / "out" / "01_view.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_show_table_leaves_out_columns_the_data_does_not_publish_and_formats_quantities():
+    df = pd.DataFrame({"model_id": ["a/x", "b/y"], "notes": pd.array([None, None], dtype="string"),
+                       "parameters": pd.array([1_060_000_000_000, None], dtype="Int64"),
+                       "percentile": [95.652, 100.0]})
+    view = widgets.bind(lambda k: widgets.show_table(df, {"model_id": "model", "notes": "notes",
+                                                          "parameters": "size", "percentile": "pct"}),
+                        k=widgets.toggle("K"))
+    markup = view.html()
+    assert "<th>notes</th>" not in markup and "columns left out): notes" in markup
+    assert "<td>1.06T</td>" in markup and "<td>95.7</td>" in markup and "<td>100</td>" in markup
+
+
+def test_cached_loads_once_and_repeats_what_the_loader_said():
+    calls = []
+
+    def load(model):
+        calls.append(model)
+        warnings.warn(f"{model}: 1 result file could not be parsed and was skipped", UserWarning)
+        return pd.DataFrame({"model_id": [model]})
+
+    results_of = widgets.cached(load)
+    picker = widgets.model_picker(["a/x", "b/y"], value="a/x")
+    view = widgets.bind(lambda model: widgets.show_table(results_of(model)), model=picker)
+    picker.picker.value = "b/y"
+    picker.picker.value = "a/x"
+    assert calls == ["a/x", "b/y"]  # fetched once each
+    assert view.notes == ["a/x: 1 result file could not be parsed and was skipped"]  # still said on the redraw
