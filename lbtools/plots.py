@@ -130,14 +130,16 @@ def organisation_palette(data) -> dict:
     Returns
     -------
     dict
-        ``{organisation: RGBA}``; organisations sorted case-insensitively take distinct colours in turn (30 before
-        any repeats).
+        ``{organisation: RGBA}``: the organisations with the most entries take tab10's ten colours, the next ones
+        tab20b/tab20c (30 distinct colours before any repeats); equal counts in name order.
     """
     if isinstance(data, pd.DataFrame):
         names = analysis.organisation(data["model_id"].astype("string")).dropna()
     else:
         names = pd.Series(list(data), dtype="string").dropna()
-    orgs = sorted({str(o) for o in names}, key=lambda o: (o.casefold(), o))
+    counts = names.astype(str).value_counts()
+    # The organisations seen most take the ten most distinct colours; ties by name, so the order is stable.
+    orgs = sorted(counts.index, key=lambda o: (-int(counts[o]), o.casefold(), o))
     from matplotlib.colors import to_rgba
 
     return {o: to_rgba(c) for o, c in zip(orgs, _distinct_colours(len(orgs)))}
@@ -149,7 +151,7 @@ def _organisation_legend(ax, orgs, palette) -> None:
     shown = list(dict.fromkeys(orgs))
     handles = [Patch(color=palette[o], label=_legend_text(o or "(no namespace)")) for o in shown]
     ax.legend(handles=handles, title="organisation", fontsize=SMALL, title_fontsize=SMALL, frameon=False,
-              loc="lower right")
+              loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def _naive_utc(values: pd.Series) -> pd.Series:
@@ -205,14 +207,37 @@ def _normalised(df: pd.DataFrame, value: str):
     return df, "value_norm", analysis.rescaled(df)
 
 
-def _place_labels(ax, texts, xs, ys) -> None:
-    """Move labels off each other and their points, inside the axes (adjustText)."""
-    if not texts:
-        return
-    from adjustText import adjust_text
+_LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"),
+                (-5, -4, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"))
 
-    adjust_text(texts, x=list(xs), y=list(ys), ax=ax, ensure_inside_axes=True, expand_axes=False,
-                arrowprops={"arrowstyle": "-", "color": "0.6", "lw": 0.5}, max_move=None)
+
+def _label_points(ax, names, xs, ys, *, avoid_x=(), avoid_y=()) -> list:
+    """Name points where a name fits, in the order given: beside its point, inside the axes, clear of every name
+    already placed and of the other points (``avoid_x/avoid_y`` too). A name that fits nowhere is left out, so
+    names never overlap; returns the texts placed."""
+    fig = ax.figure
+    fig.canvas.draw()  # settle the layout: sizes in pixels are final
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    all_x = np.r_[np.asarray(xs, dtype=float), np.asarray(avoid_x, dtype=float)]
+    all_y = np.r_[np.asarray(ys, dtype=float), np.asarray(avoid_y, dtype=float)]
+    points = ax.transData.transform(np.column_stack([all_x, all_y])) if len(all_x) else np.empty((0, 2))
+    placed, boxes = [], []
+    for i, (name, x, y) in enumerate(zip(names, xs, ys)):
+        others = np.delete(points, i, axis=0)
+        for dx, dy, ha, va in _LABEL_SPOTS:
+            text = ax.annotate(_esc(name), (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                               fontsize=SMALL, color="0.2")
+            box = text.get_window_extent(renderer).expanded(1.04, 1.1)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            covers = ((others[:, 0] >= box.x0 - 3) & (others[:, 0] <= box.x1 + 3) & (others[:, 1] >= box.y0 - 3)
+                      & (others[:, 1] <= box.y1 + 3)).any() if len(others) else False
+            if inside and not covers and not any(box.overlaps(b) for b in boxes):
+                placed.append(text)
+                boxes.append(box)
+                break
+            text.remove()
+    return placed
 
 
 # --------------------------------------------------------------------------------------------
@@ -600,8 +625,9 @@ def pair_scatter(
     labels : dict, optional
         Dataset id → display name.
     annotate : int or bool
-        Name at most this many models (the best on both, then the farthest off the trend; ``True``: all), moved off
-        each other and kept inside the axes (adjustText).
+        Name at most this many models (the best on both, then the farthest off the trend; ``True``: all), each
+        beside its point where it fits inside the axes without covering another name or point; the figure says how
+        many were named.
     title : str, optional
     ax : matplotlib Axes, optional
 
@@ -621,15 +647,18 @@ def pair_scatter(
         xs = np.array([x.min(), x.max()])
         ax.plot(xs, slope * xs + intercept, color=_FRONTIER_COLOUR, lw=1.2, label="least-squares line", gid="fit")
     k = len(x) if annotate is True else int(annotate or 0)
-    chosen = _label_candidates(x, y, k) if k else np.array([], dtype=int)
-    texts = [ax.text(x[i], y[i], _esc(pair.index[i]), fontsize=SMALL, color="0.2") for i in chosen]
     ax.set_xlabel(_esc(_bench(a, labels)))
     ax.set_ylabel(_esc(_bench(b, labels)))
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(0.08)
-    _place_labels(ax, texts, x, y)
-    if 0 < len(chosen) < len(x):
-        _note(fig, f"Named: {len(chosen)} of {len(x)} models (the best on both, then the farthest off the trend).")
+    if k:
+        chosen = _label_candidates(x, y, k)
+        rest = np.setdiff1d(np.arange(len(x)), chosen)
+        named = _label_points(ax, [pair.index[i] for i in chosen], x[chosen], y[chosen], avoid_x=x[rest],
+                              avoid_y=y[rest])
+        if len(named) < len(x):
+            _note(fig, f"Named: {len(named)} of {len(x)} models (the best on both and the farthest off the trend, "
+                       "where a name fits); all are in the table.")
     if title is None:
         coefficient = analysis.correlation_coefficient(x, y, method=method)
         stat = f"{_METHOD_SYMBOL.get(method, method)} = {fmt.coefficient(coefficient)}"
@@ -721,10 +750,6 @@ def score_vs_parameters(
     ax.set_ylabel(_esc(_value_label(value)))
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(0.08)
-    texts = []
-    if annotate_frontier:
-        texts = [ax.text(xi, yi, _esc(m), fontsize=SMALL) for m, xi, yi in
-                 zip(df["model_id"].to_numpy()[front], params[front], v[front])]
     if drawn.any():
         if palette is not None:
             from matplotlib.lines import Line2D
@@ -737,7 +762,12 @@ def score_vs_parameters(
                       ncols=1 if len(handles) <= 14 else 2)
         else:
             ax.legend(fontsize=SMALL, frameon=False, loc="lower right")
-    _place_labels(ax, texts, params[front], v[front])
+    if annotate_frontier and front.any():
+        named = _label_points(ax, df["model_id"].to_numpy()[front], params[front], v[front],
+                              avoid_x=params[others], avoid_y=v[others])
+        if len(named) < int(front.sum()):
+            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits); "
+                       "all are in the table.")
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""

