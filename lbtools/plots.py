@@ -30,6 +30,7 @@ __all__ = [
     "pair_scatter",
     "percentile_bars",
     "race_bar",
+    "rank_interval_plot",
     "ranking_bar",
     "score_vs_date",
     "score_vs_parameters",
@@ -930,4 +931,78 @@ def best_to_date_steps(
         fig.suptitle(_esc(title), fontsize=FONT + 2)
     else:
         panels[0].set_title(_esc(title))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# rank uncertainty (lbtools.analysis.rank_intervals)
+
+_TIER_SHADES = ("#e8eef6", "#ffffff")
+_INTERVAL_COLOUR = "#1f78b4"
+
+
+def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n: int | None = None,
+                       labels: dict | None = None, ax=None):
+    """Each model's rank interval on one leaderboard, best at the top, with its tier shaded.
+
+    A line spans each model's ``rank_low`` … ``rank_high`` (the ``level`` interval of
+    :func:`lbtools.analysis.rank_intervals`), a dot marks its published rank, and its published value is written
+    after the line. Tiers are bands of alternating shade; the title ends with the headline of
+    :func:`lbtools.analysis.tie_summary` ("the top k are statistically tied").
+
+    Parameters
+    ----------
+    ranked : DataFrame
+        The result of ``analysis.rank_intervals`` (one benchmark).
+    title : str, optional
+        First line of the title; default: the benchmark's name (``labels``) and its item count.
+    top_n : int, optional
+        Show only the best ``top_n`` models (the axis still counts every model's rank).
+    labels : dict, optional
+        Dataset id → display name.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    needed = ["model_id", "value", "rank", "rank_low", "rank_high", "tier"]
+    if not isinstance(ranked, pd.DataFrame):
+        raise TypeError(f"ranked must be the DataFrame of analysis.rank_intervals; got {type(ranked).__name__}")
+    missing = [c for c in needed if c not in ranked.columns]
+    if missing:
+        raise ValueError(f"ranked: not a rank_intervals result (no column {', '.join(map(repr, missing))})")
+    if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
+        raise ValueError(f"top_n must be a positive int or None; got {top_n!r}")
+    shown = ranked if top_n is None else ranked.head(top_n)
+    k = len(shown)
+    fig, ax = _axes(ax, (8, 0.32 * max(k, 3) + 1.4))
+    y = np.arange(k)
+    low = shown["rank_low"].to_numpy(dtype="float64", na_value=np.nan)
+    high = shown["rank_high"].to_numpy(dtype="float64", na_value=np.nan)
+    rank = shown["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    tiers = shown["tier"].to_numpy(dtype="float64", na_value=np.nan)
+    for i, tier in enumerate(pd.unique(tiers)):
+        rows = np.flatnonzero(tiers == tier)
+        ax.axhspan(rows.min() - 0.5, rows.max() + 0.5, color=_TIER_SHADES[i % 2], zorder=0, lw=0,
+                   label="_tier")
+        ax.text(0.995, rows.min() - 0.45, f"tier {int(tier)}", transform=ax.get_yaxis_transform(), ha="right",
+                va="top", fontsize=7, color="#555555")
+    ax.hlines(y, low, high, color=_INTERVAL_COLOUR, lw=3, alpha=0.6, zorder=2)
+    ax.plot(rank, y, "o", color=_INTERVAL_COLOUR, ms=5, zorder=3)
+    for yi, hi, v in zip(y, high, shown["value"].to_numpy(dtype="float64", na_value=np.nan)):
+        ax.text(hi + 0.25, yi, _fmt(v), va="center", ha="left", fontsize=8, zorder=4)
+    n_models = int(np.nanmax(ranked["rank_high"].to_numpy(dtype="float64", na_value=np.nan))) if len(ranked) else 1
+    right = max(n_models, np.nanmax(high) if k else 1)
+    ax.set_xlim(0.5, right + 0.5 + max(1.0, 0.12 * right))
+    ax.set_ylim(k - 0.5, -0.5)
+    ax.set_yticks(y, labels=[_esc(m) for m in shown["model_id"]])
+    ax.set_xlabel(f"rank ({100 * ranked.attrs.get('level', 0.95):g} % interval; dot: published rank)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title is None:
+        bench = _only_benchmark(ranked)
+        n = ranked.attrs.get("n_items")
+        title = (_bench(bench, labels) if bench is not None else "Rank intervals") + (f" ({n} items)" if n else "")
+    ax.set_title(_esc(f"{title}\n{analysis.tie_summary(ranked, detail=False)}"), fontsize=10)
     return fig

@@ -4,6 +4,7 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 
 - ``tables``: scales and normalisation, the de-duplication rule, score matrices, correlations, Pareto frontiers,
   best-to-date curves, rankings and summaries.
+- ``ranks``: rank intervals, tiers and the resolvable gap of one leaderboard from its published scores.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from .tables import (
     strongest_pair,
     top_n,
 )
+from .ranks import rank_intervals, resolution, resolution_table, tie_summary
 
 __all__ = [
     "CORRELATION_METHODS",
@@ -59,9 +61,13 @@ __all__ = [
     "organisation",
     "parameter_counts",
     "pareto_frontier",
+    "rank_intervals",
     "ranking_as_of",
     "rescaled",
+    "resolution",
+    "resolution_table",
     "scores_matrix",
     "strongest_pair",
+    "tie_summary",
     "top_n",
 ]
