@@ -976,7 +976,7 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
         raise ValueError(f"top_n must be a positive int or None; got {top_n!r}")
     shown = ranked if top_n is None else ranked.head(top_n)
     k = len(shown)
-    fig, ax = _axes(ax, (8, 0.32 * max(k, 3) + 1.4))
+    fig, ax = _axes(ax, (WIDTH, 0.32 * max(k, 3) + 1.5))
     y = np.arange(k)
     low = shown["rank_low"].to_numpy(dtype="float64", na_value=np.nan)
     high = shown["rank_high"].to_numpy(dtype="float64", na_value=np.nan)
@@ -987,11 +987,11 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
         ax.axhspan(rows.min() - 0.5, rows.max() + 0.5, color=_TIER_SHADES[i % 2], zorder=0, lw=0,
                    label="_tier")
         ax.text(0.995, rows.min() - 0.45, f"tier {int(tier)}", transform=ax.get_yaxis_transform(), ha="right",
-                va="top", fontsize=7, color="#555555")
+                va="top", fontsize=SMALL, color="#555555")
     ax.hlines(y, low, high, color=_INTERVAL_COLOUR, lw=3, alpha=0.6, zorder=2)
     ax.plot(rank, y, "o", color=_INTERVAL_COLOUR, ms=5, zorder=3)
     for yi, hi, v in zip(y, high, shown["value"].to_numpy(dtype="float64", na_value=np.nan)):
-        ax.text(hi + 0.25, yi, _fmt(v), va="center", ha="left", fontsize=8, zorder=4)
+        ax.text(hi + 0.25, yi, _fmt(v), va="center", ha="left", fontsize=SMALL, zorder=4)
     n_models = int(np.nanmax(ranked["rank_high"].to_numpy(dtype="float64", na_value=np.nan))) if len(ranked) else 1
     right = max(n_models, np.nanmax(high) if k else 1)
     ax.set_xlim(0.5, right + 0.5 + max(1.0, 0.12 * right))
