@@ -137,3 +137,16 @@ def test_one_format_per_quantity():
     assert fmt.count(0, "model") == "no models" and fmt.count(1, "model") == "1 model"
     assert fmt.count(1200, "entry", "entries") == "1,200 entries"
     assert fmt.score(76.4) == "76.4" and fmt.score(74.0) == "74" and fmt.score(pd.NA) == "—"
+
+
+def test_aggregate_to_long_ranks_ties_by_model_id_and_keeps_values():
+    import lbtools
+
+    agg = pd.DataFrame({"model_name": ["z/b", "a/c", "m/a", "q/q"], "provider": ["z", None, "m", "q"],
+                        "gpqa_score": [80.0, 80.0, 90.0, None], "hle_score": [None, 12.5, 3.0, 7.0]})
+    long = lbtools.aggregate_to_long(agg)
+    gpqa = long[long.dataset_id == "Idavidrein/gpqa"]
+    assert gpqa[["model_id", "rank", "value"]].values.tolist() == [["m/a", 1, 90.0], ["a/c", 2, 80.0],
+                                                                    ["z/b", 3, 80.0]]
+    assert gpqa["author"].isna().tolist() == [False, True, False]
+    assert long[long.dataset_id == "cais/hle"]["model_id"].tolist() == ["a/c", "q/q", "m/a"]
