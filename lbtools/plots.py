@@ -303,9 +303,9 @@ def ranking_bar(
         ax.legend(handles=handles, loc="lower right", fontsize=SMALL, frameon=True, framealpha=0.9)
     if title is None:
         bench = _only_benchmark(df)
-        where = f" on {_bench(bench, labels)}" if bench is not None else f" by {value}"
+        where = f" on {_bench(bench, labels)}" if bench is not None else ""
         order = " (lower is better)" if _lower_is_better(df) else ""
-        title = f"Top {len(ranked)} models{where}{order}"
+        title = f"Top {len(ranked)} models{where}{order}" if len(ranked) else f"No entries to rank{where}"
     ax.set_title(_esc(title))
     return fig
 
