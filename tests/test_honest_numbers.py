@@ -88,7 +88,8 @@ def test_strongest_pair_is_weak_below_ten_models_and_carries_an_interval():
 
 def test_bootstrap_interval_covers_the_true_spearman_rho():
     """Simulation: bivariate normal with rho = 0.6, so Spearman's rho_s = 6/pi * arcsin(0.3) = 0.582; 200 samples of
-    30 models. Measured coverage of the 95 % percentile interval: 0.93 (seed 7); a correct method meets >= 0.88."""
+    30 models. Measured coverage of the 95 % percentile interval: 0.975 (195 of 200, seed 7), mean width 0.54; a
+    correct method meets >= 0.88."""
     rng = np.random.default_rng(7)
     truth = 6 / np.pi * np.arcsin(0.6 / 2)
     cov = [[1, 0.6], [0.6, 1]]
