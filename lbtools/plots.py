@@ -1,10 +1,15 @@
 """Figures for the analyses in :mod:`lbtools.analysis`.
 
 Each function draws one figure and returns the :class:`matplotlib.figure.Figure`; the title says
-what it shows. Figures are created with ``pyplot`` (so Jupyter's inline backend shows a figure
-left open at the end of a cell) and never shown or closed here: a caller drawing into an
-``ipywidgets.Output`` should ``display(fig)`` then ``plt.close(fig)``. Pass ``ax=`` to draw into
-an existing Axes instead.
+what it shows. Figures are created with ``pyplot`` and never shown or closed here: inside a view
+bound with :func:`lbtools.widgets.bind` they are shown and closed for you. Pass ``ax=`` to draw
+into an existing Axes instead.
+
+Figures are sized for a notebook's width (at most 10 in at 100 dpi, so JupyterLab shows them
+unscaled at 1400 px) with every text at least 9 pt. Where several benchmarks share an axis, scores
+are drawn on 0–100 (``value_norm``) and the figure names the benchmarks rescaled from 0–1;
+percentile axes are fixed 0–100. Organisations keep one colour across figures through
+:func:`organisation_palette`; model names are placed only where they fit.
 
 Model ids, notes and benchmark names are user-submitted text: ``$`` is escaped everywhere so it
 is never read as mathtext. ``labels`` maps dataset ids to display names wherever benchmarks are
@@ -14,7 +19,6 @@ shown. matplotlib, and seaborn for the heatmap, are imported inside the function
 from __future__ import annotations
 
 import warnings
-import zlib
 
 import numpy as np
 import pandas as pd
