@@ -739,28 +739,18 @@ def aggregate_to_long(df):
             UserWarning,
             stacklevel=2,
         )
-    records = []
-    for column in score_columns:
-        if column not in mapping:
-            continue
-        dataset_id = mapping[column]
-        part = df[["model_name", column] + (["provider"] if "provider" in df.columns else [])].copy()
-        part = part[part[column].notna()]
-        rows = []
-        for _, row in part.iterrows():
-            rows.append(
-                {
-                    "dataset_id": dataset_id,
-                    "model_id": row["model_name"],
-                    "value": float(row[column]),
-                    "author": row["provider"] if "provider" in part.columns and pd.notna(row["provider"]) else None,
-                }
-            )
-        rows.sort(key=lambda r: (-r["value"], r["model_id"]))
-        for rank, row in enumerate(rows, start=1):
-            row["rank"] = rank
-        records.extend(rows)
-    records.sort(key=lambda r: (r["dataset_id"], r["rank"]))
+    known = [c for c in score_columns if c in mapping]
+    ids = ["model_name"] + (["provider"] if "provider" in df.columns else [])
+    long = df[ids + known].melt(id_vars=ids, value_vars=known, var_name="column", value_name="value")
+    long = long[long["value"].notna()].assign(dataset_id=lambda d: d["column"].map(mapping))
+    # The Parquet has no ranks: position by value, higher first, ties by model id.
+    long = long.sort_values(["dataset_id", "value", "model_name"], ascending=[True, False, True], kind="stable")
+    long["rank"] = long.groupby("dataset_id")["value"].rank(method="first", ascending=False).astype(int)
+    long = long.rename(columns={"model_name": "model_id", "provider": "author"})
+    records = [
+        {k: (None if k == "author" and pd.isna(v) else v) for k, v in r.items() if k != "column"}
+        for r in long.astype({"value": "float64"}).to_dict("records")
+    ]
     out = make_frame(records, LEADERBOARD_COLUMNS)
     out.attrs = {k: v for k, v in df.attrs.items() if k in ("source", "fetched_at", "revision")}
     return out
