@@ -12,11 +12,11 @@ import re
 import warnings
 
 # Hub tokens (hf_…, api_org_…) and any bearer credential, however they got into a text.
-_SECRET = re.compile(r"(?i)\b(bearer\s+|token\s*[=:]\s*)[^\s,;'\")]+|\b(hf|api_org)_[A-Za-z0-9]{8,}")
+_SECRET = re.compile(r"(?i)\b(bearer\s+)[^\s,;'\")]+|\b(hf|api_org)_[A-Za-z0-9]{8,}")
 
 
 def mask_secrets(text) -> str:
-    """``text`` with anything token-like (``hf_…``, ``api_org_…``, ``Bearer …``, ``token=…``) replaced by ``***``."""
+    """``text`` with anything token-like (``hf_…``, ``api_org_…``, ``Bearer …``) replaced by ``***``."""
 
     def replace(match: re.Match) -> str:
         if match.group(1):
@@ -94,7 +94,7 @@ class SourceFallbackWarning(LbtoolsWarning):
     """``LBTOOLS_SOURCE=auto`` could not use the Hub and read the snapshot instead (said which, and as of when)."""
 
 
-class CacheWarning(LbtoolsWarning):
+class CacheWarning(LbtoolsWarning, RuntimeWarning):
     """The response cache could not be read or written, or held a damaged file; loading went on without it."""
 
 

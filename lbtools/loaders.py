@@ -259,8 +259,9 @@ def load_leaderboards(
     source = resolve_source(settings, token)
     failures: dict[str, str] = {}
     listed = dataset_ids is None
+    without_leaderboard: list[str] = []
     if listed:
-        recorded, recorded_failures = source.recorded_benchmarks()
+        recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
         if recorded is None:
             # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
             records, _ = fetch_benchmark_records(source, refresh)
@@ -268,7 +269,7 @@ def load_leaderboards(
         else:
             ids = sorted(recorded)
             failures.update(recorded_failures)
-    without_leaderboard: list[str] = []
+            without_leaderboard.extend(recorded_without)
 
     def fetch(src, dataset_id):
         try:

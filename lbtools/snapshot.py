@@ -18,9 +18,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._hub.fetch import check_id_list, fan_out, fetch_eval_results, fetch_leaderboard, fetch_model_info, one_line
+from ._hub.parse import Problems, benchmark_records, expect_list
 from ._hub.recording import MANIFEST, file_relpath, response_relpath
 from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, HubSource, read_manifest
-from .errors import PartialLoadWarning, warn
+from .errors import NotFoundError, PartialLoadWarning, warn
 
 __all__ = ["save_snapshot", "snapshot_info", "write_csv"]
 
@@ -52,7 +53,7 @@ class RecordingSource:
         return target, commit, fetched_at
 
     def recorded_benchmarks(self):
-        return None, {}
+        return None, {}, []
 
 
 def save_snapshot(
@@ -132,19 +133,28 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
     taken_at = utc_iso()
     listing, _ = recorder.get_json(
         "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=True,
-        paged=True,
+        paged=True, expect=expect_list,
     )
-    if ids is None:
+    listed = ids is None
+    if listed:
         # The ids a load would request: the parser's rule, so a hostile id in the list is never requested.
-        from ._hub.parse import Problems, benchmark_records
-
         problems = Problems()
         ids = sorted({record["dataset_id"] for record in benchmark_records(listing, problems, {})})
         problems.warn(stacklevel=4)
+    without_leaderboard: list[str] = []
+
+    def fetch_board(dataset_id):
+        try:
+            return fetch_leaderboard(recorder, dataset_id, None, True)
+        except NotFoundError:
+            if not listed:
+                raise
+            without_leaderboard.append(dataset_id)  # official, so it exists: no leaderboard yet
+            return None
+
     fan = dict(max_workers=settings.max_workers, errors="warn", progress=progress)
-    boards, failures = fan_out(
-        lambda d: fetch_leaderboard(recorder, d, None, True), ids, desc="leaderboards", **fan
-    )
+    boards, failures = fan_out(fetch_board, ids, desc="leaderboards", **fan)
+    boards = {d: board for d, board in boards.items() if board is not None}
     saved = sorted(boards)
     fan_out(lambda d: fetch_leaderboard(recorder, d, False, True), saved, desc="leaderboards + fine-tunes", **fan)
     model_ids = sorted({r["model_id"] for d in saved for r in boards[d][0]})
@@ -184,6 +194,7 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
         "lbtools_version": version,
         "huggingface_hub_version": huggingface_hub.__version__,
         "benchmarks": saved,
+        "without_leaderboard": sorted(without_leaderboard),
         "failures": dict(sorted(failures.items())),
         "other_failures": dict(sorted(model_failures.items())),
         "aggregate": aggregate_info,

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 import lbtools
-from lbtools import loaders
+from lbtools._hub import fetch
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("pandas", "numpy", "pyarrow", "huggingface_hub", "httpx2", "matplotlib", "seaborn", "scipy", "ipywidgets",
@@ -69,7 +69,7 @@ def test_bars_are_quiet_when_a_variable_says_so(interactive, monkeypatch, variab
     monkeypatch.setenv(variable, value)
     lbtools.load_leaderboards()
     assert term.getvalue() == ""
-    assert loaders._progress_enabled(None) is False
+    assert fetch.progress_enabled(None) is False
 
 
 def test_bars_are_quiet_when_output_is_not_interactive(monkeypatch, capsys):
@@ -97,9 +97,9 @@ def test_bars_are_on_in_a_notebook_kernel(monkeypatch):
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
     monkeypatch.setitem(sys.modules, "ipykernel", sys.modules.get("ipykernel") or type(sys)("ipykernel"))
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a kernel's stderr is no terminal
-    assert loaders._progress_enabled(None) is True
+    assert fetch.progress_enabled(None) is True
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    assert loaders._progress_enabled(None) is False
+    assert fetch.progress_enabled(None) is False
 
 
 def test_one_request_shows_no_bar(interactive):

@@ -598,7 +598,7 @@ class HubClient:
         body = self._fetch_all_pages(url, params, what) if paged else self._fetch(url, params, what)[0]
         problem = expect(body) if expect is not None else None
         if problem is not None:
-            raise BadResponseError(f"{what}: the Hub's answer is {problem}; nothing was loaded or cached from it")
+            raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
         fetched_at = utc_iso()
         if self.cache is not None:
             query = self._query(params)

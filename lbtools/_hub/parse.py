@@ -98,13 +98,13 @@ def expect_object(body) -> str | None:
     """Why ``body`` is not a repo-info answer (``model_info``), or None: an object that is not an error report."""
     if isinstance(body, dict) and not ("error" in body and "id" not in body):
         return None
-    return _not_expected(body, "a JSON object describing the repository")
+    return _not_expected(body, "a JSON object")
 
 
 def _not_expected(body, expected: str) -> str:
     if isinstance(body, dict) and "error" in body:
-        return f"an error report ({_clip(str(body['error']), 120)!r}), not {expected}"
-    return f"a JSON {type(body).__name__}, not {expected}"
+        return f"the Hub answered with an error: {_clip(str(body['error']), 200)}"
+    return f"expected {expected}, got {type(body).__name__}"
 
 
 # -- value coercion -------------------------------------------------------------------------------------------

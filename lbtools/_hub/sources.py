@@ -52,7 +52,7 @@ class HubSource:
         return path, commit, utc_iso()
 
     def recorded_benchmarks(self):
-        return None, {}
+        return None, {}, []
 
 
 class SnapshotSource:
@@ -102,8 +102,10 @@ class SnapshotSource:
         return path, recorded, self.taken_at
 
     def recorded_benchmarks(self):
-        """The benchmark ids whose leaderboards were recorded, and the failures noted when saving."""
-        return list(self.manifest.get("benchmarks") or []), dict(self.manifest.get("failures") or {})
+        """The benchmark ids whose leaderboards were recorded, the failures noted when saving, and the official
+        benchmarks that had no leaderboard yet."""
+        return (list(self.manifest.get("benchmarks") or []), dict(self.manifest.get("failures") or {}),
+                list(self.manifest.get("without_leaderboard") or []))
 
 
 def read_manifest(root: Path) -> dict:
@@ -151,13 +153,15 @@ def _check_manifest(manifest: dict, path: Path) -> None:
             fail(field, "text", value)
     if "authenticated" in manifest and not isinstance(manifest["authenticated"], bool):
         fail("authenticated", "true or false", manifest["authenticated"])
-    benchmarks = manifest.get("benchmarks")
-    if benchmarks is not None:
-        if not isinstance(benchmarks, list):
-            fail("benchmarks", "a list of dataset ids", benchmarks)
-        for index, item in enumerate(benchmarks):
+    for field in ("benchmarks", "without_leaderboard"):
+        ids = manifest.get(field)
+        if ids is None:
+            continue
+        if not isinstance(ids, list):
+            fail(field, "a list of dataset ids", ids)
+        for index, item in enumerate(ids):
             if repo_id_problem(item, namespace=True) is not None:
-                fail(f"benchmarks[{index}]", "a dataset id like 'org/name'", item)
+                fail(f"{field}[{index}]", "a dataset id like 'org/name'", item)
     for field in ("failures", "other_failures"):
         value = manifest.get(field)
         if value is None:
