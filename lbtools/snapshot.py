@@ -227,15 +227,15 @@ def write_csv(df, path) -> None:
     Parameters
     ----------
     df : pandas.DataFrame
-    path : str or os.PathLike
-        The file to write (UTF-8, no index column).
+    path : str, os.PathLike or a text buffer
+        Where to write (UTF-8, no index column).
     """
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
-    if isinstance(path, bool) or not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path must be a file path (str or os.PathLike); got {type(path).__name__}")
+    if isinstance(path, bool) or not (isinstance(path, (str, os.PathLike)) or hasattr(path, "write")):
+        raise TypeError(f"path must be a file path (str or os.PathLike) or a text buffer; got {type(path).__name__}")
     safe = df.copy()
     for column in safe.columns:
         series = safe[column]
