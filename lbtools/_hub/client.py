@@ -791,6 +791,8 @@ class HubClient:
                     # Counted before the slot is freed, so a thread waiting for it sees an endpoint held down.
                     self.pacer.timed_out(sent, self.timeout, urlsplit(url).path)
                 raise failure from exc
+            except Exception as exc:  # noqa: BLE001 - a surprise inside huggingface_hub/httpx2: an lbtools error
+                raise self._classify(exc, what) from exc
             finally:
                 self.pacer.finished()
         try:
