@@ -302,8 +302,6 @@ class LocalHub:
       agent_harnesses: the JSON body of ``/api/agent-harnesses`` (huggingface_hub's agent registry); None → 404.
       portal: answer every request with a 200 HTML sign-in page, as a captive portal does.
       answers: ``{path: body}``: exact paths answered 200 with this JSON body (a Hub answering nonsense).
-      echo_authorization: error answers repeat the request's Authorization header in their message, as a
-        misconfigured proxy might (to prove lbtools masks it).
 
     Stats (thread-safe, cleared by ``reset_stats()``): ``requests`` (list of ``(method, path, query_string,
     authenticated)``; path is percent-decoded, query raw; in arrival order), ``responses`` (``(method, path,
@@ -325,7 +323,6 @@ class LocalHub:
         agent_harnesses=None,
         portal: bool = False,
         answers: dict | None = None,
-        echo_authorization: bool = False,
     ):
         self.root = Path(root)
         if page_size < 1:
@@ -347,7 +344,6 @@ class LocalHub:
         self.agent_harnesses = agent_harnesses
         self.portal = bool(portal)
         self.answers = dict(answers or {})
-        self.echo_authorization = bool(echo_authorization)
         self._lock = threading.Lock()
         self._stop_event = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -512,7 +508,7 @@ class LocalHub:
                     return "send", self._finish(resp, extra_headers)
                 extra_headers.append(("RateLimit", f'"api";r={remaining};t={reset_t}'))
             if permanent is not None:
-                return "send", self._finish(permanent, extra_headers, auth)
+                return "send", self._finish(permanent, extra_headers)
             if self.portal:
                 page = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Wi-Fi sign-in</body></html>"
                 return "send", _Response(200, page, [], "text/html; charset=utf-8")
@@ -550,12 +546,8 @@ class LocalHub:
                 return "trickle", (resp, *slow)
             return ("truncate" if fault == "truncate" and method != "HEAD" else "send"), resp
 
-    def _finish(self, resp: _Response, extra_headers, auth: str = "") -> _Response:
+    def _finish(self, resp: _Response, extra_headers) -> _Response:
         resp.headers = list(resp.headers or []) + list(extra_headers)
-        if self.echo_authorization and resp.status >= 400:
-            echo = f" (request had Authorization: {auth or 'none'})"
-            resp.headers = [(k, v + echo if k == "X-Error-Message" else v) for k, v in resp.headers]
-            resp.body = json.dumps({"error": f"failed{echo}"}).encode()
         if resp.status == 429:
             with self._lock:
                 self.count_429 += 1

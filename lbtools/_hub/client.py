@@ -882,7 +882,8 @@ class HubClient:
                 f"{what}: HF_HUB_OFFLINE is set, so the Hub is not contacted; "
                 "use LBTOOLS_SOURCE=snapshot or unset HF_HUB_OFFLINE"
             )
-        if isinstance(exc, (LocalEntryNotFoundError, ValueError)) and exc.__cause__ is not None:
+        if (isinstance(exc, (LocalEntryNotFoundError, ValueError)) and not isinstance(exc, HfHubHTTPError)
+                and exc.__cause__ is not None):
             # hf_hub_download wraps the real failure of its metadata request ("cannot find the requested files in
             # the local cache", "Force download failed"): judge by that failure.
             return self._classify(exc.__cause__, what, wait)
