@@ -79,6 +79,12 @@ def configure(
     -------
     Settings
         The settings now in force.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the setting that is wrong (a timeout of NaN, ``inf`` or ``1e308``, a path that is not a path, ...);
+        nothing is changed then.
     """
     # Everything is checked before anything is set: a bad argument leaves the settings as they were.
     given = {}

@@ -773,6 +773,7 @@ class HubClient:
                 self.pacer.before_request(deadline)
             except _PacerWait as block:
                 raise self._rate_limited(what, block.wait) from None
+            _install_request_hook()  # again: a shared client closed by a ConnectError is recreated without it
             sent = time.monotonic()
             # Headers and body within REQUEST_DEADLINE_FACTOR timeouts, whatever the server trickles.
             bound = _Deadline(min(deadline, sent + REQUEST_DEADLINE_FACTOR * self.timeout), self.timeout)
