@@ -93,5 +93,5 @@ def test_a_retry_after_and_the_message_agree(header, wait, start_hub):
     seconds = lbhub._wait_of_429({"retry-after": header})
     error = client._rate_limited("benchmark x/y", seconds)
     assert error.wait_seconds == wait
-    assert f"wait {int(-(-wait // 1))} s" in str(error)
+    assert f"wait {wait:.0f} s" in str(error)
     hub.stop()

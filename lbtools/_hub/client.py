@@ -852,8 +852,8 @@ class HubClient:
         )
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
-        # The seconds said are wait_seconds rounded up: the two never disagree.
-        when = f"wait {math.ceil(wait)} s" if wait is not None else "wait a few minutes"
+        # The seconds said are wait_seconds rounded (0 for a Retry-After in the past): the two never disagree.
+        when = f"wait {wait:.0f} s" if wait is not None else "wait a few minutes"
         return RateLimitedError(
             f"{what}: the Hub's rate limit is exhausted; {when} and try again "
             "(authenticated requests get a larger quota: `hf auth login` or HF_TOKEN)",
