@@ -468,7 +468,7 @@ def _install_request_hook():
                                        "response": [*hooks["response"], _watch_response]}
 
 
-def _hub_headers(token: str | None, deadline: float) -> dict:
+def _hub_headers(token: str | None, timeout: float) -> dict:
     """The headers of every request: huggingface_hub's (token, user agent), built without letting it fetch its
     agent-harness registry; lbtools' own when huggingface_hub fails to build them (a malformed registry cached by
     an earlier fetch makes ``build_hf_headers`` raise)."""
@@ -480,7 +480,7 @@ def _hub_headers(token: str | None, deadline: float) -> dict:
     from .. import __version__
 
     _install_request_hook()
-    marker = _current.set(_Deadline(time.monotonic() + deadline, deadline))
+    marker = _current.set(_Deadline(time.monotonic() + timeout, timeout))
     try:
         return build_hf_headers(token=token or False, library_name="lbtools", library_version=__version__)
     except Exception:  # noqa: BLE001 - huggingface_hub's user-agent telemetry must not stop a load
