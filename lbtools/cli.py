@@ -155,7 +155,10 @@ def _export(args) -> int:
 
         write_csv(df, args.file)  # rows round-trip, formula-like text neutralised
     else:
-        df.to_parquet(args.file, index=False)  # values exactly as loaded
+        from .snapshot import written_whole
+
+        with written_whole(args.file) as tmp:
+            df.to_parquet(tmp, index=False)  # values exactly as loaded
     failed = df.attrs.get("failures") or {}
     print(
         f"wrote {len(df)} rows from {df['dataset_id'].nunique()} benchmarks to {args.file} "

@@ -245,7 +245,28 @@ def write_csv(df, path) -> None:
         safe[column] = series.map(_neutralised, na_action="ignore").astype(object)
     safe.columns = [_neutralised(str(c)) for c in safe.columns]
     # "\r\n" line ends: the csv module quotes every field holding either character, so a lone \r can't split a row.
-    safe.to_csv(path, index=False, lineterminator="\r\n", encoding="utf-8")
+    if hasattr(path, "write"):
+        safe.to_csv(path, index=False, lineterminator="\r\n")
+        return
+    with written_whole(path) as tmp:
+        safe.to_csv(tmp, index=False, lineterminator="\r\n", encoding="utf-8")
+
+
+@contextmanager
+def written_whole(path):
+    """A temporary path beside ``path`` to write to; renamed to ``path`` only when the block ends normally, removed
+    otherwise (an error, Ctrl-C): an interrupted export never leaves a half-written file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
 
 
 def _neutralised(value):

@@ -101,3 +101,14 @@ def test_an_explicit_format_allows_any_name(tmp_path):
     target = tmp_path / "out.txt"
     assert cli.main(["export", str(target), "--format", "csv", "--benchmarks", SWE]) == 0
     assert len(pd.read_csv(target)) == len(lbtools.load_leaderboard(SWE))
+
+
+def test_a_failed_export_leaves_no_file(tmp_path):
+    class Unprintable:
+        def __str__(self):
+            raise KeyboardInterrupt  # as if Ctrl-C arrived while the rows were written
+
+    df = pd.DataFrame({"model_id": ["org/a", "org/b"], "notes": ["fine", Unprintable()]})
+    with pytest.raises(KeyboardInterrupt):
+        lbtools.write_csv(df, tmp_path / "out.csv")
+    assert list(tmp_path.iterdir()) == []
