@@ -80,8 +80,8 @@ def save_snapshot(
     """
     import huggingface_hub
 
-    from . import __version__, config
-    from ._hub.client import HubClient, utc_iso
+    from . import config
+    from ._hub.client import HubClient
 
     if isinstance(dest, bool) or not isinstance(dest, (str, os.PathLike)):
         raise TypeError(f"dest must be a path (str or os.PathLike); got {type(dest).__name__}")
@@ -98,8 +98,7 @@ def save_snapshot(
     tmp.mkdir(parents=True)
     try:
         with _terminate_as_exit():
-            return _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance, __version__,
-                         utc_iso)
+            return _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -126,8 +125,12 @@ def _terminate_as_exit():
         signal.signal(signal.SIGTERM, previous)
 
 
-def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance, version, utc_iso) -> Path:
+def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance) -> Path:
+    """The recording itself, into ``tmp``, renamed to ``dest`` when the manifest is written."""
     import huggingface_hub
+
+    from . import __version__
+    from ._hub.client import utc_iso
 
     recorder = RecordingSource(HubSource(client), tmp)
     taken_at = utc_iso()
@@ -191,7 +194,7 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
         "taken_at": taken_at,
         "endpoint": settings.endpoint,
         "authenticated": client.authenticated,
-        "lbtools_version": version,
+        "lbtools_version": __version__,
         "huggingface_hub_version": huggingface_hub.__version__,
         "benchmarks": saved,
         "without_leaderboard": sorted(without_leaderboard),
