@@ -846,10 +846,12 @@ class HubClient:
         return AccessDeniedError(f"{what}: the Hub refused access ({status}); {advice}")
 
     def _not_found(self, what: str) -> NotFoundError:
-        return NotFoundError(
-            f"{what} was not found on {self.endpoint}, or it is private, or it has no leaderboard: check the id "
-            "(lbtools.list_benchmarks() lists the official benchmarks)"
-        )
+        if what.startswith("benchmark "):
+            return NotFoundError(
+                f"{what} was not found on {self.endpoint}, or it is private, or it has no leaderboard: check the id "
+                "(lbtools.list_benchmarks() lists the official benchmarks)"
+            )
+        return NotFoundError(f"{what} was not found on {self.endpoint}, or it is private: check the id")
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
         # The seconds said are wait_seconds rounded (0 for a Retry-After in the past): the two never disagree.
