@@ -1,51 +1,85 @@
 """lbtools: the Hugging Face Hub's benchmark leaderboard data as tidy pandas DataFrames.
 
-Importing is cheap: pandas, huggingface_hub and the plotting stack load when a function first needs them.
+Loaders (live Hub, cache or snapshot, see ``configure``): ``list_benchmarks``, ``load_leaderboard``,
+``load_leaderboards``, ``load_eval_results``, ``load_model_info``, ``enrich``, ``load_aggregate``,
+``aggregate_to_long``. Snapshots and exports: ``save_snapshot``, ``snapshot_info``, ``write_csv``. Analysis, plots
+and notebook widgets live in the submodules ``lbtools.analysis``, ``lbtools.plots`` and ``lbtools.widgets``.
+
+Errors derive from standard exceptions (``HubUnavailableError`` is a ``ConnectionError``, ``NotFoundError`` a
+``LookupError``, ...) and warnings from ``LbtoolsWarning``, so both can be caught or filtered by kind.
 """
 
 from __future__ import annotations
 
 __version__ = "0.1.0"
 
-_EXPORTS = {
-    "list_benchmarks": "lbtools.loaders",
-    "load_leaderboard": "lbtools.loaders",
-    "load_leaderboards": "lbtools.loaders",
-    "load_eval_results": "lbtools.loaders",
-    "load_model_info": "lbtools.loaders",
-    "enrich": "lbtools.loaders",
-    "load_aggregate": "lbtools.loaders",
-    "aggregate_to_long": "lbtools.loaders",
-    "benchmark_sizes": "lbtools.loaders",
-    "configure": "lbtools.config",
-    "settings": "lbtools.config",
-    "bundled_snapshot": "lbtools.config",
-    "clear_cache": "lbtools._hub.cache",
-    "save_snapshot": "lbtools.snapshot",
-    "snapshot_info": "lbtools.snapshot",
-    "display_name": "lbtools._hub.benchmarks",
-    "LbtoolsError": "lbtools.errors",
-    "GatedBenchmarkError": "lbtools.errors",
-    "NotFoundError": "lbtools.errors",
-    "RateLimitedError": "lbtools.errors",
-    "HubUnavailableError": "lbtools.errors",
-    "BadResponseError": "lbtools.errors",
-    "SnapshotError": "lbtools.errors",
-}
+from ._hub.benchmarks import display_name
+from ._hub.cache import clear_cache
+from .config import Settings, bundled_snapshot, configure, settings
+from .errors import (
+    AccessDeniedError,
+    BadResponseError,
+    CacheWarning,
+    DataRepairedWarning,
+    GatedBenchmarkError,
+    HubUnavailableError,
+    LbtoolsError,
+    LbtoolsWarning,
+    NotFoundError,
+    PartialLoadWarning,
+    RateLimitedError,
+    SnapshotError,
+    SourceFallbackWarning,
+)
+from .loaders import (
+    aggregate_to_long,
+    benchmark_sizes,
+    enrich,
+    list_benchmarks,
+    load_aggregate,
+    load_eval_results,
+    load_leaderboard,
+    load_leaderboards,
+    load_model_info,
+)
+from .snapshot import save_snapshot, snapshot_info, write_csv
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
-
-
-def __getattr__(name: str):
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'lbtools' has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return __all__
+__all__ = [
+    # loaders
+    "list_benchmarks",
+    "load_leaderboard",
+    "load_leaderboards",
+    "load_eval_results",
+    "load_model_info",
+    "enrich",
+    "load_aggregate",
+    "aggregate_to_long",
+    "benchmark_sizes",
+    "display_name",
+    # settings, cache
+    "configure",
+    "settings",
+    "Settings",
+    "bundled_snapshot",
+    "clear_cache",
+    # snapshots and exports
+    "save_snapshot",
+    "snapshot_info",
+    "write_csv",
+    # errors
+    "LbtoolsError",
+    "HubUnavailableError",
+    "RateLimitedError",
+    "AccessDeniedError",
+    "GatedBenchmarkError",
+    "NotFoundError",
+    "BadResponseError",
+    "SnapshotError",
+    # warnings
+    "LbtoolsWarning",
+    "DataRepairedWarning",
+    "PartialLoadWarning",
+    "SourceFallbackWarning",
+    "CacheWarning",
+    "__version__",
+]

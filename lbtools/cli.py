@@ -45,7 +45,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("file", metavar="FILE")
     export.add_argument("--format", choices=("csv", "parquet"), default=None,
-                        help="default: from FILE's extension, else csv")
+                        help="default: from FILE's extension (.csv or .parquet)")
     export.add_argument("--benchmarks", nargs="+", metavar="ID", help="benchmark dataset ids (default: all)")
     export.add_argument("--with-fine-tunes", action="store_true", help="include models that declare a base model")
     return parser
@@ -59,18 +59,34 @@ def main(argv=None) -> int:
         return int(exc.code or 0)
     from .errors import LbtoolsError
 
+    from .errors import mask_secrets
+
     try:
         if args.command == "snapshot" and args.action == "save":
             return _save(args)
         if args.command == "snapshot" and args.action == "info":
             return _info(args)
         return _export(args)
-    except (LbtoolsError, FileExistsError, ValueError, TypeError, OSError) as exc:
+    except _UsageError as exc:
         print(f"lbtools: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (LbtoolsError, FileExistsError, ValueError, TypeError, OSError) as exc:
+        print(f"lbtools: error: {_printable(mask_secrets(exc))}", file=sys.stderr)
         return EXIT_ERROR
     except KeyboardInterrupt:
         print("lbtools: interrupted; nothing was left half-written", file=sys.stderr)
         return 130
+
+
+class _UsageError(Exception):
+    """A command line that can't be run as given."""
+
+
+def _printable(value) -> str:
+    """``value`` as text with control characters (from a manifest, an error) shown escaped, never sent raw to the
+    terminal."""
+    text = str(value)
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 def _save(args) -> int:
@@ -103,20 +119,21 @@ def _info(args) -> int:
 
 def _summary(path, manifest: dict) -> str:
     counts = manifest.get("counts") or {}
+    p = _printable
     lines = [
-        f"snapshot {manifest.get('name')} at {path}",
-        f"  taken at      {manifest.get('taken_at')} from {manifest.get('endpoint')}",
-        f"  format        {manifest.get('format_version')} (lbtools {manifest.get('lbtools_version')}, "
-        f"huggingface_hub {manifest.get('huggingface_hub_version')})",
+        f"snapshot {p(manifest.get('name'))} at {p(path)}",
+        f"  taken at      {p(manifest.get('taken_at'))} from {p(manifest.get('endpoint'))}",
+        f"  format        {p(manifest.get('format_version'))} (lbtools {p(manifest.get('lbtools_version'))}, "
+        f"huggingface_hub {p(manifest.get('huggingface_hub_version'))})",
         f"  benchmarks    {len(manifest.get('benchmarks') or [])}"
         + (f" ({len(manifest['failures'])} failed)" if manifest.get("failures") else ""),
     ]
     for key, value in counts.items():
-        lines.append(f"  {key:<13} {value}")
+        lines.append(f"  {p(key):<13} {p(value)}")
     aggregate = manifest.get("aggregate") or {}
     if aggregate:
-        lines.append(f"  aggregate     {aggregate.get('repo')} @ {aggregate.get('revision')}")
-    lines.append(f"  provenance    {manifest.get('provenance')}")
+        lines.append(f"  aggregate     {p(aggregate.get('repo'))} @ {p(aggregate.get('revision'))}")
+    lines.append(f"  provenance    {p(manifest.get('provenance'))}")
     return "\n".join(lines)
 
 
@@ -125,12 +142,23 @@ def _export(args) -> int:
 
     from .loaders import load_leaderboards
 
-    fmt = args.format or ("parquet" if Path(args.file).suffix.lower() == ".parquet" else "csv")
+    suffix = Path(args.file).suffix.lower()
+    fmt = args.format or {".csv": "csv", ".parquet": "parquet", ".pq": "parquet"}.get(suffix)
+    if fmt is None:
+        raise _UsageError(
+            f"can't tell the format of {args.file!r} from its extension {suffix or '(none)'}: name it .csv or "
+            ".parquet, or pass --format csv|parquet"
+        )
     df = load_leaderboards(args.benchmarks, base_model_only=False if args.with_fine_tunes else None)
     if fmt == "csv":
-        df.to_csv(args.file, index=False)
+        from .snapshot import write_csv
+
+        write_csv(df, args.file)  # rows round-trip, formula-like text neutralised
     else:
-        df.to_parquet(args.file, index=False)
+        from .snapshot import written_whole
+
+        with written_whole(args.file) as tmp:
+            df.to_parquet(tmp, index=False)  # values exactly as loaded
     failed = df.attrs.get("failures") or {}
     print(
         f"wrote {len(df)} rows from {df['dataset_id'].nunique()} benchmarks to {args.file} "

@@ -6,6 +6,7 @@ which win over the defaults.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,6 +16,8 @@ BUNDLED_SNAPSHOT_NAME = "openevals-2026-03-25"
 DEFAULT_TIMEOUT = 30.0
 DEFAULT_CACHE_TTL = 6 * 3600.0
 DEFAULT_MAX_WORKERS = 8
+MAX_TIMEOUT = 3600.0  # an hour for one request: past it a value is a typo (1e308), not a slow network
+MAX_CACHE_TTL = 365 * 86400.0
 
 _overrides: dict = {}
 
@@ -76,24 +79,35 @@ def configure(
     -------
     Settings
         The settings now in force.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Naming the setting that is wrong (a timeout of NaN, ``inf`` or ``1e308``, a path that is not a path, ...);
+        nothing is changed then.
     """
-    if reset:
-        _overrides.clear()
+    # Everything is checked before anything is set: a bad argument leaves the settings as they were.
+    given = {}
     if source is not None:
         _check_source(source, "source")
-        _overrides["source"] = source
+        given["source"] = source
     if snapshot is not None:
-        _overrides["snapshot"] = Path(snapshot)
+        given["snapshot"] = Path(_path_like(snapshot, "snapshot"))
     if endpoint is not None:
-        _overrides["endpoint"] = str(endpoint).rstrip("/")
+        given["endpoint"] = _check_endpoint(endpoint, "endpoint")
     if cache_dir is not None:
-        _overrides["cache_dir"] = _cache_dir_from(str(cache_dir))
+        given["cache_dir"] = _cache_dir_from(_path_like(cache_dir, "cache_dir"))
     if cache_ttl is not None:
-        _overrides["cache_ttl"] = _positive(cache_ttl, "cache_ttl", allow_zero=True)
+        given["cache_ttl"] = _seconds(cache_ttl, "cache_ttl", allow_zero=True, upper=MAX_CACHE_TTL)
     if timeout is not None:
-        _overrides["timeout"] = _positive(timeout, "timeout")
+        given["timeout"] = _seconds(timeout, "timeout", upper=MAX_TIMEOUT)
     if max_workers is not None:
-        _overrides["max_workers"] = _workers(max_workers, "max_workers")
+        given["max_workers"] = _workers(max_workers, "max_workers")
+    if not isinstance(reset, bool):
+        raise TypeError(f"reset must be True or False; got {type(reset).__name__}")
+    if reset:
+        _overrides.clear()
+    _overrides.update(given)
     return settings()
 
 
@@ -103,7 +117,8 @@ def settings(**per_call) -> Settings:
     source = _overrides.get("source") or env.get("LBTOOLS_SOURCE") or "auto"
     _check_source(source, "LBTOOLS_SOURCE")
     snapshot = _overrides.get("snapshot") or (Path(env["LBTOOLS_SNAPSHOT"]) if env.get("LBTOOLS_SNAPSHOT") else None)
-    endpoint = _overrides.get("endpoint") or env.get("HF_ENDPOINT") or "https://huggingface.co"
+    endpoint = _overrides.get("endpoint") or _check_endpoint(env.get("HF_ENDPOINT") or "https://huggingface.co",
+                                                             "HF_ENDPOINT")
     if "cache_dir" in _overrides:
         cache_dir = _overrides["cache_dir"]
     else:
@@ -113,8 +128,10 @@ def settings(**per_call) -> Settings:
         snapshot=snapshot or bundled_snapshot(),
         endpoint=endpoint.rstrip("/"),
         cache_dir=cache_dir,
-        cache_ttl=_overrides.get("cache_ttl", _env_float("LBTOOLS_CACHE_TTL", DEFAULT_CACHE_TTL, allow_zero=True)),
-        timeout=_overrides.get("timeout", _env_float("LBTOOLS_TIMEOUT", DEFAULT_TIMEOUT)),
+        cache_ttl=_overrides.get(
+            "cache_ttl", _env_float("LBTOOLS_CACHE_TTL", DEFAULT_CACHE_TTL, allow_zero=True, upper=MAX_CACHE_TTL)
+        ),
+        timeout=_overrides.get("timeout", _env_float("LBTOOLS_TIMEOUT", DEFAULT_TIMEOUT, upper=MAX_TIMEOUT)),
         max_workers=_overrides.get("max_workers", _env_workers()),
         offline=env.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"),
     )
@@ -139,12 +156,57 @@ def _check_source(value: str, name: str) -> None:
         raise ValueError(f"{name} must be one of {', '.join(SOURCES)}; got {value!r}")
 
 
-def _positive(value, name: str, allow_zero: bool = False) -> float:
+def _seconds(value, name: str, *, allow_zero: bool = False, upper: float) -> float:
+    """A finite number of seconds within ``(0 or [0, upper]``; NaN, infinities and absurd values are refused."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number of seconds; got {type(value).__name__}")
-    if value < 0 or (value == 0 and not allow_zero):
-        raise ValueError(f"{name} must be {'>= 0' if allow_zero else '> 0'}; got {value!r}")
-    return float(value)
+    try:
+        number = float(value)
+    except OverflowError:
+        number = math.inf
+    if math.isnan(number) or not (0 <= number <= upper) or (number == 0 and not allow_zero):
+        low = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number of seconds, {low} and at most {upper:g}; got {value!r}")
+    return number
+
+
+def _path_like(value, name: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a path (str or os.PathLike); got {type(value).__name__}")
+    return os.fspath(value)
+
+
+def _check_endpoint(value, name: str) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a URL string; got {type(value).__name__}")
+    text = value.strip().rstrip("/")
+    if not text.lower().startswith(("http://", "https://")) or any(c.isspace() or ord(c) < 32 for c in text):
+        raise ValueError(f"{name} must be an http(s) URL such as https://huggingface.co; got {value!r}")
+    return text
+
+
+def check_token(token):
+    """The token to send: ``None`` (the login or ``HF_TOKEN``), ``False`` (none) or a cleaned string.
+
+    Surrounding whitespace (a newline read from a file) is removed. A token that is empty, holds spaces or control
+    characters, or is not text is refused here, before any request, by a message that never repeats it.
+    """
+    if token is None or token is False:
+        return token
+    if not isinstance(token, str):
+        raise TypeError(
+            f"token must be a string, False (send none) or None (use HF_TOKEN or `hf auth login`); got "
+            f"{type(token).__name__}"
+        )
+    cleaned = token.strip()
+    if not cleaned:
+        raise ValueError("token is empty; pass token=None to use HF_TOKEN or the login, or token=False for none")
+    if not cleaned.isascii() or not cleaned.isprintable() or any(c.isspace() for c in cleaned):
+        raise ValueError(
+            "token holds spaces, control or non-ASCII characters, so it can't be a Hub token (its value is not "
+            "shown); copy it again from https://huggingface.co/settings/tokens"
+        )
+    return cleaned
 
 
 def _workers(value, name: str) -> int:
@@ -155,14 +217,15 @@ def _workers(value, name: str) -> int:
     return value
 
 
-def _env_float(name: str, default: float, allow_zero: bool = False) -> float:
+def _env_float(name: str, default: float, *, allow_zero: bool = False, upper: float) -> float:
     raw = os.environ.get(name)
-    if raw in (None, ""):
+    if raw is None or not raw.strip():
         return default
     try:
-        return _positive(float(raw), name, allow_zero=allow_zero)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(f"{name} must be a number of seconds; got {raw!r}") from exc
+        number = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds; got {raw!r}") from None
+    return _seconds(number, name, allow_zero=allow_zero, upper=upper)
 
 
 def _env_workers() -> int:

@@ -7,19 +7,21 @@ dtypes, in a deterministic order, with ``attrs["source"]`` and ``attrs["fetched_
 
 from __future__ import annotations
 
-import re
-import warnings
-from concurrent.futures import ThreadPoolExecutor, as_completed
-
 from . import config
-from .errors import LbtoolsError
-from ._hub.parse import (
-    Problems,
-    benchmark_records,
-    eval_result_records,
-    leaderboard_records,
-    model_info_record,
+from ._hub.fetch import (
+    MODEL_INFO_EXPAND,
+    cached_reader,
+    check_id_list,
+    check_repo_id,
+    fan_out,
+    fetch_benchmark_records,
+    fetch_card_sizes,
+    fetch_eval_results,
+    fetch_leaderboard,
+    fetch_model_info,
+    pool_size,
 )
+from ._hub.parse import Problems, repo_id_problem
 from ._hub.schema import (
     BENCHMARK_COLUMNS,
     EVAL_RESULT_COLUMNS,
@@ -29,45 +31,25 @@ from ._hub.schema import (
     make_frame,
 )
 from ._hub.sources import resolve_source
+from .errors import NotFoundError, PartialLoadWarning, warn
+
+__all__ = [
+    "list_benchmarks",
+    "load_leaderboard",
+    "load_leaderboards",
+    "load_eval_results",
+    "load_model_info",
+    "enrich",
+    "load_aggregate",
+    "aggregate_to_long",
+    "benchmark_sizes",
+    "MODEL_INFO_EXPAND",
+]
 
 ERRORS = ("warn", "raise")
-_REPO_ID = re.compile(r"^(?:[\w.\-]{1,96}/)?[\w.\-]{1,96}$")
 
 
 # -- argument checks -----------------------------------------------------------------------------------------
-
-
-def _check_repo_id(value, name: str, *, namespace: bool = True) -> str:
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a repo id string like 'org/name'; got {type(value).__name__}")
-    if (
-        not _REPO_ID.match(value)
-        or (namespace and "/" not in value)
-        or ".." in value
-        or value.startswith(("-", "."))
-        or value.endswith(("-", "."))
-    ):
-        raise ValueError(f"{name} must be a Hub repo id like 'org/name'; got {value!r}")
-    return value
-
-
-def _check_id_list(values, name: str, *, namespace: bool) -> list[str]:
-    """A de-duplicated list of ids, in first-seen order."""
-    if isinstance(values, (str, bytes)):
-        raise TypeError(f"{name} must be a list of ids, not a single string; wrap one id in a list: [{values!r}]")
-    if isinstance(values, (set, frozenset)):
-        values = sorted(values, key=str)
-    try:
-        items = list(values)
-    except TypeError:
-        raise TypeError(f"{name} must be a list of ids; got {type(values).__name__}") from None
-    out, seen = [], set()
-    for item in items:
-        _check_repo_id(item, f"{name}[{len(out)}]", namespace=namespace)
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
 
 
 def _check_errors(errors) -> str:
@@ -82,6 +64,12 @@ def _check_optional_bool(value, name: str):
     return value
 
 
+def _check_bool(value, name: str) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError(f"{name} must be True or False; got {type(value).__name__}")
+    return value
+
+
 def _settings(max_workers=None):
     return config.settings(max_workers=max_workers)
 
@@ -93,160 +81,31 @@ def _stamp(df, source, fetched_at, **extra):
     return df
 
 
-# -- fan-out over many requests ------------------------------------------------------------------------------
-
-
-def _progress_enabled(progress) -> bool:
-    if progress is not None:
-        return bool(progress)
-    import os
-    import sys
-
-    flags = (os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", ""), os.environ.get("TQDM_DISABLE", ""))
-    if any(f.strip().lower() in ("1", "true", "yes", "on") for f in flags):
-        return False
-    if "ipykernel" in sys.modules:
-        return True
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
-
-
-def _pool_size(source, max_workers: int, n_tasks: int) -> int:
-    """Threads for a fan-out of ``n_tasks`` tasks.
-
-    Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (a semaphore of
-    ``max_workers`` per endpoint, ``lbtools._hub.client``), so while one thread parses and caches an answer, another already
-    holds the freed slot and sends the next request instead of waiting for the parsing to finish. A snapshot is read
-    from local files: no more threads than ``max_workers``.
-    """
-    factor = 2 if getattr(source, "kind", None) == "hub" else 1
-    return max(1, min(factor * max_workers, n_tasks))
-
-
-class _NotAtHand(Exception):
-    """The answer is not in the response cache (or the source has nothing at hand): it must be fetched."""
-
-
-class _AtHand:
-    """A view of a source that answers only from what it holds without a request (``source.peek``)."""
-
-    def __init__(self, source):
-        self._peek = source.peek
-
-    def get_json(self, path, params=None, *, what, refresh=False, paged=False):
-        hit = self._peek(path, params, what=what)
-        if hit is None:
-            raise _NotAtHand(what)
-        return hit
-
-
-def _at_hand(source, refresh: bool, fetch):
-    """``key -> fetch(view, key)`` over the source's cached answers, for ``_fan_out(inline=...)``; None to skip."""
-    if not hasattr(source, "peek") or (refresh and getattr(source, "kind", None) == "hub"):
-        return None
-    view = _AtHand(source)
-    return lambda key: fetch(view, key)
-
-
-def _fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, desc: str, threads: int | None = None,
-             inline=None):
-    """Run ``task(key)`` for every key on a bounded pool; returns ``({key: result}, {key: reason})``.
-
-    ``inline(key)``, when given, runs first in this thread, key after key, until one raises ``_NotAtHand`` (not
-    cached): answers already in the cache are read without starting a thread, and that key and the rest go to the
-    pool. ``threads`` (default ``max_workers``) sizes the pool; requests in flight stay bounded by the Hub client.
-    With ``errors="raise"`` the first failure cancels what has not started and is raised.
-    """
-    results, failures = {}, {}
-    if not keys:
-        return results, failures
-    bar = None
-    if _progress_enabled(progress) and len(keys) > 1:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(keys), desc=desc, unit="req", leave=False)
-    if inline is not None:
-        pending = []
-        try:
-            for index, key in enumerate(keys):
-                try:
-                    results[key] = inline(key)
-                except _NotAtHand:
-                    # Not cached: most likely nothing after it is either (a cold cache, an expired one). Send it and
-                    # the rest to the pool at once; its tasks still read the cache before any request.
-                    pending.extend(keys[index:])
-                    break
-                except Exception as exc:  # noqa: BLE001 - as in the pool below
-                    if errors == "raise":
-                        raise
-                    failures[key] = _one_line(exc)
-                if bar is not None:
-                    bar.update(1)
-        except BaseException:
-            if bar is not None:
-                bar.close()
-            raise
-        keys = pending
-        if not keys:
-            if bar is not None:
-                bar.close()
-            return results, failures
-    pool = ThreadPoolExecutor(max_workers=min(threads or max_workers, len(keys)), thread_name_prefix="lbtools")
-    try:
-        futures = {pool.submit(task, key): key for key in keys}
-        for future in as_completed(futures):
-            key = futures[future]
-            try:
-                results[key] = future.result()
-            except Exception as exc:  # noqa: BLE001 - one failure must not sink the others
-                if errors == "raise":
-                    pool.shutdown(wait=False, cancel_futures=True)
-                    raise
-                failures[key] = _one_line(exc)
-            finally:
-                if bar is not None:
-                    bar.update(1)
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
-        if bar is not None:
-            bar.close()
-    return results, failures
-
-
-def _one_line(exc: BaseException) -> str:
-    text = " ".join(str(exc).split())
-    if not isinstance(exc, LbtoolsError):
-        text = f"{type(exc).__name__}: {text}"
-    return text
-
-
 def _report_failures(failures: dict, summary: str, *, stacklevel: int, attr: str = "failures") -> None:
     """One warning for all ``failures`` (``{what: reason}``): ``summary``, then where each reason is kept."""
     if failures:
         first = next(iter(sorted(failures.items())))
-        warnings.warn(
-            f"lbtools: {summary} (df.attrs[{attr!r}] says why for each; e.g. {first[0]}: {first[1]})",
-            UserWarning,
-            stacklevel=stacklevel,
-        )
+        warn(f"lbtools: {summary} (df.attrs[{attr!r}] says why for each; e.g. {first[0]}: {first[1]})",
+             PartialLoadWarning, stacklevel=stacklevel)
 
 
 def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None,
-               report_failures=True, stacklevel=4):
+               report_failures=True, stacklevel=4, **extra):
     """The frame of ``fetch(source, key) -> (records, problems, fetched_at)`` over ``keys``, fetched concurrently.
 
     Records come in the order of ``keys``; data problems and (when ``report_failures``) failures are each reported
     once, and the failures (plus any given ones) land in ``attrs["failures"]``. ``stacklevel`` makes the warnings
     point at the caller of the public loader: 4 when that loader calls this directly.
     """
-    results, fetch_failures = _fan_out(
+    results, fetch_failures = fan_out(
         lambda key: fetch(source, key),
         keys,
         max_workers=settings.max_workers,
         errors=errors,
         progress=progress,
         desc=desc,
-        threads=_pool_size(source, settings.max_workers, len(keys)),
-        inline=_at_hand(source, refresh, fetch),
+        threads=pool_size(source, settings.max_workers, len(keys)),
+        read_cached=cached_reader(source, refresh, fetch),
     )
     problems = Problems()
     records, times = [], []
@@ -255,14 +114,15 @@ def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refr
             rows, found, fetched_at = results[key]
             records.extend(rows)
             problems.extend(found)
-            times.append(fetched_at)
+            if fetched_at is not None:
+                times.append(fetched_at)
     problems.warn(stacklevel=stacklevel)
     if report_failures:
         _report_failures(fetch_failures, f"{len(fetch_failures)} of {len(keys)} {what} failed and are left out",
                          stacklevel=stacklevel)
     every_failure = {**(failures or {}), **fetch_failures}
     df = make_frame(records, columns)
-    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(every_failure.items())))
+    return _stamp(df, source, min(times) if times else None, failures=dict(sorted(every_failure.items())), **extra)
 
 
 # -- benchmarks ----------------------------------------------------------------------------------------------
@@ -296,42 +156,14 @@ def list_benchmarks(*, token=None, refresh: bool = False):
         status           string                    only in the bundled snapshot (listed / unconfirmed / …)
         ===============  ========================  ================================================
     """
+    _check_bool(refresh, "refresh")
     source = resolve_source(config.settings(), token)
-    records, fetched_at = _fetch_benchmark_records(source, refresh)
+    records, fetched_at = fetch_benchmark_records(source, refresh)
     df = make_frame(records, BENCHMARK_COLUMNS).sort_values("dataset_id", kind="stable").reset_index(drop=True)
     return _stamp(df, source, fetched_at)
 
 
-def _fetch_benchmark_records(source, refresh):
-    """The parsed official benchmark list (its problems warned) and when it was fetched."""
-    from ._hub.benchmarks import display_names
-
-    body, fetched_at = source.get_json(
-        "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
-        paged=True,
-    )
-    problems = Problems()
-    records = benchmark_records(body, problems, display_names())
-    problems.warn(stacklevel=4)
-    return records, fetched_at
-
-
 # -- leaderboards --------------------------------------------------------------------------------------------
-
-
-def _leaderboard_params(base_model_only):
-    return None if base_model_only is None else {"base_model": base_model_only}
-
-
-def _fetch_leaderboard(source, dataset_id, base_model_only, refresh):
-    body, fetched_at = source.get_json(
-        f"/api/datasets/{dataset_id}/leaderboard",
-        _leaderboard_params(base_model_only),
-        what=f"benchmark {dataset_id}",
-        refresh=refresh,
-    )
-    problems = Problems()
-    return leaderboard_records(body, dataset_id, problems), problems, fetched_at
 
 
 def load_leaderboard(dataset_id: str, *, base_model_only: bool | None = None, token=None, refresh: bool = False):
@@ -376,10 +208,11 @@ def load_leaderboard(dataset_id: str, *, base_model_only: bool | None = None, to
     ------
     GatedBenchmarkError, NotFoundError, RateLimitedError, HubUnavailableError, BadResponseError
     """
-    _check_repo_id(dataset_id, "dataset_id")
+    check_repo_id(dataset_id, "dataset_id")
     _check_optional_bool(base_model_only, "base_model_only")
+    _check_bool(refresh, "refresh")
     source = resolve_source(config.settings(), token)
-    records, problems, fetched_at = _fetch_leaderboard(source, dataset_id, base_model_only, refresh)
+    records, problems, fetched_at = fetch_leaderboard(source, dataset_id, base_model_only, refresh)
     problems.warn()
     return _stamp(make_frame(records, LEADERBOARD_COLUMNS), source, fetched_at)
 
@@ -398,8 +231,10 @@ def load_leaderboards(
 
     Parameters
     ----------
-    dataset_ids : list of str or None
-        Benchmarks to load; ``None`` loads every official benchmark (in a snapshot: every recorded one).
+    dataset_ids : list of str, str or None
+        Benchmarks to load (one id string is a list of one); ``None`` loads every official benchmark (in a
+        snapshot: every recorded one). An official benchmark with no leaderboard yet is not a failure: it is
+        listed in ``df.attrs["without_leaderboard"]``.
     base_model_only : bool or None
         As in ``load_leaderboard``.
     max_workers : int, optional
@@ -419,22 +254,37 @@ def load_leaderboards(
     """
     _check_errors(errors)
     _check_optional_bool(base_model_only, "base_model_only")
+    _check_bool(refresh, "refresh")
+    if dataset_ids is not None:
+        ids = check_id_list(dataset_ids, "dataset_ids", namespace=True)
     settings = _settings(max_workers)
     source = resolve_source(settings, token)
     failures: dict[str, str] = {}
-    if dataset_ids is None:
-        recorded, recorded_failures = source.recorded_benchmarks()
+    listed = dataset_ids is None
+    without_leaderboard: list[str] = []
+    if listed:
+        recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
         if recorded is None:
             # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
-            records, _ = _fetch_benchmark_records(source, refresh)
+            records, _ = fetch_benchmark_records(source, refresh)
             ids = sorted(record["dataset_id"] for record in records)
         else:
             ids = sorted(recorded)
             failures.update(recorded_failures)
-    else:
-        ids = _check_id_list(dataset_ids, "dataset_ids", namespace=True)
-    return _load_many(
-        lambda src, dataset_id: _fetch_leaderboard(src, dataset_id, base_model_only, refresh),
+            without_leaderboard.extend(recorded_without)
+
+    def fetch(src, dataset_id):
+        try:
+            return fetch_leaderboard(src, dataset_id, base_model_only, refresh)
+        except NotFoundError:
+            if not listed:
+                raise
+            # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
+            without_leaderboard.append(dataset_id)
+            return [], Problems(), None
+
+    df = _load_many(
+        fetch,
         ids,
         source=source,
         settings=settings,
@@ -446,17 +296,11 @@ def load_leaderboards(
         what="benchmarks",
         failures=failures,
     )
+    df.attrs["without_leaderboard"] = sorted(without_leaderboard)
+    return df
 
 
 # -- eval results --------------------------------------------------------------------------------------------
-
-
-def _fetch_eval_results(source, model_id, refresh):
-    body, fetched_at = source.get_json(
-        f"/api/models/{model_id}", {"expand": "evalResults"}, what=f"model {model_id}", refresh=refresh
-    )
-    problems = Problems()
-    return eval_result_records(body, model_id, problems), problems, fetched_at
 
 
 def load_eval_results(
@@ -475,8 +319,8 @@ def load_eval_results(
 
     Parameters
     ----------
-    model_ids : list of str
-        Model repo ids (a single string is a TypeError; an empty list gives an empty frame).
+    model_ids : list of str, or str
+        Model repo ids (one id string is a list of one; an empty list gives an empty frame).
     max_workers, errors, token, refresh, progress
         As in ``load_leaderboards``.
 
@@ -500,13 +344,14 @@ def load_eval_results(
         ============  ===================  ============================================
     """
     _check_errors(errors)
-    ids = _check_id_list(model_ids, "model_ids", namespace=False)
+    _check_bool(refresh, "refresh")
+    ids = check_id_list(model_ids, "model_ids", namespace=False)
     settings = _settings(max_workers)
     source = resolve_source(settings, token)
     if not ids:
         return _stamp(empty_frame(EVAL_RESULT_COLUMNS), source, None, failures={})
     return _load_many(
-        lambda src, model_id: _fetch_eval_results(src, model_id, refresh),
+        lambda src, model_id: fetch_eval_results(src, model_id, refresh),
         ids,
         source=source,
         settings=settings,
@@ -520,31 +365,6 @@ def load_eval_results(
 
 
 # -- model metadata ------------------------------------------------------------------------------------------
-
-MODEL_INFO_EXPAND = (
-    "author",
-    "cardData",
-    "createdAt",
-    "downloads",
-    "gated",
-    "library_name",
-    "likes",
-    "pipeline_tag",
-    "safetensors",
-    "tags",
-)
-
-
-def _fetch_model_info(source, model_id, refresh):
-    body, fetched_at = source.get_json(
-        f"/api/models/{model_id}",
-        [("expand", field) for field in MODEL_INFO_EXPAND],
-        what=f"model {model_id}",
-        refresh=refresh,
-    )
-    problems = Problems()
-    return [model_info_record(body, model_id, problems)], problems, fetched_at
-
 
 def load_model_info(
     model_ids,
@@ -562,7 +382,8 @@ def load_model_info(
 
     Parameters
     ----------
-    model_ids : list of str
+    model_ids : list of str, or str
+        Model repo ids (one id string is a list of one).
     max_workers, errors, token, refresh, progress
         As in ``load_leaderboards``.
 
@@ -589,16 +410,17 @@ def load_model_info(
                              progress=progress, report_failures=True)
 
 
-def _model_info_frame(model_ids, *, max_workers, errors, token, refresh, progress, report_failures):
+def _model_info_frame(model_ids, *, max_workers, errors, token, refresh, progress, report_failures, failures=None):
     """``load_model_info`` for it and for ``enrich``: two calls below either, so warnings point at their caller."""
     _check_errors(errors)
-    ids = _check_id_list(model_ids, "model_ids", namespace=False)
+    _check_bool(refresh, "refresh")
+    ids = check_id_list(model_ids, "model_ids", namespace=False)
     settings = _settings(max_workers)
     source = resolve_source(settings, token)
     if not ids:
-        return _stamp(empty_frame(MODEL_INFO_COLUMNS), source, None, failures={})
+        return _stamp(empty_frame(MODEL_INFO_COLUMNS), source, None, failures=dict(failures or {}))
     return _load_many(
-        lambda src, model_id: _fetch_model_info(src, model_id, refresh),
+        lambda src, model_id: fetch_model_info(src, model_id, refresh),
         ids,
         source=source,
         settings=settings,
@@ -610,6 +432,7 @@ def _model_info_frame(model_ids, *, max_workers, errors, token, refresh, progres
         what="models",
         report_failures=report_failures,
         stacklevel=5,
+        failures=failures,
     )
 
 
@@ -633,14 +456,26 @@ def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = No
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
     if on not in df.columns:
         raise ValueError(f"on: column {on!r} is not in df (columns: {', '.join(map(str, df.columns))})")
-    ids = [m for m in pd.unique(df[on].dropna()) if isinstance(m, str)]
+    _check_errors(errors)
+    values = [m for m in pd.unique(df[on].dropna())]
+    # A value that is not a Hub model id is never requested: its rows are kept, with empty metadata, and said why.
+    invalid = {}
+    for value in values:
+        problem = repo_id_problem(value, namespace=False)
+        if problem is not None:
+            invalid[str(value)] = f"not a Hub model id ({problem}); not requested"
+    if invalid and errors == "raise":
+        first = next(iter(invalid))
+        raise ValueError(f"{on}: {first!r} is {invalid[first]}")
+    ids = [m for m in values if str(m) not in invalid]
     # enrich leaves no row out: a model without metadata is said in enrich's own words, not as a failed load.
     info = _model_info_frame(ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
-                             progress=progress, report_failures=False)
+                             progress=progress, report_failures=False, failures=invalid)
     missing = info.attrs.get("failures") or {}
     _report_failures(
         missing,
-        f"enrich: no metadata for {len(missing)} of {len(ids)} models; their rows are kept with empty metadata columns",
+        f"enrich: no metadata for {len(missing)} of {len(values)} models; their rows are kept with empty metadata "
+        "columns",
         attr="enrich_failures",
         stacklevel=3,
     )
@@ -682,18 +517,30 @@ def load_aggregate(*, columns=None, revision: str | None = None, token=None, ref
     import pandas as pd
     import pyarrow.parquet as pq
 
+    import pyarrow
+
     if columns is not None:
         columns = _check_id_like_columns(columns)
     if revision is not None and not isinstance(revision, str):
         raise TypeError(f"revision must be a string; got {type(revision).__name__}")
+    _check_bool(refresh, "refresh")
     source = resolve_source(config.settings(), token)
     path, commit, fetched_at = source.aggregate_file(revision=revision, refresh=refresh)
-    if columns is not None:
-        available = pq.read_schema(path).names
-        missing = [c for c in columns if c not in available]
-        if missing:
-            raise ValueError(f"columns: not in the aggregate: {missing}; it has {available}")
-    df = pd.read_parquet(path, columns=columns, dtype_backend="numpy_nullable")
+    try:
+        if columns is not None:
+            available = pq.read_schema(path).names
+            missing = [c for c in columns if c not in available]
+            if missing:
+                raise ValueError(f"columns: not in the aggregate: {missing}; it has {available}")
+        df = pd.read_parquet(path, columns=columns, dtype_backend="numpy_nullable")
+    except (pyarrow.ArrowException, OSError) as exc:
+        # A truncated or damaged file: say which, in the error of where it came from.
+        from .errors import BadResponseError, SnapshotError
+
+        kind = SnapshotError if source.kind == "snapshot" else BadResponseError
+        raise kind(f"the aggregate Parquet {path} in {source.name} can't be read ({str(exc)[:200]}); "
+                   + ("the snapshot is damaged" if source.kind == "snapshot" else
+                      "download it again with refresh=True")) from None
     return _stamp(df, source, fetched_at, revision=commit)
 
 
@@ -733,10 +580,10 @@ def aggregate_to_long(df):
     score_columns = [c for c in df.columns if str(c).endswith("_score") and c != "aggregate_score"]
     unknown = [c for c in score_columns if c not in mapping]
     if unknown:
-        warnings.warn(
+        warn(
             f"lbtools: aggregate columns {unknown} map to no known benchmark and are left out; "
             "add them to lbtools/data/benchmarks.csv",
-            UserWarning,
+            PartialLoadWarning,
             stacklevel=2,
         )
     known = [c for c in score_columns if c in mapping]
@@ -761,29 +608,6 @@ def aggregate_to_long(df):
 SIZE_COLUMNS = {"dataset_id": "string", "task_id": "string", "n_items": "Int64", "n_items_source": "string"}
 
 
-def _fetch_card_sizes(source, dataset_id, refresh):
-    """``([(task_id, n)], reason)`` from a benchmark's dataset card and ``eval.yaml`` on ``source``; the list is empty
-    (and ``reason`` says why) when they give no count."""
-    from ._hub.sizes import card_counts, eval_tasks
-
-    try:
-        info, _ = source.get_json(f"/api/datasets/{dataset_id}", what=f"dataset {dataset_id}", refresh=refresh)
-    except LbtoolsError as exc:
-        return [], f"no dataset card: {_one_line(exc)}"
-    tasks, why_no_tasks = [], ""
-    try:
-        path = source.repo_file(dataset_id, "eval.yaml", refresh=refresh)
-        tasks = eval_tasks(path.read_text(encoding="utf-8"))
-    except LbtoolsError as exc:
-        why_no_tasks = f"; no eval.yaml ({_one_line(exc)})"
-    except (ValueError, OSError) as exc:
-        why_no_tasks = f"; eval.yaml unreadable ({_one_line(exc)})"
-    counts = card_counts(info, tasks)
-    if counts:
-        return counts, ""
-    return [], f"its card gives no num_examples for the split its eval.yaml names{why_no_tasks}"
-
-
 def _user_sizes(n_items, ids):
     """``{dataset_id: n}`` from the caller's ``n_items`` (an int for one benchmark, or a mapping)."""
     if n_items is None:
@@ -799,7 +623,7 @@ def _user_sizes(n_items, ids):
         raise TypeError(f"n_items must be an int, a {{dataset_id: int}} mapping or None; got {type(n_items).__name__}")
     out = {}
     for key, n in pairs:
-        _check_repo_id(key, "n_items key")
+        check_repo_id(key, "n_items key")
         if isinstance(n, bool) or not isinstance(n, int) or n < 1:
             raise ValueError(f"n_items[{key!r}] must be a positive int; got {n!r}")
         out[key] = n
@@ -848,16 +672,16 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
 
     from ._hub.sizes import table_rows
 
-    ids = None if dataset_ids is None else _check_id_list(dataset_ids, "dataset_ids", namespace=True)
+    ids = None if dataset_ids is None else check_id_list(dataset_ids, "dataset_ids", namespace=True)
     user = _user_sizes(n_items, ids)
     settings = _settings()
     source = resolve_source(settings, token)
     if ids is None:
-        records, _ = _fetch_benchmark_records(source, refresh)
+        records, _ = fetch_benchmark_records(source, refresh)
         ids = sorted({r["dataset_id"] for r in records if r.get("dataset_id")})
     to_fetch = [d for d in ids if d not in user]
-    cards, failed = _fan_out(
-        lambda d: _fetch_card_sizes(source, d, refresh),
+    cards, failed = fan_out(
+        lambda d: fetch_card_sizes(source, d, refresh),
         to_fetch,
         max_workers=settings.max_workers,
         errors="warn",

@@ -1,19 +1,41 @@
 """Saving and describing snapshots: a recorded Hub that the loaders replay through the same parsing code.
 
 A save records every raw response into a temporary folder beside the destination and renames it into place only
-when the manifest is written, so an interrupted save never leaves a folder that loads.
+when the manifest is written, so an interrupted save (an error, Ctrl-C, SIGTERM) never leaves a folder that loads,
+and removes its temporary folder.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
+import signal
+import threading
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
+from ._hub.fetch import (
+    check_id_list,
+    fan_out,
+    fetch_card_sizes,
+    fetch_eval_results,
+    fetch_leaderboard,
+    fetch_model_info,
+    one_line,
+)
+from ._hub.parse import Problems, benchmark_records, expect_list
 from ._hub.recording import MANIFEST, file_relpath, response_relpath
 from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, HubSource, read_manifest
+from .errors import NotFoundError, PartialLoadWarning, warn
+
+__all__ = ["save_snapshot", "snapshot_info", "write_csv"]
+
+# What a spreadsheet reads as a formula at the start of a cell (OWASP, "CSV Injection").
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 class RecordingSource:
@@ -24,8 +46,8 @@ class RecordingSource:
         self.root = Path(root)
         self.name = inner.name
 
-    def get_json(self, path, params=None, *, what, refresh=False, paged=False):
-        body, fetched_at = self.inner.get_json(path, params, what=what, refresh=refresh, paged=paged)
+    def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
+        body, fetched_at = self.inner.get_json(path, params, what=what, refresh=refresh, paged=paged, expect=expect)
         target = self.root / response_relpath(path, params)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(json.dumps(body, ensure_ascii=True), encoding="utf-8")
@@ -46,7 +68,7 @@ class RecordingSource:
         return target
 
     def recorded_benchmarks(self):
-        return None, {}
+        return None, {}, []
 
 
 def save_snapshot(
@@ -63,8 +85,7 @@ def save_snapshot(
     """Record the Hub's leaderboard data into the folder ``dest`` (which must not exist yet).
 
     Records the official benchmark list; the leaderboards of ``benchmarks`` (default: every official one) in the
-    default view and with fine-tunes (``base_model=false``); their dataset infos and ``eval.yaml`` files (the item
-    counts of ``benchmark_sizes``); when ``models``, the eval results and metadata of every
+    default view and with fine-tunes (``base_model=false``); when ``models``, the eval results and metadata of every
     model on them; when ``aggregate``, the aggregate Parquet. Failures are listed in the manifest, not fatal.
 
     Returns
@@ -74,99 +95,206 @@ def save_snapshot(
     """
     import huggingface_hub
 
-    from . import __version__, config
-    from ._hub.client import HubClient, utc_iso
-    from .loaders import _check_id_list, _fan_out, _fetch_eval_results, _fetch_leaderboard, _fetch_model_info
-    from .loaders import _fetch_card_sizes
+    from . import config
+    from ._hub.client import HubClient
 
+    if isinstance(dest, bool) or not isinstance(dest, (str, os.PathLike)):
+        raise TypeError(f"dest must be a path (str or os.PathLike); got {type(dest).__name__}")
     dest = Path(dest)
     if dest.exists():
         raise FileExistsError(f"{dest} already exists; choose a new folder (a snapshot is never overwritten)")
+    ids = None if benchmarks is None else check_id_list(benchmarks, "benchmarks", namespace=True)
+    if provenance is not None and not isinstance(provenance, str):
+        raise TypeError(f"provenance must be a string; got {type(provenance).__name__}")
     settings = config.settings(max_workers=max_workers)
     client = HubClient(settings, token)
     recorder = None
     tmp = dest.parent / f".{dest.name}.partial-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
     try:
-        recorder = RecordingSource(HubSource(client), tmp)
-        taken_at = utc_iso()
-        listing, _ = recorder.get_json(
-            "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=True,
-            paged=True,
-        )
-        if benchmarks is None:
-            ids = sorted({item["id"] for item in listing if isinstance(item, dict) and isinstance(item.get("id"), str)})
-        else:
-            ids = _check_id_list(benchmarks, "benchmarks", namespace=True)
-        fan = dict(max_workers=settings.max_workers, errors="warn", progress=progress)
-        boards, failures = _fan_out(
-            lambda d: _fetch_leaderboard(recorder, d, None, True), ids, desc="leaderboards", **fan
-        )
-        saved = sorted(boards)
-        _fan_out(lambda d: _fetch_leaderboard(recorder, d, False, True), saved, desc="leaderboards + fine-tunes", **fan)
-        # The dataset cards and eval.yaml files that give item counts (benchmark_sizes, rank_intervals offline).
-        cards, _ = _fan_out(lambda d: _fetch_card_sizes(recorder, d, True), saved, desc="dataset cards", **fan)
-        model_ids = sorted({r["model_id"] for d in saved for r in boards[d][0]})
-        model_failures: dict = {}
-        counts = {
-            "benchmarks": len(saved),
-            "leaderboard_entries": sum(len(boards[d][0]) for d in saved),
-            "models": len(model_ids),
-            "benchmarks_with_card_item_counts": sum(1 for d in saved if cards.get(d, ([], ""))[0]),
-        }
-        if models:
-            evals, failed_evals = _fan_out(
-                lambda m: _fetch_eval_results(recorder, m, True), model_ids, desc="eval results", **fan
-            )
-            infos, failed_infos = _fan_out(
-                lambda m: _fetch_model_info(recorder, m, True), model_ids, desc="model info", **fan
-            )
-            model_failures = {**{f"eval results of {k}": v for k, v in failed_evals.items()},
-                              **{f"model info of {k}": v for k, v in failed_infos.items()}}
-            counts["models_with_eval_results"] = len(evals)
-            counts["models_with_metadata"] = len(infos)
-        aggregate_info = None
-        if aggregate:
-            import pyarrow.parquet as pq
-
-            try:
-                path, commit, _ = recorder.aggregate_file(refresh=True)
-                aggregate_info = {"repo": AGGREGATE_REPO, "file": AGGREGATE_FILE, "revision": commit}
-                counts["aggregate_rows"] = pq.read_metadata(path).num_rows
-            except Exception as exc:  # noqa: BLE001 - recorded in the manifest
-                model_failures["aggregate"] = " ".join(str(exc).split())
-        manifest = {
-            "format_version": SNAPSHOT_FORMAT_VERSION,
-            "name": dest.name,
-            "taken_at": taken_at,
-            "endpoint": settings.endpoint,
-            "authenticated": client.authenticated,
-            "lbtools_version": __version__,
-            "huggingface_hub_version": huggingface_hub.__version__,
-            "benchmarks": saved,
-            "failures": dict(sorted(failures.items())),
-            "other_failures": dict(sorted(model_failures.items())),
-            "aggregate": aggregate_info,
-            "counts": counts,
-            "provenance": provenance
-            or f"Recorded with `lbtools snapshot save` from {settings.endpoint} at {taken_at}: raw API responses, "
-            "one file per call, replayed by lbtools' loaders through the same parsing code as live answers.",
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        os.rename(tmp, dest)
-        if failures or model_failures:
-            import warnings
-
-            warnings.warn(
-                f"lbtools: snapshot {dest.name} saved without {len(failures)} of {len(ids)} benchmarks and "
-                f"{len(model_failures)} other items that failed; its manifest lists each with the reason",
-                UserWarning,
-                stacklevel=2,
-            )
+        with _terminate_as_exit():
+            return _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+@contextmanager
+def _terminate_as_exit():
+    """Within this block SIGTERM raises SystemExit (in the main thread), so a save cleans up as for Ctrl-C."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        previous = signal.signal(signal.SIGTERM, stop)
+    except (ValueError, OSError):  # not allowed here (an embedded interpreter): nothing to restore
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance) -> Path:
+    """The recording itself, into ``tmp``, renamed to ``dest`` when the manifest is written."""
+    import huggingface_hub
+
+    from . import __version__
+    from ._hub.client import utc_iso
+
+    recorder = RecordingSource(HubSource(client), tmp)
+    taken_at = utc_iso()
+    listing, _ = recorder.get_json(
+        "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=True,
+        paged=True, expect=expect_list,
+    )
+    listed = ids is None
+    if listed:
+        # The ids a load would request: the parser's rule, so a hostile id in the list is never requested.
+        problems = Problems()
+        ids = sorted({record["dataset_id"] for record in benchmark_records(listing, problems, {})})
+        problems.warn(stacklevel=4)
+    without_leaderboard: list[str] = []
+
+    def fetch_board(dataset_id):
+        try:
+            return fetch_leaderboard(recorder, dataset_id, None, True)
+        except NotFoundError:
+            if not listed:
+                raise
+            without_leaderboard.append(dataset_id)  # official, so it exists: no leaderboard yet
+            return None
+
+    fan = dict(max_workers=settings.max_workers, errors="warn", progress=progress)
+    boards, failures = fan_out(fetch_board, ids, desc="leaderboards", **fan)
+    boards = {d: board for d, board in boards.items() if board is not None}
+    saved = sorted(boards)
+    fan_out(lambda d: fetch_leaderboard(recorder, d, False, True), saved, desc="leaderboards + fine-tunes", **fan)
+    # The dataset cards and eval.yaml files that give item counts (benchmark_sizes, rank_intervals offline).
+    cards, _ = fan_out(lambda d: fetch_card_sizes(recorder, d, True), saved, desc="dataset cards", **fan)
+    model_ids = sorted({r["model_id"] for d in saved for r in boards[d][0]})
+    model_failures: dict = {}
+    counts = {
+        "benchmarks": len(saved),
+        "leaderboard_entries": sum(len(boards[d][0]) for d in saved),
+        "models": len(model_ids),
+        "benchmarks_with_card_item_counts": sum(1 for d in saved if cards.get(d, ([], ""))[0]),
+    }
+    if models:
+        evals, failed_evals = fan_out(
+            lambda m: fetch_eval_results(recorder, m, True), model_ids, desc="eval results", **fan
+        )
+        infos, failed_infos = fan_out(
+            lambda m: fetch_model_info(recorder, m, True), model_ids, desc="model info", **fan
+        )
+        model_failures = {**{f"eval results of {k}": v for k, v in failed_evals.items()},
+                          **{f"model info of {k}": v for k, v in failed_infos.items()}}
+        counts["models_with_eval_results"] = len(evals)
+        counts["models_with_metadata"] = len(infos)
+    aggregate_info = None
+    if aggregate:
+        import pyarrow.parquet as pq
+
+        try:
+            path, commit, _ = recorder.aggregate_file(refresh=True)
+            aggregate_info = {"repo": AGGREGATE_REPO, "file": AGGREGATE_FILE, "revision": commit}
+            counts["aggregate_rows"] = pq.read_metadata(path).num_rows
+        except Exception as exc:  # noqa: BLE001 - recorded in the manifest
+            model_failures["aggregate"] = one_line(exc)
+    manifest = {
+        "format_version": SNAPSHOT_FORMAT_VERSION,
+        "name": dest.name,
+        "taken_at": taken_at,
+        "endpoint": settings.endpoint,
+        "authenticated": client.authenticated,
+        "lbtools_version": __version__,
+        "huggingface_hub_version": huggingface_hub.__version__,
+        "benchmarks": saved,
+        "without_leaderboard": sorted(without_leaderboard),
+        "failures": dict(sorted(failures.items())),
+        "other_failures": dict(sorted(model_failures.items())),
+        "aggregate": aggregate_info,
+        "counts": counts,
+        "provenance": provenance
+        or f"Recorded with `lbtools snapshot save` from {settings.endpoint} at {taken_at}: raw API responses, "
+        "one file per call, replayed by lbtools' loaders through the same parsing code as live answers.",
+    }
+    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    os.rename(tmp, dest)
+    if failures or model_failures:
+        warn(
+            f"lbtools: snapshot {dest.name} saved without {len(failures)} of {len(ids)} benchmarks and "
+            f"{len(model_failures)} other items that failed; its manifest lists each with the reason",
+            PartialLoadWarning,
+            stacklevel=4,
+        )
     return dest
+
+
+def write_csv(df, path) -> None:
+    """Write ``df`` as a CSV that reads back row for row and is safe to open in a spreadsheet.
+
+    Every text cell that holds a line break (even a lone ``\\r``) is quoted, so ``pandas.read_csv`` reads the same
+    rows back. A text cell starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return (a model id or note
+    written as ``=HYPERLINK(...)``) gets a leading ``'``, as OWASP recommends against formula injection, so a
+    spreadsheet shows it as text instead of running it; numbers (in number columns, or text that is just a number
+    such as ``-5``) are written unchanged. Parquet exports need none of this and are written unaltered.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    path : str, os.PathLike or a text buffer
+        Where to write (UTF-8, no index column).
+    """
+    import pandas as pd
+
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
+    if isinstance(path, bool) or not (isinstance(path, (str, os.PathLike)) or hasattr(path, "write")):
+        raise TypeError(f"path must be a file path (str or os.PathLike) or a text buffer; got {type(path).__name__}")
+    safe = df.copy()
+    for column in safe.columns:
+        series = safe[column]
+        if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series) \
+                or pd.api.types.is_datetime64_any_dtype(series):
+            continue
+        safe[column] = series.map(_neutralised, na_action="ignore").astype(object)
+    safe.columns = [_neutralised(str(c)) for c in safe.columns]
+    # "\r\n" line ends: the csv module quotes every field holding either character, so a lone \r can't split a row.
+    if hasattr(path, "write"):
+        safe.to_csv(path, index=False, lineterminator="\r\n")
+        return
+    with written_whole(path) as tmp:
+        safe.to_csv(tmp, index=False, lineterminator="\r\n", encoding="utf-8")
+
+
+@contextmanager
+def written_whole(path):
+    """A temporary path beside ``path`` to write to; renamed to ``path`` only when the block ends normally, removed
+    otherwise (an error, Ctrl-C): an interrupted export never leaves a half-written file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:8]}")
+    try:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+        raise
+
+
+def _neutralised(value):
+    text = value if isinstance(value, str) else str(value) if isinstance(value, (list, tuple, dict)) else value
+    if isinstance(text, str) and text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def snapshot_info(path) -> dict:

@@ -311,7 +311,9 @@ def save(figure=None, table: pd.DataFrame | None = None, directory="exports", st
         paths += [png, svg]
     if table is not None:
         csv = folder / f"{stem}.csv"
-        table.to_csv(csv, index=False)
+        from .snapshot import write_csv
+
+        write_csv(table, csv)  # lbtools' one CSV writer: rows round-trip, formula-like text neutralised
         paths.append(csv)
     return paths
 

@@ -235,7 +235,32 @@ class _Handler(http.server.BaseHTTPRequestHandler):
             hub._stop_event.wait(resp)
             self.close_connection = True
             return
+        if kind == "trickle":
+            resp, phase, delay = resp
+            self._trickle(resp, phase, delay)
+            return
         self._send(resp, head=(method == "HEAD"), truncate=(kind == "truncate"))
+
+    def _trickle(self, resp: _Response, phase: str, delay: float):
+        """Send ``resp`` one byte every ``delay`` seconds: the whole of it (``"headers"``) or its body only."""
+        head = [f"HTTP/1.1 {resp.status} {_REASONS.get(resp.status, 'OK')}", f"Content-Type: {resp.content_type}",
+                f"Content-Length: {len(resp.body)}", "Connection: close"]
+        head += [f"{k}: {v}" for k, v in resp.headers or []]
+        head_bytes = ("\r\n".join(head) + "\r\n\r\n").encode("latin-1")
+        slow = head_bytes + resp.body if phase == "headers" else resp.body
+        self.close_connection = True
+        stop = self.server.hub._stop_event
+        try:
+            if phase != "headers":
+                self.wfile.write(head_bytes)
+                self.wfile.flush()
+            for i in range(len(slow)):
+                if stop.wait(delay):
+                    return
+                self.wfile.write(slow[i:i + 1])
+                self.wfile.flush()
+        except OSError:  # the client gave up and closed: that is the point
+            return
 
     def _send(self, resp: _Response, *, head: bool, truncate: bool):
         self.send_response_only(resp.status, _REASONS.get(resp.status))
@@ -271,6 +296,12 @@ class LocalHub:
       faults: a :class:`FaultPlan` (or None); ``hub.set_faults(plan)`` changes it at runtime.
       permanent: ``{path_prefix: status}`` (status or ``(status, error_code)``): those paths always fail;
         404 → ``RepoNotFound``, 401 → ``GatedRepo`` unless a code is given.
+      trickle: ``{path_prefix: (phase, seconds_per_byte)}``: answers to those paths are sent one byte at a time, the
+        whole answer (``"headers"``) or the body after prompt headers (``"body"``); a slow server every read of which
+        arrives within any per-read timeout.
+      agent_harnesses: the JSON body of ``/api/agent-harnesses`` (huggingface_hub's agent registry); None → 404.
+      portal: answer every request with a 200 HTML sign-in page, as a captive portal does.
+      answers: ``{path: body}``: exact paths answered 200 with this JSON body (a Hub answering nonsense).
 
     Stats (thread-safe, cleared by ``reset_stats()``): ``requests`` (list of ``(method, path, query_string,
     authenticated)``; path is percent-decoded, query raw; in arrival order), ``responses`` (``(method, path,
@@ -288,6 +319,10 @@ class LocalHub:
         ratelimit: tuple[int, float] | None = None,
         faults: FaultPlan | None = None,
         permanent: dict[str, int | tuple[int, str]] | None = None,
+        trickle: dict[str, tuple[str, float]] | None = None,
+        agent_harnesses=None,
+        portal: bool = False,
+        answers: dict | None = None,
     ):
         self.root = Path(root)
         if page_size < 1:
@@ -302,6 +337,13 @@ class LocalHub:
         self._ratelimit = ratelimit
         self._faults = faults
         self._permanent = dict(permanent or {})
+        for phase, delay in (trickle or {}).values():
+            if phase not in ("headers", "body") or delay <= 0:
+                raise ValueError("trickle: (\"headers\" or \"body\", seconds per byte > 0) expected")
+        self._trickle = dict(trickle or {})
+        self.agent_harnesses = agent_harnesses
+        self.portal = bool(portal)
+        self.answers = dict(answers or {})
         self._lock = threading.Lock()
         self._stop_event = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -467,6 +509,9 @@ class LocalHub:
                 extra_headers.append(("RateLimit", f'"api";r={remaining};t={reset_t}'))
             if permanent is not None:
                 return "send", self._finish(permanent, extra_headers)
+            if self.portal:
+                page = b"<!DOCTYPE html><html><head><title>Sign in</title></head><body>Wi-Fi sign-in</body></html>"
+                return "send", _Response(200, page, [], "text/html; charset=utf-8")
             if fault == "drop":
                 return "drop", None
             if fault == "silence":
@@ -486,10 +531,19 @@ class LocalHub:
                     )
                     return "send", self._finish(resp, extra_headers)
             try:
-                resp = self._route(method, segments, path, query, body, headers)
+                if path in self.answers:
+                    resp = _json_response(self.answers[path])
+                elif path == "/api/agent-harnesses":
+                    resp = (_error(404, None, "no agent registry here") if self.agent_harnesses is None
+                            else _json_response(self.agent_harnesses))
+                else:
+                    resp = self._route(method, segments, path, query, body, headers)
             except Exception as exc:  # a bug in the fixture tree must show as a 500, not a hung client
                 resp = _error(500, None, f"localhub: {type(exc).__name__}: {exc}")
             resp = self._finish(resp, extra_headers)
+            slow = next((spec for prefix, spec in self._trickle.items() if path.startswith(prefix)), None)
+            if slow is not None and method != "HEAD":
+                return "trickle", (resp, *slow)
             return ("truncate" if fault == "truncate" and method != "HEAD" else "send"), resp
 
     def _finish(self, resp: _Response, extra_headers) -> _Response:

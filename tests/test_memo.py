@@ -12,8 +12,7 @@ import pandas as pd
 import pytest
 
 import lbtools
-from lbtools import loaders
-from lbtools._hub import cache, memo
+from lbtools._hub import cache, fetch, memo
 
 SWE = "SWE-bench/SWE-bench_Verified"
 
@@ -45,7 +44,7 @@ def _no_threads(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a thread pool was started for answers already at hand")
 
-    monkeypatch.setattr(loaders, "ThreadPoolExecutor", refuse)
+    monkeypatch.setattr(fetch, "ThreadPoolExecutor", refuse)
 
 
 def test_a_warm_load_reads_no_file_sends_nothing_and_starts_no_thread(hub, facts, monkeypatch):
@@ -121,8 +120,9 @@ def test_a_partly_cached_load_fetches_only_the_rest(hub, facts):
     assert list(dict.fromkeys(df["dataset_id"])) == ids
 
 
-def test_a_damaged_cached_answer_fails_alone(hub, facts, tmp_path):
-    """An answer at hand that does not parse is a failure of that benchmark, as if it had just been fetched."""
+def test_a_wrong_shaped_cached_answer_is_discarded_and_fetched_again(hub, facts, tmp_path):
+    """An answer at hand of the wrong shape (an error object with a valid checksum, left by an older version) is
+    never raised to the user: it is discarded and fetched again (issue 11, finding 5)."""
     ids = _ids(facts)
     lbtools.load_leaderboards(ids)
     (path,) = [p for p in (tmp_path / "lbtools-cache").rglob("*.json")
@@ -131,11 +131,12 @@ def test_a_damaged_cached_answer_fails_alone(hub, facts, tmp_path):
     record["body"] = {"error": "not a leaderboard"}
     record["sha256"] = cache._digest(record["body"])
     path.write_text(json.dumps(record))
-    with pytest.warns(UserWarning, match="1 of"):
-        df = lbtools.load_leaderboards(ids)
-    assert list(df.attrs["failures"]) == [SWE]
-    with pytest.raises(lbtools.BadResponseError):
-        lbtools.load_leaderboards(ids, errors="raise")
+    sent = len(hub.requests)
+    df = lbtools.load_leaderboards(ids)
+    assert df.attrs["failures"] == {}
+    assert SWE in set(df["dataset_id"])
+    assert hub.paths()[sent:] == [f"/api/datasets/{SWE}/leaderboard"]
+    assert not path.exists() or json.loads(path.read_bytes())["body"] != {"error": "not a leaderboard"}
 
 
 def test_the_memory_is_bounded(hub, facts, monkeypatch):
@@ -159,6 +160,6 @@ def test_the_pool_oversubscribes_only_against_the_hub():
     class Snapshot:
         kind = "snapshot"
 
-    assert loaders._pool_size(Hub(), 8, 64) == 16
-    assert loaders._pool_size(Hub(), 8, 5) == 5
-    assert loaders._pool_size(Snapshot(), 8, 64) == 8
+    assert fetch.pool_size(Hub(), 8, 64) == 16
+    assert fetch.pool_size(Hub(), 8, 5) == 5
+    assert fetch.pool_size(Snapshot(), 8, 64) == 8

@@ -1,1 +1,2 @@
-"""Hub plumbing behind the public loaders: client, cache, pacing, recording, parsing, schema, sources (private)."""
+"""Hub plumbing behind the public loaders (private): client, cache, memo, fetch (fan-out and the per-request
+fetchers), parse, schema, recording, sources, benchmarks."""

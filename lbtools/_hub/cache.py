@@ -4,7 +4,9 @@ diskcache would pickle, and hishel caches httpx (not the httpx2 client huggingfa
 JSON store: ``filelock`` serialises writers across processes, ``os.replace`` makes each write atomic, and a file that
 fails to parse or whose checksum does not match its body is discarded and refetched. The cache only ever saves
 requests: a file it cannot read or write is reported once and the load goes on without it. The key covers endpoint,
-path, parameters and whether the request was authenticated; the token itself is never part of the key or the content.
+path, parameters and who asked: nobody for an anonymous request, else a salted SHA-256 of the token (the salt is random,
+kept in the cache folder), so another token, or none, never reads an authenticated answer, and the token itself is
+never part of the key or the content.
 """
 
 from __future__ import annotations
@@ -14,17 +16,21 @@ import json
 import os
 import tempfile
 import time
-import warnings
+import secrets
 from pathlib import Path
 
-FORMAT = 1
+from ..errors import CacheWarning, warn
+
+FORMAT = 2
+SALT_FILE = "identity-salt"
 FUTURE_TOLERANCE_S = 60.0
 
 _reported: set[tuple[str, str]] = set()
 
 
-def cache_key(endpoint: str, path: str, query: str, authenticated: bool) -> str:
-    text = json.dumps([FORMAT, endpoint, path, query, bool(authenticated)])
+def cache_key(endpoint: str, path: str, query: str, identity: str) -> str:
+    """The key of ``GET endpoint+path?query`` asked by ``identity`` (``""`` anonymous, else ``ResponseCache.identity``)."""
+    text = json.dumps([FORMAT, endpoint, path, query, identity])
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -37,6 +43,42 @@ class ResponseCache:
 
     def _file(self, key: str) -> Path:
         return self.root / "responses" / key[:2] / f"{key}.json"
+
+    def identity(self, token: str) -> str | None:
+        """A salted hash standing for ``token`` in cache keys; ``None`` when no salt can be kept (then answers to
+        authenticated requests are not cached, rather than cached under a guessable key)."""
+        try:
+            salt = self._salt()
+        except OSError as exc:
+            _report_once(self.root, "keep the identity salt of", exc)
+            return None
+        return hashlib.sha256(salt + token.encode("utf-8")).hexdigest()
+
+    def _salt(self) -> bytes:
+        path = self.root / SALT_FILE
+        try:
+            salt = path.read_bytes()
+        except FileNotFoundError:
+            salt = b""
+        if len(salt) >= 32:
+            return salt
+        self.root.mkdir(parents=True, exist_ok=True)
+        fresh = secrets.token_bytes(32)
+        try:
+            # O_EXCL: of two processes creating it, one wins and both use its salt.
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            salt = path.read_bytes()
+            if len(salt) < 32:
+                raise OSError(f"{path.name} is damaged; delete it") from None
+            return salt
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(fresh)
+        return fresh
+
+    def discard(self, key: str) -> None:
+        """Delete the cached answer for ``key`` (it was of the wrong shape)."""
+        _unlink(self._file(key))
 
     def get(self, key: str):
         """The cached ``(body, stored_at)`` if fresh, else ``None``."""
@@ -58,11 +100,8 @@ class ResponseCache:
             # Written atomically, a file is only ever damaged from outside (a crash before the data reached the
             # disk, a disk full, a hand edit): the checksum catches what still parses.
             reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
-            warnings.warn(
-                f"lbtools cache: discarded a corrupt cache file ({path.name}: {reason}); fetching it again",
-                RuntimeWarning,
-                stacklevel=2,
-            )
+            warn(f"lbtools cache: discarded a corrupt cache file ({path.name}: {reason}); fetching it again",
+                 CacheWarning, stacklevel=2)
             _unlink(path)
             return None
         age = time.time() - stored_at
@@ -136,10 +175,10 @@ def _report_once(root: Path, action: str, exc: BaseException) -> None:
         return
     _reported.add(key)
     reason = "data nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
-    warnings.warn(
+    warn(
         f"lbtools cache: could not {action} the response cache in {root} ({reason}); loading goes on without it "
         "(set LBTOOLS_CACHE to another folder, or LBTOOLS_CACHE=off)",
-        RuntimeWarning,
+        CacheWarning,
         stacklevel=4,
     )
 

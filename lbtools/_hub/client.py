@@ -5,15 +5,23 @@ token, user agent) and its error mapping (``hf_raise_for_status``). Raw JSON is 
 because those drop fields (``verified``, ``filename``) and a single bad eval-result file makes them fail a whole model.
 
 What is added on top, because the typed calls lack it (see docs/HUB_API notes in the README):
-- a timeout on every request (the shared client has none), also inside ``hf_hub_download`` through a request hook;
+- an overall deadline on every request, headers and body included (the shared client has none, and its per-read
+  timeout lets a server that trickles bytes hold a call forever): each request runs in a helper thread that the
+  caller waits for until the deadline, and whose sockets are shut when it passes; ``hf_hub_download`` runs the same
+  way, its requests bounded by a request hook;
+- no fetch of huggingface_hub's agent-harness registry from inside lbtools (best-effort telemetry with no overall
+  bound, and a malformed answer breaks every later header build): the request hook refuses it, and headers are
+  built without it when huggingface_hub can't build them;
 - retries with exponential backoff and jitter (tenacity) for 429, 5xx and transport errors, capped in attempts, in
   timeouts (two, so an endpoint that never answers fails within 3× the timeout) and in total time;
 - rate-limit pacing from the ``RateLimit`` headers, shared by all threads, so a burst stops before the quota runs out
   and a 429 pauses every thread instead of starting a retry storm;
-- a fail-fast hold once an endpoint has stopped answering altogether, so a load of 60 benchmarks fails in one timeout
-  budget rather than 60 / max_workers of them;
+- a fail-fast hold once an endpoint has stopped answering altogether (connections refused, or timeouts on several
+  paths with nothing healthy in between), so a load of 60 benchmarks fails in one timeout budget rather than
+  60 / max_workers of them; a 5xx on one path, a client-side error or a local disk error never holds it;
 - a bound on requests in flight (``max_workers``) and on the size of a response body;
-- the disk cache.
+- the disk cache, keyed by the identity that fetched an answer (a salted hash of the token), holding only answers of
+  the expected shape.
 """
 
 from __future__ import annotations
@@ -21,19 +29,23 @@ from __future__ import annotations
 import contextvars
 import math
 import random
+import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 from ..errors import (
+    AccessDeniedError,
     BadResponseError,
     GatedBenchmarkError,
     HubUnavailableError,
     LbtoolsError,
     NotFoundError,
     RateLimitedError,
+    mask_secrets,
 )
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
@@ -45,16 +57,22 @@ BACKOFF_INITIAL_S = 0.5
 BACKOFF_MAX_S = 4.0
 BACKOFF_JITTER_S = 0.5
 RETRY_AFTER_JITTER_S = 0.25
-BODY_DEADLINE_FACTOR = 2.0
+REQUEST_DEADLINE_FACTOR = 2.0  # one request, headers and body, ends within this many timeouts
 HOLD_DOWN_S = 30.0
+SILENT_PATHS_TO_HOLD = 2  # timeouts on this many different paths, nothing healthy between: the endpoint is down
+PROBE_MAX_BYTES = 1 << 20
+AGENT_REGISTRY_PATH = "/api/agent-harnesses"
 TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
 _pacers: dict[str, "Pacer"] = {}
 _slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _registry_lock = threading.Lock()
 
-# (deadline, timeout) of the download attempt running in this thread; read by the request hook below.
-_budget: contextvars.ContextVar[tuple[float, float] | None] = contextvars.ContextVar("lbtools_budget", default=None)
+# The deadline of the lbtools request running in this context; read by the request hook below.
+_current: contextvars.ContextVar["_Deadline | None"] = contextvars.ContextVar("lbtools_deadline", default=None)
+# Set when the fan-out this thread works for was abandoned (Ctrl-C): stop at the next wait.
+_cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar("lbtools_cancel", default=None)
+_CANCEL_POLL_S = 0.1
 
 
 def utc_iso(timestamp: float | None = None) -> str:
@@ -86,6 +104,7 @@ class Pacer:
         self._next_slot = 0.0
         self.last_healthy = 0.0
         self.silent_since: float | None = None
+        self.silent_paths: set[str] = set()
         self.down_since: float | None = None
         self.down_reason = ""
 
@@ -158,6 +177,7 @@ class Pacer:
             if status not in TRANSIENT_STATUS:
                 self.last_healthy = now
                 self.silent_since = None
+                self.silent_paths.clear()
             # An answer about a window already over (sent before it ended) says nothing about this one.
             stale = info is not None and self.reset_at is not None and now + info.reset_in_seconds < self.reset_at - 1
             if info is not None and not stale:
@@ -177,25 +197,29 @@ class Pacer:
                 self.blocked_until = max(self.blocked_until, now + wait)
         return wait
 
-    def timed_out(self, sent: float, timeout: float) -> None:
-        """A request sent at ``sent`` got no answer in time. When nothing healthy has come back for as long as a
-        request may wait (``MAX_TIMEOUTS`` timeouts), from any thread, the endpoint has stopped answering: hold it
-        down. (Two requests that time out side by side are not enough: their retries may well be answered.)"""
+    def timed_out(self, sent: float, timeout: float, path: str) -> None:
+        """A request for ``path`` sent at ``sent`` got no answer in time. When nothing healthy has come back for as
+        long as a request may wait (``MAX_TIMEOUTS`` timeouts), from any thread, and requests for several paths went
+        unanswered, the endpoint has stopped answering: hold it down. (Two requests that time out side by side are
+        not enough: their retries may well be answered; one path that hangs says nothing about the others.)"""
         with self._lock:
             if self.last_healthy >= sent:
                 return  # others got answers meanwhile: a slow request, not a silent endpoint
             if self.silent_since is None or sent < self.silent_since:
                 self.silent_since = sent
+            self.silent_paths.add(path)
             silent_for = time.monotonic() - self.silent_since
-            if silent_for >= 0.9 * MAX_TIMEOUTS * timeout and self.down_since is None:
+            if (silent_for >= 0.9 * MAX_TIMEOUTS * timeout and len(self.silent_paths) >= SILENT_PATHS_TO_HOLD
+                    and self.down_since is None):
                 self.down_since = time.monotonic()
                 self.down_reason = f"no answer within {timeout:g} s"
 
-    def gave_up(self, started: float, reason: str) -> None:
-        """A request failed for good after retrying since ``started``. If nothing healthy came back from the
-        endpoint meanwhile, it is down: hold off new requests for a while (``down``)."""
+    def gave_up(self, started: float, reason: str, *, unreachable: bool) -> None:
+        """A request failed for good after retrying since ``started``. Only when it could not connect at all
+        (``unreachable``) and nothing healthy came back meanwhile is the endpoint down: hold off new requests for a
+        while (``down``). A 5xx, a dropped answer or a timeout on one path is that request's failure alone."""
         with self._lock:
-            if self.last_healthy < started:
+            if unreachable and self.last_healthy < started:
                 self.down_since = time.monotonic()
                 self.down_reason = reason
 
@@ -273,30 +297,165 @@ class _Transient(Exception):
 
 
 class _DeadlineExceeded(Exception):
-    """Raised by the request hook: a download attempt would start a request past its time budget."""
+    """A request would start, or still be running, past its deadline."""
+
+
+class _Refused(Exception):
+    """The request hook refused a request lbtools must not cause (huggingface_hub's agent-harness registry)."""
+
+
+class _Deadline:
+    """The deadline of one lbtools request (or download attempt), and the connections it opened, so that they can be
+    shut when it passes: that ends a helper thread blocked on a server trickling bytes."""
+
+    def __init__(self, deadline: float, timeout: float, start_by: float | None = None):
+        self.started = time.monotonic()
+        self.deadline = deadline
+        self.timeout = timeout
+        # No request may start after ``start_by`` (a retrying download must not go on trying past its attempt).
+        self.start_by = deadline if start_by is None else min(start_by, deadline)
+        self._streams: list = []
+        self._expired = False
+        self._lock = threading.Lock()
+
+    def trace(self, name: str, info: dict) -> None:
+        """httpcore trace extension: remember each new connection's stream."""
+        if name.endswith(("connect_tcp.complete", "start_tls.complete")):
+            self.watch(info.get("return_value"))
+
+    def watch(self, stream) -> None:
+        if stream is None:
+            return
+        with self._lock:
+            expired = self._expired
+            if not expired:
+                self._streams.append(stream)
+        if expired:
+            _shut(stream)
+
+    def expire(self) -> None:
+        with self._lock:
+            self._expired = True
+            streams, self._streams = self._streams, []
+        for stream in streams:
+            _shut(stream)
+
+
+def _shut(stream) -> None:
+    try:
+        sock = stream.get_extra_info("socket")
+        if sock is not None:
+            sock.shutdown(socket.SHUT_RDWR)
+    except (OSError, AttributeError):  # closed already
+        pass
+
+
+class Cancelled(Exception):
+    """The fan-out this request was part of was abandoned (Ctrl-C in the caller's thread)."""
+
+
+@contextmanager
+def cancel_with(event: threading.Event):
+    """Within this block, requests in this thread stop at their next wait once ``event`` is set."""
+    token = _cancel.set(event)
+    try:
+        yield
+    finally:
+        _cancel.reset(token)
+
+
+def _wait(event: threading.Event, seconds: float) -> bool:
+    """``event.wait(seconds)`` that gives up early, raising ``Cancelled``, when this thread's work is cancelled."""
+    cancel = _cancel.get()
+    if cancel is None:
+        return event.wait(seconds)
+    end = time.monotonic() + seconds
+    while True:
+        if cancel.is_set():
+            raise Cancelled("cancelled")
+        left = end - time.monotonic()
+        if event.wait(max(0.0, min(_CANCEL_POLL_S, left))):
+            return True
+        if left <= _CANCEL_POLL_S:
+            return False
+
+
+def _sleep(seconds: float) -> None:
+    """tenacity's pause between tries, cut short by a cancel."""
+    _wait(threading.Event(), seconds)
+
+
+def _run_until(deadline: _Deadline, fn):
+    """``fn()`` in a helper thread (with this context and ``deadline`` current), waited for until the deadline.
+
+    Past it, the helper's connections are shut and ``_DeadlineExceeded`` is raised here; the wait is interruptible
+    (Ctrl-C reaches the caller at once).
+    """
+    context = contextvars.copy_context()
+    outcome: dict = {}
+    done = threading.Event()
+
+    def run():
+        try:
+            outcome["value"] = context.run(_with_deadline, deadline, fn)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            outcome["error"] = exc
+        finally:
+            done.set()
+
+    threading.Thread(target=run, name="lbtools-request", daemon=True).start()
+    try:
+        finished = _wait(done, max(0.0, deadline.deadline - time.monotonic()))
+    except BaseException:
+        deadline.expire()
+        raise
+    if not finished:
+        deadline.expire()
+        raise _DeadlineExceeded(f"no complete answer within {deadline.deadline - deadline.started:.3g} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def _with_deadline(deadline: _Deadline, fn):
+    _current.set(deadline)
+    return fn()
 
 
 def _bound_request(request) -> None:
-    """httpx2 request hook: inside an lbtools download, give every request our timeout and none after the deadline.
+    """httpx2 request hook: inside an lbtools request, bound every request by its deadline.
 
     ``hf_hub_download`` sets its own timeouts (10 s downloads, 60 s for the metadata retry) and retries internally;
-    this keeps each of its requests within ``LBTOOLS_TIMEOUT`` and stops it from starting new ones once the attempt's
-    budget is spent. Outside an lbtools download (no budget in this context) it does nothing.
+    this keeps each of its requests within ``LBTOOLS_TIMEOUT`` and the time left, remembers its connections so they
+    can be shut at the deadline, and stops it from starting new ones once the deadline has passed. It also refuses
+    huggingface_hub's fetch of the agent-harness registry that ``build_hf_headers`` makes (telemetry with no overall
+    bound). Outside lbtools (no deadline in this context) it does nothing.
     """
-    budget = _budget.get()
-    if budget is None:
+    current = _current.get()
+    if current is None:
         return
-    deadline, timeout = budget
-    if time.monotonic() >= deadline:
-        raise _DeadlineExceeded(f"no answer within {timeout:g} s")
-    current = request.extensions.get("timeout") or {}
-    bounded = {k: timeout if current.get(k) is None else min(current[k], timeout)
+    if request.url.path.endswith(AGENT_REGISTRY_PATH):
+        raise _Refused("lbtools does not fetch huggingface_hub's agent-harness registry")
+    now = time.monotonic()
+    left = current.deadline - now
+    if left <= 0 or now >= current.start_by:
+        raise _DeadlineExceeded(f"no answer within {current.timeout:g} s")
+    limit = min(current.timeout, left)
+    timeouts = request.extensions.get("timeout") or {}
+    bounded = {k: limit if timeouts.get(k) is None else min(timeouts[k], limit)
                for k in ("connect", "read", "write", "pool")}
-    request.extensions = {**request.extensions, "timeout": bounded}
+    request.extensions = {**request.extensions, "timeout": bounded, "trace": current.trace}
+
+
+def _watch_response(response) -> None:
+    """httpx2 response hook: remember the connection of a reused-connection answer too."""
+    current = _current.get()
+    if current is not None:
+        current.watch(response.extensions.get("network_stream"))
 
 
 def _install_request_hook():
-    """Add ``_bound_request`` to huggingface_hub's shared client (recreated after ``close_session``) once."""
+    """Add lbtools' hooks to huggingface_hub's shared client (recreated after ``close_session``) once."""
     from huggingface_hub import get_session
 
     session = get_session()
@@ -305,7 +464,59 @@ def _install_request_hook():
         with _registry_lock:
             hooks = session.event_hooks
             if _bound_request not in hooks["request"]:
-                session.event_hooks = {"request": [*hooks["request"], _bound_request], "response": hooks["response"]}
+                session.event_hooks = {"request": [*hooks["request"], _bound_request],
+                                       "response": [*hooks["response"], _watch_response]}
+
+
+def _hub_headers(token: str | None, timeout: float) -> dict:
+    """The headers of every request: huggingface_hub's (token, user agent), built without letting it fetch its
+    agent-harness registry; lbtools' own when huggingface_hub fails to build them (a malformed registry cached by
+    an earlier fetch makes ``build_hf_headers`` raise)."""
+    import platform
+
+    import huggingface_hub
+    from huggingface_hub.utils import build_hf_headers
+
+    from .. import __version__
+
+    _install_request_hook()
+    marker = _current.set(_Deadline(time.monotonic() + timeout, timeout))
+    try:
+        return build_hf_headers(token=token or False, library_name="lbtools", library_version=__version__)
+    except Exception:  # noqa: BLE001 - huggingface_hub's user-agent telemetry must not stop a load
+        headers = {"user-agent": f"lbtools/{__version__}; hf_hub/{huggingface_hub.__version__}; "
+                                 f"python/{platform.python_version()}"}
+        if token:
+            headers["authorization"] = f"Bearer {token}"
+        return headers
+    finally:
+        _current.reset(marker)
+
+
+def resolve_token(token) -> str | None:
+    """The token requests will carry: a checked ``token``, or for ``None`` the login / ``HF_TOKEN`` (unless
+    ``HF_HUB_DISABLE_IMPLICIT_TOKEN``), or ``None`` for anonymous. Never echoes a token in an error."""
+    from ..config import check_token
+
+    token = check_token(token)
+    if token is False:
+        return None
+    if token is not None:
+        return token
+    from huggingface_hub import constants, get_token
+
+    if constants.HF_HUB_DISABLE_IMPLICIT_TOKEN:
+        return None
+    found = get_token()
+    if found is None:
+        return None
+    try:
+        return check_token(found)
+    except ValueError:
+        raise ValueError(
+            "the token found in HF_TOKEN or saved by `hf auth login` holds spaces, control or non-ASCII characters "
+            "(its value is not shown); set it again, or pass token=False to load without one"
+        ) from None
 
 
 class _Secret:
@@ -340,46 +551,54 @@ class HubClient:
     """
 
     def __init__(self, settings, token=None, *, max_total: float | None = None):
-        from huggingface_hub.utils import build_hf_headers
-
-        from .. import __version__
-
         self.settings = settings
         self.endpoint = settings.endpoint
         self.timeout = settings.timeout
         self.max_total = max_total if max_total is not None else max(MAX_TOTAL_S, 2 * settings.timeout)
-        self._headers = _MaskedHeaders(
-            build_hf_headers(token=token, library_name="lbtools", library_version=__version__)
-        )
-        self.authenticated = "authorization" in {k.lower() for k in self._headers}
-        self._token = _Secret(token)
+        resolved = resolve_token(token)
+        self._headers = _MaskedHeaders(_hub_headers(resolved, self.timeout))
+        self.authenticated = resolved is not None
+        self._token = _Secret(resolved if resolved is not None else False)
         self.pacer = pacer_for(self.endpoint)
         self._slots = _slots_for(self.endpoint, settings.max_workers)
         self.cache = None
+        self._identity = ""
         if settings.cache_dir is not None and settings.cache_ttl > 0:
             from .cache import ResponseCache
             from .memo import MemoryLayer
 
-            # The in-process layer answers warm loads without re-reading the disk.
-            self.cache = MemoryLayer(ResponseCache(settings.cache_dir, settings.cache_ttl))
+            disk = ResponseCache(settings.cache_dir, settings.cache_ttl)
+            # Answers to authenticated requests are keyed by who asked (a salted hash of the token), so another token
+            # or none never reads them; without a salt (an unwritable folder) they are not cached at all.
+            identity = disk.identity(resolved) if resolved is not None else ""
+            if identity is not None:
+                self._identity = identity
+                # The in-process layer answers warm loads without re-reading the disk.
+                self.cache = MemoryLayer(disk)
 
     def __repr__(self) -> str:
         return f"HubClient(endpoint={self.endpoint!r}, authenticated={self.authenticated})"
 
     # -- public -----------------------------------------------------------------------------------------------
 
-    def get_json(self, path: str, params=None, *, what: str, refresh: bool = False, paged: bool = False):
+    def get_json(self, path: str, params=None, *, what: str, refresh: bool = False, paged: bool = False,
+                 expect=None):
         """``(body, fetched_at)`` for ``GET path?params``, from the cache when fresh.
 
         ``paged`` follows ``Link: rel="next"`` headers and returns all pages joined into one list.
-        ``what`` names the thing fetched in error messages ("benchmark org/name").
+        ``what`` names the thing fetched in error messages ("benchmark org/name"). ``expect(body)`` returns why a
+        body is not of the expected shape (or None): such a body raises BadResponseError and is never cached, and
+        such a cached body is discarded and fetched again.
         """
         if not refresh:
-            hit = self.cached(path, params)
+            hit = self.cached(path, params, expect=expect)
             if hit is not None:
                 return hit
         url = f"{self.endpoint}{path}"
         body = self._fetch_all_pages(url, params, what) if paged else self._fetch(url, params, what)[0]
+        problem = expect(body) if expect is not None else None
+        if problem is not None:
+            raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
         fetched_at = utc_iso()
         if self.cache is not None:
             query = self._query(params)
@@ -387,15 +606,20 @@ class HubClient:
                            authenticated=self.authenticated)
         return body, fetched_at
 
-    def cached(self, path: str, params=None):
-        """``(body, fetched_at)`` when the response cache holds a fresh answer to ``GET path?params``, else None.
-        Never sends a request."""
+    def cached(self, path: str, params=None, *, expect=None):
+        """``(body, fetched_at)`` when the response cache holds a fresh answer to ``GET path?params`` (of the shape
+        ``expect`` accepts, else it is discarded), else None. Never sends a request."""
         if self.cache is None:
             return None
-        hit = self.cache.get(self._key(path, params))
+        key = self._key(path, params)
+        hit = self.cache.get(key)
         if hit is None:
             return None
         body, stored_at = hit
+        if expect is not None and expect(body) is not None:
+            # Well-formed but not what this request answers (an error object cached by an older version): refetch.
+            self.cache.discard(key)
+            return None
         return body, utc_iso(stored_at)
 
     @staticmethod
@@ -407,7 +631,7 @@ class HubClient:
     def _key(self, path: str, params) -> str:
         from .cache import cache_key
 
-        return cache_key(self.endpoint, path, self._query(params), self.authenticated)
+        return cache_key(self.endpoint, path, self._query(params), self._identity)
 
     def download(self, repo_id: str, filename: str, *, repo_type: str = "dataset", revision: str | None = None,
                  refresh: bool = False) -> Path:
@@ -419,48 +643,76 @@ class HubClient:
         def attempt(deadline: float):
             self._check_down(what)
             _install_request_hook()
-            # A healthy HEAD + GET both start well within one timeout; a silent endpoint ends the attempt there.
             sent = time.monotonic()
-            token = _budget.set((min(deadline, sent + self.timeout), self.timeout))
-            try:
-                return Path(
-                    hf_hub_download(
-                        repo_id,
-                        filename,
-                        repo_type=repo_type,
-                        revision=revision,
-                        token=self._token.value,
-                        endpoint=self.endpoint,
-                        etag_timeout=self.timeout,
-                        force_download=refresh,
-                    )
+            # A healthy HEAD + GET both start well within one timeout; a silent endpoint ends the attempt there. The
+            # whole download (a large file may take a while) ends by the retry deadline.
+            bound = _Deadline(deadline, self.timeout, start_by=sent + self.timeout)
+
+            def download_once():
+                return hf_hub_download(
+                    repo_id,
+                    filename,
+                    repo_type=repo_type,
+                    revision=revision,
+                    token=self._token.value,
+                    endpoint=self.endpoint,
+                    etag_timeout=self.timeout,
+                    force_download=refresh,
                 )
+
+            try:
+                return Path(_run_until(bound, download_once))
             except Exception as exc:  # noqa: BLE001 - classified just below
                 failure = self._classify(exc, what)
                 if isinstance(failure, _Transient) and failure.timed_out:
-                    self.pacer.timed_out(sent, self.timeout)
+                    self.pacer.timed_out(sent, self.timeout, f"{repo_type}/{repo_id}/{filename}")
                 raise failure from exc
-            finally:
-                _budget.reset(token)
 
         return self._with_retries(attempt, what)
 
     def probe(self, timeout: float) -> str | None:
-        """``None`` when the endpoint answers HTTP within ``timeout`` s, else the reason it could not be reached."""
+        """``None`` when the endpoint gives a Hub's answer within ``timeout`` s in all (headers and body), else the
+        reason it can't be used: no answer, a server error, or an answer that is not the Hub's API (a captive portal's
+        or a proxy's web page)."""
         import httpx2
         from huggingface_hub import get_session
 
-        try:
-            get_session().get(
+        def ask():
+            with get_session().stream(
+                "GET",
                 f"{self.endpoint}/api/datasets",
                 params={"filter": "benchmark:official", "limit": 1},
                 headers=self._headers,
                 timeout=timeout,
-            )
-        except httpx2.TimeoutException:
+            ) as response:
+                body = b""
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > PROBE_MAX_BYTES:
+                        break
+                return response.status_code, response.headers.get("content-type", ""), body
+
+        _install_request_hook()
+        try:
+            status, content_type, body = _run_until(_Deadline(time.monotonic() + timeout, timeout), ask)
+        except (httpx2.TimeoutException, _DeadlineExceeded):
             return f"no answer within {timeout:g} s"
         except (httpx2.HTTPError, httpx2.InvalidURL, OSError, RuntimeError) as exc:
             return _describe(exc)
+        if status >= 500:
+            return f"it answered {status}"
+        if status in (401, 403, 429):
+            return None  # the Hub, refusing this token or rate limiting: the loads will say so
+        if "html" in content_type.lower() or body.lstrip()[:1] == b"<":
+            return f"it answered {status} with a web page, not the Hub's API (a captive portal, proxy or sign-in page?)"
+        try:
+            import json
+
+            json.loads(body)
+        except (ValueError, RecursionError):
+            return f"it answered {status} with something that is not the Hub's API (not JSON)"
+        if status >= 400:
+            return f"it answered {status}"
         return None
 
     # -- internals ------------------------------------------------------------------------------------------
@@ -521,22 +773,27 @@ class HubClient:
                 self.pacer.before_request(deadline)
             except _PacerWait as block:
                 raise self._rate_limited(what, block.wait) from None
+            _install_request_hook()  # again: a shared client closed by a ConnectError is recreated without it
             sent = time.monotonic()
+            # Headers and body within REQUEST_DEADLINE_FACTOR timeouts, whatever the server trickles.
+            bound = _Deadline(min(deadline, sent + REQUEST_DEADLINE_FACTOR * self.timeout), self.timeout)
             try:
-                response = self._get(url, params, what)
+                response = _run_until(bound, lambda: self._get(url, params, what))
                 wait = self.pacer.after_response(response.headers, response.status_code)
-            except (LbtoolsError, _Transient):
+            except (LbtoolsError, _Transient, Cancelled):
                 raise
             except OfflineModeIsEnabled as exc:
                 raise self._classify(exc, what) from exc
-            except (httpx2.HTTPError, httpx2.InvalidURL, OSError, RuntimeError) as exc:
+            except (httpx2.HTTPError, httpx2.InvalidURL, OSError, RuntimeError, _DeadlineExceeded) as exc:
                 # A ConnectError in another thread can close the shared client under us (ReadError, or
                 # "client has been closed"): _classify retries those.
                 failure = self._classify(exc, what)
                 if isinstance(failure, _Transient) and failure.timed_out:
                     # Counted before the slot is freed, so a thread waiting for it sees an endpoint held down.
-                    self.pacer.timed_out(sent, self.timeout)
+                    self.pacer.timed_out(sent, self.timeout, urlsplit(url).path)
                 raise failure from exc
+            except Exception as exc:  # noqa: BLE001 - a surprise inside huggingface_hub/httpx2: an lbtools error
+                raise self._classify(exc, what) from exc
             finally:
                 self.pacer.finished()
         try:
@@ -554,12 +811,10 @@ class HubClient:
         return body, response.links
 
     def _get(self, url: str, params, what: str):
-        """One GET, its body read in full but never past ``MAX_BODY_BYTES`` nor past the body deadline."""
+        """One GET, its body read in full but never past ``MAX_BODY_BYTES`` (the caller bounds its time)."""
         import httpx2
         from huggingface_hub import get_session
 
-        started = time.monotonic()
-        body_deadline = started + BODY_DEADLINE_FACTOR * self.timeout
         with get_session().stream("GET", url, params=params, headers=self._headers, timeout=self.timeout) as response:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
@@ -569,12 +824,6 @@ class HubClient:
                 size += len(chunk)
                 if size > MAX_BODY_BYTES:
                     raise self._too_large(what, size)
-                if time.monotonic() > body_deadline:
-                    # Each read came within the timeout, but the body trickles: treat it like no answer.
-                    raise httpx2.ReadTimeout(
-                        f"the body was not complete within {BODY_DEADLINE_FACTOR * self.timeout:g} s",
-                        request=response.request,
-                    )
                 chunks.append(chunk)
             # A plain response holding the decoded body: hf_raise_for_status and .json() read it like any other.
             headers = [(k, v) for k, v in response.headers.multi_items()
@@ -588,14 +837,25 @@ class HubClient:
             "accepts for one response; nothing was loaded from it"
         )
 
+    def _access_denied(self, what: str, status: int) -> AccessDeniedError:
+        if self.authenticated:
+            advice = ("the token sent is invalid, expired, or may not read it: check it at "
+                      "https://huggingface.co/settings/tokens, or pass token=False for public data")
+        else:
+            advice = "it needs a token: authenticate with `hf auth login`, HF_TOKEN, or token=..."
+        return AccessDeniedError(f"{what}: the Hub refused access ({status}); {advice}")
+
     def _not_found(self, what: str) -> NotFoundError:
-        return NotFoundError(
-            f"{what} was not found on {self.endpoint}, or it is private, or it has no leaderboard: check the id "
-            "(lbtools.list_benchmarks() lists the official benchmarks)"
-        )
+        if what.startswith("benchmark "):
+            return NotFoundError(
+                f"{what} was not found on {self.endpoint}, or it is private, or it has no leaderboard: check the id "
+                "(lbtools.list_benchmarks() lists the official benchmarks)"
+            )
+        return NotFoundError(f"{what} was not found on {self.endpoint}, or it is private: check the id")
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
-        when = f"wait {max(1.0, wait):.0f} s" if wait is not None else "wait a few minutes"
+        # The seconds said are wait_seconds rounded (0 for a Retry-After in the past): the two never disagree.
+        when = f"wait {wait:.0f} s" if wait is not None else "wait a few minutes"
         return RateLimitedError(
             f"{what}: the Hub's rate limit is exhausted; {when} and try again "
             "(authenticated requests get a larger quota: `hf auth login` or HF_TOKEN)",
@@ -614,16 +874,19 @@ class HubClient:
             RepositoryNotFoundError,
         )
 
-        if isinstance(exc, (_Transient, LbtoolsError)):
+        if isinstance(exc, (_Transient, LbtoolsError, Cancelled)):
             return exc
         if isinstance(exc, _DeadlineExceeded):
             return _Transient(exc, timed_out=True)
+        if isinstance(exc, _Refused):
+            return BadResponseError(f"{what}: {exc}")
         if isinstance(exc, OfflineModeIsEnabled):
             return HubUnavailableError(
                 f"{what}: HF_HUB_OFFLINE is set, so the Hub is not contacted; "
                 "use LBTOOLS_SOURCE=snapshot or unset HF_HUB_OFFLINE"
             )
-        if isinstance(exc, (LocalEntryNotFoundError, ValueError)) and exc.__cause__ is not None:
+        if (isinstance(exc, (LocalEntryNotFoundError, ValueError)) and not isinstance(exc, HfHubHTTPError)
+                and exc.__cause__ is not None):
             # hf_hub_download wraps the real failure of its metadata request ("cannot find the requested files in
             # the local cache", "Force download failed"): judge by that failure.
             return self._classify(exc.__cause__, what, wait)
@@ -643,6 +906,9 @@ class HubClient:
                 + ("(the token given has no access to it)" if self.authenticated else "(no token was sent)")
             )
         if isinstance(exc, RepositoryNotFoundError):
+            if exc.response is not None and exc.response.status_code == 401 and self.authenticated:
+                # The Hub answers a token it does not accept as it answers a missing repo, but with 401.
+                return self._access_denied(what, 401)
             return self._not_found(what)
         if isinstance(exc, HfHubHTTPError):
             response = exc.response
@@ -654,10 +920,7 @@ class HubClient:
             if status == 404:  # a 404 without the Hub's error code means the same
                 return self._not_found(what)
             if status in (401, 403):
-                return GatedBenchmarkError(
-                    f"{what}: the Hub refused access ({status}); if it is gated or private, authenticate with "
-                    "`hf auth login`, HF_TOKEN, or token=..."
-                )
+                return self._access_denied(what, status)
             return HubUnavailableError(
                 f"{what}: the Hub answered {status} ({_first_line(exc)}); try again later, or work offline with "
                 "LBTOOLS_SOURCE=snapshot"
@@ -668,12 +931,27 @@ class HubClient:
             return HubUnavailableError(
                 f"{what}: can't request {self.endpoint} ({_describe(exc)}); check HF_ENDPOINT / configure(endpoint=...)"
             )
-        if isinstance(exc, (httpx2.TransportError, httpx2.DecodingError, OSError)):
+        if isinstance(exc, httpx2.LocalProtocolError):
+            # The request could not even be sent (a header httpx refuses): nothing the Hub did, nothing to retry.
+            return HubUnavailableError(f"{what}: lbtools could not send the request ({_describe(exc)})")
+        if isinstance(exc, (httpx2.TransportError, httpx2.DecodingError)):
             return _Transient(exc)
+        if isinstance(exc, OSError) and not isinstance(exc, httpx2.HTTPError):
+            # A file on this machine (disk full, permissions in HF_HOME): the Hub is fine, retrying won't help.
+            return OSError(
+                exc.errno,
+                mask_secrets(f"{what}: a local file operation failed ({_describe(exc)}); this is a problem on this "
+                             "machine, not the Hub's: free disk space or check the permissions of HF_HOME"),
+            )
         if isinstance(exc, RuntimeError) and "closed" in str(exc):
             # "Cannot send a request, as the client has been closed": another thread's ConnectError made
             # huggingface_hub close its shared client; the next attempt gets a new one.
             return _Transient(exc)
+        if isinstance(exc, Exception):
+            return BadResponseError(
+                f"{what}: huggingface_hub failed unexpectedly ({_describe(exc)}); lbtools loaded nothing from this "
+                "request: try again, or work offline with LBTOOLS_SOURCE=snapshot"
+            )
         return exc
 
     def _with_retries(self, attempt, what: str):
@@ -712,14 +990,18 @@ class HubClient:
             retry=tenacity.retry_if_exception_type(_Transient),
             stop=should_stop,
             wait=wait_for,
+            sleep=_sleep,
             reraise=True,
         )
         try:
             return retrying(attempt, deadline)
         except _Transient as failure:
+            import httpx2
+
             error = self._give_up(failure, what, time.monotonic() - started, timeouts[0])
-            if not isinstance(error, RateLimitedError):
-                self.pacer.gave_up(started, _describe(failure.cause))
+            # Refused connections say the endpoint is gone; timeouts hold it down through ``timed_out``.
+            unreachable = isinstance(failure.cause, (httpx2.ConnectError, httpx2.ConnectTimeout))
+            self.pacer.gave_up(started, _describe(failure.cause), unreachable=unreachable)
             raise error from failure.cause
 
     def _give_up(self, failure: _Transient, what: str, elapsed: float, timeouts: int) -> Exception:
@@ -753,5 +1035,5 @@ def _describe(exc: BaseException) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    text = mask_secrets(str(exc)).strip()
     return text.splitlines()[0][:300] if text else ""

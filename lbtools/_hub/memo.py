@@ -81,6 +81,14 @@ class MemoryLayer:
             self._remember(slot, signature, body, stored_at)
         return stored_at
 
+    def identity(self, token: str):
+        return self.disk.identity(token)
+
+    def discard(self, key: str) -> None:
+        with _lock:
+            _entries.pop((self.root, key), None)
+        self.disk.discard(key)
+
     def clear(self) -> int:
         forget()
         return self.disk.clear()

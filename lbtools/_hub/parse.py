@@ -10,12 +10,15 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict
 
-from ..errors import BadResponseError
+from ..errors import BadResponseError, DataRepairedWarning, warn
 
 MAX_TEXT = 10_000
 MAX_MODEL_ID = 200  # a Hub repo id is at most 96 + 1 + 96 characters
+# A Hub repo id, ASCII only, matched in full (no trailing newline, no Unicode lookalikes): ``[namespace/]name``.
+_REPO_ID = re.compile(r"(?:[A-Za-z0-9_][A-Za-z0-9._-]{0,95}/)?[A-Za-z0-9_][A-Za-z0-9._-]{0,95}", re.ASCII)
 MAX_INT = 2**63 - 1  # what an Int64 column holds
 MAX_PARAMETERS = 10**15  # a thousand times the largest models published: beyond it a count is a data error
 
@@ -49,13 +52,59 @@ class Problems:
         return out
 
     def warn(self, stacklevel: int = 3) -> None:
-        import warnings
-
         for message in self.messages():
-            warnings.warn(message, UserWarning, stacklevel=stacklevel)
+            warn(message, DataRepairedWarning, stacklevel=stacklevel)
 
     def __bool__(self) -> bool:
         return bool(self._seen)
+
+
+# -- ids and shapes --------------------------------------------------------------------------------------------
+
+
+def repo_id_problem(value, *, namespace: bool) -> str | None:
+    """Why ``value`` is not a Hub repo id (``org/name``, or a bare ``name`` when ``namespace`` is False), or None.
+
+    The same rule for ids typed by a user and ids sent by the Hub: an id becomes part of a request's path, so
+    ``../../api/whoami-v2`` or ``org/name\n`` must never pass. huggingface_hub's ``validate_repo_id`` decides what
+    it can; the ASCII full match adds what it allows (a trailing newline, a leading dot, no namespace).
+    """
+    if not isinstance(value, str):
+        return f"not a string ({type(value).__name__})"
+    if not _REPO_ID.fullmatch(value):
+        return "not of the form org/name in ASCII letters, digits, '-', '_' and '.'"
+    if namespace and "/" not in value:
+        return "no organisation or user part (org/name)"
+    if value.endswith(("-", ".")) or "/." in value or "/-" in value:
+        return "a part that ends with '-' or '.' or starts with '.' or '-'"
+    from huggingface_hub.errors import HFValidationError
+    from huggingface_hub.utils import validate_repo_id
+
+    try:
+        validate_repo_id(value)
+    except HFValidationError as exc:
+        return str(exc).rstrip(".")
+    return None
+
+
+def expect_list(body) -> str | None:
+    """Why ``body`` is not a list answer (the benchmark list, a leaderboard), or None."""
+    if isinstance(body, list):
+        return None
+    return _not_expected(body, "a JSON list")
+
+
+def expect_object(body) -> str | None:
+    """Why ``body`` is not a repo-info answer (``model_info``), or None: an object that is not an error report."""
+    if isinstance(body, dict) and not ("error" in body and "id" not in body):
+        return None
+    return _not_expected(body, "a JSON object")
+
+
+def _not_expected(body, expected: str) -> str:
+    if isinstance(body, dict) and "error" in body:
+        return f"the Hub answered with an error: {_clip(str(body['error']), 200)}"
+    return f"expected {expected}, got {type(body).__name__}"
 
 
 # -- value coercion -------------------------------------------------------------------------------------------
@@ -238,7 +287,10 @@ def benchmark_records(body, problems: Problems, display_names: dict) -> list[dic
         if not isinstance(dataset_id, str) or not dataset_id:
             problems.add(context, "items without an id", "skipped")
             continue
-        dataset_id = valid_unicode(dataset_id, problems, context, "id")
+        if repo_id_problem(dataset_id, namespace=True) is not None:
+            problems.add(context, "ids that are not Hub dataset ids (never requested)", "skipped",
+                         _clip(repr(dataset_id), 80))
+            continue
         if dataset_id in seen:
             problems.add(context, "datasets listed twice", "kept once", dataset_id)
             continue
@@ -294,7 +346,10 @@ def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]
         if model_id != model_id.strip():
             problems.add(context, "modelIds with spaces around them", "spaces removed", model_id.strip())
             model_id = model_id.strip()
-        model_id = valid_unicode(model_id, problems, context, "modelId")
+        if repo_id_problem(model_id, namespace=False) is not None:
+            problems.add(context, "modelIds that are not Hub model ids (never requested)", "skipped",
+                         _clip(repr(model_id), 80))
+            continue
         unknown = sorted(str(k) for k in entry if k not in LEADERBOARD_FIELDS)
         if unknown:
             problems.add(context, "leaderboard entries with fields lbtools does not read", "those fields ignored",

@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import threading
 import time
-import warnings
 from pathlib import Path
 
-from ..errors import HubUnavailableError, NotFoundError, SnapshotError
+from ..errors import HubUnavailableError, NotFoundError, SnapshotError, SourceFallbackWarning, warn
 from .recording import MANIFEST, file_relpath, response_relpath
 
 SNAPSHOT_FORMAT_VERSION = 1
@@ -35,13 +34,13 @@ class HubSource:
         self.client = client
         self.name = "hub"
 
-    def get_json(self, path, params=None, *, what, refresh=False, paged=False):
-        return self.client.get_json(path, params, what=what, refresh=refresh, paged=paged)
+    def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
+        return self.client.get_json(path, params, what=what, refresh=refresh, paged=paged, expect=expect)
 
-    def peek(self, path, params=None, *, what=None):
+    def cached_answer(self, path, params=None, *, what=None, expect=None):
         """``(body, fetched_at)`` when the response cache holds a fresh answer (as ``get_json`` would use), else
         ``None``; never sends a request. Loaders read cached answers in their own thread, and fetch only the rest."""
-        return self.client.cached(path, params)
+        return self.client.cached(path, params, expect=expect)
 
     def aggregate_file(self, *, revision=None, refresh=False):
         """``(local path, revision or None, fetched_at)`` of the aggregate Parquet."""
@@ -57,7 +56,7 @@ class HubSource:
         return self.client.download(repo_id, filename, repo_type=repo_type, refresh=refresh)
 
     def recorded_benchmarks(self):
-        return None, {}
+        return None, {}, []
 
 
 class SnapshotSource:
@@ -71,7 +70,8 @@ class SnapshotSource:
         self.name = f"snapshot:{self.manifest.get('name') or self.root.name}"
         self.taken_at = self.manifest.get("taken_at")
 
-    def get_json(self, path, params=None, *, what, refresh=False, paged=False):
+    def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
+        # A recorded body of the wrong shape is reported by the parser, naming what it should have been.
         file = self.root / response_relpath(path, params)
         try:
             raw = file.read_bytes()
@@ -80,15 +80,17 @@ class SnapshotSource:
                 f"{what} is not in {self.name} (taken {self.taken_at}); take a snapshot that includes it with "
                 "`lbtools snapshot save DIR --benchmarks ...`, or use the live Hub (LBTOOLS_SOURCE=hub)"
             ) from None
+        except OSError as exc:
+            raise SnapshotError(f"{file} in {self.name} can't be read ({exc.strerror or exc})") from exc
         try:
             return json.loads(raw), self.taken_at
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
 
-    def peek(self, path, params=None, *, what=None):
-        """A snapshot holds every answer at hand: read it in the caller's thread (faster than a pool for local
+    def cached_answer(self, path, params=None, *, what=None, expect=None):
+        """A snapshot holds every answer locally: read it in the caller's thread (faster than a pool for local
         files, whose parsing holds the GIL anyway)."""
-        return self.get_json(path, params, what=what or path)
+        return self.get_json(path, params, what=what or path, expect=expect)
 
     def aggregate_file(self, *, revision=None, refresh=False):
         info = self.manifest.get("aggregate") or {}
@@ -111,8 +113,10 @@ class SnapshotSource:
         return path
 
     def recorded_benchmarks(self):
-        """The benchmark ids whose leaderboards were recorded, and the failures noted when saving."""
-        return list(self.manifest.get("benchmarks") or []), dict(self.manifest.get("failures") or {})
+        """The benchmark ids whose leaderboards were recorded, the failures noted when saving, and the official
+        benchmarks that had no leaderboard yet."""
+        return (list(self.manifest.get("benchmarks") or []), dict(self.manifest.get("failures") or {}),
+                list(self.manifest.get("without_leaderboard") or []))
 
 
 def read_manifest(root: Path) -> dict:
@@ -129,21 +133,78 @@ def read_manifest(root: Path) -> dict:
         )
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except ValueError as exc:
-        raise SnapshotError(f"{path} is not valid JSON ({exc})") from exc
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise SnapshotError(f"{path} is not valid JSON ({str(exc)[:200]})") from None
+    except OSError as exc:
+        raise SnapshotError(f"{path} can't be read ({exc.strerror or exc})") from None
     if not isinstance(manifest, dict) or "format_version" not in manifest:
         raise SnapshotError(f"{path} is not an lbtools snapshot manifest (no format_version)")
     version = manifest["format_version"]
-    if not isinstance(version, int) or version > SNAPSHOT_FORMAT_VERSION:
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SnapshotError(f"{path}: format_version must be a whole number >= 1; got {version!r:.60}")
+    if version > SNAPSHOT_FORMAT_VERSION:
         raise SnapshotError(
             f"{root} is a snapshot of format version {version}, newer than this lbtools reads "
             f"({SNAPSHOT_FORMAT_VERSION}); upgrade lbtools (pip install -U lbtools)"
         )
+    _check_manifest(manifest, path)
     return manifest
 
 
+def _check_manifest(manifest: dict, path: Path) -> None:
+    """Every field lbtools reads has the type it needs; a SnapshotError names the first that does not."""
+    from .parse import repo_id_problem
+
+    def fail(field: str, expected: str, value) -> None:
+        raise SnapshotError(f"{path}: {field} must be {expected}; got {type(value).__name__} {value!r:.60}")
+
+    for field in ("name", "taken_at", "endpoint", "lbtools_version", "huggingface_hub_version", "provenance"):
+        value = manifest.get(field)
+        if value is not None and not isinstance(value, str):
+            fail(field, "text", value)
+    if "authenticated" in manifest and not isinstance(manifest["authenticated"], bool):
+        fail("authenticated", "true or false", manifest["authenticated"])
+    for field in ("benchmarks", "without_leaderboard"):
+        ids = manifest.get(field)
+        if ids is None:
+            continue
+        if not isinstance(ids, list):
+            fail(field, "a list of dataset ids", ids)
+        for index, item in enumerate(ids):
+            if repo_id_problem(item, namespace=True) is not None:
+                fail(f"{field}[{index}]", "a dataset id like 'org/name'", item)
+    for field in ("failures", "other_failures"):
+        value = manifest.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            fail(field, "an object mapping each failed item to its reason", value)
+        for key, reason in value.items():
+            if not isinstance(reason, str):
+                fail(f"{field}[{key!r}]", "text", reason)
+    aggregate = manifest.get("aggregate")
+    if aggregate is not None:
+        if not isinstance(aggregate, dict):
+            fail("aggregate", "an object (repo, file, revision) or null", aggregate)
+        for key in ("repo", "file", "revision", "read_at"):
+            if aggregate.get(key) is not None and not isinstance(aggregate[key], str):
+                fail(f"aggregate.{key}", "text", aggregate[key])
+    counts = manifest.get("counts")
+    if counts is not None:
+        if not isinstance(counts, dict):
+            fail("counts", "an object of whole numbers", counts)
+        for key, value in counts.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                fail(f"counts[{key!r}]", "a whole number", value)
+
+
 def resolve_source(settings, token=None):
-    """The source a loader should read from now, following ``settings.source`` (see ``lbtools.configure``)."""
+    """The source a loader should read from now, following ``settings.source`` (see ``lbtools.configure``).
+
+    ``token`` is checked first, whatever the source: a bad one is a ValueError/TypeError before anything else."""
+    from ..config import check_token
+
+    check_token(token)
     if settings.source == "snapshot":
         return SnapshotSource(settings.snapshot)
     if settings.offline:
@@ -192,9 +253,9 @@ def _warn_once(endpoint: str, snapshot: SnapshotSource, why: str) -> None:
         if key in _warned:
             return
         _warned.add(key)
-    warnings.warn(
+    warn(
         f"lbtools: {why}; using {snapshot.name} (data as of {snapshot.taken_at}) instead. "
         "Set LBTOOLS_SOURCE=hub to fail instead, or LBTOOLS_SOURCE=snapshot to skip the check.",
-        UserWarning,
+        SourceFallbackWarning,
         stacklevel=4,
     )

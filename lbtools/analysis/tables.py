@@ -195,6 +195,8 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
         - ``f"{value}_norm"`` (Float64): the value on a 0–100 scale, NA when the scale is unknown;
         - ``scale`` (string): ``"0-1"``, ``"0-100"`` or ``"unknown"``, the scale of the row's benchmark.
     """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"add_normalised: df must be a pandas DataFrame; got {type(df).__name__}")
     _require(df, [value] + ([by] if by is not None else []), "add_normalised")
     norm_col = f"{value}_norm"
     out = df.drop(columns=[c for c in (norm_col, "scale") if c in df.columns and c != value]).copy()

@@ -1,0 +1,285 @@
+"""Fetching many answers at once, and the per-request fetchers the loaders and ``save_snapshot`` share.
+
+A fan-out reads what the source already holds (the response cache, a snapshot's files) in the caller's thread, and
+sends the rest to a bounded thread pool; one failure never sinks the others, and Ctrl-C stops it at once: work not
+started is cancelled, requests in flight are abandoned at their next wait, and nothing half-written is left.
+"""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+
+from ..errors import LbtoolsError, mask_secrets
+from .client import cancel_with
+from .parse import Problems, benchmark_records, eval_result_records, expect_list, expect_object, leaderboard_records
+from .parse import model_info_record, repo_id_problem
+
+# The fields of ``model_info`` that ``load_model_info`` asks for.
+MODEL_INFO_EXPAND = (
+    "author",
+    "cardData",
+    "createdAt",
+    "downloads",
+    "gated",
+    "library_name",
+    "likes",
+    "pipeline_tag",
+    "safetensors",
+    "tags",
+)
+
+# How long the caller's thread waits for a pool between looks at Ctrl-C (a wait in a pool can't be interrupted).
+_POLL_S = 0.1
+
+
+# -- ids -----------------------------------------------------------------------------------------------------------
+
+
+def check_repo_id(value, name: str, *, namespace: bool = True) -> str:
+    """``value`` if it is a Hub repo id (``org/name``; a bare ``name`` too unless ``namespace``), else a
+    TypeError/ValueError naming the argument ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a repo id string like 'org/name'; got {type(value).__name__}")
+    problem = repo_id_problem(value, namespace=namespace)
+    if problem is not None:
+        raise ValueError(f"{name} must be a Hub repo id like 'org/name'; got {value!r} ({problem})")
+    return value
+
+
+def check_id_list(values, name: str, *, namespace: bool) -> list[str]:
+    """A de-duplicated list of ids, in first-seen order; a single id string counts as a list of one."""
+    if isinstance(values, str):
+        values = [values]
+    if isinstance(values, bytes):
+        raise TypeError(f"{name} must be an id string or a list of them; got bytes")
+    if isinstance(values, (set, frozenset)):
+        values = sorted(values, key=str)
+    try:
+        items = list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be an id string or a list of them; got {type(values).__name__}") from None
+    out, seen = [], set()
+    for index, item in enumerate(items):
+        check_repo_id(item, f"{name}[{index}]", namespace=namespace)
+        if item not in seen:
+            seen.add(item)
+            out.append(item)
+    return out
+
+
+# -- the fetchers: one request each, parsed ---------------------------------------------------------------------
+
+
+def fetch_benchmark_records(source, refresh):
+    """The parsed official benchmark list (its problems warned) and when it was fetched."""
+    from .benchmarks import display_names
+
+    body, fetched_at = source.get_json(
+        "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
+        paged=True, expect=expect_list,
+    )
+    problems = Problems()
+    records = benchmark_records(body, problems, display_names())
+    problems.warn(stacklevel=4)
+    return records, fetched_at
+
+
+def leaderboard_params(base_model_only):
+    return None if base_model_only is None else {"base_model": base_model_only}
+
+
+def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
+    body, fetched_at = source.get_json(
+        f"/api/datasets/{dataset_id}/leaderboard",
+        leaderboard_params(base_model_only),
+        what=f"benchmark {dataset_id}",
+        refresh=refresh,
+        expect=expect_list,
+    )
+    problems = Problems()
+    return leaderboard_records(body, dataset_id, problems), problems, fetched_at
+
+
+def fetch_eval_results(source, model_id, refresh):
+    body, fetched_at = source.get_json(
+        f"/api/models/{model_id}", {"expand": "evalResults"}, what=f"model {model_id}", refresh=refresh,
+        expect=expect_object,
+    )
+    problems = Problems()
+    return eval_result_records(body, model_id, problems), problems, fetched_at
+
+
+def fetch_model_info(source, model_id, refresh):
+    body, fetched_at = source.get_json(
+        f"/api/models/{model_id}",
+        [("expand", field) for field in MODEL_INFO_EXPAND],
+        what=f"model {model_id}",
+        refresh=refresh,
+        expect=expect_object,
+    )
+    problems = Problems()
+    return [model_info_record(body, model_id, problems)], problems, fetched_at
+
+
+# -- fan-out -------------------------------------------------------------------------------------------------------
+
+
+def progress_enabled(progress) -> bool:
+    if progress is not None:
+        return bool(progress)
+    import os
+    import sys
+
+    flags = (os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", ""), os.environ.get("TQDM_DISABLE", ""))
+    if any(f.strip().lower() in ("1", "true", "yes", "on") for f in flags):
+        return False
+    if "ipykernel" in sys.modules:
+        return True
+    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+
+
+def pool_size(source, max_workers: int, n_tasks: int) -> int:
+    """Threads for a fan-out of ``n_tasks`` tasks.
+
+    Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (a semaphore of
+    ``max_workers`` per endpoint, ``lbtools._hub.client``), so while one thread parses and caches an answer, another
+    already holds the freed slot and sends the next request instead of waiting for the parsing to finish. A snapshot
+    is read from local files: no more threads than ``max_workers``.
+    """
+    factor = 2 if getattr(source, "kind", None) == "hub" else 1
+    return max(1, min(factor * max_workers, n_tasks))
+
+
+class NotCached(Exception):
+    """The answer is not in the response cache (nor held by the source): it must be fetched."""
+
+
+class CachedOnly:
+    """A view of a source that answers only from what it holds without a request (``source.cached_answer``)."""
+
+    def __init__(self, source):
+        self._cached_answer = source.cached_answer
+
+    def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
+        hit = self._cached_answer(path, params, what=what, expect=expect)
+        if hit is None:
+            raise NotCached(what)
+        return hit
+
+
+def cached_reader(source, refresh: bool, fetch):
+    """``key -> fetch(CachedOnly(source), key)`` for ``fan_out(read_cached=...)``; None when nothing can be read so
+    (no cache, or ``refresh`` against the Hub)."""
+    if not hasattr(source, "cached_answer") or (refresh and getattr(source, "kind", None) == "hub"):
+        return None
+    view = CachedOnly(source)
+    return lambda key: fetch(view, key)
+
+
+def fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, desc: str, threads: int | None = None,
+            read_cached=None):
+    """Run ``task(key)`` for every key on a bounded pool; returns ``({key: result}, {key: reason})``.
+
+    ``read_cached(key)``, when given, runs first in this thread, key after key, until one raises ``NotCached``:
+    answers already held are read without starting a thread, and that key and the rest go to the pool. ``threads``
+    (default ``max_workers``) sizes the pool; requests in flight stay bounded by the Hub client. With
+    ``errors="raise"`` the first failure cancels what has not started and is raised. Ctrl-C (or any exception here)
+    cancels everything: pending tasks never start and running ones stop at their next wait.
+    """
+    results, failures = {}, {}
+    if not keys:
+        return results, failures
+    bar = None
+    if progress_enabled(progress) and len(keys) > 1:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(keys), desc=desc, unit="req", leave=False)
+    try:
+        if read_cached is not None:
+            pending = []
+            for index, key in enumerate(keys):
+                try:
+                    results[key] = read_cached(key)
+                except NotCached:
+                    # Not cached: most likely nothing after it is either (a cold cache, an expired one). Send it and
+                    # the rest to the pool at once; its tasks still read the cache before any request.
+                    pending.extend(keys[index:])
+                    break
+                except Exception as exc:  # noqa: BLE001 - as in the pool below
+                    if errors == "raise":
+                        raise
+                    failures[key] = one_line(exc)
+                if bar is not None:
+                    bar.update(1)
+            keys = pending
+        if keys:
+            _run_pool(task, keys, threads or max_workers, errors, results, failures, bar)
+    finally:
+        if bar is not None:
+            bar.close()
+    return results, failures
+
+
+def _run_pool(task, keys, threads, errors, results, failures, bar) -> None:
+    cancel = threading.Event()
+
+    def run(key):
+        if cancel.is_set():
+            raise KeyboardInterrupt  # never started: the fan-out is being abandoned
+        with cancel_with(cancel):
+            return task(key)
+
+    pool = ThreadPoolExecutor(max_workers=min(threads, len(keys)), thread_name_prefix="lbtools")
+    try:
+        futures = {pool.submit(run, key): key for key in keys}
+        pending = set(futures)
+        while pending:
+            # Short waits, so that Ctrl-C in this thread is seen at once.
+            done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+            for future in done:
+                key = futures[future]
+                try:
+                    results[key] = future.result()
+                except Exception as exc:  # noqa: BLE001 - one failure must not sink the others
+                    if errors == "raise":
+                        raise
+                    failures[key] = one_line(exc)
+                if bar is not None:
+                    bar.update(1)
+    except BaseException:
+        cancel.set()
+        pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
+
+
+def one_line(exc: BaseException) -> str:
+    text = " ".join(mask_secrets(str(exc)).split())
+    if not isinstance(exc, LbtoolsError):
+        text = f"{type(exc).__name__}: {text}"
+    return text
+
+
+def fetch_card_sizes(source, dataset_id, refresh):
+    """``([(task_id, n)], reason)`` from a benchmark's dataset card and ``eval.yaml`` on ``source``; the list is empty
+    (and ``reason`` says why) when they give no count."""
+    from .sizes import card_counts, eval_tasks
+
+    try:
+        info, _ = source.get_json(f"/api/datasets/{dataset_id}", what=f"dataset {dataset_id}", refresh=refresh,
+                                  expect=expect_object)
+    except LbtoolsError as exc:
+        return [], f"no dataset card: {one_line(exc)}"
+    tasks, why_no_tasks = [], ""
+    try:
+        path = source.repo_file(dataset_id, "eval.yaml", refresh=refresh)
+        tasks = eval_tasks(path.read_text(encoding="utf-8"))
+    except LbtoolsError as exc:
+        why_no_tasks = f"; no eval.yaml ({one_line(exc)})"
+    except (ValueError, OSError) as exc:
+        why_no_tasks = f"; eval.yaml unreadable ({one_line(exc)})"
+    counts = card_counts(info, tasks)
+    if counts:
+        return counts, ""
+    return [], f"its card gives no num_examples for the split its eval.yaml names{why_no_tasks}"
