@@ -18,6 +18,7 @@ from ._hub.cache import clear_cache
 from .config import Settings, bundled_snapshot, configure, settings
 from .errors import (
     AccessDeniedError,
+    AnalysisWarning,
     BadResponseError,
     CacheWarning,
     DataRepairedWarning,
@@ -81,5 +82,6 @@ __all__ = [
     "PartialLoadWarning",
     "SourceFallbackWarning",
     "CacheWarning",
+    "AnalysisWarning",
     "__version__",
 ]

@@ -90,6 +90,11 @@ class PartialLoadWarning(LbtoolsWarning):
     """Some of the items asked for failed to load and are left out; ``df.attrs["failures"]`` says why for each."""
 
 
+class AnalysisWarning(LbtoolsWarning):
+    """An analysis left rows out or chose between them (one entry per model, no value, too few shared models): which
+    rows and why."""
+
+
 class SourceFallbackWarning(LbtoolsWarning):
     """``LBTOOLS_SOURCE=auto`` could not use the Hub and read the snapshot instead (said which, and as of when)."""
 

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import lbtools
 from lbtools import analysis as A
 
 UTC = "UTC"
@@ -160,7 +161,7 @@ def results():
     ],
 )
 def test_dedupe_rules(results, rule, kept):
-    with pytest.warns(UserWarning, match=rf"dropped 3 of 5 rows \(rule='{rule}'\)"):
+    with pytest.warns(lbtools.AnalysisWarning, match=rf"dropped 3 of 5 rows \(rule='{rule}'\)"):
         out = A.dedupe_results(results, rule=rule)
     assert out.index.tolist() == kept
     assert list(out.columns) == list(results.columns)
@@ -535,7 +536,7 @@ def test_top_n_counts_each_model_once():
 
 
 def test_model_ranks(leaderboards):
-    with pytest.warns(UserWarning, match="not on any of these leaderboards: zz"):
+    with pytest.warns(lbtools.AnalysisWarning, match="not on any of these leaderboards: zz"):
         ranks = A.model_ranks(leaderboards, ["c", "org/a", "zz"])
     assert list(ranks.columns) == ["model_id", "dataset_id", "rank", "value", "n_entries", "percentile"]
     assert ranks.dtypes.astype(str).tolist() == ["string", "string", "Int64", "Float64", "Int64", "Float64"]

@@ -24,6 +24,7 @@ from lbtools import analysis, plots, widgets  # noqa: E402
 from lbtools._hub.recording import response_relpath  # noqa: E402
 
 GPQA = "Idavidrein/gpqa"
+GPQA_CARD_NAME = "GPQA: graduate-level Google-proof Q&A"
 UNIT_NAME = "Unit-Scale Bench (synthetic)"
 
 
@@ -74,6 +75,8 @@ def second_tree(hub_tree, tmp_path_factory):
         for obj in listing:
             if obj["id"] == UNIT_SCALE_BENCHMARK:
                 obj["cardData"] = {"pretty_name": UNIT_NAME}
+            if obj["id"] == GPQA:  # lbtools' table names it too: the benchmark's own name wins
+                obj["cardData"] = {**(obj.get("cardData") or {}), "pretty_name": GPQA_CARD_NAME}
 
     edit(response_relpath("/api/datasets", OFFICIAL_FILTER), name_the_unit_benchmark)
     return dest, twice, top
@@ -122,6 +125,7 @@ def test_one_entry_per_model_the_same_in_every_view_and_the_view_says_which(seco
 def test_a_0_1_benchmark_is_drawn_on_0_100_and_named_from_its_card(second_hub):
     boards, labels, twice, top = second_hub
     assert labels[UNIT_SCALE_BENCHMARK] == UNIT_NAME  # the card's pretty_name, not "unit-scale-bench"
+    assert labels[GPQA] == GPQA_CARD_NAME  # the card's name before lbtools' table ("GPQA (Diamond)")
     enriched = lbtools.enrich(boards[boards.model_id.str.startswith(twice.split("/")[0]) |
                                      (boards.dataset_id == UNIT_SCALE_BENCHMARK)], progress=False)
     enriched["created_at"] = enriched["created_at"].fillna(pd.Timestamp("2026-01-01", tz="UTC"))

@@ -304,9 +304,10 @@ def benchmark_records(body, problems: Problems, display_names: dict) -> list[dic
         records.append(
             {
                 "dataset_id": dataset_id,
-                "display_name": display_names.get(dataset_id)
-                or (to_text(card["pretty_name"], problems, context, "pretty_name")
-                    if isinstance(card.get("pretty_name"), str) else None)
+                # The benchmark's own name (its card's pretty_name) first; lbtools' table only where the card has none.
+                "display_name": (to_text(card["pretty_name"], problems, context, "pretty_name")
+                                 if isinstance(card.get("pretty_name"), str) else None)
+                or display_names.get(dataset_id)
                 or dataset_id.split("/")[-1],
                 "author": to_text(item.get("author"), problems, context, "author") or dataset_id.split("/")[0],
                 "created_at": to_time(item.get("createdAt"), problems, context, "createdAt"),

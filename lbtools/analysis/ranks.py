@@ -20,6 +20,8 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..errors import AnalysisWarning
+
 __all__ = ["rank_intervals", "resolution", "resolution_table", "tie_summary"]
 
 _OUT_DTYPES = {
@@ -134,20 +136,20 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
     if not has_value.all():
         gone = board.loc[~has_value, "model_id"].astype("string").tolist()
         warnings.warn(f"{func}: left out {len(gone)} rows without a value: {', '.join(map(str, gone[:10]))}",
-                      UserWarning, stacklevel=3)
+                      AnalysisWarning, stacklevel=3)
         board = board[has_value]
     if not board["model_id"].duplicated().any():
         return board
     with warnings.catch_warnings():
         # Its count is repeated below with the rows themselves.
-        warnings.simplefilter("ignore", UserWarning)
+        warnings.simplefilter("ignore", AnalysisWarning)
         kept = dedupe_results(board, keys=("model_id",))
     dropped = board.loc[~board.index.isin(kept.index)]
     listed = "; ".join(f"{m} {v:g}" for m, v in zip(dropped["model_id"], dropped["value"].astype(float)))
     warnings.warn(
         f"{func}: {len(dropped)} duplicate entries dropped by lbtools.analysis.dedupe_results (one row per model): "
         f"{listed}",
-        UserWarning,
+        AnalysisWarning,
         stacklevel=3,
     )
     return kept

@@ -13,7 +13,7 @@ Rules that several functions share:
   so results never depend on the input order.
 - **Missing data.** Rows with a missing value (or date, or parameter count) are left out of a
   computation, never imputed; each docstring says which rows are left out, and the functions
-  whose job is not filtering (``dedupe_results``, ``best_to_date``) count them in a ``UserWarning``.
+  whose job is not filtering (``dedupe_results``, ``best_to_date``) count them in a ``AnalysisWarning``.
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
+
+from ..errors import AnalysisWarning
 
 __all__ = [
     "CORRELATION_METHODS",
@@ -168,7 +170,7 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
     ``"0-100"`` benchmark are kept, values of an ``"unknown"`` benchmark become NA. ``value``
     itself is never changed. Calling the function again recomputes both columns.
 
-    Warns (``UserWarning``), once per kind and naming the benchmarks:
+    Warns (``AnalysisWarning``), once per kind and naming the benchmarks:
 
     - benchmarks found on a 0–1 scale (multiplied by 100 in the new column);
     - benchmarks whose scale is unknown (NA in the new column);
@@ -237,21 +239,21 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
         warnings.warn(
             f"add_normalised: {len(on_unit)} benchmark(s) on a 0-1 scale, multiplied by 100 in "
             f"{norm_col!r}: {_names(sorted(on_unit))}",
-            UserWarning,
+            AnalysisWarning,
             stacklevel=2,
         )
     if unknown:
         warnings.warn(
             f"add_normalised: scale unknown (values outside [0, 100], or only 0 and 1) for "
             f"{len(unknown)} benchmark(s), {norm_col!r} left NA: {_names(sorted(unknown))}",
-            UserWarning,
+            AnalysisWarning,
             stacklevel=2,
         )
     if mixed:
         warnings.warn(
             f"add_normalised: {len(mixed)} benchmark(s) on a 0-100 scale also hold values between 0 and 1, "
             f"perhaps submitted on a 0-1 scale (kept as published): {_names(sorted(mixed))}",
-            UserWarning,
+            AnalysisWarning,
             stacklevel=2,
         )
     return _keep_attrs(out, df)
@@ -401,7 +403,7 @@ def dedupe_results(
     ``task_id``, ``lower_is_better``), except ``date`` for ``"latest"`` and ``value`` for
     ``"best"``/``"latest"``, which are required.
 
-    Warns (``UserWarning``) with the number of rows dropped and the rule, and for each duplicate which
+    Warns (``AnalysisWarning``) with the number of rows dropped and the rule, and for each duplicate which
     entry was kept, why, and over which values, when any are dropped.
 
     Parameters
@@ -432,7 +434,7 @@ def dedupe_results(
         warnings.warn(
             f"dedupe_results: dropped {dropped} of {len(df)} rows (rule={rule!r}), keeping one row per "
             f"({', '.join(keys)}): " + "; ".join(d[1] for d in details),
-            UserWarning,
+            AnalysisWarning,
             stacklevel=2,
         )
     return _keep_attrs(df.iloc[kept], df)
@@ -443,7 +445,7 @@ def dedupe(df: pd.DataFrame, *, keys: Sequence[str] = ("model_id", "dataset_id")
 
     A model listed several times on one benchmark keeps: a verified entry first; then the entry the Hub ranks
     better; then the better value; then ``filename``/``task_id`` ascending; then the first listed. A
-    ``UserWarning`` names each duplicate, the entry kept, why, and the values set aside, e.g.
+    ``AnalysisWarning`` names each duplicate, the entry kept, why, and the values set aside, e.g.
     ``"org/model on Idavidrein/gpqa: listed 2 times; kept 31.49 (rank 9) verified (verified) over 34.59 (rank 5)"``.
 
     Parameters
@@ -462,7 +464,7 @@ def dedupe(df: pd.DataFrame, *, keys: Sequence[str] = ("model_id", "dataset_id")
     kept, details = _dedupe(df, "best", keys)
     for _, message in details:
         warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
-                      UserWarning, stacklevel=2)
+                      AnalysisWarning, stacklevel=2)
     return _keep_attrs(df.iloc[kept], df)
 
 
@@ -882,7 +884,7 @@ def best_to_date(
     Rows are taken in date order (equal dates: better value first, then ``model_id``); a row is
     kept when its value is strictly better than the best so far. Better means higher, or lower
     where the benchmark's ``lower_is_better`` is True. Rows without a date are left out and
-    counted in a ``UserWarning``; rows without a value are left out too.
+    counted in a ``AnalysisWarning``; rows without a value are left out too.
 
     Parameters
     ----------
@@ -910,7 +912,7 @@ def best_to_date(
     if no_date.any():
         warnings.warn(
             f"best_to_date: left out {int(no_date.sum())} of {len(df)} rows without a date ({date!r} is missing)",
-            UserWarning,
+            AnalysisWarning,
             stacklevel=2,
         )
     keep = ~no_date & np.isfinite(v)
@@ -954,7 +956,7 @@ def best_to_date(
 def _ranked(df: pd.DataFrame, value: str, by: str | None) -> pd.DataFrame:
     """Rows with a value, each model once by the one de-duplication rule, in ranking order within each group.
 
-    Duplicates are named in a ``UserWarning`` (see :func:`dedupe`). Returns ``df``'s rows plus ``__group``
+    Duplicates are named in a ``AnalysisWarning`` (see :func:`dedupe`). Returns ``df``'s rows plus ``__group``
     (groups sorted by name) in ranking order.
     """
     d = df[np.isfinite(_as_float(df[value]))]
@@ -964,7 +966,7 @@ def _ranked(df: pd.DataFrame, value: str, by: str | None) -> pd.DataFrame:
         kept, details = _dedupe(d, "best", keys)
         for _, message in details:
             warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
-                          UserWarning, stacklevel=3)
+                          AnalysisWarning, stacklevel=3)
         d = d.iloc[kept]
     sort = pd.DataFrame(
         {
@@ -1091,13 +1093,13 @@ def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
 
     For each benchmark a model appears on with a value (one entry per model by the rule of
     :func:`dedupe`, applied to every model on the board; the asked-for models' duplicates are named
-    in a ``UserWarning``): the leaderboard's ``rank`` as published (when ``leaderboards`` has no ``rank`` column or
+    in a ``AnalysisWarning``): the leaderboard's ``rank`` as published (when ``leaderboards`` has no ``rank`` column or
     it is missing: 1 + the number of entries with a strictly better value); ``n_entries``, the
     number of models with a value on that benchmark; and ``percentile``, the share of those
     entries whose value it beats or equals, itself included (as
     ``scipy.stats.percentileofscore(kind="weak")``): 100 for the leader, 100/n for a sole last.
     Better means higher, or lower where ``lower_is_better`` is True. Models found on no
-    leaderboard are named in a ``UserWarning``.
+    leaderboard are named in a ``AnalysisWarning``.
 
     Parameters
     ----------
@@ -1119,7 +1121,7 @@ def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
     for key, message in details:
         if key[0] in wanted:  # only the duplicates of the models asked about concern the reader
             warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
-                          UserWarning, stacklevel=2)
+                          AnalysisWarning, stacklevel=2)
     lb = scored.iloc[kept]
     good_all = _goodness(lb, "value")
     ds_all = lb["dataset_id"].astype("string")
@@ -1146,7 +1148,7 @@ def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
             rows.append((mid, ds, rank, raw, len(vals), pct))
     missing = [m for m in wanted if not any(r[0] == m for r in rows)]
     if missing:
-        warnings.warn(f"model_ranks: not on any of these leaderboards: {_names(missing)}", UserWarning, stacklevel=2)
+        warnings.warn(f"model_ranks: not on any of these leaderboards: {_names(missing)}", AnalysisWarning, stacklevel=2)
 
     def col(i, dtype):
         values = [None if (isinstance(r[i], float) and np.isnan(r[i])) else r[i] for r in rows]
