@@ -167,6 +167,21 @@ def build_snapshot(dest: Path, n: int, seed: int) -> int:
 # -- what is measured --------------------------------------------------------------------------------------------
 
 
+def _entry_row(dataset_id: str, e) -> dict:
+    return {
+        "dataset_id": dataset_id,
+        "rank": e.rank,
+        "model_id": e.model_id,
+        "value": e.value,
+        "verified": e.verified,
+        "author": getattr(e.author, "name", None) or getattr(e.author, "username", None),
+        "source": e.source,
+        "filename": e.filename,
+        "pull_request": e.pull_request,
+        "notes": e.notes,
+    }
+
+
 def docs_recipe(url: str):
     """The recipe of the Hub's documentation, literally: list, then one leaderboard after the other."""
     import pandas as pd
@@ -174,24 +189,22 @@ def docs_recipe(url: str):
 
     api = HfApi(endpoint=url)
     ids = [d.id for d in api.list_datasets(benchmark=True)]
-    rows = []
-    for i in ids:
-        for e in api.get_dataset_leaderboard(i):
-            rows.append(
-                {
-                    "dataset_id": i,
-                    "rank": e.rank,
-                    "model_id": e.model_id,
-                    "value": e.value,
-                    "verified": e.verified,
-                    "author": getattr(e.author, "name", None) or getattr(e.author, "username", None),
-                    "source": e.source,
-                    "filename": e.filename,
-                    "pull_request": e.pull_request,
-                    "notes": e.notes,
-                }
-            )
-    return pd.DataFrame(rows)
+    return pd.DataFrame([_entry_row(i, e) for i in ids for e in api.get_dataset_leaderboard(i)])
+
+
+def fair_peer(url: str, max_workers: int):
+    """What a user who knows threads writes: the same list, then the leaderboards on a pool of ``max_workers``
+    (the same number of requests in flight as lbtools), into a DataFrame. No cache, no retries, no pacing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pandas as pd
+    from huggingface_hub import HfApi
+
+    api = HfApi(endpoint=url)
+    ids = [d.id for d in api.list_datasets(benchmark=True)]
+    with ThreadPoolExecutor(max_workers) as pool:
+        boards = list(pool.map(api.get_dataset_leaderboard, ids))
+    return pd.DataFrame([_entry_row(i, e) for i, board in zip(ids, boards) for e in board])
 
 
 def docs_model_loop(url: str, models: list[str]):
