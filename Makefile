@@ -52,8 +52,9 @@ test: setup
 	LBTOOLS_SOURCE=snapshot MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
 	@git diff --quiet -- notebooks/ || (echo "notebooks changed during the test run: commit them without outputs"; git status --short; exit 1)
 
+# Both benchmarks run; make fails if either missed a target. Timings live here, not in the unit tests.
 bench: setup
-	$(BIN)/python benchmarks/bench_fetch.py
+	$(BIN)/python benchmarks/bench_fetch.py; status=$$?; $(BIN)/python benchmarks/bench_faults.py || status=1; exit $$status
 
 # The notebooks as Voila dashboards (outputs and pickers, no code): http://127.0.0.1:$(DASHBOARD_PORT)/
 DASHBOARD_PORT ?= 8866
