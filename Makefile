@@ -47,10 +47,15 @@ lab: setup
 
 # Browser tests (tests/browser) run when Chromium is found and skip with the reason otherwise (-rs prints it);
 # LBTOOLS_REQUIRE_BROWSER=1 (set by .ci/run) turns that skip into a failure.
+# Both stages always run (a failure in the first does not hide the notebooks'); make test fails if either failed
+# or if the run changed a notebook.
 test: setup
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/
-	LBTOOLS_SOURCE=snapshot MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
-	@git diff --quiet -- notebooks/ || (echo "notebooks changed during the test run: commit them without outputs"; git status --short; exit 1)
+	@status=0; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/ || status=1; \
+	LBTOOLS_SOURCE=snapshot MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	git diff --quiet -- notebooks/ || { echo "notebooks changed during the test run: commit them without outputs"; git status --short; status=1; }; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above: unit tests, notebooks or a changed notebook)"; fi; \
+	exit $$status
 
 # Both benchmarks run; make fails if either missed a target. Timings live here, not in the unit tests.
 bench: setup

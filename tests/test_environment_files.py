@@ -311,3 +311,14 @@ def test_readme_has_the_binder_badges():
     assert any("urlpath=lab/tree/notebooks/01_rankings.ipynb" in u for u in links), links
     assert any("urlpath=voila/render/notebooks/01_rankings.ipynb" in u for u in links), links
     assert (REPO / "notebooks" / "01_rankings.ipynb").is_file()
+
+
+def test_make_test_runs_both_stages_and_ci_calls_it():
+    """A failing unit test must not hide the notebooks' results, and either failure fails `make test` (and CI)."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("\ntest: setup"):makefile.index("\nbench:")]
+    assert "pytest -q -rs -p no:cacheprovider tests/ || status=1" in recipe
+    assert "--nbval-lax --nbval-current-env notebooks/ || status=1" in recipe
+    assert "git diff --quiet -- notebooks/" in recipe and "exit $$status" in recipe
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test .*\|\| status=\$\?$", ci, re.M) and 'exit "$status"' in ci
