@@ -306,8 +306,8 @@ def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]
             problems.add(context, "modelIds with spaces around them", "spaces removed", model_id.strip())
             model_id = model_id.strip()
         model_id = valid_unicode(model_id, problems, context, "modelId")
-        unknown = sorted(str(k) for k in entry if k not in LEADERBOARD_FIELDS)
-        if unknown:
+        if not LEADERBOARD_FIELDS.issuperset(entry):
+            unknown = sorted(str(k) for k in entry if k not in LEADERBOARD_FIELDS)
             problems.add(context, "leaderboard entries with fields lbtools does not read", "those fields ignored",
                          _clip(", ".join(unknown)))
         if model_id not in first_of:
