@@ -4,16 +4,40 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup lab test bench dashboard snapshot clean
+SHELL := /bin/bash
+.PHONY: setup lock lab test bench dashboard snapshot clean
 
 setup: $(STAMP)
 
-# Re-install only when the package's requirements change.
-$(STAMP): pyproject.toml
+# The environment is exactly requirements/lock.txt (`make lock` writes it from pyproject.toml), then lbtools itself,
+# editable, without dependencies; --no-build-isolation uses the locked setuptools, so the build downloads nothing.
+# Re-runs when the lock, pyproject.toml or the JupyterLab settings override change; packages no longer in the lock
+# are removed, and scripts/lock.py check fails if .venv then differs from the lock in any pin.
+LOCK := requirements/lock.txt
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+$(STAMP): $(LOCK) pyproject.toml binder/overrides.json
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[notebooks,test]'
+	$(BIN)/python -m pip install --quiet --requirement $(LOCK)
+	$(BIN)/python scripts/lock.py sync
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .
+	mkdir -p $(LAB_SETTINGS) && cp binder/overrides.json $(LAB_SETTINGS)/overrides.json
+	$(BIN)/python scripts/lock.py check
 	touch $(STAMP)
+
+# Regenerates the lock from pyproject.toml (plus the build backend, requirements/build.in) for Python 3.10-3.12 on
+# every platform (markers where versions differ), keeping the pins that still satisfy it (UPGRADE=1: newest allowed),
+# prints what changed, and rewrites binder/environment.yml and environment.yml from it. uv runs from its own venv.
+UV_VERSION := 0.13.9
+LOCK_VENV := .venv-lock
+lock:
+	test -x $(LOCK_VENV)/bin/uv || ($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION) packaging==26.4)
+	@cp $(LOCK) $(LOCK).previous 2>/dev/null || : > $(LOCK).previous
+	$(LOCK_VENV)/bin/uv pip compile --quiet pyproject.toml requirements/build.in --extra notebooks --extra test \
+		--universal --python-version 3.10 --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,) -o $(LOCK)
+	@echo "--- what changed in $(LOCK) (pins only):"
+	@diff <(grep '==' $(LOCK).previous) <(grep '==' $(LOCK)) && echo "(nothing)" || true
+	@rm -f $(LOCK).previous
+	$(LOCK_VENV)/bin/python scripts/sync_binder_env.py
 
 # Jupyter refuses to start as root unless told; containers and CI machines often are root.
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
@@ -23,14 +47,19 @@ lab: setup
 
 # Browser tests (tests/browser) run when Chromium is found and skip with the reason otherwise (-rs prints it);
 # LBTOOLS_REQUIRE_BROWSER=1 (set by .ci/run) turns that skip into a failure.
+# Both stages always run (a failure in the first does not hide the notebooks'); make test fails if either failed
+# or if the run changed a notebook.
 test: setup
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/
-	LBTOOLS_SOURCE=snapshot MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/
-	@git diff --quiet -- notebooks/ || (echo "notebooks changed during the test run: commit them without outputs"; git status --short; exit 1)
+	@status=0; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/ || status=1; \
+	LBTOOLS_SOURCE=snapshot MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	git diff --quiet -- notebooks/ || { echo "notebooks changed during the test run: commit them without outputs"; git status --short; status=1; }; \
+	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above: unit tests, notebooks or a changed notebook)"; fi; \
+	exit $$status
 
+# Every benchmark runs; make fails if any missed its target. Timings live here, not in the unit tests.
 bench: setup
-	$(BIN)/python benchmarks/bench_fetch.py
-	$(BIN)/python benchmarks/bench_stats.py
+	status=0; for b in fetch faults stats; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
 
 # The notebooks as Voila dashboards (outputs and pickers, no code): http://127.0.0.1:$(DASHBOARD_PORT)/
 DASHBOARD_PORT ?= 8866
@@ -41,4 +70,4 @@ snapshot: setup
 	$(BIN)/python scripts/build_bundled_snapshot.py
 
 clean:
-	rm -rf $(VENV) exports test-results .pytest_cache
+	rm -rf $(VENV) $(LOCK_VENV) exports test-results .pytest_cache

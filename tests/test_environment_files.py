@@ -1,16 +1,23 @@
-"""pyproject.toml, environment.yml and binder/environment.yml name the same packages; Binder pins what it needs.
+"""pyproject.toml, requirements/lock.txt, environment.yml and binder/environment.yml agree with each other.
 
 No conda solver is reachable from the test machines, so this is a static check (see TESTING.md): the files parse,
-list the same packages (runtime dependencies + the ``notebooks`` extra), and Binder pins Python 3.11 and every
-package to one version, in the ranges pyproject.toml asks for. The Binder pins are the versions ``make setup``
-installs and the test suite (browser tests included) runs on.
+list the same packages (runtime dependencies + the ``notebooks`` extra), the lock pins every requirement inside
+pyproject's ranges for Python 3.10, 3.11 and 3.12, and Binder pins Python 3.11 and every package to the lock's
+version for it. Files are compared with files; the one test that reads installed versions compares the project's
+``.venv`` (which ``make setup`` installed from the lock) with the lock.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
-import tomllib
+import sys
 from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10
+    import tomli as tomllib
 
 import pytest
 import yaml
@@ -74,6 +81,24 @@ def conda_env(path: Path) -> tuple[dict[str, str], list[str], dict]:
 
 ENV = REPO / "environment.yml"
 BINDER_ENV = REPO / "binder" / "environment.yml"
+LOCK = REPO / "requirements" / "lock.txt"
+# PEP 508 marker values of Binder's machine (and of this one): Linux x86_64, CPython.
+BINDER_MARKERS = {"python_version": "3.11", "sys_platform": "linux", "platform_system": "Linux",
+                  "platform_machine": "x86_64", "os_name": "posix", "implementation_name": "cpython",
+                  "platform_python_implementation": "CPython"}
+
+
+def _script(name: str):
+    """A module of scripts/ (they are scripts, not a package)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "scripts" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault(name, module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def lock_pins(path: Path, environment: dict) -> dict[str, str]:
+    return _script("lock").lock_pins(path, environment)
 
 
 def _version_tuple(v: str) -> tuple[int, ...]:
@@ -142,21 +167,116 @@ def test_binder_pins_are_in_pyproject_ranges():
     assert _version_tuple(conda["huggingface-hub"].lstrip("="))[0] == 2
 
 
-def test_binder_pins_match_the_tested_environment():
-    """The pins are what the test suite runs on, where that package is installed here (make setup)."""
-    from importlib.metadata import PackageNotFoundError, version
-
+def test_binder_pins_are_the_locks_pins_for_python_311():
+    """Binder installs, with conda, the versions the lock gives Python 3.11 on Linux (what `make setup` installs
+    there): compared here file to file, not with whatever happens to be installed on the machine running the test."""
     conda, _, _ = conda_env(BINDER_ENV)
-    mismatched = {}
-    for name in pyproject_specs():
-        try:
-            installed = version(name)
-        except PackageNotFoundError:
-            continue
-        pinned = conda[name].lstrip("=")
-        if installed != pinned:
-            mismatched[name] = (pinned, installed)
-    assert not mismatched, f"binder/environment.yml pins (pinned, installed here): {mismatched}"
+    for patch in ("3.11.0", "3.11.7", "3.11.99"):
+        locked = lock_pins(LOCK, {**BINDER_MARKERS, "python_full_version": patch})
+        differ = {n: (c.lstrip("="), locked.get(n)) for n, c in conda.items()
+                  if n not in ("python", "pip") and c.lstrip("=") != locked.get(n)}
+        assert not differ, f"binder/environment.yml vs requirements/lock.txt on Python {patch} (binder, lock): {differ}"
+
+
+def test_generated_environment_files_are_up_to_date():
+    """Both files are written by scripts/sync_binder_env.py (`make lock`) from pyproject.toml and the lock."""
+    sync = _script("sync_binder_env")
+    assert BINDER_ENV.read_text(encoding="utf-8") == sync.render_binder(), "run `make lock` (or scripts/sync_binder_env.py)"
+    assert ENV.read_text(encoding="utf-8") == sync.render_env(), "run `make lock` (or scripts/sync_binder_env.py)"
+
+
+# -- the lock ----------------------------------------------------------------------------------------------------
+
+
+def all_pyproject_requirements() -> dict[str, str]:
+    """Runtime dependencies and every extra (the development environment): {normalised name: constraint}."""
+    project = pyproject()["project"]
+    deps = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        deps.extend(extra)
+    deps.extend(pyproject()["build-system"]["requires"])  # locked for --no-build-isolation
+    return {split_spec(re.sub(r"\[[^\]]*\]", "", d.split(";", 1)[0]))[0]:
+            split_spec(re.sub(r"\[[^\]]*\]", "", d.split(";", 1)[0]))[1] for d in deps}
+
+
+@pytest.mark.parametrize("python", ["3.10.13", "3.11.7", "3.12.1"])
+def test_lock_pins_every_requirement_in_range_for_each_python(python):
+    """One pin per package for each supported Python (markers where versions differ), every pyproject requirement
+    among them and inside its range: `pip install -r requirements/lock.txt` has nothing left to choose."""
+    env = {**BINDER_MARKERS, "python_version": python.rsplit(".", 1)[0], "python_full_version": python}
+    pins = lock_pins(LOCK, env)  # raises on two pins of one name for one environment
+    for name, constraint in all_pyproject_requirements().items():
+        assert name in pins, f"requirements/lock.txt has no pin of {name} for Python {python}: run `make lock`"
+        assert _satisfies(pins[name], constraint), f"lock pins {name}=={pins[name]}, pyproject asks {constraint!r}"
+
+
+def test_lock_is_compiled_by_make_lock_from_pyproject():
+    text = LOCK.read_text(encoding="utf-8")
+    assert text.startswith("# This file was autogenerated by uv via the following command:\n#    make lock\n"), text[:200]
+    assert "# via lbtools (pyproject.toml)" in text
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"uv pip compile .*pyproject\.toml requirements/build\.in --extra notebooks --extra test", makefile)
+    assert re.search(r"--universal --python-version 3\.10\b", makefile), "the lock covers Python 3.10 and later"
+    assert re.search(r"^UV_VERSION := \d+\.\d+\.\d+$", makefile, re.M) and "uv==$(UV_VERSION)" in makefile, \
+        "make lock installs a pinned uv"
+    build_in = [line for line in (REPO / "requirements" / "build.in").read_text().splitlines()
+                if line.strip() and not line.startswith("#")]
+    assert build_in == pyproject()["build-system"]["requires"]
+
+
+def test_make_setup_installs_the_lock_then_lbtools_without_dependencies():
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("$(STAMP):"):makefile.index("touch $(STAMP)")]
+    assert re.search(r"^\$\(STAMP\): \$\(LOCK\) pyproject\.toml", makefile, re.M), "setup re-runs when either changes"
+    steps = [line.strip() for line in recipe.splitlines()[1:]]
+    installs = [s for s in steps if "pip install" in s]
+    assert installs == [
+        "$(BIN)/python -m pip install --quiet --requirement $(LOCK)",
+        "$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable .",
+    ], installs
+    assert "$(BIN)/python scripts/lock.py check" in steps
+
+
+@pytest.mark.skipif(Path(sys.prefix).resolve() != (REPO / ".venv").resolve(),
+                    reason="compares the project's .venv (made by `make setup`) with the lock; this is another Python")
+def test_the_venv_holds_exactly_the_lock():
+    """`pip freeze` of .venv, less lbtools itself and pip, is the lock's pins for this Python: the one place
+    installed versions are compared with anything, since `make setup` installed them from the lock."""
+    differ = _script("lock").differences()
+    assert not differ, f"{sys.prefix} vs requirements/lock.txt (locked, installed): {differ}; run `make clean setup`"
+
+
+# -- JupyterLab starts quiet -------------------------------------------------------------------------------------
+
+
+def test_jupyterlab_news_prompt_is_off_by_a_shipped_override():
+    """binder/overrides.json turns off the news prompt (the key and value of the installed JupyterLab's schema);
+    `make setup` and binder/postBuild copy it where JupyterLab reads overrides for that environment."""
+    import json
+
+    overrides = json.loads((REPO / "binder" / "overrides.json").read_text(encoding="utf-8"))
+    assert overrides["@jupyterlab/apputils-extension:notification"]["fetchNews"] == "false"
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    assert "LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings" in makefile
+    assert "cp binder/overrides.json $(LAB_SETTINGS)/overrides.json" in makefile
+    assert 'cp binder/overrides.json "$settings/overrides.json"' in (REPO / "binder" / "postBuild").read_text()
+    assert "/share/jupyter/lab/settings" in (REPO / "binder" / "postBuild").read_text()
+
+
+def test_jupyterlab_of_this_environment_reads_the_override(tmp_path):
+    """JupyterLab's own settings code, with an empty user settings folder, gives the news setting 'Never'."""
+    pytest.importorskip("jupyterlab")
+    from jupyterlab.labapp import LabApp
+    from jupyterlab_server.settings_utils import get_settings
+
+    app = LabApp()
+    if not (Path(app.app_settings_dir) / "overrides.json").is_file():
+        pytest.skip(f"no overrides.json in {app.app_settings_dir}: not an environment `make setup` made")
+    result, _ = get_settings(app.app_settings_dir, app.schemas_dir, str(tmp_path),
+                             "@jupyterlab/apputils-extension:notification")
+    fetch_news = result["schema"]["properties"]["fetchNews"]
+    assert {"const": "false", "title": "Never"} in fetch_news["oneOf"]
+    assert fetch_news["default"] == "false"
 
 
 def test_binder_installs_lbtools_without_downloading():
@@ -191,3 +311,14 @@ def test_readme_has_the_binder_badges():
     assert any("urlpath=lab/tree/notebooks/01_rankings.ipynb" in u for u in links), links
     assert any("urlpath=voila/render/notebooks/dashboard.ipynb" in u for u in links), links
     assert (REPO / "notebooks" / "01_rankings.ipynb").is_file()
+
+
+def test_make_test_runs_both_stages_and_ci_calls_it():
+    """A failing unit test must not hide the notebooks' results, and either failure fails `make test` (and CI)."""
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile[makefile.index("\ntest: setup"):makefile.index("\nbench:")]
+    assert "pytest -q -rs -p no:cacheprovider tests/ || status=1" in recipe
+    assert "--nbval-lax --nbval-current-env notebooks/ || status=1" in recipe
+    assert "git diff --quiet -- notebooks/" in recipe and "exit $$status" in recipe
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test .*\|\| status=\$\?$", ci, re.M) and 'exit "$status"' in ci

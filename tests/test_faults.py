@@ -93,8 +93,9 @@ def _same_frame(got, expected):
 @pytest.mark.parametrize("loader", list(LOADERS))
 def test_every_loader_returns_the_fault_free_result_at_25_percent_faults(loader, start_hub, facts, quick_backoff):
     call = LOADERS[loader]
-    start_hub(page_size=5)
+    clean = start_hub(page_size=5)
     expected, expected_warnings, _ = _run(lambda: call(facts))
+    expected_requests = len(clean.requests)
     # A loader of a few requests may draw no fault from one seed: run seeds until at least 3 faults were met.
     requests = faults = 0
     elapsed = 0.0
@@ -103,7 +104,10 @@ def test_every_loader_returns_the_fault_free_result_at_25_percent_faults(loader,
         got, got_warnings, seconds = _run(lambda: call(facts))
         _same_frame(got, expected)  # every row, none twice, same order, same dtypes
         assert got_warnings == expected_warnings  # the data's own warnings, and no failure warning
-        assert seconds < 20
+        # Retried, not stormed: each fault cost one more request (a download cut short may cost two: huggingface_hub
+        # resumes it itself before lbtools retries).
+        retries = len(hub.requests) - expected_requests
+        assert len(hub.faults_injected) <= retries <= (2 if loader == "load_aggregate" else 1) * len(hub.faults_injected)
         requests, faults, elapsed = requests + len(hub.requests), faults + len(hub.faults_injected), elapsed + seconds
         if faults >= 3:
             break
@@ -117,8 +121,9 @@ def test_all_fault_kinds_together_with_silences_past_the_timeout(start_hub, fact
     monkeypatch.setenv("LBTOOLS_TIMEOUT", "1")
     models = _models(facts, 20)
     ids = sorted(facts["openevals_benchmarks"].values())
-    start_hub()
+    clean = start_hub()
     expected = [_run(lambda: lbtools.load_leaderboards(ids))[0], _run(lambda: lbtools.load_model_info(models))[0]]
+    expected_requests = len(clean.requests)
     plan = FaultPlan(rate=0.25, kinds=FAULT_KINDS, seed=11, max_consecutive=1, silence_s=1.5)
     hub = start_hub(faults=plan)
     started = time.monotonic()
@@ -128,7 +133,8 @@ def test_all_fault_kinds_together_with_silences_past_the_timeout(start_hub, fact
         _same_frame(g, e)
     kinds = {kind for *_, kind in hub.faults_injected}
     assert "silence" in kinds and len(kinds) >= 4
-    assert elapsed < 25
+    # Each fault cost one more request, a silence included (one timeout, then answered): nothing was held down.
+    assert len(hub.requests) == expected_requests + len(hub.faults_injected)
     print(f"\nall kinds: {len(hub.requests)} requests, {len(hub.faults_injected)} faults "
           f"({len(hub.faults_injected) / len(hub.requests):.0%}: {sorted(kinds)}), {elapsed:.1f} s")
 
@@ -212,13 +218,12 @@ def test_a_real_rate_limit_window_is_waited_out_not_hammered(start_hub, facts):
 def test_a_rate_limit_longer_than_the_retry_budget_is_a_rate_limited_error(start_hub, monkeypatch):
     monkeypatch.setattr(lbhub, "MAX_TOTAL_S", 5.0)
     hub = start_hub(ratelimit=(0, 60.0))
-    started = time.monotonic()
     with pytest.raises(lbtools.RateLimitedError) as info:
         lbtools.load_leaderboards([SWE, HLE], errors="raise")
-    assert time.monotonic() - started < 2  # told at once, not after a minute
-    assert info.value.wait_seconds is not None and 55 <= info.value.wait_seconds <= 60
+    # the 60 s window, plus the pacer's 0.05 s past the reset when the second request follows within 0.05 s
+    assert info.value.wait_seconds is not None and 55 <= info.value.wait_seconds <= 60.05 + 1e-6
     assert re.search(r"wait 60 s and try again.*hf auth login", str(info.value))
-    assert len(hub.requests) <= 2
+    assert len(hub.requests) <= 2  # told at once: the wait is past the retry budget, so nothing is retried
     with pytest.warns(UserWarning, match="2 of 2 benchmarks failed"):
         df = lbtools.load_leaderboards([SWE, HLE])  # errors="warn": both reported, with the wait
     assert df.empty and set(df.attrs["failures"]) == {SWE, HLE}
@@ -292,10 +297,8 @@ def test_5xx_until_retries_run_out_is_hub_unavailable(start_hub, monkeypatch):
     monkeypatch.setattr(lbhub, "BACKOFF_JITTER_S", 0.02)
     path = f"/api/datasets/{SWE}/leaderboard"
     hub = start_hub(permanent={path: 503})
-    started = time.monotonic()
     with pytest.raises(lbtools.HubUnavailableError) as info:
         lbtools.load_leaderboard(SWE)
-    assert time.monotonic() - started < 3
     message = str(info.value)
     assert SWE in message and "503" in message
     assert "try again later" in message and "LBTOOLS_SOURCE=snapshot" in message
@@ -306,12 +309,12 @@ def test_retrying_stops_at_the_total_time_cap(start_hub):
     path = f"/api/datasets/{SWE}/leaderboard"
     hub = start_hub(permanent={path: 500})
     client = lbhub.HubClient(lbtools.settings(), max_total=1.5)
-    started = time.monotonic()
     with pytest.raises(lbtools.HubUnavailableError, match="failed after retrying"):
         client.get_json(path, what=f"benchmark {SWE}")
-    elapsed = time.monotonic() - started
     attempts = sum(1 for _, p, _, _ in hub.requests if p == path)
-    assert elapsed <= 1.5 + 0.3 and 2 <= attempts < lbhub.MAX_ATTEMPTS
+    # The cap, not MAX_ATTEMPTS, ended it (the default backoff of 0.5, 1, 2 s: the third pause would pass 1.5 s).
+    # How long it took is a `make bench` line (benchmarks/bench_faults.py), not an assertion on a shared machine.
+    assert 2 <= attempts < lbhub.MAX_ATTEMPTS
 
 
 @pytest.fixture
@@ -333,30 +336,27 @@ def silent(monkeypatch):
     ],
     ids=["load_leaderboard", "list_benchmarks", "load_aggregate"],
 )
-def test_a_silent_endpoint_fails_within_three_timeouts(call, silent):
-    started = time.monotonic()
+def test_a_silent_endpoint_fails_after_two_timed_out_tries(call, silent):
+    """Two tries that each waited one timeout, then a clear error (the seconds: benchmarks/bench_faults.py)."""
     with pytest.raises(lbtools.HubUnavailableError) as info:
         call()
-    elapsed = time.monotonic() - started
-    assert elapsed < 3.0, f"{elapsed:.2f} s"
     message = str(info.value)
-    assert "did not answer within 1 s" in message
+    assert "did not answer within 1 s" in message and f"({lbhub.MAX_TIMEOUTS} timed-out tries" in message
     assert "try again later" in message and "LBTOOLS_SOURCE=snapshot" in message
     assert silent.accepted <= 4
-    print(f"\nsilent endpoint, LBTOOLS_TIMEOUT=1: failed in {elapsed:.2f} s")
 
 
 def test_a_silent_endpoint_fails_a_whole_fan_out_fast(silent, facts):
     ids = sorted(facts["leaderboards"])  # more benchmarks than requests in flight
-    started = time.monotonic()
     with pytest.warns(UserWarning, match=rf"{len(ids)} of {len(ids)} benchmarks failed"):
         df = lbtools.load_leaderboards(ids, max_workers=4)
-    elapsed = time.monotonic() - started
     assert df.empty and set(df.attrs["failures"]) == set(ids)
-    assert elapsed < 3.0, f"{elapsed:.2f} s"
     assert all("did not answer" in r or "stopped answering" in r or "kept failing" in r
                for r in df.attrs["failures"].values())
-    print(f"\nsilent endpoint, {len(ids)} benchmarks: failed in {elapsed:.2f} s")
+    # Held down once it stopped answering: the benchmarks left are not each sent and waited on twice.
+    assert any("stopped answering" in r for r in df.attrs["failures"].values())
+    assert silent.accepted < 2 * len(ids), silent.accepted
+    print(f"\nsilent endpoint, {len(ids)} benchmarks: {silent.accepted} connections")
 
 
 def test_requests_that_time_out_side_by_side_are_retried_not_held_down(start_hub, facts, monkeypatch):
@@ -379,10 +379,8 @@ def test_an_endpoint_held_down_is_tried_again_after_the_hold(start_hub, facts, m
     with pytest.warns(lbtools.PartialLoadWarning, match="2 of 2 benchmarks failed"):
         failed = lbtools.load_leaderboards([SWE, GPQA])
     assert all("did not answer" in reason for reason in failed.attrs["failures"].values())
-    started = time.monotonic()
     with pytest.raises(lbtools.HubUnavailableError, match="stopped answering.*LBTOOLS_SOURCE=snapshot"):
         lbtools.load_leaderboard(HLE)
-    assert time.monotonic() - started < 0.2
     assert not any(p == f"/api/datasets/{HLE}/leaderboard" for _, p, _, _ in hub.requests)  # not even sent
     hub.set_faults(None)
     time.sleep(1.0)

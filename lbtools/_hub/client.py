@@ -595,7 +595,11 @@ class HubClient:
             if hit is not None:
                 return hit
         url = f"{self.endpoint}{path}"
-        body = self._fetch_all_pages(url, params, what) if paged else self._fetch(url, params, what)[0]
+        # The answer's own bytes go to the cache with it, so it need not encode the body again (not for pages).
+        if paged:
+            body, raw = self._fetch_all_pages(url, params, what), None
+        else:
+            body, _, raw = self._fetch(url, params, what, with_raw=True)
         problem = expect(body) if expect is not None else None
         if problem is not None:
             raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
@@ -603,7 +607,7 @@ class HubClient:
         if self.cache is not None:
             query = self._query(params)
             self.cache.put(self._key(path, params), body, url=url + (f"?{query}" if query else ""),
-                           authenticated=self.authenticated)
+                           authenticated=self.authenticated, raw=raw)
         return body, fetched_at
 
     def cached(self, path: str, params=None, *, expect=None):
@@ -746,9 +750,10 @@ class HubClient:
             next_url, next_params = link, None
         return items
 
-    def _fetch(self, url: str, params, what: str):
+    def _fetch(self, url: str, params, what: str, with_raw: bool = False):
+        """``(body, links)``, or ``(body, links, the body's bytes)`` ``with_raw``."""
         def attempt(deadline: float):
-            return self._request_once(url, params, what, deadline)
+            return self._request_once(url, params, what, deadline, with_raw)
 
         return self._with_retries(attempt, what)
 
@@ -762,7 +767,7 @@ class HubClient:
                 "LBTOOLS_SOURCE=snapshot"
             )
 
-    def _request_once(self, url: str, params, what: str, deadline: float):
+    def _request_once(self, url: str, params, what: str, deadline: float, with_raw: bool = False):
         import httpx2
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
         from huggingface_hub.utils import hf_raise_for_status
@@ -808,7 +813,7 @@ class HubClient:
             raise BadResponseError(
                 f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was loaded from it"
             ) from None
-        return body, response.links
+        return (body, response.links, response.content) if with_raw else (body, response.links)
 
     def _get(self, url: str, params, what: str):
         """One GET, its body read in full but never past ``MAX_BODY_BYTES`` (the caller bounds its time)."""

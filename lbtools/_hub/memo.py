@@ -70,8 +70,8 @@ class MemoryLayer:
                 _entries.pop(slot, None)
         return hit
 
-    def put(self, key: str, body, url: str, authenticated: bool):
-        stored_at = self.disk.put(key, body, url=url, authenticated=authenticated)
+    def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None):
+        stored_at = self.disk.put(key, body, url=url, authenticated=authenticated, raw=raw)
         slot = (self.root, key)
         signature = _signature(self.disk._file(key))
         if signature is None or not isinstance(stored_at, float):

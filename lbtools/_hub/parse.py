@@ -153,6 +153,8 @@ def to_float(value, problems: Problems, context: str, field: str = "value"):
 
 
 def to_int(value, problems: Problems, context: str, field: str):
+    if type(value) is int and -MAX_INT <= value <= MAX_INT:  # the common case, first (bool is not type int)
+        return value
     if value is None:
         return None
     if isinstance(value, bool):
@@ -202,6 +204,8 @@ def to_bool(value, problems: Problems, context: str, field: str):
 
 
 def to_text(value, problems: Problems, context: str, field: str):
+    if type(value) is str and value.isascii() and len(value) <= MAX_TEXT:  # the common case, nothing to check
+        return value
     if value is None:
         return None
     if isinstance(value, bool) or isinstance(value, (dict, list)):
@@ -325,12 +329,19 @@ def benchmark_records(body, problems: Problems, display_names: dict) -> list[dic
 # -- leaderboards --------------------------------------------------------------------------------------------
 
 
+def _fingerprint(entry) -> str:
+    return json.dumps(entry, sort_keys=True, default=str)
+
+
 def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]:
     """Records of one leaderboard, in the published order, ranks as published."""
     context = dataset_id
     entries = _body_list(body, f"leaderboard of {dataset_id}")
     records = []
-    seen_exact: set[str] = set()
+    # An entry repeated identically has the same modelId: entries are serialised (to compare them whole) only for a
+    # model seen before, which most leaderboards never have.
+    first_of: dict[str, dict] = {}
+    fingerprints: dict[str, set[str]] = {}
     per_model: dict[str, int] = defaultdict(int)
     for entry in entries:
         if not isinstance(entry, dict):
@@ -351,15 +362,19 @@ def leaderboard_records(body, dataset_id: str, problems: Problems) -> list[dict]
             problems.add(context, "modelIds that are not Hub model ids (never requested)", "skipped",
                          _clip(repr(model_id), 80))
             continue
-        unknown = sorted(str(k) for k in entry if k not in LEADERBOARD_FIELDS)
-        if unknown:
+        if not LEADERBOARD_FIELDS.issuperset(entry):
+            unknown = sorted(str(k) for k in entry if k not in LEADERBOARD_FIELDS)
             problems.add(context, "leaderboard entries with fields lbtools does not read", "those fields ignored",
                          _clip(", ".join(unknown)))
-        fingerprint = json.dumps(entry, sort_keys=True, default=str)
-        if fingerprint in seen_exact:
-            problems.add(context, "leaderboard entries repeated identically", "kept once", model_id)
-            continue
-        seen_exact.add(fingerprint)
+        if model_id not in first_of:
+            first_of[model_id] = entry
+        else:
+            seen = fingerprints.setdefault(model_id, {_fingerprint(first_of[model_id])})
+            fingerprint = _fingerprint(entry)
+            if fingerprint in seen:
+                problems.add(context, "leaderboard entries repeated identically", "kept once", model_id)
+                continue
+            seen.add(fingerprint)
         per_model[model_id] += 1
         author = entry.get("author")
         if isinstance(author, dict):
