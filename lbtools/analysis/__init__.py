@@ -4,10 +4,19 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 
 - ``tables``: scales and normalisation, the de-duplication rule, score matrices, correlations, Pareto frontiers,
   best-to-date curves, rankings and summaries.
+- ``capability``: a latent-ability model of the sparse model × benchmark table: a capability index with
+  intervals, benchmark difficulty and discrimination, predicted scores with prediction intervals, and their
+  validation on held-out published cells.
 """
 
 from __future__ import annotations
 
+from .capability import (
+    benchmark_parameters,
+    capability_index,
+    predict_scores,
+    validate_predictions,
+)
 from .tables import (
     CORRELATION_METHODS,
     DEDUPE_RULES,
@@ -33,10 +42,12 @@ __all__ = [
     "CORRELATION_METHODS",
     "DEDUPE_RULES",
     "add_normalised",
+    "benchmark_parameters",
     "benchmark_correlations",
     "benchmark_summary",
     "best_to_date",
     "bootstrap_ci",
+    "capability_index",
     "cluster_order",
     "correlation_coefficient",
     "correlation_table",
@@ -45,7 +56,9 @@ __all__ = [
     "model_ranks",
     "organisation",
     "pareto_frontier",
+    "predict_scores",
     "ranking_as_of",
     "scores_matrix",
     "top_n",
+    "validate_predictions",
 ]
