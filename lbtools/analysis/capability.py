@@ -382,7 +382,7 @@ def _fit(y, mask, binom, k: int, penalty: float, *, max_iter: int = 300, tol: fl
         Sxy = per_bench(rel * yv) @ X
         Sxy[:, 0] += _INTERCEPT_PRIOR * b0
         beta = np.linalg.solve(Sxx, Sxy[:, :, None])[:, :, 0]
-        step = max(np.abs(beta[:, 0] - b).max(), np.abs(beta[:, 1:] - a).max())
+        b_old, a_old = b, a
         b, a = beta[:, 0], beta[:, 1:]
         # Expected squared residual per benchmark, from sums over its cells (no per-cell arrays of size k²):
         # sum (y - b)² - 2 a·sum theta (y - b) + a' sum(theta theta' + V) a.
@@ -396,6 +396,15 @@ def _fit(y, mask, binom, k: int, penalty: float, *, max_iter: int = 300, tol: fl
         )
         s2_pool = max(float(raw.sum() / max(yv.size, 1)), 1e-4)
         s2 = np.maximum((raw + _VARIANCE_PRIOR * s2_pool) / (n_j + _VARIANCE_PRIOR), 1e-4)
+        # Parameter expansion (PX-EM): re-express theta so that its fitted population has mean 0 and covariance
+        # I, as the prior says. Without it the ridge on the slopes slides the scale (the likelihood of a sparse
+        # table barely pins it down) and EM crawls along that direction.
+        centre = theta.mean(axis=0)
+        second = (theta - centre).T @ (theta - centre) / n + cov.mean(axis=0)
+        chol = np.linalg.cholesky(second + 1e-9 * eye_k)
+        b = b + a @ centre
+        a = a @ chol
+        step = max(np.abs(b - b_old).max(), np.abs(a - a_old).max())
         if step < tol:
             break
     theta, cov = posterior(a, b, 1.0 / (s2[c] + ev))
