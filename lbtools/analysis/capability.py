@@ -241,9 +241,9 @@ def _table(long: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
     return _Table(model_ids, bench_ids, pct, scale, lower, counts, notes, attrs)
 
 
-def _warn_notes(notes: list, func: str) -> None:
+def _warn_notes(notes: list, func: str, stacklevel: int = 3) -> None:
     for note in notes:
-        warnings.warn(f"{func}: {note}", UserWarning, stacklevel=3)
+        warnings.warn(f"{func}: {note}", UserWarning, stacklevel=stacklevel)
 
 
 # --------------------------------------------------------------------------------------------
@@ -608,7 +608,7 @@ def _index_fit(long, func, *, level, benchmarks, min_benchmarks, n_items):
     level = _check_level(level, func)
     min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
     t = _table(long, func, benchmarks=benchmarks, n_items=n_items)
-    _warn_notes(t.notes, func)
+    _warn_notes(t.notes, func, stacklevel=4)
     mask = t.mask
     y, binom = _to_logit(np.where(mask, t.pct, 50.0), np.broadcast_to(t.n_items, t.pct.shape))
     # One latent dimension, so that the index is one ordered scale; the penalty is chosen by cross-validation.
@@ -689,11 +689,16 @@ def capability_index(
 def _parameters_frame(t: _Table, model: _Model) -> pd.DataFrame:
     a = model.fit.a[:, 0]
     b = model.fit.b
+    se_a = np.sqrt(model.fit.item_cov[:, 1, 1])
+    # A slope within two standard errors of 0: the benchmark does not measurably track the index, and
+    # -b / a would be a huge, meaningless number.
+    tracks = a > 2 * se_a
     return pd.DataFrame(
         {
             "dataset_id": pd.array(t.benchmarks, dtype="string"),
-            "difficulty": pd.array(np.where(np.abs(a) > 1e-9, -b / np.where(np.abs(a) > 1e-9, a, 1.0), np.nan), dtype="Float64"),
+            "difficulty": pd.array(np.where(tracks, -b / np.where(tracks, a, 1.0), np.nan), dtype="Float64"),
             "discrimination": pd.array(a, dtype="Float64"),
+            "discrimination_se": pd.array(se_a, dtype="Float64"),
             "residual_sd": pd.array(np.sqrt(model.fit.s2), dtype="Float64"),
             "n_models": pd.array(t.mask.sum(axis=0), dtype="Int64"),
             "n_items": pd.array(t.n_items, dtype="Float64"),
@@ -708,7 +713,9 @@ def benchmark_parameters(
 
     In the one-dimensional fit a benchmark's expected score is ``sigmoid(discrimination · (θ − difficulty))``:
     ``difficulty`` is the ability (index units) at which the expected score is 50 %, ``discrimination`` how
-    sharply the score rises with ability (per index unit, on the logit scale). For a lower-is-better benchmark
+    sharply the score rises with ability (per index unit, on the logit scale). ``difficulty`` is NA where the
+    discrimination is within two standard errors of 0 (the benchmark does not measurably track the index:
+    a benchmark few models published, or one that measures something else). For a lower-is-better benchmark
     both refer to ``100 − score``.
 
     Parameters
@@ -720,7 +727,7 @@ def benchmark_parameters(
     -------
     DataFrame
         One row per benchmark, in dataset-id order: ``dataset_id`` (string), ``difficulty``, ``discrimination``,
-        ``residual_sd`` (the misfit standard deviation on the logit scale), ``n_items`` (Float64, NA where
+        ``discrimination_se`` (its standard error given the abilities), ``residual_sd`` (the misfit standard deviation on the logit scale), ``n_items`` (Float64, NA where
         unknown), ``n_models`` (Int64, published scores).
     """
     t, model, _, _ = _index_fit(
