@@ -34,7 +34,7 @@ bench: setup
 # The notebooks as Voila dashboards (outputs and pickers, no code): http://127.0.0.1:$(DASHBOARD_PORT)/
 DASHBOARD_PORT ?= 8866
 dashboard: setup
-	$(BIN)/voila --no-browser --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) --Voila.port_retries=0 notebooks/
+	$(BIN)/voila --no-browser --Voila.ip=127.0.0.1 --port=$(DASHBOARD_PORT) --Voila.port_retries=0 notebooks/dashboard.ipynb
 
 snapshot: setup
 	$(BIN)/python scripts/build_bundled_snapshot.py

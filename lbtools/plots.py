@@ -19,18 +19,29 @@ import zlib
 import numpy as np
 import pandas as pd
 
+from . import _format as fmt
 from . import analysis
 
 __all__ = [
     "best_to_date_steps",
     "correlation_heatmap",
     "model_profile_bars",
+    "organisation_palette",
     "pair_scatter",
+    "percentile_bars",
     "race_bar",
     "ranking_bar",
     "score_vs_date",
     "score_vs_parameters",
 ]
+
+# Sizes for a notebook's width: at 100 dpi a 10-inch figure is 1000 px, shown unscaled in JupyterLab at 1400 px.
+WIDTH = 10.0
+DPI = 100
+FONT = 10  # every text is at least 9 pt
+SMALL = 9
+SMALL_MULTIPLES_ABOVE = 8  # more benchmarks than this on one axis: one panel each
+LABEL_TOP = 10  # points labelled with their model id in a scatter
 
 _METHOD_SYMBOL = {"spearman": "Spearman ρ", "kendall": "Kendall τ", "pearson": "Pearson r"}
 _VERIFIED_COLOUR = "#1f78b4"
@@ -65,14 +76,15 @@ def _bench(dataset_id, labels) -> str:
 def _value_label(value: str) -> str:
     return {
         "value": "score (as published)",
-        "value_norm": "score (0–100)",
+        "value_norm": "score (0–100; 0–1 benchmarks × 100)",
         "percentile": "percentile on the leaderboard (100 = leader)",
         "best_value": "best score",
+        "best_value_norm": "best score (0–100)",
     }.get(value, value)
 
 
 def _fmt(v) -> str:
-    return "" if v is None or not np.isfinite(v) else f"{v:.4g}"
+    return fmt.score(v) if v is not None and np.isfinite(v) else ""
 
 
 def _axes(ax, figsize):
@@ -80,7 +92,7 @@ def _axes(ax, figsize):
         return ax.figure, ax
     import matplotlib.pyplot as plt
 
-    return plt.subplots(figsize=figsize, layout="constrained")
+    return plt.subplots(figsize=figsize, dpi=DPI, layout="constrained")
 
 
 def _only_benchmark(df: pd.DataFrame):
@@ -95,20 +107,51 @@ def _lower_is_better(df: pd.DataFrame) -> bool:
     return "lower_is_better" in df.columns and bool(df["lower_is_better"].astype("boolean").fillna(False).any())
 
 
-def _stable_colour(key: str):
-    """A colour that depends only on ``key`` (an organisation keeps its colour across figures)."""
+def _distinct_colours(n: int) -> list:
+    """``n`` colours no two alike: tab10, then tab20b and tab20c (never tab20's light/dark pairs side by side)."""
     import matplotlib
 
-    cmap = matplotlib.colormaps["tab20"]
-    return cmap(zlib.crc32(str(key).encode("utf-8")) % cmap.N)
+    pool = list(matplotlib.colormaps["tab10"].colors)
+    for name in ("tab20b", "tab20c"):
+        cmap = matplotlib.colormaps[name]
+        pool += [cmap(i) for i in (0, 4, 8, 12, 16, 2, 6, 10, 14, 18)]
+    return [pool[i % len(pool)] for i in range(n)]
 
 
-def _palette(n: int) -> list:
-    """``n`` distinct colours (tab10, or tab20 beyond 10; repeated beyond 20)."""
-    import matplotlib
+def organisation_palette(data) -> dict:
+    """One colour per organisation (model-id namespace), the same in every figure given this palette.
 
-    cmap = matplotlib.colormaps["tab10" if n <= 10 else "tab20"]
-    return [cmap(i % cmap.N) for i in range(n)]
+    Parameters
+    ----------
+    data : DataFrame with ``model_id``, or iterable of organisation names
+        Build it once from all the data a notebook shows (e.g. the leaderboards) and pass it as ``palette=`` to each
+        figure, so an organisation keeps its colour in every view.
+
+    Returns
+    -------
+    dict
+        ``{organisation: RGBA}``: the organisations with the most entries take tab10's ten colours, the next ones
+        tab20b/tab20c (30 distinct colours before any repeats); equal counts in name order.
+    """
+    if isinstance(data, pd.DataFrame):
+        names = analysis.organisation(data["model_id"].astype("string")).dropna()
+    else:
+        names = pd.Series(list(data), dtype="string").dropna()
+    counts = names.astype(str).value_counts()
+    # The organisations seen most take the ten most distinct colours; ties by name, so the order is stable.
+    orgs = sorted(counts.index, key=lambda o: (-int(counts[o]), o.casefold(), o))
+    from matplotlib.colors import to_rgba
+
+    return {o: to_rgba(c) for o, c in zip(orgs, _distinct_colours(len(orgs)))}
+
+
+def _organisation_legend(ax, orgs, palette) -> None:
+    from matplotlib.patches import Patch
+
+    shown = list(dict.fromkeys(orgs))
+    handles = [Patch(color=palette[o], label=_legend_text(o or "(no namespace)")) for o in shown]
+    ax.legend(handles=handles, title="organisation", fontsize=SMALL, title_fontsize=SMALL, frameon=False,
+              loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
 def _naive_utc(values: pd.Series) -> pd.Series:
@@ -120,21 +163,81 @@ def _naive_utc(values: pd.Series) -> pd.Series:
 def _date_axis(ax) -> None:
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator()
+    locator = mdates.AutoDateLocator(maxticks=6)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
 
 
-def _hbars(ax, names, values, colours, *, value_label: str) -> None:
-    """Horizontal bars, first name at the top, each labelled with its value."""
+def _hbars(ax, names, values, colours, *, value_label: str, labels=None) -> None:
+    """Horizontal bars, first name at the top, each labelled with its value (inside the axes)."""
     y = np.arange(len(names))
     bars = ax.barh(y, values, color=colours)
-    ax.bar_label(bars, labels=[_fmt(v) for v in values], padding=3, fontsize=8)
+    ax.bar_label(bars, labels=labels if labels is not None else [_fmt(v) for v in values], padding=3,
+                 fontsize=SMALL)
     ax.set_yticks(y, labels=[_esc(n) for n in names])
     ax.invert_yaxis()
     ax.set_xlabel(_esc(value_label))
     ax.margins(x=0.12)
     ax.spines[["top", "right"]].set_visible(False)
+
+
+def _note(fig, text: str) -> None:
+    """A line of small print under the figure (e.g. which benchmarks were rescaled)."""
+    fig.text(0.0, 0.0, _esc(text), fontsize=SMALL, color="0.3", ha="left", va="bottom", gid="note")
+    if fig.get_layout_engine() is not None:
+        fig.get_layout_engine().set(h_pad=0.15)
+
+
+def _rescaled_note(fig, rescaled, labels) -> None:
+    if rescaled:
+        names = ", ".join(_bench(b, labels) for b in rescaled)
+        _note(fig, f"Rescaled to 0–100 (published on a 0–1 scale, × 100): {names}")
+
+
+def _normalised(df: pd.DataFrame, value: str):
+    """(frame, column, rescaled benchmarks): the values on 0–100 when several benchmarks share the axis."""
+    if value != "value" or "dataset_id" not in df.columns or df["dataset_id"].nunique(dropna=True) < 2:
+        return df, value, []
+    if "value_norm" not in df.columns:
+        import warnings as _w
+
+        with _w.catch_warnings():
+            _w.simplefilter("ignore")  # said on the figure instead
+            df = analysis.add_normalised(df)
+    return df, "value_norm", analysis.rescaled(df)
+
+
+_LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right", "bottom"),
+                (-5, -4, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"))
+
+
+def _label_points(ax, names, xs, ys, *, avoid_x=(), avoid_y=()) -> list:
+    """Name points where a name fits, in the order given: beside its point, inside the axes, clear of every name
+    already placed and of the other points (``avoid_x/avoid_y`` too). A name that fits nowhere is left out, so
+    names never overlap; returns the texts placed."""
+    fig = ax.figure
+    fig.canvas.draw()  # settle the layout: sizes in pixels are final
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    all_x = np.r_[np.asarray(xs, dtype=float), np.asarray(avoid_x, dtype=float)]
+    all_y = np.r_[np.asarray(ys, dtype=float), np.asarray(avoid_y, dtype=float)]
+    points = ax.transData.transform(np.column_stack([all_x, all_y])) if len(all_x) else np.empty((0, 2))
+    placed, boxes = [], []
+    for i, (name, x, y) in enumerate(zip(names, xs, ys)):
+        others = np.delete(points, i, axis=0)
+        for dx, dy, ha, va in _LABEL_SPOTS:
+            text = ax.annotate(_esc(name), (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                               fontsize=SMALL, color="0.2")
+            box = text.get_window_extent(renderer).expanded(1.04, 1.1)
+            inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
+            covers = ((others[:, 0] >= box.x0 - 3) & (others[:, 0] <= box.x1 + 3) & (others[:, 1] >= box.y0 - 3)
+                      & (others[:, 1] <= box.y1 + 3)).any() if len(others) else False
+            if inside and not covers and not any(box.overlaps(b) for b in boxes):
+                placed.append(text)
+                boxes.append(box)
+                break
+            text.remove()
+    return placed
 
 
 # --------------------------------------------------------------------------------------------
@@ -153,9 +256,9 @@ def ranking_bar(
     """Horizontal bars of the best ``top_n`` models of one benchmark, best at the top.
 
     Models are ordered as by :func:`lbtools.analysis.top_n` (higher value first, lower where
-    ``lower_is_better``; each model once). When ``df`` has a ``verified`` column, bars of verified results
-    are dark, unverified ones light, and ones whose status is not published grey. Each bar is labelled with
-    its value.
+    ``lower_is_better``; each model once, by :func:`lbtools.analysis.dedupe`). When ``df`` has a ``verified`` column
+    that says something, bars of verified results are dark, unverified ones light, and ones whose status is not
+    published grey (with a legend); when no row says, one colour and no legend. Each bar is labelled with its value.
 
     Parameters
     ----------
@@ -177,7 +280,7 @@ def ranking_bar(
     if "dataset_id" in df.columns and df["dataset_id"].nunique(dropna=True) > 1:
         raise ValueError("ranking_bar shows one benchmark; filter df to one dataset_id first")
     ranked = analysis.top_n(df, top_n, value=value, by=None)
-    fig, ax = _axes(ax, (8, 0.35 * max(len(ranked), 3) + 1.2))
+    fig, ax = _axes(ax, (WIDTH, 0.32 * max(len(ranked), 3) + 1.3))
     values = ranked[value].to_numpy(dtype="float64", na_value=np.nan)
     states = None
     if "verified" in ranked.columns:
@@ -189,22 +292,53 @@ def ranking_bar(
         else:
             colours = [_STATE_COLOURS[state] for state in states]
     else:
-        colours = [_VERIFIED_COLOUR] * len(ranked)
+        colours = [_NEUTRAL_COLOUR] * len(ranked)
     _hbars(ax, ranked["model_id"].tolist(), values, colours, value_label=_value_label(value))
     present = [state for state in _STATE_COLOURS if states and state in states]
     if present and present != ["unknown"]:
         from matplotlib.patches import Patch
 
         handles = [Patch(color=_STATE_COLOURS[state], label=state) for state in present]
-        # Outside the bars, so it never covers a value label.
-        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
-    elif present == ["unknown"]:
-        ax.set_xlabel(ax.get_xlabel() + " — verification status not published")
+        ax.legend(handles=handles, loc="lower right", fontsize=SMALL, frameon=True, framealpha=0.9)
     if title is None:
         bench = _only_benchmark(df)
         where = f" on {_bench(bench, labels)}" if bench is not None else f" by {value}"
         order = " (lower is better)" if _lower_is_better(df) else ""
         title = f"Top {len(ranked)} models{where}{order}"
+    ax.set_title(_esc(title))
+    return fig
+
+
+def percentile_bars(ranks: pd.DataFrame, *, labels: dict | None = None, title: str | None = None, ax=None):
+    """Where one model stands on each leaderboard: its percentile (100 = the leader) on a fixed 0–100 axis.
+
+    Parameters
+    ----------
+    ranks : DataFrame
+        :func:`lbtools.analysis.model_ranks` of one model (``dataset_id``, ``rank``, ``n_entries``, ``percentile``).
+    labels : dict, optional
+        Dataset id → display name.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        One bar per benchmark (best percentile at the top), labelled "rank r of n"; the axis is always 0–100, so a
+        20th-percentile model never fills the plot like a leader.
+    """
+    r = ranks.sort_values(["percentile", "dataset_id"], ascending=[False, True], kind="stable")
+    fig, ax = _axes(ax, (WIDTH, 0.4 * max(len(r), 3) + 1.3))
+    names = [_bench(d, labels) for d in r["dataset_id"]]
+    pct = r["percentile"].to_numpy(dtype="float64", na_value=np.nan)
+    text = [f"{fmt.percentile(p)} (rank {fmt.score(k)} of {fmt.score(n)})"
+            for p, k, n in zip(pct, r["rank"], r["n_entries"])]
+    _hbars(ax, names, pct, [_NEUTRAL_COLOUR] * len(r), value_label=_value_label("percentile"), labels=text)
+    ax.set_xlim(0, 100)
+    ax.margins(x=0)
+    ax.set_xticks([0, 25, 50, 75, 100])
+    if title is None:
+        models = list(dict.fromkeys(r["model_id"].dropna()))
+        who = models[0] if len(models) == 1 else f"{len(models)} models"
+        title = f"Where {who} ranks on {fmt.count(len(r), 'leaderboard')}"
     ax.set_title(_esc(title))
     return fig
 
@@ -216,10 +350,11 @@ def race_bar(
     value: str = "value",
     title: str | None = None,
     labels: dict | None = None,
+    palette: dict | None = None,
     xlim: tuple[float, float] | None = None,
     ax=None,
 ):
-    """The ranking of one benchmark at a date, as bars coloured by organisation.
+    """The ranking of one benchmark at a date, as bars coloured by organisation, with a legend.
 
     Parameters
     ----------
@@ -232,6 +367,9 @@ def race_bar(
         Default: "Top N on <benchmark> as of <date>".
     labels : dict, optional
         Dataset id → display name.
+    palette : dict, optional
+        :func:`organisation_palette` of all the data shown, so organisations keep their colours across frames and
+        views (default: one built from ``ranking``).
     xlim : (float, float), optional
         Fix the value axis, so that frames of a race compare.
     ax : matplotlib Axes, optional
@@ -239,19 +377,25 @@ def race_bar(
     Returns
     -------
     matplotlib.figure.Figure
-        Bars ordered by ``rank`` (1 at the top); the same organisation always gets the same colour.
+        Bars ordered by ``rank`` (1 at the top).
     """
     r = ranking.sort_values("rank", kind="stable") if "rank" in ranking.columns else ranking
-    fig, ax = _axes(ax, (8, 0.35 * max(len(r), 3) + 1.2))
+    fig, ax = _axes(ax, (WIDTH, 0.32 * max(len(r), 3) + 1.5))
     names = r["model_id"].tolist()
-    colours = [_stable_colour(analysis.organisation(str(m))) for m in names]
-    _hbars(ax, names, r[value].to_numpy(dtype="float64", na_value=np.nan), colours, value_label=_value_label(value))
+    orgs = [analysis.organisation(str(m)) for m in names]
+    palette = dict(palette) if palette is not None else organisation_palette(orgs)
+    for o in orgs:
+        palette.setdefault(o, _OTHER_COLOUR)
+    _hbars(ax, names, r[value].to_numpy(dtype="float64", na_value=np.nan), [palette[o] for o in orgs],
+           value_label=_value_label(value))
     if xlim is not None:
         ax.set_xlim(*xlim)
-    stamp = pd.Timestamp(when)
-    day = stamp.strftime("%Y-%m-%d")
+    day = pd.Timestamp(when).strftime("%Y-%m-%d")
     if len(r) == 0:
-        ax.text(0.5, 0.5, f"no model with a score existed by {day}", ha="center", va="center", transform=ax.transAxes)
+        ax.text(0.5, 0.5, f"no model with a score existed by {day}", ha="center", va="center",
+                transform=ax.transAxes)
+    else:
+        _organisation_legend(ax, orgs, palette)
     if title is None:
         bench = _only_benchmark(r)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
@@ -270,11 +414,16 @@ def model_profile_bars(
 ):
     """Grouped bars: one group per benchmark, one bar per model, each labelled with its value.
 
+    Benchmarks share the value axis, so scores are drawn on 0–100 (``value_norm``; 0–1 benchmarks × 100, said
+    under the figure); percentiles are drawn on a fixed 0–100 axis.
+
     Parameters
     ----------
     results : DataFrame
         One row per (``model_id``, ``dataset_id``), e.g. :func:`lbtools.analysis.model_ranks`
-        (use ``value="percentile"`` to compare positions across benchmarks) or leaderboard rows.
+        (use ``value="percentile"`` to compare positions across benchmarks) or deduplicated eval results
+        (with ``value_norm`` from :func:`lbtools.analysis.add_normalised` when its scales were decided on the whole
+        leaderboards).
     value : str
     title : str, optional
     labels : dict, optional
@@ -289,36 +438,41 @@ def model_profile_bars(
     Raises
     ------
     ValueError
-        When a (model, benchmark) pair has several rows (see :func:`lbtools.analysis.dedupe_results`).
+        When a (model, benchmark) pair has several rows (see :func:`lbtools.analysis.dedupe`).
     """
     models = list(dict.fromkeys(results["model_id"].dropna().tolist()))
-    matrix = analysis.scores_matrix(results, value=value)
+    results, shown, rescaled = _normalised(results, value)
+    matrix = analysis.scores_matrix(results, value=shown)
     matrix = matrix.reindex([m for m in models if m in matrix.index])
     benches = list(matrix.columns)
     n_models = max(len(models), 1)
-    fig, ax = _axes(ax, (max(6.0, 1.0 + len(benches) * (0.5 + 0.35 * n_models)), 4.8))
+    fig, ax = _axes(ax, (WIDTH, 5.2))
     width = 0.8 / n_models
     x = np.arange(len(benches))
-    colours = _palette(len(matrix.index))
+    colours = _distinct_colours(len(matrix.index))
+    vertical = n_models * len(benches) > 12  # narrow bars: labels upright, so they never run into each other
     for i, model in enumerate(matrix.index):
         heights = matrix.loc[model].to_numpy(dtype="float64")
         have = np.isfinite(heights)
-        bars = ax.bar(
-            x[have] - 0.4 + width * (i + 0.5),
-            heights[have],
-            width,
-            label=_legend_text(model),
-            color=colours[i],
-        )
-        ax.bar_label(bars, labels=[_fmt(h) for h in heights[have]], padding=2, fontsize=7)
+        bars = ax.bar(x[have] - 0.4 + width * (i + 0.5), heights[have], width, label=_legend_text(model),
+                      color=colours[i])
+        text = [fmt.percentile(h) if value == "percentile" else f"{h:.3g}" for h in heights[have]]
+        ax.bar_label(bars, labels=text, padding=2, fontsize=SMALL, rotation=90 if vertical else 0)
     ax.set_xticks(x, labels=[_esc(_bench(b, labels)) for b in benches], rotation=30, ha="right")
-    ax.set_ylabel(_esc(_value_label(value)))
+    ax.set_ylabel(_esc(_value_label(shown)))
+    if value == "percentile" or shown == "value_norm":
+        ax.set_ylim(0, 100)
+        ax.set_yticks([0, 25, 50, 75, 100])
+        ax.set_ylim(0, 118 if vertical else 108)  # room for the labels above a 100
     ax.spines[["top", "right"]].set_visible(False)
     if len(matrix.index):
-        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+        ax.legend(fontsize=SMALL, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28),
+                  ncols=min(len(matrix.index), 3))
+    _rescaled_note(fig, rescaled, labels)
     if title is None:
-        what = "Percentile on each leaderboard" if value == "percentile" else f"{_value_label(value).capitalize()}"
-        title = f"{what}: {len(matrix.index)} model(s) on {len(benches)} benchmark(s)"
+        what = "Percentile on each leaderboard" if value == "percentile" else _value_label(shown).capitalize()
+        title = (f"{what}: {fmt.count(len(matrix.index), 'model')} on "
+                 f"{fmt.count(len(benches), 'benchmark')}")
     ax.set_title(_esc(title))
     return fig
 
@@ -333,7 +487,7 @@ def _heatmap(sns, c, blank, annot, names, method, ax) -> None:
         mask=blank,
         annot=annot,
         fmt="",
-        annot_kws={"fontsize": 7},
+        annot_kws={"fontsize": SMALL},
         vmin=-1,
         vmax=1,
         center=0,
@@ -360,9 +514,10 @@ def correlation_heatmap(
 ):
     """Heatmap of benchmark correlations, each cell annotated with its coefficient and overlap.
 
-    A cell shows the coefficient and ``n=<shared models>``; cells with fewer than
-    ``min_overlap`` shared models (or an undefined coefficient) are left blank apart from a grey
-    ``n=..``, so a missing colour never passes for a zero correlation.
+    A cell shows the coefficient and ``n=<shared models>``; a cell resting on fewer than 10 models
+    (:data:`lbtools.analysis.WEAK_BELOW`) is marked weak with a ``*`` and hatched. Cells with fewer than
+    ``min_overlap`` shared models (or an undefined coefficient) are left blank apart from a grey ``n=..``, so a
+    missing colour never passes for a zero correlation.
 
     Parameters
     ----------
@@ -383,18 +538,23 @@ def correlation_heatmap(
     matplotlib.figure.Figure
     """
     import seaborn as sns
+    from matplotlib.patches import Rectangle
 
     order = list(coef.index) if order is None else list(order)
     c = coef.reindex(index=order, columns=order).to_numpy(dtype="float64", na_value=np.nan)
     n = overlap.reindex(index=order, columns=order).to_numpy(dtype="float64", na_value=0).astype(int)
     blank = (n < min_overlap) | ~np.isfinite(c)
+    weak = ~blank & (n < analysis.WEAK_BELOW)
+    np.fill_diagonal(weak, False)
     k = len(order)
     annot = np.array(
-        [[f"{c[i, j]:.2f}\nn={n[i, j]}" if not blank[i, j] else "" for j in range(k)] for i in range(k)],
+        [[(f"{c[i, j]:.2f}{'*' if weak[i, j] else ''}\nn={n[i, j]}" if not blank[i, j] else "") for j in range(k)]
+         for i in range(k)],
         dtype=object,
     )
     names = [_esc(_bench(b, labels)) for b in order]
-    fig, ax = _axes(ax, (max(5.0, 1.6 + 0.85 * k), max(4.0, 1.2 + 0.75 * k)))
+    side = min(WIDTH, max(6.0, 2.4 + 0.72 * k))
+    fig, ax = _axes(ax, (side, side * 0.86))
     with warnings.catch_warnings():
         # seaborn 0.13 calls a Colormap method that matplotlib 3.11 plans to deprecate
         warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module="seaborn")
@@ -402,7 +562,9 @@ def correlation_heatmap(
     for i in range(k):
         for j in range(k):
             if blank[i, j]:
-                ax.text(j + 0.5, i + 0.5, f"n={n[i, j]}", ha="center", va="center", fontsize=7, color="0.55")
+                ax.text(j + 0.5, i + 0.5, f"n={n[i, j]}", ha="center", va="center", fontsize=SMALL, color="0.55")
+            elif weak[i, j]:
+                ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="///", edgecolor="0.45", lw=0, gid="weak"))
     ax.set_xlabel("")
     ax.set_ylabel("")
     ax.tick_params(axis="x", labelrotation=45)
@@ -412,10 +574,27 @@ def correlation_heatmap(
         what = _METHOD_SYMBOL.get(method, "Correlation").split(" ")[0] if method else "Correlation"
         title = (
             f"{what} correlation between benchmarks over shared models\n"
-            f"(n = models with both scores; blank below n = {min_overlap})"
+            f"(n = models with both scores; blank below n = {min_overlap}; * hatched: n < {analysis.WEAK_BELOW}, weak)"
         )
-    ax.set_title(_esc(title), fontsize=10)
+    ax.set_title(_esc(title))
     return fig
+
+
+def _label_candidates(x: np.ndarray, y: np.ndarray, k: int) -> np.ndarray:
+    """Indices of the ``k`` points worth naming: the best on both axes together, then the farthest off the trend."""
+    if len(x) <= k:
+        return np.arange(len(x))
+    from scipy.stats import rankdata
+
+    both = rankdata(-x) + rankdata(-y)
+    off = np.abs(rankdata(x) - rankdata(y))
+    top = list(np.argsort(both, kind="stable")[: k - k // 3])
+    for i in np.argsort(-off, kind="stable"):
+        if len(top) >= k:
+            break
+        if i not in top:
+            top.append(i)
+    return np.array(sorted(top))
 
 
 def pair_scatter(
@@ -426,11 +605,11 @@ def pair_scatter(
     method: str = "spearman",
     ci=None,
     labels: dict | None = None,
-    annotate: bool = True,
+    annotate: int | bool = LABEL_TOP,
     title: str | None = None,
     ax=None,
 ):
-    """Scores on two benchmarks, one labelled point per model, with a least-squares line.
+    """Scores on two benchmarks, one point per model, with a least-squares line.
 
     Parameters
     ----------
@@ -445,8 +624,10 @@ def pair_scatter(
         A confidence interval to show, e.g. from :func:`lbtools.analysis.bootstrap_ci`.
     labels : dict, optional
         Dataset id → display name.
-    annotate : bool
-        Label each point with its model id.
+    annotate : int or bool
+        Name at most this many models (the best on both, then the farthest off the trend; ``True``: all), each
+        beside its point where it fits inside the axes without covering another name or point; the figure says how
+        many were named.
     title : str, optional
     ax : matplotlib Axes, optional
 
@@ -459,41 +640,44 @@ def pair_scatter(
             raise ValueError(f"pair_scatter: {col!r} is not a column of matrix")
     pair = matrix[[a, b]].astype("float64").dropna()
     x, y = pair[a].to_numpy(), pair[b].to_numpy()
-    fig, ax = _axes(ax, (7, 5.5))
-    ax.scatter(x, y, s=28, color=_VERIFIED_COLOUR, zorder=3, gid="models")
-    if annotate:
-        for model, xi, yi in zip(pair.index, x, y):
-            ax.annotate(_esc(model), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=7, color="0.25")
+    fig, ax = _axes(ax, (WIDTH, 6.2))
+    ax.scatter(x, y, s=30, color=_VERIFIED_COLOUR, zorder=3, gid="models")
     if len(x) >= 2 and np.unique(x).size > 1:
         slope, intercept = np.polyfit(x, y, 1)
         xs = np.array([x.min(), x.max()])
         ax.plot(xs, slope * xs + intercept, color=_FRONTIER_COLOUR, lw=1.2, label="least-squares line", gid="fit")
+    k = len(x) if annotate is True else int(annotate or 0)
     ax.set_xlabel(_esc(_bench(a, labels)))
     ax.set_ylabel(_esc(_bench(b, labels)))
     ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(0.08)
+    if k:
+        chosen = _label_candidates(x, y, k)
+        rest = np.setdiff1d(np.arange(len(x)), chosen)
+        named = _label_points(ax, [pair.index[i] for i in chosen], x[chosen], y[chosen], avoid_x=x[rest],
+                              avoid_y=y[rest])
+        if len(named) < len(x):
+            _note(fig, f"Named: {len(named)} of {len(x)} models (the best on both and the farthest off the trend, "
+                       "where a name fits); all are in the table.")
     if title is None:
         coefficient = analysis.correlation_coefficient(x, y, method=method)
-        stat = f"{_METHOD_SYMBOL.get(method, method)} = {_fmt_coef(coefficient)}"
+        stat = f"{_METHOD_SYMBOL.get(method, method)} = {fmt.coefficient(coefficient)}"
         if ci is not None:
             low, high = tuple(ci)[-2:]
-            stat += f" (bootstrap CI {_fmt_coef(low)} to {_fmt_coef(high)})"
-        title = f"{_bench(a, labels)} vs {_bench(b, labels)}\n{stat}, n = {len(x)} models"
-    ax.set_title(_esc(title), fontsize=10)
+            stat += f" (95% bootstrap CI {fmt.interval(low, high, digits=2)})"
+        weak = " — weak: fewer than 10 models" if len(x) < analysis.WEAK_BELOW else ""
+        title = f"{_bench(a, labels)} vs {_bench(b, labels)}\n{stat}, n = {len(x)} models{weak}"
+    ax.set_title(_esc(title))
     return fig
 
 
-def _plain_log_ticks(ax, values: np.ndarray) -> None:
-    """Log-axis tick labels as plain numbers (0.5, 7, 70) instead of powers of ten."""
-    from matplotlib.ticker import FuncFormatter, NullFormatter
+def _parameter_ticks(ax) -> None:
+    """Log-axis tick labels as parameter counts (``500M``, ``7B``, ``1.06T``), never powers of ten."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-    plain = FuncFormatter(lambda v, _pos: f"{v:g}")
-    ax.xaxis.set_major_formatter(plain)
-    narrow = values.size and values.max() / values.min() < 30
-    ax.xaxis.set_minor_formatter(plain if narrow else NullFormatter())
-
-
-def _fmt_coef(v) -> str:
-    return "n/a" if v is None or not np.isfinite(v) else f"{v:.2f}"
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 3.0)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: fmt.parameters(v)))
+    ax.xaxis.set_minor_formatter(NullFormatter())
 
 
 # --------------------------------------------------------------------------------------------
@@ -507,6 +691,7 @@ def score_vs_parameters(
     value: str = "value",
     x: str = "num_parameters",
     labels: dict | None = None,
+    palette: dict | None = None,
     annotate_frontier: bool = True,
     title: str | None = None,
     ax=None,
@@ -523,8 +708,10 @@ def score_vs_parameters(
     value, x : str
     labels : dict, optional
         Dataset id → display name.
+    palette : dict, optional
+        :func:`organisation_palette`: colour the points by organisation (with a legend) instead of grey.
     annotate_frontier : bool
-        Label the frontier's points with their model ids.
+        Label the frontier's points with their model ids (moved off each other, inside the axes).
     title : str, optional
     ax : matplotlib Axes, optional
 
@@ -532,7 +719,7 @@ def score_vs_parameters(
     -------
     matplotlib.figure.Figure
         Collections with gid ``"others"`` and ``"frontier"`` hold the points; the line with gid
-        ``"frontier"`` joins the frontier as a staircase.
+        ``"frontier"`` joins the frontier as a staircase. The x axis reads in parameters (``7B``, ``1.06T``).
     """
     if isinstance(frontier_mask, pd.Series):
         mask = frontier_mask.reindex(df.index).fillna(False).to_numpy(dtype=bool)
@@ -543,38 +730,52 @@ def score_vs_parameters(
     drawn = np.isfinite(params) & (params > 0) & np.isfinite(v)
     front = drawn & mask
     others = drawn & ~mask
-    fig, ax = _axes(ax, (8, 5.5))
-    billions = params / 1e9
-    ax.scatter(billions[others], v[others], s=22, color=_OTHER_COLOUR, label="dominated", gid="others", zorder=2)
-    ax.scatter(
-        billions[front], v[front], s=40, color=_FRONTIER_COLOUR, label="Pareto frontier", gid="frontier", zorder=3
-    )
-    order = np.argsort(billions[front], kind="stable")
-    ax.plot(
-        billions[front][order],
-        v[front][order],
-        drawstyle="steps-post",
-        color=_FRONTIER_COLOUR,
-        lw=1.2,
-        gid="frontier",
-    )
-    if annotate_frontier:
-        for model, xi, yi in zip(df["model_id"].to_numpy()[front], billions[front], v[front]):
-            ax.annotate(_esc(model), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=7)
+    fig, ax = _axes(ax, (WIDTH, 6.0))
+    if palette is not None:
+        orgs = np.array([analysis.organisation(str(m)) for m in df["model_id"]], dtype=object)
+        colours = [palette.get(o, _OTHER_COLOUR) for o in orgs[others]]
+        ax.scatter(params[others], v[others], s=26, color=colours, gid="others", zorder=2)
+        ax.scatter(params[front], v[front], s=60, color=[palette.get(o, _OTHER_COLOUR) for o in orgs[front]],
+                   edgecolor=_FRONTIER_COLOUR, linewidth=1.8, gid="frontier", zorder=3)
+    else:
+        ax.scatter(params[others], v[others], s=26, color=_OTHER_COLOUR, label="dominated", gid="others", zorder=2)
+        ax.scatter(params[front], v[front], s=46, color=_FRONTIER_COLOUR, label="Pareto frontier", gid="frontier",
+                   zorder=3)
+    order = np.argsort(params[front], kind="stable")
+    ax.plot(params[front][order], v[front][order], drawstyle="steps-post", color=_FRONTIER_COLOUR, lw=1.2,
+            gid="frontier", label="Pareto frontier" if palette is not None else None)
     ax.set_xscale("log")
-    _plain_log_ticks(ax, billions[drawn])
-    ax.set_xlabel("parameters (billions, log scale)")
+    _parameter_ticks(ax)
+    ax.set_xlabel("parameters (log scale)")
     ax.set_ylabel(_esc(_value_label(value)))
     ax.spines[["top", "right"]].set_visible(False)
+    ax.margins(0.08)
     if drawn.any():
-        ax.legend(fontsize=8, frameon=False)
+        if palette is not None:
+            from matplotlib.lines import Line2D
+
+            shown = sorted({o for o in orgs[drawn]}, key=str.casefold)
+            handles = [Line2D([], [], marker="o", ls="", color=palette.get(o, _OTHER_COLOUR),
+                              label=_legend_text(o or "(no namespace)")) for o in shown]
+            handles.append(Line2D([], [], color=_FRONTIER_COLOUR, marker="o", mfc="none", label="Pareto frontier"))
+            ax.legend(handles=handles, fontsize=SMALL, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0),
+                      ncols=1 if len(handles) <= 14 else 2)
+        else:
+            ax.legend(fontsize=SMALL, frameon=False, loc="lower right")
+    if annotate_frontier and front.any():
+        named = _label_points(ax, df["model_id"].to_numpy()[front], params[front], v[front],
+                              avoid_x=params[others], avoid_y=v[others])
+        if len(named) < int(front.sum()):
+            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits); "
+                       "all are in the table.")
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
-        title = f"Score vs size{on}: {int(front.sum())} of {int(drawn.sum())} models on the Pareto frontier"
+        title = (f"Score vs size{on}: {int(front.sum())} of {fmt.count(int(drawn.sum()), 'model')} "
+                 "on the Pareto frontier")
         if (~drawn).sum():
             title += f"\n({int((~drawn).sum())} without a parameter count or score not shown)"
-    ax.set_title(_esc(title), fontsize=10)
+    ax.set_title(_esc(title))
     return fig
 
 
@@ -589,6 +790,9 @@ def score_vs_date(
     ax=None,
 ):
     """Scores against a date (by default the model's creation on the Hub), one colour per benchmark.
+
+    Several benchmarks share the value axis: scores are drawn on 0–100 (``value_norm``) and the rescaled
+    benchmarks are named under the figure.
 
     Parameters
     ----------
@@ -607,32 +811,34 @@ def score_vs_date(
     matplotlib.figure.Figure
         One scatter collection per ``hue`` group, in ascending order.
     """
+    df, value, rescaled = _normalised(df, value)
     dates = _naive_utc(df[date])
     v = df[value].to_numpy(dtype="float64", na_value=np.nan)
     drawn = dates.notna().to_numpy() & np.isfinite(v)
-    fig, ax = _axes(ax, (8, 5))
+    fig, ax = _axes(ax, (WIDTH, 5.0))
     if hue is not None and hue in df.columns:
         groups = df[hue].astype("string")
         names = sorted(groups[drawn].dropna().unique())
-        for name, colour in zip(names, _palette(len(names))):
+        for name, colour in zip(names, _distinct_colours(len(names))):
             m = drawn & (groups == name).fillna(False).to_numpy(dtype=bool)
-            ax.scatter(dates[m], v[m], s=22, label=_legend_text(_bench(name, labels)), color=colour)
+            ax.scatter(dates[m], v[m], s=24, label=_legend_text(_bench(name, labels)), color=colour)
         if ax.collections:
-            ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+            ax.legend(fontsize=SMALL, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     else:
-        ax.scatter(dates[drawn], v[drawn], s=22, color=_VERIFIED_COLOUR)
+        ax.scatter(dates[drawn], v[drawn], s=24, color=_VERIFIED_COLOUR)
     _date_axis(ax)
     when = "model creation date on the Hub" if date == "created_at" else str(date)
     ax.set_xlabel(_esc(f"{when} (UTC)"))
     ax.set_ylabel(_esc(_value_label(value)))
     ax.spines[["top", "right"]].set_visible(False)
+    _rescaled_note(fig, rescaled, labels)
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
-        title = f"Scores{on} by {when}: {int(drawn.sum())} results"
+        title = f"Scores{on} by {when}: {fmt.count(int(drawn.sum()), 'result')}"
         if (~drawn).sum():
             title += f" ({int((~drawn).sum())} without a date or score not shown)"
-    ax.set_title(_esc(title), fontsize=10)
+    ax.set_title(_esc(title))
     return fig
 
 
@@ -647,64 +853,83 @@ def best_to_date_steps(
 ):
     """The best score to date of each benchmark as a step line (each step: a new record).
 
+    Up to 8 benchmarks share one axis, each in its own distinct colour; with more, each gets its own small panel
+    (same dates, its own score axis). When ``best`` has a ``scale`` column (from :func:`lbtools.analysis.best_to_date`
+    on a frame with ``value_norm``) the rescaled benchmarks are named under the figure.
+
     Parameters
     ----------
     best : DataFrame
-        The result of :func:`lbtools.analysis.best_to_date` (``by``, ``date``, ``best_value``, ``model_id``).
+        The result of :func:`lbtools.analysis.best_to_date` (``by``, ``date``, ``best_value``, ``model_id``), computed
+        on ``value_norm`` wherever benchmarks of different scales are compared.
     by : str
     labels : dict, optional
-        Dataset id → display name (for the legend).
+        Dataset id → display name.
     annotate : bool, optional
-        Label each record with the model that set it; by default only when at most 3
-        benchmarks are drawn (more would be unreadable).
+        Label each record with the model that set it; by default only when at most 3 benchmarks are drawn.
     title : str, optional
     ax : matplotlib Axes, optional
+        Only for up to 8 benchmarks (one axis).
 
     Returns
     -------
     matplotlib.figure.Figure
         One line per benchmark (ascending), each held flat up to the latest record of all benchmarks.
     """
+    import matplotlib.pyplot as plt
+
     dates = _naive_utc(best["date"])
     values = best["best_value"].to_numpy(dtype="float64", na_value=np.nan)
-    fig, ax = _axes(ax, (9, 5))
     end = dates.max() if len(best) else None
     groups = best[by].astype("string")
     names = sorted(groups.dropna().unique())
     if annotate is None:
         annotate = len(names) <= 3
-    for name, colour in zip(names, _palette(len(names))):
+    multiples = len(names) > SMALL_MULTIPLES_ABOVE
+    if multiples:
+        cols = 3
+        rows = -(-len(names) // cols)
+        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, 2.1 * rows + 0.8), dpi=DPI, layout="constrained",
+                                 sharex=True, squeeze=False)
+        panels = list(axes.ravel())
+        for extra in panels[len(names):]:
+            extra.set_axis_off()
+    else:
+        fig, one = _axes(ax, (WIDTH, 5.2))
+        panels = [one] * len(names) or [one]
+    colours = _distinct_colours(len(names))
+    for name, colour, panel in zip(names, colours, panels):
         m = (groups == name).fillna(False).to_numpy(dtype=bool)
-        xs = list(dates[m])
-        ys = list(values[m])
+        xs, ys = list(dates[m]), list(values[m])
         n_records = len(xs)
         if end is not None and xs[-1] < end:
             xs.append(end)
             ys.append(ys[-1])
-        ax.plot(
-            xs,
-            ys,
-            drawstyle="steps-post",
-            marker="o",
-            markevery=list(range(n_records)),
-            ms=4,
-            lw=1.4,
-            color=colour,
-            label=_legend_text(_bench(name, labels)),
-        )
+        panel.plot(xs, ys, drawstyle="steps-post", marker="o", markevery=list(range(n_records)), ms=4, lw=1.6,
+                   color=colour if not multiples else _VERIFIED_COLOUR, label=_legend_text(_bench(name, labels)))
         if annotate:
             for model, xi, yi in zip(best["model_id"].to_numpy()[m], dates[m], values[m]):
-                ax.annotate(_esc(model), (xi, yi), xytext=(3, 4), textcoords="offset points", fontsize=6, color="0.3")
-    _date_axis(ax)
-    ax.set_xlabel("date (UTC)")
-    ax.set_ylabel(_value_label("best_value"))
-    ax.spines[["top", "right"]].set_visible(False)
-    if ax.lines:
-        ax.legend(fontsize=8, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+                panel.annotate(_esc(model), (xi, yi), xytext=(3, 4), textcoords="offset points", fontsize=SMALL,
+                               color="0.3")
+        if multiples:
+            panel.set_title(_esc(_bench(name, labels)), fontsize=FONT)
+            panel.margins(y=0.15)
+        _date_axis(panel)
+        panel.spines[["top", "right"]].set_visible(False)
+        panel.tick_params(labelsize=SMALL)
+    if not multiples:
+        panels[0].set_xlabel("date (UTC)")
+        panels[0].set_ylabel(_value_label("best_value"))
+        if panels[0].lines:
+            panels[0].legend(fontsize=SMALL, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    rescaled = sorted({str(b) for b, sc in zip(best[by], best["scale"]) if sc == "0-1"}) if "scale" in best else []
+    _rescaled_note(fig, rescaled, labels)
     if title is None:
-        n = groups.nunique(dropna=True)
-        title = f"Best score to date on {n} benchmark(s): each step is a new best"
-    ax.set_title(_esc(title), fontsize=10)
+        title = f"Best score to date on {fmt.count(len(names), 'benchmark')}: each step is a new best"
+    if multiples:
+        fig.suptitle(_esc(title), fontsize=FONT + 2)
+    else:
+        panels[0].set_title(_esc(title))
     return fig
 
 

@@ -1,78 +1,88 @@
-"""Interactive views for the notebooks: ipywidgets pickers that redraw one output area in place.
+"""Controls, the binder and safe rendering for the notebooks' views.
 
-Each builder (``rankings_view``, ``model_ranks_view``, ``correlations_view``, ``metadata_view``, ``race_view``,
-``profile_view``) returns a :class:`View`: controls composed with ``HBox``/``VBox``, observed with
-``observe(..., names="value")``, and ONE ``ipywidgets.Output`` that every change redraws with
-``clear_output(wait=True)``, so nothing flickers or stacks up. A view displays itself (put it last in a cell), and
-``view.current_figure()`` / ``view.current_table()`` / ``view.export(directory, stem)`` hand what it shows to an export
-cell.
+A view is a short function written in the notebook; :func:`bind` ties it to controls and redraws ONE
+``ipywidgets.Output`` in place whenever a control changes (``observe(..., names="value")``,
+``clear_output(wait=True)``), with the warnings of the current draw as a notes line at its top and an error as one
+line of text, never a traceback::
 
-Every widget carries a stable CSS class for automation and styling: the main output area ``lb-output``, the benchmark
-``Dropdown`` ``lb-benchmark-picker``, and ``lb-top-n``, ``lb-verified-only``, ``lb-fine-tunes``, ``lb-method-picker``,
-``lb-min-overlap``, ``lb-pair-a``, ``lb-pair-b``, ``lb-org-filter``, ``lb-date-slider``, ``lb-play``,
-``lb-model-picker``, ``lb-model-search``. Inside an output, the one-line answer a reader looks for first (e.g.
-``Top: Qwen/Qwen3.5-397B-A17B — 76.4``) is in an element with class ``lb-top``, tables have class ``lb-table``.
+    def show_ranking(benchmark, top_n):
+        board = leaderboards[leaderboards.dataset_id == benchmark]
+        ranked = analysis.top_n(board, top_n)
+        plots.ranking_bar(board, top_n=top_n, labels=labels)
+        widgets.show_table(ranked[["rank", "model_id", "value"]])
 
-Model ids, notes, source names and benchmark names are user-submitted text: every table cell and every line of text is
-HTML-escaped (:func:`html_table`); links are only made from ``http(s)`` URLs, with the URL escaped too. Widget labels
-(``Dropdown`` options, descriptions) are rendered as text by ipywidgets; ``description_allow_html`` is never set.
+    ranking = widgets.bind(show_ranking, benchmark=widgets.benchmark_picker(leaderboards, labels),
+                           top_n=widgets.top_n(10))
 
-ipywidgets, IPython and matplotlib are imported inside the functions that need them.
+Inside a view, :func:`show_table`, :func:`note` and :func:`heading` show escaped HTML; figures drawn with pyplot are
+shown and closed. Controls are plain ipywidgets widgets made readable: :func:`benchmark_picker`, :func:`model_picker`
+(with a search box), :func:`top_n`, :func:`toggle` (disabled with a one-line reason when the data can't support it),
+:func:`method_picker`, :func:`min_overlap`, :func:`organisation_picker`, :func:`date_player` (a slider with Play).
+:func:`source_banner` says where the data came from; :func:`save` and :func:`save_view` write figures and tables.
+
+CSS classes (for automation and styling): the view ``lb-view``, its output ``lb-output``, notes ``lb-notes``, an error
+``lb-error``, a headline ``lb-top``, a heading ``lb-heading``, tables ``lb-table``, a note ``lb-note``; controls
+``lb-benchmark-picker``, ``lb-model-picker`` (its list) and ``lb-model-search``, ``lb-top-n``, ``lb-method-picker``,
+``lb-min-overlap``, ``lb-org-filter``, ``lb-date-slider``, ``lb-play``, and a toggle's class from its description
+(``"Verified only"`` → ``lb-verified-only``).
+
+Model ids, notes, source names and benchmark names are user-submitted text: every table cell and every line is
+HTML-escaped; links are only made from ``http(s)`` URLs, with the URL escaped too. Widget labels are rendered as text by
+ipywidgets (``description_allow_html`` is never set). ipywidgets, IPython and matplotlib are imported inside the
+functions that need them.
 """
 
 from __future__ import annotations
 
 import base64
+import builtins
 import html
 import io
 import re
 import warnings
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import _format as fmt
 from . import analysis
 
 __all__ = [
-    "CSS_CLASSES",
-    "View",
+    "bind",
+    "BoundView",
     "benchmark_labels",
-    "correlations_view",
+    "benchmark_picker",
+    "cached",
+    "date_player",
+    "format_count",
+    "format_interval",
+    "format_parameters",
+    "format_percentile",
     "format_value",
+    "heading",
     "html_table",
-    "metadata_view",
-    "model_ranks_view",
-    "parameter_counts",
-    "profile_view",
-    "race_view",
-    "rankings_view",
+    "method_picker",
+    "min_overlap",
+    "model_picker",
+    "note",
+    "notes",
+    "organisation_picker",
     "save",
+    "save_view",
+    "show_table",
     "source_banner",
+    "toggle",
+    "top_n",
 ]
 
-CSS_CLASSES = {
-    "output": "lb-output",
-    "benchmark": "lb-benchmark-picker",
-    "top_n": "lb-top-n",
-    "verified_only": "lb-verified-only",
-    "fine_tunes": "lb-fine-tunes",
-    "method": "lb-method-picker",
-    "min_overlap": "lb-min-overlap",
-    "pair_a": "lb-pair-a",
-    "pair_b": "lb-pair-b",
-    "organisation": "lb-org-filter",
-    "date": "lb-date-slider",
-    "play": "lb-play",
-    "model": "lb-model-picker",
-    "search": "lb-model-search",
-}
 
 METHOD_OPTIONS = (("Spearman ρ (rank)", "spearman"), ("Kendall τ (rank)", "kendall"), ("Pearson r (linear)", "pearson"))
-_METHOD_SYMBOL = {"spearman": "Spearman ρ", "kendall": "Kendall τ", "pearson": "Pearson r"}
 _NO_DATE = "no dates"  # the date slider's one option when a benchmark has no dated model
 _SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+builtins_max = builtins.max
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 
@@ -82,15 +92,37 @@ _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>])")
 
 def format_value(v) -> str:
     """A score as a reader expects it: ``76.4``, ``0.8234``, ``—`` when missing."""
-    if v is None or v is pd.NA:
-        return "—"
-    try:
-        f = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    if not np.isfinite(f):
-        return "—"
-    return f"{round(f, 4):g}"
+    return fmt.score(v)
+
+
+def format_parameters(n) -> str:
+    """A parameter count with its unit: ``560M``, ``7B``, ``1.06T``; ``—`` when unknown."""
+    return fmt.parameters(n)
+
+
+def format_percentile(p) -> str:
+    """A leaderboard percentile with one decimal (``95.7``; ``100`` for the leader)."""
+    return fmt.percentile(p)
+
+
+def format_interval(low, high, *, like=None, digits=None) -> str:
+    """``"74.1 to 78.0"``: both ends with as many decimals as ``like`` (the point value) shows, or ``digits``."""
+    return fmt.interval(low, high, like=like, digits=digits)
+
+
+def format_count(n, noun: str, plural: str | None = None) -> str:
+    """``"no models"``, ``"1 model"``, ``"3 models"``."""
+    return fmt.count(n, noun, plural)
+
+
+# Columns whose cells read as one quantity wherever a table shows them.
+_COLUMN_FORMATS = {
+    "parameters": fmt.parameters,
+    "num_parameters": fmt.parameters,
+    "num_parameters_model": fmt.parameters,
+    "percentile": fmt.percentile,
+    "coefficient": fmt.coefficient,
+}
 
 
 def _cell_text(v) -> str:
@@ -168,6 +200,8 @@ def html_table(df: pd.DataFrame, columns=None, *, links: dict | None = None, css
         for c in columns:
             if c in links:
                 cells.append(f"<td>{_link(row[links[c]], row[c])}</td>")
+            elif c in _COLUMN_FORMATS and not isinstance(row[c], str):
+                cells.append(f"<td>{_esc(_COLUMN_FORMATS[c](row[c]))}</td>")
             else:
                 cells.append(f"<td>{_esc(_cell_text(row[c]))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
@@ -180,13 +214,19 @@ def html_table(df: pd.DataFrame, columns=None, *, links: dict | None = None, css
     )
 
 
-def source_banner(df: pd.DataFrame) -> str:
-    """One line of Markdown saying where a frame's data came from and as of when.
+def source_banner(df: pd.DataFrame, *, markup: str = "markdown") -> str:
+    """One line saying where a frame's data came from and as of when.
 
     ``**Data:** snapshot:openevals-2026-03-25 (bundled snapshot), as of 2026-03-25T19:09:12Z`` or
     ``**Data:** live Hub (https://huggingface.co), fetched 2026-…``; benchmarks that failed to load are named.
-    All text from the frame is escaped.
+    All text from the frame is escaped. ``markup="html"`` gives the same line as ``<p class="lb-source">…</p>``
+    (for an ``ipywidgets.HTML``).
     """
+    if markup == "html":
+        plain = html.unescape(re.sub(r"\\(.)", r"\1", source_banner(df).replace("**", "")))
+        return f'<p class="lb-source">{_esc(plain)}</p>'
+    if markup != "markdown":
+        raise ValueError(f"markup must be 'markdown' or 'html'; got markup={markup!r}")
     source = df.attrs.get("source")
     when = df.attrs.get("fetched_at") or "an unknown time"
     if source == "hub":
@@ -253,29 +293,6 @@ def _benchmarks_with_entries(df: pd.DataFrame) -> list[str]:
     return [str(d) for d in pd.unique(df.loc[has_value, "dataset_id"].dropna())]
 
 
-def parameter_counts(df: pd.DataFrame) -> pd.DataFrame:
-    """``df`` with ``parameters`` (Int64) and ``parameters_from`` (string) columns, never guessed.
-
-    The count is the model's ``safetensors.total`` from ``enrich`` (``num_parameters_model`` on a leaderboard,
-    ``num_parameters`` on other frames), else the count the leaderboard itself published (``num_parameters`` beside a
-    ``num_parameters_model`` column); ``parameters_from`` says which (``"model info"``, ``"leaderboard"``) and is NA
-    where neither is known.
-    """
-    out = df.copy()
-    model = "num_parameters_model" if "num_parameters_model" in df.columns else "num_parameters"
-    board = "num_parameters" if model == "num_parameters_model" else None
-    first = out[model].astype("Int64") if model in out.columns else pd.Series(pd.NA, index=out.index, dtype="Int64")
-    second = out[board].astype("Int64") if board else pd.Series(pd.NA, index=out.index, dtype="Int64")
-    first = first.where(first > 0)
-    second = second.where(second > 0)
-    out["parameters"] = first.fillna(second).astype("Int64")
-    source = pd.Series(pd.NA, index=out.index, dtype="string")
-    source[second.notna().to_numpy(dtype=bool)] = "leaderboard"
-    source[first.notna().to_numpy(dtype=bool)] = "model info"
-    out["parameters_from"] = source
-    return out
-
-
 def save(figure=None, table: pd.DataFrame | None = None, directory="exports", stem: str = "figure", *,
          dpi: int = 100) -> list[Path]:
     """Write a figure as ``<stem>.png`` and ``<stem>.svg`` and a table as ``<stem>.csv`` under ``directory``.
@@ -297,17 +314,22 @@ def save(figure=None, table: pd.DataFrame | None = None, directory="exports", st
     return paths
 
 
+def save_view(view, directory="exports", stem: str = "view", *, dpi: int = 100) -> list[Path]:
+    """Write what a bound view (:func:`bind`) shows now: its figures as PNG and SVG, its tables as CSV.
+
+    The first figure and table are ``<stem>.png/.svg/.csv``, further ones ``<stem>-2…``. Returns the paths written.
+    """
+    paths = []
+    for i in range(builtins_max(len(view.figures), len(view.tables))):
+        name = stem if i == 0 else f"{stem}-{i + 1}"
+        figure = view.figures[i] if i < len(view.figures) else None
+        table = view.tables[i] if i < len(view.tables) else None
+        paths += save(figure, table, directory, name, dpi=dpi)
+    return paths
+
+
 # --------------------------------------------------------------------------------------------
 # output parts: display-data bundles
-
-
-def _html_part(markup: str, plain: str = "") -> dict:
-    return {"text/html": markup, "text/plain": plain or re.sub(r"<[^>]+>", "", html.unescape(markup))}
-
-
-def _p(text: str, css: str | None = None) -> dict:
-    cls = f' class="{css}"' if css else ""
-    return {"text/html": f"<p{cls}>{_esc(text)}</p>", "text/plain": text}
 
 
 def _heading(title: str, subtitle: str | None = None) -> dict:
@@ -316,221 +338,526 @@ def _heading(title: str, subtitle: str | None = None) -> dict:
             "text/plain": title + (f" ({subtitle})" if subtitle else "")}
 
 
-def _figure_part(fig, dpi: int = 100) -> dict:
+def _figure_part(fig, dpi: int = 100, *, tight: bool = True) -> dict:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
-    title = ""
-    if fig.axes:
+    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    title = fig.get_suptitle()
+    if not title and fig.axes:
         title = fig.axes[0].get_title() or ""
     return {"image/png": base64.b64encode(buf.getvalue()).decode("ascii"), "text/plain": f"<figure: {title}>"}
 
 
-def _table_part(df, columns, *, links=None, max_rows=None) -> dict:
-    plain_cols = [c for c in (columns if not isinstance(columns, dict) else columns.keys()) if c in df.columns]
-    return {
-        "text/html": html_table(df, columns, links=links, max_rows=max_rows),
-        "text/plain": df[plain_cols].head(max_rows or len(df)).to_string(index=False),
-    }
-
-
 # --------------------------------------------------------------------------------------------
-# the view base class
+# the binder: a view function in the notebook, redrawn in place when a control changes
+
+_DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
+_FIGURE_DPI = 100
 
 
-class View:
-    """A set of controls and one output area that redraws when a control changes.
+class _Draw:
+    """What one call of a view function showed: display bundles in order, figures, tables, notes."""
 
-    Attributes
-    ----------
-    widget : ipywidgets.VBox
-        The whole view; displaying the view displays this.
-    controls : dict
-        ``{name: widget}`` for every control (``"benchmark"``, ``"top_n"``, …).
-    output : ipywidgets.Output
-        The area redrawn in place (class ``lb-output`` for a notebook's main view).
-    bundles : tuple of dict
-        The display-data bundles shown by the last redraw (``{"text/html": …}``, ``{"image/png": …}``).
-    redraws : int
-        How many times the output was drawn.
-    error : Exception or None
-        What went wrong in the last redraw (shown as text in the output too).
-    """
+    def __init__(self, shell):
+        self.shell = shell  # an IPython shell capturing display() calls, or None (then bundles are kept here)
+        self.bundles: list[dict] = []
+        self.figures: list = []
+        self.tables: list[pd.DataFrame] = []
+        self.notes: list[str] = []
+        self.before: set = set()
 
-    def __init__(self, *, labels=None, output_class: str = "lb-output"):
-        import ipywidgets as widgets
+    def emit(self, bundle: dict) -> None:
+        if self.shell is not None:
+            from IPython.display import display
 
-        self.labels = dict(labels or {})
-        self.controls: dict = {}
-        self.output = widgets.Output()
-        self.output.add_class(output_class)
-        self.widget = None
-        self.bundles: tuple = ()
-        self.redraws = 0
-        self.error = None
-        self.startup_notes: list[str] = []
-        self._figure = None
-        self._table = None
-        self._hold = 0
-
-    # -- what subclasses provide
-    def _draw(self) -> list[dict]:  # pragma: no cover - abstract
-        raise NotImplementedError
-
-    # -- public surface
-    def current_figure(self):
-        """The figure shown now (a matplotlib Figure, closed in pyplot but still drawable), or None."""
-        return self._figure
-
-    def current_table(self) -> pd.DataFrame | None:
-        """The table shown now, as a DataFrame (a copy), or None."""
-        return None if self._table is None else self._table.copy()
-
-    def text(self) -> str:
-        """The plain text of what the output shows now (for checks)."""
-        return "\n".join(b.get("text/plain", "") for b in self.bundles)
-
-    def html(self) -> str:
-        """The HTML of what the output shows now (for checks)."""
-        return "\n".join(b.get("text/html", "") for b in self.bundles)
-
-    def export(self, directory="exports", stem: str = "view", *, dpi: int = 100) -> list[Path]:
-        """Write the current figure (PNG and SVG) and table (CSV); see :func:`save`."""
-        return save(self.current_figure(), self.current_table(), directory, stem, dpi=dpi)
-
-    def refresh(self, change=None) -> None:
-        """Redraw the output from the controls' current values."""
-        if self._hold:
-            return
-        import matplotlib.pyplot as plt
-
-        old = self._figure
-        self._figure, self._table, self.error = None, None, None
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", UserWarning)
-            try:
-                parts = self._draw()
-            except Exception as exc:  # noqa: BLE001 - shown to the reader instead of breaking the view
-                self.error = exc
-                if self._figure is not None:
-                    plt.close(self._figure)
-                    self._figure = None
-                parts = [_error_part(exc)]
-        notes = list(dict.fromkeys(self.startup_notes + [
-            " ".join(str(w.message).split()) for w in caught if issubclass(w.category, UserWarning)
-        ]))
-        for w in caught:
-            if not issubclass(w.category, UserWarning):
-                warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        if notes:
-            items = "".join(f"<li>{_esc(n)}</li>" for n in notes)
-            parts.append(_html_part(f'<ul class="lb-notes">{items}</ul>', "\n".join(notes)))
-        if old is not None and old is not self._figure:
-            plt.close(old)
-        self._show(parts)
-
-    def _show(self, parts: list[dict]) -> None:
-        from IPython import get_ipython
-
-        first_draw = self.redraws == 0
-        self.bundles = tuple(parts)
-        self.redraws += 1
-        shell = get_ipython()
-        if not first_draw and shell is not None and getattr(shell, "kernel", None) is not None:
-            from IPython.display import clear_output, publish_display_data
-
-            with self.output:
-                clear_output(wait=True)
-                for data in parts:
-                    publish_display_data(data)
+            display(bundle, raw=True)
         else:
-            # The first draw happens while its cell is still executing: capturing into an Output then makes
-            # Voila's executor (nbclient) sometimes miss the cell's reply and hang, so set the state directly.
-            self.output.outputs = tuple({"output_type": "display_data", "data": d, "metadata": {}} for d in parts)
+            self.bundles.append(bundle)
 
-    def _show_figure(self, fig) -> dict:
-        """The figure as a PNG part; the figure is kept for export and closed in pyplot so nothing stacks."""
+    def flush_figures(self) -> None:
+        """Show, in order, the figures the view function created since the last flush, and close them."""
         import matplotlib.pyplot as plt
 
-        self._figure = fig
-        part = _figure_part(fig)
-        plt.close(fig)
-        return part
-
-    @contextmanager
-    def _batch(self):
-        """Change several controls with one redraw at the end."""
-        self._hold += 1
-        try:
-            yield
-        finally:
-            self._hold -= 1
-
-    def _observe(self, *controls) -> None:
-        for c in controls:
-            c.observe(self._changed, names="value")
-
-    def _changed(self, change) -> None:
-        self.refresh()
-
-    def _label(self, dataset_id) -> str:
-        from ._hub.benchmarks import display_name
-
-        return self.labels.get(dataset_id) or display_name(str(dataset_id))
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    def __repr__(self) -> str:
-        return f"<{type(self).__name__}: {', '.join(self.controls)}>"
+        for num in sorted(set(plt.get_fignums()) - self.before):
+            fig = plt.figure(num)
+            self.figures.append(fig)
+            self.emit(_figure_part(fig, dpi=_FIGURE_DPI, tight=False))
+            plt.close(fig)
 
 
-def _error_part(exc: Exception) -> dict:
+_DRAWS: list[_Draw] = []  # the draw in progress (a stack: a view function may call bind's refresh of another)
+
+
+def _emit(bundle: dict) -> None:
+    """Show a bundle: into the draw in progress, else with IPython's display()."""
+    if _DRAWS:
+        _DRAWS[-1].flush_figures()  # a figure drawn before this table or note appears above it
+        _DRAWS[-1].emit(bundle)
+    else:
+        from IPython.display import display
+
+        display(bundle, raw=True)
+
+
+def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, caption: str | None = None,
+               links: dict | None = None, hide_empty: bool = True) -> None:
+    """Show a DataFrame as an HTML table in which every cell is escaped text (class ``lb-table``).
+
+    Parameters
+    ----------
+    df : DataFrame
+    columns : dict or list, optional
+        ``{column: header}`` (or a list of columns) to show, in order; columns ``df`` lacks are skipped.
+    max_rows : int or None
+        Show at most this many rows and say how many more there are (``None``: all).
+    caption : str, optional
+        A line above the table (escaped).
+    links : dict, optional
+        ``{column: url_column}``: the cell links to the row's URL when it is ``http(s)`` (see :func:`html_table`).
+    hide_empty : bool
+        Leave out columns with no value in any row, and name them in a line under the table (so a column the data
+        doesn't publish is not offered as if it did).
+
+    Cells read as one format per quantity: scores as published, ``parameters`` as ``7B``/``1.06T``, ``percentile``
+    with one decimal, dates as ``YYYY-MM-DD``, missing values as ``—``. Inside a view bound with :func:`bind`, the
+    frame is also kept for export (``view.tables``).
+    """
+    if not isinstance(df, pd.DataFrame):
+        raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
+    if _DRAWS:
+        _DRAWS[-1].tables.append(df)
+    if columns is None:
+        columns = {c: c for c in df.columns}
+    elif not isinstance(columns, dict):
+        columns = {c: c for c in columns}
+    columns = {c: h for c, h in columns.items() if c in df.columns}
+    empty = [h for c, h in columns.items() if len(df) and df[c].isna().all()] if hide_empty else []
+    columns = {c: h for c, h in columns.items() if h not in empty}
+    markup = html_table(df, columns, links=links, max_rows=max_rows)
+    plain = df[list(columns)].head(max_rows if max_rows is not None else len(df)).to_string(index=False)
+    if empty:
+        line = f"Not published in this data (columns left out): {', '.join(map(str, empty))}"
+        markup += f'<p class="lb-empty-columns">{_esc(line)}</p>'
+        plain += f"\n{line}"
+    if caption:
+        markup = f'<p class="lb-caption">{_esc(caption)}</p>' + markup
+        plain = f"{caption}\n{plain}"
+    _emit({"text/html": markup, "text/plain": plain})
+
+
+@contextmanager
+def notes():
+    """Show the warnings raised inside the block as one tidy, escaped notes line (class ``lb-notes``).
+
+    For a cell that loads data: ``with widgets.notes(): leaderboards = lbtools.load_leaderboards()`` says what the
+    loaders repaired or could not load in one line under the cell, instead of warning boxes with file paths.
+    Developer warnings (``DeprecationWarning`` …) are passed on.
+    """
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield
+    said = []
+    for w in caught:
+        if issubclass(w.category, _DEVELOPER_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif _tidy(w.message) not in said:
+            said.append(_tidy(w.message))
+    if said:
+        _emit(_notes_part(said))
+
+
+def cached(fn):
+    """``fn`` remembered per argument, with the warnings of its first call repeated on every later call.
+
+    For loaders called inside a view (e.g. ``lbtools.load_eval_results`` for the models picked): data is fetched
+    once, and what the loader said about it (a repaired value, a skipped result file) stays in the view's notes for as
+    long as that data is shown, not only on the draw that fetched it.
+    """
+    import functools
+
+    memo: dict = {}
+
+    @functools.wraps(fn)
+    def remembered(*args, **kwargs):
+        key = (args, tuple(sorted(kwargs.items())))
+        if key not in memo:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = fn(*args, **kwargs)
+            memo[key] = (result, [(w.message, w.category) for w in caught])
+        result, said = memo[key]
+        for message, category in said:
+            warnings.warn(message, category, stacklevel=2)
+        return result
+
+    return remembered
+
+
+def note(text, *, css_class: str = "lb-note") -> None:
+    """Show one line of text, escaped (class ``lb-note``; pass ``css_class`` for the headline ``"lb-top"``)."""
+    line = " ".join(str(text).split())
+    _emit({"text/html": f'<p class="{_esc(css_class)}">{_esc(line)}</p>', "text/plain": line})
+
+
+def heading(text, subtitle=None) -> None:
+    """Show a small heading for a view (class ``lb-heading``), escaped."""
+    _emit(_heading(str(text), None if subtitle is None else str(subtitle)))
+
+
+def _error_message(exc: BaseException) -> str:
     from .errors import LbtoolsError
 
     what = "" if isinstance(exc, LbtoolsError) else f"{type(exc).__name__}: "
-    text = f"Could not show this view: {what}{' '.join(str(exc).split())}"
-    return _p(text, "lb-error")
+    return f"Could not draw this view: {what}{' '.join(str(exc).split())}"
 
 
-def _search_box():
-    """The text box that filters a model picker (applied on Enter, not on every key)."""
-    import ipywidgets as widgets
-
-    search = widgets.Text(value="", placeholder="filter models…", description="Search", continuous_update=False)
-    search.add_class(CSS_CLASSES["search"])
-    return search
+def _notes_part(notes: list[str]) -> dict:
+    items = "".join(f"<li>{_esc(n)}</li>" for n in notes)
+    return {"text/html": f'<ul class="lb-notes">{items}</ul>', "text/plain": "\n".join(f"Note: {n}" for n in notes)}
 
 
-def _dropdown(options, value, description, css, **kwargs):
-    import ipywidgets as widgets
+def _tidy(message) -> str:
+    return " ".join(str(message).split())
 
-    values = [o[1] if isinstance(o, tuple) else o for o in options]
-    w = widgets.Dropdown(
-        options=options,
-        value=value if value in values else (values[0] if values else None),
-        description=description,
-        style={"description_width": "initial"},
-        **kwargs,
-    )
-    w.add_class(css)
+
+def bind(fn, **controls):
+    """Bind a view function to controls: one output area redrawn in place whenever a control changes.
+
+    ``fn(**{name: control.value})`` is called once now and again on every change of a control's ``value``
+    (``observe(..., names="value")``; a change that leaves every value as it was drawn is skipped). What it shows
+    goes into ONE ``ipywidgets.Output``, replaced as a whole (``clear_output(wait=True)`` in a kernel), so
+    nothing flickers or stacks up:
+
+    - matplotlib figures it creates (pyplot) are shown as PNG where they were drawn, then closed;
+    - :func:`show_table`, :func:`note`, :func:`heading` and ``display(...)`` calls appear in order;
+    - warnings it raises (``UserWarning``, ``RuntimeWarning`` and their subclasses, e.g. lbtools' own) are shown as
+      one escaped notes list at the top (class ``lb-notes``), for this draw only; developer warnings
+      (``DeprecationWarning`` …) are passed on;
+    - an exception is shown as one escaped line (class ``lb-error``): an lbtools error by its message, any other
+      with its type; never a traceback.
+
+    Parameters
+    ----------
+    fn : callable
+        The view function; its keyword arguments are the names of ``controls``.
+    **controls : ipywidgets widgets (or anything with an observable ``value`` trait)
+        Shown above the output, in order, wrapped onto several rows when they don't fit.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Class ``lb-view``; its output has class ``lb-output``. Besides the box's own children it has:
+        ``output`` (the ``Output``), ``controls`` (``{name: widget}``), ``refresh()`` (draw again now),
+        ``values()`` (the current arguments), and what the last draw showed: ``figures``, ``tables`` (frames given to
+        :func:`show_table`), ``notes``, ``error`` (the exception or None), ``result`` (what ``fn`` returned),
+        ``bundles``, ``text()``, ``html()``, ``redraws``.
+
+    Examples
+    --------
+    >>> def show(benchmark, top_n):                                        # doctest: +SKIP
+    ...     board = analysis.top_n(leaderboards[leaderboards.dataset_id == benchmark], top_n)
+    ...     plots.ranking_bar(board)
+    ...     widgets.show_table(board[["rank", "model_id", "value"]])
+    >>> widgets.bind(show, benchmark=widgets.benchmark_picker(leaderboards, labels), top_n=widgets.top_n(10))
+    """
+    import ipywidgets as ipw
+
+    if not callable(fn):
+        raise TypeError(f"fn must be callable; got {type(fn).__name__}")
+    for name, control in controls.items():
+        if not (hasattr(control, "observe") and hasattr(control, "value")):
+            raise TypeError(f"control {name}= must be a widget with a value (e.g. an ipywidgets Dropdown); "
+                            f"got {type(control).__name__}")
+    output = ipw.Output()
+    output.add_class("lb-output")
+    row = ipw.HBox(list(controls.values()), layout=ipw.Layout(flex_flow="row wrap", align_items="center"))
+    row.add_class("lb-controls")
+    box = _bound_box_class()(fn, dict(controls), output, children=[row, output] if controls else [output])
+    box.add_class("lb-view")
+    for control in controls.values():
+        control.observe(box._changed, names="value")
+    box.refresh()
+    return box
+
+
+@lru_cache(maxsize=None)
+def _bound_box_class():
+    import ipywidgets as ipw
+
+    class BoundBox(ipw.VBox):
+        """The box returned by :func:`lbtools.widgets.bind`."""
+
+        def __init__(self, fn, controls, output, **kwargs):
+            super().__init__(**kwargs)
+            self.fn = fn
+            self.controls = controls
+            self.output = output
+            self.figures, self.tables, self.notes, self.bundles = [], [], [], ()
+            self.error = None
+            self.result = None
+            self.redraws = 0
+            self._drawn_values = None
+
+        def values(self) -> dict:
+            """The arguments the view function gets now: ``{name: control.value}``."""
+            return {name: c.value for name, c in self.controls.items()}
+
+        def _changed(self, change=None):
+            if _HOLD[0]:
+                return  # a control is rewriting its options; the change that caused it redraws once it is done
+            if self.values() != self._drawn_values:
+                self.refresh()
+
+        def refresh(self) -> None:
+            """Call the view function with the controls' current values and show what it draws."""
+            import matplotlib.pyplot as plt
+            from IPython import get_ipython
+
+            values = self.values()
+            shell = get_ipython()
+            draw = _Draw(shell)
+            draw.before = set(plt.get_fignums())
+            stdout = io.StringIO()
+            error, result = None, None
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                if shell is not None:
+                    from IPython.utils.capture import capture_output
+
+                    capture = capture_output(stdout=True, stderr=False, display=True)
+                else:
+                    from contextlib import redirect_stdout
+
+                    capture = redirect_stdout(stdout)
+                _DRAWS.append(draw)
+                try:
+                    with capture as captured:
+                        try:
+                            result = self.fn(**values)
+                            draw.flush_figures()
+                        except Exception as exc:  # noqa: BLE001 - shown to the reader, never as a traceback
+                            error = exc
+                            for num in set(plt.get_fignums()) - draw.before:
+                                plt.close(num)
+                finally:
+                    _DRAWS.pop()
+            if shell is not None:
+                bundles = [dict(o.data) for o in captured.outputs]
+                text = captured.stdout
+            else:
+                bundles = draw.bundles
+                text = stdout.getvalue()
+            if text.strip():
+                bundles.append({"text/plain": text})
+            notes = []
+            for w in caught:
+                if issubclass(w.category, _DEVELOPER_WARNINGS):
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+                elif _tidy(w.message) not in notes:
+                    notes.append(_tidy(w.message))
+            notes += [n for n in _control_notes(self.controls) if n not in notes]
+            if error is not None:
+                bundles = [{"text/html": f'<p class="lb-error">{_esc(_error_message(error))}</p>',
+                            "text/plain": _error_message(error)}]
+                draw.figures, draw.tables = [], []
+            if notes:
+                bundles.insert(0, _notes_part(notes))
+            self.figures, self.tables, self.notes, self.error, self.result = (
+                draw.figures, draw.tables, notes, error, result)
+            self._drawn_values = values
+            self._show(bundles)
+
+        def _show(self, bundles) -> None:
+            from IPython import get_ipython
+
+            first = self.redraws == 0
+            self.bundles = tuple(bundles)
+            self.redraws += 1
+            shell = get_ipython()
+            if not first and shell is not None and getattr(shell, "kernel", None) is not None:
+                from IPython.display import clear_output, publish_display_data
+
+                with self.output:
+                    clear_output(wait=True)
+                    for data in bundles:
+                        publish_display_data(data)
+            else:
+                # The first draw runs while its cell is still executing: capturing into an Output then makes
+                # Voila's executor (nbclient) sometimes miss the cell's reply and hang, so set the state directly.
+                self.output.outputs = tuple(
+                    {"output_type": "display_data", "data": d, "metadata": {}} for d in bundles)
+
+        def text(self) -> str:
+            """The plain text of what the output shows now."""
+            return "\n".join(b.get("text/plain", "") for b in self.bundles)
+
+        def html(self) -> str:
+            """The HTML of what the output shows now."""
+            return "\n".join(b.get("text/html", "") for b in self.bundles)
+
+    return BoundBox
+
+
+
+# --------------------------------------------------------------------------------------------
+# controls: each one a plain ipywidgets widget (or a small box with a ``value``), with its own CSS class
+
+_HOLD = [0]  # > 0 while a control rewrites its options: bound views wait for the final value
+
+
+@contextmanager
+def _holding():
+    _HOLD[0] += 1
+    try:
+        yield
+    finally:
+        _HOLD[0] -= 1
+
+
+def _control_notes(controls) -> list[str]:
+    """Notes that controls attach while they show something other than what was asked (a fallback)."""
+    notes = []
+    for control in controls.values():
+        fallback = getattr(control, "_lb_fallback", None)
+        if fallback is not None and control.value == fallback[0]:
+            notes.append(fallback[1])
+    return notes
+
+
+def _slug(text: str) -> str:
+    return "lb-" + re.sub(r"[^a-z0-9]+", "-", str(text).casefold()).strip("-")
+
+
+def benchmark_picker(frame, labels: dict | None = None, value=None, *, description: str = "Benchmark",
+                     css_class: str = "lb-benchmark-picker"):
+    """A ``Dropdown`` of the benchmarks with at least one score, by readable name (class ``lb-benchmark-picker``).
+
+    Parameters
+    ----------
+    frame : DataFrame or iterable of dataset ids
+        Leaderboard rows (benchmarks without a scored entry are not offered), or the ids to offer.
+    labels : dict, optional
+        ``{dataset_id: readable name}`` (default :func:`benchmark_labels`).
+    value : str, optional
+        The benchmark shown first. When it is not in the data the largest leaderboard is shown instead and a view
+        bound to the picker says so at its top, until another benchmark is picked.
+    description, css_class : str
+        For a second picker in one view (e.g. ``description="x", css_class="lb-pair-a"``).
+
+    Returns
+    -------
+    ipywidgets.Dropdown
+        Its value is the dataset id.
+    """
+    import ipywidgets as ipw
+
+    if isinstance(frame, pd.DataFrame):
+        ids = _benchmarks_with_entries(frame)
+        sizes = frame["dataset_id"].value_counts()
+    else:
+        ids = [str(d) for d in dict.fromkeys(frame)]
+        sizes = pd.Series(1, index=ids)
+    labels = dict(labels) if labels is not None else benchmark_labels(ids)
+    fallback = None
+    chosen = value
+    if value is None or value not in ids:
+        ranked = sorted(ids, key=lambda d: (-int(sizes.get(d, 0)), labels.get(d, d).casefold()))
+        chosen = ranked[0] if ranked else None
+        if value is not None and chosen is not None:
+            fallback = (chosen, f"{value} is not in this data; showing {labels.get(chosen, chosen)}, "
+                                f"the largest leaderboard, instead.")
+    w = ipw.Dropdown(options=_benchmark_options(ids, labels), value=chosen, description=description,
+                     style={"description_width": "initial"}, layout=ipw.Layout(width="24rem"))
+    w.add_class(css_class)
+    w._lb_fallback = fallback
     return w
 
 
-def _pick(value, available: list, what: str, notes: list):
-    """``value`` when available, else the first available (with a note saying so)."""
-    if value is None or value in available:
-        return value if value is not None else (available[0] if available else None)
-    fallback = available[0] if available else None
-    notes.append(f"{what} {value!r} is not in this data; showing {fallback!r} instead.")
-    return fallback
+def method_picker(value: str = "spearman"):
+    """A ``Dropdown`` of correlation methods (class ``lb-method-picker``): Spearman ρ, Kendall τ, Pearson r."""
+    import ipywidgets as ipw
+
+    if value not in analysis.CORRELATION_METHODS:
+        raise ValueError(f"value must be one of {analysis.CORRELATION_METHODS}; got value={value!r}")
+    w = ipw.Dropdown(options=list(METHOD_OPTIONS), value=value, description="Method",
+                     style={"description_width": "initial"})
+    w.add_class("lb-method-picker")
+    return w
 
 
-def _bench_frame(df: pd.DataFrame, dataset_id) -> pd.DataFrame:
-    return df[(df["dataset_id"] == dataset_id).fillna(False).to_numpy(dtype=bool)]
+def top_n(n: int = 10, max: int | dict = 50, *, follow=None):  # noqa: A002 - reads as the slider's own word
+    """An ``IntSlider`` "Top N" from 1 (class ``lb-top-n``).
+
+    Parameters
+    ----------
+    n : int
+        The starting value (clipped to the maximum).
+    max : int or dict
+        The largest N; or ``{key: size}`` (e.g. entries per benchmark) with ``follow`` the control whose value is
+        the key, so the maximum follows the leaderboard shown.
+    follow : widget, optional
+        E.g. the benchmark picker.
+    """
+    import ipywidgets as ipw
+
+    sizes = max if isinstance(max, dict) else None
+    if sizes is not None and follow is None:
+        raise ValueError("top_n: max given per key needs follow= (the control whose value picks the key)")
+
+    def largest(key=None):
+        if sizes is None:
+            return int(max)
+        return int(sizes.get(key, 1) or 1)
+
+    top = builtins_max(1, largest(follow.value if follow is not None else None))
+    w = ipw.IntSlider(value=int(min(builtins_max(1, int(n)), top)), min=1, max=top, description="Top N",
+                      continuous_update=False)
+    w.add_class("lb-top-n")
+    if follow is not None:
+        def _follow(change):
+            want = int(n) if w.value >= w.max else w.value  # at the old maximum: back to the asked-for N
+            with _holding():
+                w.max = builtins_max(1, largest(change["new"]))
+                w.value = int(min(builtins_max(1, want), w.max))
+
+        follow.observe(_follow, names="value")
+    return w
 
 
-def _lower_is_better(df: pd.DataFrame) -> bool:
-    return "lower_is_better" in df.columns and bool(df["lower_is_better"].astype("boolean").fillna(False).any())
+def toggle(description: str, value: bool = False, disabled_reason: str | None = None, *,
+           css_class: str | None = None):
+    """A ``Checkbox`` (class from the description: "Verified only" → ``lb-verified-only``).
+
+    Parameters
+    ----------
+    description : str
+    value : bool
+    disabled_reason : str, optional
+        When the data can't support the option: the box is unticked, disabled, and says why in its label
+        ("Verified only — no entry in this data is marked verified").
+    css_class : str, optional
+    """
+    import ipywidgets as ipw
+
+    label = description if not disabled_reason else f"{description} — {disabled_reason}"
+    w = ipw.Checkbox(value=bool(value) and not disabled_reason, description=label, indent=False,
+                     disabled=bool(disabled_reason), layout=ipw.Layout(width="auto"))
+    w.add_class(css_class or _slug(description))
+    w.disabled_reason = disabled_reason
+    return w
+
+
+def min_overlap(value: int = 5, max: int = 50):  # noqa: A002
+    """An ``IntSlider`` "Min overlap" (class ``lb-min-overlap``): the fewest shared models a coefficient may rest on.
+
+    Never below 3 (a correlation of two points is always ±1); ``value`` is clipped to [3, ``max``].
+    """
+    import ipywidgets as ipw
+
+    top = builtins_max(3, int(max))
+    w = ipw.IntSlider(value=int(min(builtins_max(3, int(value)), top)), min=3, max=top, description="Min overlap",
+                      continuous_update=False, style={"description_width": "initial"})
+    w.add_class("lb-min-overlap")
+    return w
 
 
 def _search_options(all_options: list[str], query: str, keep=()) -> list[str]:
@@ -540,802 +867,216 @@ def _search_options(all_options: list[str], query: str, keep=()) -> list[str]:
     return [o for o in all_options if o in keep or not q or q in o.casefold()]
 
 
-# --------------------------------------------------------------------------------------------
-# 01 rankings
+@lru_cache(maxsize=None)
+def _picker_box_class():
+    import ipywidgets as ipw
+    import traitlets
+
+    class PickerBox(ipw.HBox):
+        """Several widgets acting as one control: ``value`` (a Python-side trait) is what a view gets."""
+
+        value = traitlets.Any(allow_none=True)
+
+    return PickerBox
 
 
-_RANK_COLUMNS = {
-    "rank": "#",
-    "model_id": "model",
-    "value": "score",
-    "verified": "verified",
-    "source_name": "source",
-    "notes": "notes",
-    "published_rank": "published rank",
-}
-
-
-class RankingsView(View):
-    """One benchmark's leaderboard: top-N bars with value labels and a ranked table."""
-
-    def __init__(self, leaderboards, *, labels=None, benchmark=None, top_n=10, verified_only=False,
-                 fine_tunes=False, load_fine_tunes=None, max_top_n=50):
-        import ipywidgets as widgets
-
-        self.leaderboards = leaderboards
-        ids = _benchmarks_with_entries(leaderboards)
-        super().__init__(labels=labels if labels is not None else benchmark_labels(ids))
-        self.load_fine_tunes = load_fine_tunes
-        self._fine_tune_frames: dict = {}
-        benchmark = _pick(benchmark, ids, "Benchmark", self.startup_notes)
-        b = _dropdown(_benchmark_options(ids, self.labels), benchmark, "Benchmark", CSS_CLASSES["benchmark"],
-                      layout=widgets.Layout(width="24rem"))
-        n = widgets.IntSlider(value=int(min(max(1, top_n), max_top_n)), min=1, max=int(max_top_n),
-                              description="Top N", continuous_update=False)
-        n.add_class(CSS_CLASSES["top_n"])
-        v = widgets.Checkbox(value=bool(verified_only), description="Verified only", indent=False)
-        v.add_class(CSS_CLASSES["verified_only"])
-        f = widgets.Checkbox(value=bool(fine_tunes), description="Include fine-tunes", indent=False,
-                             disabled=load_fine_tunes is None,
-                             tooltip="Every submitted result, models that declare a base_model included "
-                                     "(base_model_only=False)")
-        f.add_class(CSS_CLASSES["fine_tunes"])
-        self.controls = {"benchmark": b, "top_n": n, "verified_only": v, "fine_tunes": f}
-        self.widget = widgets.VBox([widgets.HBox([b, n]), widgets.HBox([v, f]), self.output])
-        self.widget.add_class("lb-view")
-        self._observe(b, n, v, f)
-        self.refresh()
-
-    def _frame(self, dataset_id):
-        if not self.controls["fine_tunes"].value:
-            return _bench_frame(self.leaderboards, dataset_id), "base models only (the Hub's default view)"
-        if dataset_id not in self._fine_tune_frames:
-            self._fine_tune_frames[dataset_id] = self.load_fine_tunes(dataset_id)
-        frame = _bench_frame(self._fine_tune_frames[dataset_id], dataset_id)
-        return frame, "fine-tunes included (base_model_only=False)"
-
-    def _draw(self):
-        from . import plots
-
-        ds = self.controls["benchmark"].value
-        if ds is None:
-            failures = self.leaderboards.attrs.get("failures") or {}
-            return [_p(f"No leaderboard could be loaded ({len(failures)} failed).", "lb-error")]
-        name = self._label(ds)
-        parts = [_heading(name, ds)]
-        frame, view_text = self._frame(ds)
-        top_n = int(self.controls["top_n"].value)
-        verified_only = bool(self.controls["verified_only"].value)
-        shown = frame
-        if verified_only:
-            ok = frame["verified"].astype("boolean").fillna(False) if "verified" in frame.columns else None
-            shown = frame[ok.to_numpy(dtype=bool)] if ok is not None else frame.iloc[0:0]
-        ranked = analysis.top_n(frame.iloc[0:0] if not len(shown) else shown, top_n, by=None)
-        keep = ["dataset_id"] + [c for c in list(_RANK_COLUMNS) + ["source_url"] if c in ranked.columns]
-        self._table = ranked[list(dict.fromkeys(keep))]
-        if not len(ranked):
-            why = "none is marked verified" if verified_only and len(frame) else "none has a score"
-            parts.append(_p(f"No entries to rank: the leaderboard has {len(frame)} entries and {why}.", "lb-top"))
-            return parts
-        first = ranked.iloc[0]
-        order = " (lower is better)" if _lower_is_better(frame) else ""
-        parts.append(_p(f"Top: {first['model_id']} — {format_value(first['value'])}{order}", "lb-top"))
-        parts.append(_p(
-            f"Showing {len(ranked)} of {len(shown)} entries"
-            + (" marked verified" if verified_only else "")
-            + f"; {view_text}.",
-            "lb-counts",
-        ))
-        parts.append(self._show_figure(plots.ranking_bar(shown, top_n=top_n, labels=self.labels)))
-        parts.append(_table_part(ranked, _RANK_COLUMNS, links={"source_name": "source_url"}))
-        return parts
-
-
-def rankings_view(leaderboards: pd.DataFrame, *, labels: dict | None = None, benchmark: str | None = None,
-                  top_n: int = 10, verified_only: bool = False, fine_tunes: bool = False, load_fine_tunes=None,
-                  max_top_n: int = 50) -> RankingsView:
-    """A benchmark picker, top-N slider, verified-only and include-fine-tunes toggles over one ranking.
+def model_picker(models, value=None, *, multiple: bool = False, rows: int = 8, description: str = "Model"):
+    """A model picker with a search box (classes ``lb-model-picker`` on the list, ``lb-model-search`` on the box).
 
     Parameters
     ----------
-    leaderboards : DataFrame
-        ``lbtools.load_leaderboards()``: the picker offers every benchmark with at least one scored entry.
-    labels : dict, optional
-        ``{dataset_id: readable name}`` (default :func:`benchmark_labels`).
-    benchmark : str, optional
-        Shown first (default: the first by name; an id not in the data falls back with a note).
-    top_n : int
-    verified_only, fine_tunes : bool
-        Initial toggle states.
-    load_fine_tunes : callable, optional
-        ``dataset_id -> leaderboard frame`` with fine-tunes, e.g.
-        ``lambda d: lbtools.load_leaderboard(d, base_model_only=False)``; called once per benchmark when the toggle
-        is on. Without it the toggle is disabled. A failure is shown as text in the output.
+    models : iterable of str, or DataFrame with ``model_id``
+        The models offered (sorted case-insensitively).
+    value : str or list of str, optional
+        Picked at the start; ids not offered are left out and a bound view says so.
+    multiple : bool
+        A ``SelectMultiple`` (value: a tuple of ids) instead of a ``Dropdown`` (value: one id).
 
     Returns
     -------
-    RankingsView
-        Controls ``benchmark`` (``lb-benchmark-picker``), ``top_n`` (``lb-top-n``), ``verified_only``
-        (``lb-verified-only``), ``fine_tunes`` (``lb-fine-tunes``); output ``lb-output`` with a line
-        ``Top: <model> — <score>`` (class ``lb-top``), a bar chart and a ranked table (verified, source, notes as text).
+    ipywidgets.HBox
+        With a ``value`` trait to bind (``.search`` and ``.picker`` are the two widgets). Searching narrows the list
+        (on Enter); the picked models stay listed; in a single picker a search that excludes the current model picks
+        the first match.
     """
-    return RankingsView(leaderboards, labels=labels, benchmark=benchmark, top_n=top_n, verified_only=verified_only,
-                        fine_tunes=fine_tunes, load_fine_tunes=load_fine_tunes, max_top_n=max_top_n)
+    import ipywidgets as ipw
 
+    if isinstance(models, pd.DataFrame):
+        models = models["model_id"].dropna()
+    options = sorted({str(m) for m in models}, key=lambda m: (m.casefold(), m))
+    search = ipw.Text(value="", placeholder="filter models…", description="Search", continuous_update=False,
+                      layout=ipw.Layout(width="16rem"))
+    search.add_class("lb-model-search")
+    asked = [] if value is None else ([value] if isinstance(value, str) else list(value))
+    missing = [m for m in asked if m not in options]
+    if multiple:
+        start = tuple(m for m in asked if m in options)
+        picker = ipw.SelectMultiple(options=options, value=start, rows=rows, description=description,
+                                    style={"description_width": "initial"}, layout=ipw.Layout(width="30rem"))
+    else:
+        start = asked[0] if asked and asked[0] in options else (options[0] if options else None)
+        picker = ipw.Dropdown(options=options, value=start, description=description,
+                              style={"description_width": "initial"}, layout=ipw.Layout(width="30rem"))
+    picker.add_class("lb-model-picker")
+    box = _picker_box_class()(children=[search, picker], layout=ipw.Layout(align_items="flex-start"))
+    box.add_class("lb-model-box")
+    box.search, box.picker = search, picker
+    box.value = picker.value
+    box._lb_fallback = (box.value, f"Not in this data, left out: {', '.join(missing)}.") if missing else None
 
-class ModelRanksView(View):
-    """Where one model ranks on every leaderboard it appears on."""
-
-    def __init__(self, leaderboards, *, labels=None, model=None, output_class="lb-ranks-output"):
-        import ipywidgets as widgets
-
-        self.leaderboards = leaderboards
-        super().__init__(labels=labels if labels is not None else benchmark_labels(leaderboards),
-                         output_class=output_class)
-        self.models = sorted({str(m) for m in leaderboards["model_id"].dropna()}, key=str.casefold)
-        model = _pick(model, self.models, "Model", self.startup_notes)
-        search = _search_box()
-        picker = _dropdown(self.models, model, "Model", CSS_CLASSES["model"], layout=widgets.Layout(width="30rem"))
-        self.controls = {"search": search, "model": picker}
-        self.widget = widgets.VBox([widgets.HBox([search, picker]), self.output])
-        self.widget.add_class("lb-view")
-        search.observe(self._searched, names="value")
-        self._observe(picker)
-        self.refresh()
-
-    def _searched(self, change):
-        picker = self.controls["model"]
+    def _searched(change):
         current = picker.value
-        options = _search_options(self.models, change["new"])
-        with self._batch():
-            picker.options = options
-            picker.value = current if current in options else (options[0] if options else None)
-        self.refresh()
+        keep = current if multiple else ([current] if current is not None else [])
+        shown = _search_options(options, change["new"], keep if multiple else ())
+        with _holding():
+            if multiple:
+                picker.options = shown
+                picker.value = tuple(m for m in shown if m in keep)
+            else:
+                picker.options = shown or ([current] if current else [])
+                picker.value = current if current in picker.options else (shown[0] if shown else None)
+        box.value = picker.value
 
-    def _draw(self):
-        from . import plots
+    def _picked(change):
+        if not _HOLD[0]:
+            box.value = change["new"]
 
-        model = self.controls["model"].value
-        if model is None:
-            return [_p("No model matches the search.", "lb-top")]
-        ranks = analysis.model_ranks(self.leaderboards, [model])
-        leaders = analysis.top_n(self.leaderboards, 1)
-        leader = dict(zip(leaders["dataset_id"], zip(leaders["model_id"], leaders["value"])))
-        table = ranks.copy()
-        table.insert(2, "benchmark", [self._label(d) for d in table["dataset_id"]])
-        table["rank_of"] = [f"{_cell_text(r)} of {n}" for r, n in zip(table["rank"], table["n_entries"])]
-        table["leader"] = [leader.get(d, (None, None))[0] for d in table["dataset_id"]]
-        table["leader_value"] = [leader.get(d, (None, None))[1] for d in table["dataset_id"]]
-        self._table = table
-        parts = [_heading(f"Where {model} ranks")]
-        if not len(table):
-            parts.append(_p(f"{model} is on none of these leaderboards.", "lb-top"))
-            return parts
-        firsts = int((table["rank"] == 1).fillna(False).sum())
-        parts.append(_p(
-            f"{model}: on {len(table)} leaderboard(s), first on {firsts}; median percentile "
-            f"{format_value(table['percentile'].astype('Float64').median())}",
-            "lb-top",
-        ))
-        parts.append(self._show_figure(plots.model_profile_bars(ranks, value="percentile", labels=self.labels)))
-        parts.append(_table_part(table, {
-            "benchmark": "benchmark", "rank_of": "rank", "value": "score", "percentile": "percentile",
-            "leader": "leader", "leader_value": "leader's score",
-        }))
-        return parts
+    search.observe(_searched, names="value")
+    picker.observe(_picked, names="value")
+    return box
 
 
-def model_ranks_view(leaderboards: pd.DataFrame, *, labels: dict | None = None, model: str | None = None,
-                     output_class: str = "lb-ranks-output") -> ModelRanksView:
-    """"Where does model X rank on every benchmark": a model search and picker over ``model_ranks``.
+def organisation_picker(frame: pd.DataFrame, *, follow=None, value: str = ""):
+    """A ``Dropdown`` of organisations (model-id namespaces) with an "All organisations" first (``lb-org-filter``).
 
-    Controls ``search`` (``lb-model-search``) and ``model`` (``lb-model-picker``); the output (class
-    ``lb-ranks-output``, so a notebook keeps one ``lb-output``) shows percentile bars and a table of rank, score,
-    percentile and each leaderboard's leader.
+    With ``follow`` (a benchmark picker) it offers the organisations on the benchmark shown, and keeps its value
+    when the benchmark changes if that organisation is on the new one (else back to all). Value ``""``: all.
     """
-    return ModelRanksView(leaderboards, labels=labels, model=model, output_class=output_class)
+    import ipywidgets as ipw
+
+    orgs = analysis.organisation(frame["model_id"].astype("string"))
+
+    def options(dataset_id=None):
+        on = orgs if dataset_id is None else orgs[(frame["dataset_id"] == dataset_id).fillna(False).to_numpy(bool)]
+        names = sorted({str(o) for o in on.dropna() if str(o)}, key=str.casefold)
+        return [("All organisations", "")] + [(o, o) for o in names]
+
+    opts = options(follow.value if follow is not None else None)
+    w = ipw.Dropdown(options=opts, value=value if value in [v for _, v in opts] else "",
+                     description="Organisation", style={"description_width": "initial"},
+                     layout=ipw.Layout(width="20rem"))
+    w.add_class("lb-org-filter")
+    if follow is not None:
+        def _follow(change):
+            current = w.value
+            new = options(change["new"])
+            with _holding():
+                w.options = new
+                w.value = current if current in [v for _, v in new] else ""
+
+        follow.observe(_follow, names="value")
+    return w
 
 
-# --------------------------------------------------------------------------------------------
-# 02 correlations
+def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "created_at",
+                interval_ms: int = 800):
+    """A date slider with a Play button (classes ``lb-date-slider`` and ``lb-play``).
 
-
-class PairView(View):
-    """Two benchmarks' scores as a labelled scatter with a fitted line and a bootstrap interval."""
-
-    def __init__(self, matrix, *, labels, pair, method_control, min_overlap_control, n_boot=2000, seed=0,
-                 output_class="lb-pair-output"):
-        import ipywidgets as widgets
-
-        super().__init__(labels=labels, output_class=output_class)
-        self.matrix = matrix
-        self.n_boot, self.seed = int(n_boot), seed
-        self._method, self._min_overlap = method_control, min_overlap_control
-        ids = [str(c) for c in matrix.columns]
-        options = _benchmark_options(ids, self.labels)
-        a, b = _default_pair(matrix) if pair is None else tuple(pair)
-        a = _pick(a, ids, "Benchmark", self.startup_notes)
-        b = _pick(b, ids, "Benchmark", self.startup_notes)
-        pa = _dropdown(options, a, "x", CSS_CLASSES["pair_a"], layout=widgets.Layout(width="20rem"))
-        pb = _dropdown(options, b, "y", CSS_CLASSES["pair_b"], layout=widgets.Layout(width="20rem"))
-        self.controls = {"a": pa, "b": pb}
-        self.widget = widgets.VBox([widgets.HBox([pa, pb]), self.output])
-        self.widget.add_class("lb-view")
-        self._observe(pa, pb)
-
-    def _draw(self):
-        from . import plots
-
-        a, b = self.controls["a"].value, self.controls["b"].value
-        method = self._method.value
-        min_overlap = int(self._min_overlap.value)
-        if a is None or b is None:
-            return [_p("No benchmarks to compare.", "lb-top")]
-        if a == b:
-            return [_p("Pick two different benchmarks.", "lb-top")]
-        pair = self.matrix[[a, b]].dropna()
-        self._table = pair.reset_index().rename(columns={a: f"{a} score", b: f"{b} score"})
-        parts = [_heading(f"{self._label(a)} vs {self._label(b)}")]
-        n = len(pair)
-        if n < 3:
-            parts.append(_p(f"Only {n} model(s) have a score on both: too few for a coefficient.", "lb-top"))
-            return parts
-        est, low, high = analysis.bootstrap_ci(pair[a], pair[b], method=method, n_boot=self.n_boot, seed=self.seed)
-        parts.append(_p(
-            f"{_METHOD_SYMBOL[method]} = {format_value(round(est, 2))} "
-            f"(95% bootstrap CI {format_value(round(low, 2))} to {format_value(round(high, 2))}, "
-            f"{self.n_boot} resamples), n = {n} models",
-            "lb-top",
-        ))
-        if n < min_overlap:
-            parts.append(_p(f"{n} shared models is below the minimum overlap of {min_overlap}: "
-                            "the heatmap leaves this pair blank.", "lb-counts"))
-        fig = plots.pair_scatter(self.matrix, a, b, method=method, ci=(est, low, high), labels=self.labels)
-        parts.append(self._show_figure(fig))
-        parts.append(_table_part(self._table, list(self._table.columns), max_rows=50))
-        return parts
-
-
-def _default_pair(matrix: pd.DataFrame) -> tuple:
-    """The two benchmarks with the most models in common (first in column order on ties)."""
-    cols = list(matrix.columns)
-    if len(cols) < 2:
-        return (cols[0] if cols else None, cols[0] if cols else None)
-    present = matrix.notna().to_numpy(dtype=np.int64)
-    overlap = present.T @ present
-    np.fill_diagonal(overlap, -1)
-    i, j = np.unravel_index(int(np.argmax(overlap)), overlap.shape)
-    return cols[min(i, j)], cols[max(i, j)]
-
-
-class CorrelationsView(View):
-    """Benchmark × benchmark correlations as a clustered heatmap, with a pair scatter below."""
-
-    def __init__(self, matrix, *, labels=None, method="spearman", min_overlap=5, pair=None, n_boot=2000, seed=0):
-        import ipywidgets as widgets
-
-        super().__init__(labels=labels if labels is not None else benchmark_labels([str(c) for c in matrix.columns]))
-        self.matrix = matrix
-        if method not in analysis.CORRELATION_METHODS:
-            raise ValueError(f"method must be one of {analysis.CORRELATION_METHODS}; got {method!r}")
-        present = matrix.notna().to_numpy(dtype=np.int64)
-        overlap = present.T @ present
-        np.fill_diagonal(overlap, 0)
-        top = max(3, int(overlap.max()) if overlap.size else 3)
-        m = _dropdown(list(METHOD_OPTIONS), method, "Method", CSS_CLASSES["method"])
-        k = widgets.IntSlider(value=int(min(max(2, min_overlap), top)), min=2, max=top, description="Min overlap",
-                              continuous_update=False, style={"description_width": "initial"})
-        k.add_class(CSS_CLASSES["min_overlap"])
-        self.pair = PairView(matrix, labels=self.labels, pair=pair, method_control=m, min_overlap_control=k,
-                             n_boot=n_boot, seed=seed)
-        self.controls = {"method": m, "min_overlap": k, "pair_a": self.pair.controls["a"],
-                         "pair_b": self.pair.controls["b"]}
-        self.widget = widgets.VBox([widgets.HBox([m, k]), self.output, self.pair.widget])
-        self.widget.add_class("lb-view")
-        self._observe(m, k)
-        m.observe(self.pair._changed, names="value")
-        k.observe(self.pair._changed, names="value")
-        self.refresh()
-        self.pair.refresh()
-
-    def _draw(self):
-        from . import plots
-
-        method, k = self.controls["method"].value, int(self.controls["min_overlap"].value)
-        coef, overlap = analysis.benchmark_correlations(self.matrix, method=method, min_overlap=k)
-        order = analysis.cluster_order(coef)
-        table = analysis.correlation_table(self.matrix, method=method, min_overlap=k)
-        table.insert(2, "name_a", [self._label(d) for d in table["benchmark_a"]])
-        table.insert(3, "name_b", [self._label(d) for d in table["benchmark_b"]])
-        self._table = table
-        reported = table[table["coefficient"].notna()]
-        parts = [_heading(f"{_METHOD_SYMBOL[method]} between {self.matrix.shape[1]} benchmarks",
-                          f"{self.matrix.shape[0]} models")]
-        if len(reported):
-            best = reported.loc[reported["coefficient"].astype("float64").idxmax()]
-            parts.append(_p(
-                f"Strongest: {best['name_a']} & {best['name_b']} — {format_value(round(best['coefficient'], 2))} "
-                f"(n = {best['n_models']})",
-                "lb-top",
-            ))
-        else:
-            parts.append(_p(f"No pair of benchmarks shares {k} or more models.", "lb-top"))
-        parts.append(_p(f"{len(reported)} of {len(table)} pairs share at least {k} models; the others are blank "
-                        "(grey n = shared models). Order: hierarchical clustering on 1 − coefficient.", "lb-counts"))
-        fig = plots.correlation_heatmap(coef, overlap, min_overlap=k, order=order, labels=self.labels, method=method)
-        parts.append(self._show_figure(fig))
-        return parts
-
-
-def correlations_view(matrix: pd.DataFrame, *, labels: dict | None = None, method: str = "spearman",
-                      min_overlap: int = 5, pair=None, n_boot: int = 2000, seed: int = 0) -> CorrelationsView:
-    """Correlations between benchmarks over shared models: method picker, minimum overlap, pair scatter.
+    The slider offers the days on which a model of the benchmark shown (``follow``, a benchmark picker) was created;
+    its ``value`` is the end of that day (UTC), or None when no row has a date. Play moves the slider one day per tick
+    from where it is (from the first day when it is at the last), so the frame drawn is always the one the slider
+    shows; Stop and Pause leave the slider where it is.
 
     Parameters
     ----------
-    matrix : DataFrame
-        Models × benchmarks (``analysis.scores_matrix`` of de-duplicated leaderboard rows).
-    method : {"spearman", "kendall", "pearson"}
-    min_overlap : int
-        Pairs with fewer shared models are masked (blank, with their ``n``).
-    pair : (str, str), optional
-        The two benchmarks of the scatter (default: the pair with the most shared models).
-    n_boot, seed
-        Bootstrap resamples and seed for the 95 % interval of the pair's coefficient.
-
-    Returns
-    -------
-    CorrelationsView
-        Controls ``method`` (``lb-method-picker``), ``min_overlap`` (``lb-min-overlap``), ``pair_a`` (``lb-pair-a``),
-        ``pair_b`` (``lb-pair-b``); the heatmap in ``output`` (``lb-output``; table: ``correlation_table``), the scatter
-        in ``view.pair.output`` (``lb-pair-output``; ``view.pair.current_figure()``).
+    frame : DataFrame
+        Rows with ``dataset_id`` and ``date``.
+    follow : widget, optional
+        The benchmark picker; without it, all rows' dates.
+    value : date-like, optional
+        Start at the last day on or before it (default: the latest day).
     """
-    return CorrelationsView(matrix, labels=labels, method=method, min_overlap=min_overlap, pair=pair,
-                            n_boot=n_boot, seed=seed)
+    import ipywidgets as ipw
 
-
-# --------------------------------------------------------------------------------------------
-# 03 model metadata
-
-
-class MetadataView(View):
-    """Score against parameter count (Pareto frontier) and against creation date, by benchmark and organisation."""
-
-    ALL = ""
-
-    def __init__(self, enriched, *, labels=None, benchmark=None, organisation=None):
-        import ipywidgets as widgets
-
-        df = parameter_counts(enriched)
-        df["organisation"] = analysis.organisation(df["model_id"])
-        self.data = df
-        ids = _benchmarks_with_entries(df)
-        super().__init__(labels=labels if labels is not None else benchmark_labels(ids))
-        benchmark = _pick(benchmark, ids, "Benchmark", self.startup_notes)
-        b = _dropdown(_benchmark_options(ids, self.labels), benchmark, "Benchmark", CSS_CLASSES["benchmark"],
-                      layout=widgets.Layout(width="24rem"))
-        o = _dropdown(self._org_options(benchmark), organisation or self.ALL, "Organisation",
-                      CSS_CLASSES["organisation"], layout=widgets.Layout(width="20rem"))
-        self.controls = {"benchmark": b, "organisation": o}
-        self.widget = widgets.VBox([widgets.HBox([b, o]), self.output])
-        self.widget.add_class("lb-view")
-        b.observe(self._benchmark_changed, names="value")
-        self._observe(o)
-        self.refresh()
-
-    def _org_options(self, dataset_id):
-        orgs = sorted({str(x) for x in _bench_frame(self.data, dataset_id)["organisation"].dropna()}, key=str.casefold)
-        return [("All organisations", self.ALL)] + [(x or "(no namespace)", x) for x in orgs if x]
-
-    def _benchmark_changed(self, change):
-        o = self.controls["organisation"]
-        current = o.value
-        with self._batch():
-            o.options = self._org_options(change["new"])
-            values = [v for _, v in o.options]
-            o.value = current if current in values else self.ALL
-        self.refresh()
-
-    def _draw(self):
-        import matplotlib.pyplot as plt
-
-        from . import plots
-
-        ds, org = self.controls["benchmark"].value, self.controls["organisation"].value
-        if ds is None:
-            return [_p("No leaderboard to show.", "lb-top")]
-        df = _bench_frame(self.data, ds)
-        df = df[df["value"].notna().to_numpy(dtype=bool)]
-        if org:
-            df = df[(df["organisation"] == org).fillna(False).to_numpy(dtype=bool)]
-        name = self._label(ds)
-        parts = [_heading(name + (f" — {org}" if org else ""), ds)]
-        has_params = df["parameters"].notna().to_numpy(dtype=bool)
-        has_date = (df["created_at"].notna().to_numpy(dtype=bool) if "created_at" in df.columns
-                    else np.zeros(len(df), bool))
-        lower = _lower_is_better(df)
-        frontier = analysis.pareto_frontier(df, x="parameters", y="value", lower_is_better=lower)
-        front = df[frontier.to_numpy(dtype=bool)].sort_values("parameters")
-        if len(front):
-            items = ", ".join(f"{m} ({_billions(p)}, {format_value(v)})"
-                              for m, p, v in zip(front["model_id"], front["parameters"], front["value"]))
-            parts.append(_p(f"Pareto frontier ({len(front)} of {int(has_params.sum())} with a parameter count): "
-                            f"{items}", "lb-top"))
-        else:
-            parts.append(_p("No model here has a parameter count: no Pareto frontier.", "lb-top"))
-        missing = df[~(has_params & has_date)]
-        parts.append(_p(
-            f"{len(df)} models: {int(has_params.sum())} with a parameter count, {int(has_date.sum())} with a creation "
-            f"date; {len(missing)} without one or both are counted here and left out of the plot that needs it "
-            "(never imputed).",
-            "lb-counts",
-        ))
-        if len(df):
-            fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(14, 5.5), layout="constrained")
-            plots.score_vs_parameters(df, frontier, x="parameters", labels=self.labels, ax=ax1)
-            plots.score_vs_date(df, hue=None, labels=self.labels, ax=ax2)
-            parts.append(self._show_figure(fig))
-        table = df.assign(on_frontier=frontier.to_numpy(dtype=bool),
-                          parameters_b=[_billions(p) for p in df["parameters"]])
-        table = table.sort_values(["value", "model_id"], ascending=[lower, True], kind="stable")
-        cols = ["model_id", "organisation", "value", "parameters", "parameters_from", "created_at", "on_frontier"]
-        self._table = table[["dataset_id"] + [c for c in cols if c in table.columns]].reset_index(drop=True)
-        if len(missing):
-            parts.append(_p("Without metadata (not plotted where it is needed):", "lb-missing-title"))
-            parts.append(_table_part(missing.assign(
-                parameters_b=[_billions(p) for p in missing["parameters"]]),
-                {"model_id": "model", "value": "score", "parameters_b": "parameters", "created_at": "created"}))
-        parts.append(_table_part(table, {
-            "model_id": "model", "organisation": "organisation", "value": "score", "parameters_b": "parameters",
-            "parameters_from": "count from", "created_at": "repo created", "on_frontier": "on frontier",
-        }))
-        return parts
-
-
-def _billions(p) -> str:
-    if p is None or p is pd.NA or (isinstance(p, float) and not np.isfinite(p)):
-        return "—"
-    return f"{float(p) / 1e9:.3g}B"
-
-
-def metadata_view(enriched: pd.DataFrame, *, labels: dict | None = None, benchmark: str | None = None,
-                  organisation: str | None = None) -> MetadataView:
-    """Score vs parameters (log scale, Pareto frontier) and vs creation date, with an organisation filter.
-
-    Parameters
-    ----------
-    enriched : DataFrame
-        ``lbtools.enrich(lbtools.load_leaderboards())``: the parameter count is the model's ``safetensors.total``
-        (``num_parameters_model``), else the leaderboard's own ``num_parameters`` (:func:`parameter_counts`); the date
-        ``created_at`` is the Hub repository's creation date. Models without them are counted and listed, never
-        imputed.
-    organisation : str, optional
-        A model-id namespace to show alone (default: all).
-
-    Returns
-    -------
-    MetadataView
-        Controls ``benchmark`` (``lb-benchmark-picker``) and ``organisation`` (``lb-org-filter``).
-    """
-    return MetadataView(enriched, labels=labels, benchmark=benchmark, organisation=organisation)
-
-
-# --------------------------------------------------------------------------------------------
-# 04 progress over time
-
-
-class RaceView(View):
-    """The top-N ranking of one benchmark as of a date, with a Play button stepping through the dates."""
-
-    DATE_NOTE = ("The date is each model's Hub repository creation date (not its release or evaluation date): the "
-                 "ranking replays today's scores among the models whose repository existed by then.")
-
-    def __init__(self, enriched, *, labels=None, benchmark=None, top_n=10, as_of=None, interval_ms=800):
-        import ipywidgets as widgets
-
-        self.data = enriched
-        ids = _benchmarks_with_entries(enriched)
-        super().__init__(labels=labels if labels is not None else benchmark_labels(ids))
-        benchmark = _pick(benchmark, ids, "Benchmark", self.startup_notes)
-        b = _dropdown(_benchmark_options(ids, self.labels), benchmark, "Benchmark", CSS_CLASSES["benchmark"],
-                      layout=widgets.Layout(width="24rem"))
-        n = widgets.IntSlider(value=int(max(1, top_n)), min=1, max=30, description="Top N", continuous_update=False)
-        n.add_class(CSS_CLASSES["top_n"])
-        options = self._date_options(benchmark)
-        d = widgets.SelectionSlider(options=options or [("no dates", _NO_DATE)], description="As of",
-                                    continuous_update=False, layout=widgets.Layout(width="34rem"))
-        d.add_class(CSS_CLASSES["date"])
-        play = widgets.Play(min=0, max=max(0, len(options) - 1), step=1, interval=int(interval_ms),
-                            description="Play", repeat=False)
-        play.add_class(CSS_CLASSES["play"])
-        self.controls = {"benchmark": b, "top_n": n, "date": d, "play": play}
-        self._link = widgets.link((play, "value"), (d, "index"))
-        self._set_date(as_of)
-        self.widget = widgets.VBox([widgets.HBox([b, n]), widgets.HBox([play, d]), self.output])
-        self.widget.add_class("lb-view")
-        b.observe(self._benchmark_changed, names="value")
-        self._observe(n, d)
-        self.refresh()
-
-    def _date_options(self, dataset_id):
-        if dataset_id is None:
-            return []
-        df = _bench_frame(self.data, dataset_id)
-        dates = df["created_at"].dropna() if "created_at" in df.columns else pd.Series([], dtype=object)
-        if not len(dates):
-            return []
-        days = sorted({_utc(t).normalize() for t in dates})
+    def days(dataset_id=None):
+        rows = frame if dataset_id is None else frame[(frame["dataset_id"] == dataset_id).fillna(False)
+                                                      .to_numpy(bool)]
+        when = pd.to_datetime(rows[date], utc=True).dropna() if date in rows.columns else pd.Series([], dtype=object)
         end = pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
-        return [(day.strftime("%Y-%m-%d"), day + end) for day in days]
+        return [(d.strftime("%Y-%m-%d"), d + end) for d in sorted({t.normalize() for t in when})]
 
-    def _set_date(self, as_of=None):
-        """Point the slider at ``as_of`` (the last day on or before it), else at the latest date."""
-        d = self.controls["date"]
-        values = [v for _, v in d.options]
-        if not values or values[0] is _NO_DATE:
+    def index_of(options, as_of):
+        if as_of is None:
+            return len(options) - 1
+        cutoff = pd.Timestamp(as_of)
+        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
+        before = [i for i, (_, v) in enumerate(options) if v.normalize() <= cutoff]
+        return before[-1] if before else 0
+
+    opts = days(follow.value if follow is not None else None)
+    slider = ipw.SelectionSlider(options=opts or [("no dates", _NO_DATE)], description="As of",
+                                 continuous_update=False, disabled=not opts, layout=ipw.Layout(width="30rem"))
+    slider.add_class("lb-date-slider")
+    if opts:
+        slider.index = index_of(opts, value)
+    play = ipw.Play(min=0, max=builtins_max(1, len(opts) - 1), step=1, interval=int(interval_ms),
+                    description="Play", disabled=len(opts) < 2)
+    play.add_class("lb-play")
+    box = _picker_box_class()(children=[play, slider])
+    box.slider, box.play = slider, play
+    box.value = None if slider.value is _NO_DATE else slider.value
+    state = {"own": False}
+
+    def _set_play(v):
+        state["own"] = True
+        try:
+            play.value = v
+        finally:
+            state["own"] = False
+
+    def _playing(change):
+        if change["new"] and slider.value is not _NO_DATE and slider.index is not None:
+            if slider.index >= len(slider.options) - 1:
+                slider.index = 0
+            _set_play(slider.index)
+
+    def _tick(change):
+        # Only the Play button's own step (+1 while playing) moves the slider; Stop resetting Play to its minimum
+        # and our own re-syncs do not.
+        if state["own"] or change["new"] != change["old"] + 1 or slider.value is _NO_DATE:
             return
-        index = len(values) - 1
-        if as_of is not None:
-            cutoff = _utc(as_of)
-            before = [i for i, v in enumerate(values) if v.normalize() <= cutoff]
-            index = before[-1] if before else 0
-        d.index = index
-
-    def _benchmark_changed(self, change):
-        d, play = self.controls["date"], self.controls["play"]
-        options = self._date_options(change["new"])
-        with self._batch():
+        last = len(slider.options) - 1
+        if slider.index < last:
+            slider.index = slider.index + 1
+        if slider.index >= last:
             play.playing = False
-            play.value = 0
-            play.max = max(0, len(options) - 1)
-            d.options = options or [("no dates", _NO_DATE)]
-            self._set_date(None)
-        self.refresh()
 
-    def _draw(self):
-        from . import plots
+    def _slid(change):
+        if not _HOLD[0]:
+            box.value = None if change["new"] is _NO_DATE else change["new"]
 
-        ds = self.controls["benchmark"].value
-        when = self.controls["date"].value
-        top_n = int(self.controls["top_n"].value)
-        if ds is None:
-            return [_p("No leaderboard to show.", "lb-top")]
-        df = _bench_frame(self.data, ds)
-        parts = [_heading(self._label(ds), ds)]
-        if when is None or when is _NO_DATE:
-            parts.append(_p("Nothing to replay: there is no creation date for any model on this leaderboard.", "lb-top"))
-            return parts
-        day = when.strftime("%Y-%m-%d")
-        ranking = analysis.ranking_as_of(df, when, date="created_at", top_n=top_n)
-        self._table = ranking[[c for c in ["rank", "model_id", "value", "created_at", "dataset_id"]
-                               if c in ranking.columns]].assign(as_of=day)
-        if len(ranking):
-            first = ranking.iloc[0]
-            parts.append(_p(f"Top as of {day}: {first['model_id']} — {format_value(first['value'])}", "lb-top"))
-        else:
-            parts.append(_p(f"As of {day} no model with a score existed yet.", "lb-top"))
-        undated = int(df["created_at"].isna().sum())
-        parts.append(_p(self.DATE_NOTE + (f" {undated} of {len(df)} entries have no creation date and never enter."
-                                          if undated else ""), "lb-date-note"))
-        values = df["value"].astype("Float64").dropna().to_numpy(dtype="float64")
-        xlim = (0.0, float(values.max()) * 1.15) if len(values) and values.min() >= 0 and values.max() > 0 else None
-        parts.append(self._show_figure(plots.race_bar(ranking, when, labels=self.labels, xlim=xlim)))
-        parts.append(_table_part(ranking.assign(created=ranking["created_at"]) if len(ranking) else ranking,
-                                 {"rank": "#", "model_id": "model", "value": "score", "created": "repo created"}))
-        return parts
+    def _follow(change):
+        new = days(change["new"])
+        with _holding():
+            play.playing = False
+            slider.options = new or [("no dates", _NO_DATE)]
+            slider.disabled = not new
+            play.disabled = len(new) < 2
+            play.max = builtins_max(1, len(new) - 1)
+            if new:
+                slider.index = len(new) - 1
+            _set_play(0)
+        box.value = None if slider.value is _NO_DATE else slider.value
+
+    play.observe(_playing, names="playing")
+    play.observe(_tick, names="value")
+    slider.observe(_slid, names="value")
+    if follow is not None:
+        follow.observe(_follow, names="value")
+    return box
 
 
-def _utc(when) -> pd.Timestamp:
-    """A UTC Timestamp (a time without a zone is taken as UTC)."""
-    t = pd.Timestamp(when)
-    return t.tz_localize("UTC") if t.tzinfo is None else t.tz_convert("UTC")
-
-
-def race_view(enriched: pd.DataFrame, *, labels: dict | None = None, benchmark: str | None = None, top_n: int = 10,
-              as_of=None, interval_ms: int = 800) -> RaceView:
-    """The "race": a benchmark's top-N as of a date, a date slider and a Play button.
-
-    Parameters
-    ----------
-    enriched : DataFrame
-        Leaderboard rows with ``created_at`` (``lbtools.enrich``): the Hub repository's creation date, which this view
-        says plainly; rows without it never enter the race.
-    as_of : date-like, optional
-        The slider's starting date (default: the latest).
-    interval_ms : int
-        Time between frames when playing.
-
-    Returns
-    -------
-    RaceView
-        Controls ``benchmark`` (``lb-benchmark-picker``), ``top_n`` (``lb-top-n``), ``date`` (``lb-date-slider``, a
-        ``SelectionSlider`` of the days on which a model of the benchmark was created), ``play`` (``lb-play``, linked
-        to the slider's index).
-    """
-    return RaceView(enriched, labels=labels, benchmark=benchmark, top_n=top_n, as_of=as_of, interval_ms=interval_ms)
-
-
-# --------------------------------------------------------------------------------------------
-# 05 model profile
-
-
-class ProfileView(View):
-    """1–5 models side by side: their own eval results across benchmarks and their ranks on each leaderboard."""
-
-    def __init__(self, leaderboards, *, results=None, labels=None, models=None, max_models=5):
-        import ipywidgets as widgets
-
-        self.leaderboards = leaderboards
-        self.max_models = int(max_models)
-        self._results = results
-        self._cache: dict[str, pd.DataFrame] = {}
-        self._failures: dict[str, str] = {}
-        super().__init__(labels=labels)
-        pool = {str(m) for m in leaderboards["model_id"].dropna()}
-        if isinstance(results, pd.DataFrame):
-            pool |= {str(m) for m in results["model_id"].dropna()}
-        self.models = sorted(pool, key=str.casefold)
-        chosen = [m for m in (models or []) if m in self.models]
-        for m in (models or []):
-            if m not in self.models:
-                self.startup_notes.append(f"Model {m!r} is on none of these leaderboards and is not offered.")
-        if len(chosen) > self.max_models:
-            self.startup_notes.append(f"Showing the first {self.max_models} of {len(chosen)} models asked for.")
-            chosen = chosen[: self.max_models]
-        if not chosen and len(leaderboards):
-            # Nothing asked for is here (another Hub, another snapshot): start from the leader of the largest board.
-            largest = leaderboards["dataset_id"].value_counts().index[0]
-            board = leaderboards[(leaderboards["dataset_id"] == largest).fillna(False).to_numpy(dtype=bool)]
-            leader = str(board.sort_values(["rank", "model_id"], na_position="last").iloc[0]["model_id"])
-            chosen = [leader]
-            self.startup_notes.append(f"Starting with {leader}, the leader of {self._label(largest)}.")
-        search = _search_box()
-        picker = widgets.SelectMultiple(options=self.models, value=tuple(chosen), rows=8,
-                                        description=f"Models (1–{self.max_models})",
-                                        style={"description_width": "initial"}, layout=widgets.Layout(width="34rem"))
-        picker.add_class(CSS_CLASSES["model"])
-        self.controls = {"search": search, "models": picker}
-        self.widget = widgets.VBox([widgets.HBox([search]), picker, self.output])
-        self.widget.add_class("lb-view")
-        self._selection = tuple(chosen)
-        self._too_many = False
-        search.observe(self._searched, names="value")
-        picker.observe(self._picked, names="value")
-        self.refresh()
-
-    def _searched(self, change):
-        picker = self.controls["models"]
-        keep = self._selection
-        with self._batch():
-            picker.options = _search_options(self.models, change["new"], keep)
-            picker.value = tuple(m for m in picker.options if m in keep)
-        # the selection is unchanged: no redraw needed
-
-    def _picked(self, change):
-        if self._hold:
-            return
-        new = tuple(change["new"])
-        if len(new) > self.max_models:
-            with self._batch():
-                self.controls["models"].value = self._selection
-            self._too_many = True
-        else:
-            self._selection = new
-            self._too_many = False
-        self.refresh()
-
-    def _load(self, models) -> pd.DataFrame:
-        if isinstance(self._results, pd.DataFrame):
-            r = self._results
-            return r[r["model_id"].isin(models).fillna(False).to_numpy(dtype=bool)]
-        if self._results is None:
-            return pd.DataFrame(columns=["model_id", "dataset_id", "value"])
-        todo = [m for m in models if m not in self._cache and m not in self._failures]
-        if todo:
-            fresh = self._results(todo)
-            for m in todo:
-                self._cache[m] = fresh[(fresh["model_id"] == m).fillna(False).to_numpy(dtype=bool)]
-            self._failures.update(fresh.attrs.get("failures") or {})
-        frames = [self._cache[m] for m in models if m in self._cache]
-        return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["model_id", "dataset_id",
-                                                                                          "value"])
-
-    def _draw(self):
-        import matplotlib.pyplot as plt
-
-        from . import plots
-
-        models = list(self._selection)
-        parts = []
-        if self._too_many:
-            parts.append(_p(f"Pick at most {self.max_models} models; the selection was kept as it was.", "lb-counts"))
-        if not models:
-            parts.append(_p("Pick 1–5 models in the list above.", "lb-top"))
-            return parts
-        results = self._load(models)
-        failed = [m for m in models if m in self._failures]
-        if failed:
-            parts.append(_p("Eval results could not be loaded for: " + "; ".join(
-                f"{m} ({self._failures[m]})" for m in failed), "lb-error"))
-        results = results[results["value"].notna().to_numpy(dtype=bool)] if len(results) else results
-        deduped = analysis.dedupe_results(results, rule="best") if len(results) else results
-        ranks = analysis.model_ranks(self.leaderboards, models)
-        summary = []
-        for m in models:
-            r = ranks[ranks["model_id"] == m]
-            n_results = int((deduped["model_id"] == m).sum()) if len(deduped) else 0
-            if len(r):
-                best = r.sort_values(["percentile", "dataset_id"], ascending=[False, True]).iloc[0]
-                where = (f"best rank {_cell_text(best['rank'])} of {best['n_entries']} "
-                         f"on {self._label(best['dataset_id'])}")
-            else:
-                where = "on no leaderboard here"
-            summary.append(f"{m}: {n_results} eval result(s); {where}")
-        items = "".join(f"<li>{_esc(s)}</li>" for s in summary)
-        parts.insert(0, _html_part(f'<ul class="lb-top">{items}</ul>', "\n".join(summary)))
-        benches = list(pd.unique(pd.concat([deduped["dataset_id"] if len(deduped) else pd.Series([], dtype=object),
-                                            ranks["dataset_id"]]).dropna()))
-        if benches:
-            fig, (ax1, ax2) = plt.subplots(2, 1, figsize=(max(8.0, 1.2 + 0.9 * len(benches)), 9),
-                                           layout="constrained")
-            if len(deduped):
-                plots.model_profile_bars(deduped, labels=self.labels, ax=ax1,
-                                         title="Eval results published in the model repos (as published)")
-            else:
-                ax1.set_axis_off()
-                ax1.text(0.5, 0.5, "no eval results in the model repos", ha="center", transform=ax1.transAxes)
-            if len(ranks):
-                plots.model_profile_bars(ranks, value="percentile", labels=self.labels, ax=ax2,
-                                         title="Position on each benchmark's leaderboard (percentile, 100 = leader)")
-            else:
-                ax2.set_axis_off()
-            parts.append(self._show_figure(fig))
-        table = self._merge(deduped, ranks)
-        self._table = table
-        parts.append(_table_part(table, {
-            "model_id": "model", "benchmark": "benchmark", "value": "eval result", "verified": "verified",
-            "source_name": "source", "notes": "notes", "date": "date", "rank_of": "leaderboard rank",
-            "percentile": "percentile",
-        }, links={"source_name": "source_url"}))
-        return parts
-
-    def _merge(self, results, ranks) -> pd.DataFrame:
-        cols = ["model_id", "dataset_id", "task_id", "value", "verified", "source_name", "source_url", "notes", "date"]
-        left = results[[c for c in cols if c in results.columns]] if len(results) else pd.DataFrame(
-            columns=["model_id", "dataset_id", "value"])
-        right = ranks.rename(columns={"value": "leaderboard_value"})[
-            ["model_id", "dataset_id", "rank", "n_entries", "percentile", "leaderboard_value"]]
-        left = left.astype({"model_id": "string", "dataset_id": "string"})
-        right = right.astype({"model_id": "string", "dataset_id": "string"})
-        table = left.merge(right, on=["model_id", "dataset_id"], how="outer")
-        order = {m: i for i, m in enumerate(self._selection)}
-        table["__m"] = table["model_id"].map(order)
-        table = table.sort_values(["__m", "dataset_id"], kind="stable").drop(columns="__m").reset_index(drop=True)
-        table.insert(2, "benchmark", [self._label(d) for d in table["dataset_id"]])
-        table["rank_of"] = [f"{_cell_text(r)} of {_cell_text(n)}" if not pd.isna(r) else "—"
-                            for r, n in zip(table["rank"], table["n_entries"])]
-        return table
-
-
-def profile_view(leaderboards: pd.DataFrame, *, results=None, labels: dict | None = None, models=None,
-                 max_models: int = 5) -> ProfileView:
-    """Pick 1–5 models: their eval results (grouped bars and a table) beside their rank on each leaderboard.
-
-    Parameters
-    ----------
-    leaderboards : DataFrame
-        ``lbtools.load_leaderboards()``: the models offered, and ranks via ``analysis.model_ranks``.
-    results : DataFrame or callable, optional
-        ``lbtools.load_eval_results`` (called for newly picked models only, results kept) or its result for the
-        models; de-duplicated with ``analysis.dedupe_results(rule="best")`` (a warning says how many rows).
-    models : list of str, optional
-        Picked at the start (at most ``max_models``).
-
-    Returns
-    -------
-    ProfileView
-        Controls ``search`` (``lb-model-search``) and ``models`` (``lb-model-picker``, a ``SelectMultiple``; picking a
-        sixth model is refused with a note). The table shows verified / source / notes as text beside each model's
-        leaderboard rank and percentile.
-    """
-    return ProfileView(leaderboards, results=results, labels=labels, models=models, max_models=max_models)
+def __getattr__(name):
+    if name == "BoundView":  # the class of what bind returns (built on ipywidgets.VBox, imported on first use)
+        return _bound_box_class()
+    raise AttributeError(f"module 'lbtools.widgets' has no attribute {name!r}")

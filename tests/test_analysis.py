@@ -310,19 +310,21 @@ def test_benchmark_correlations_constant_and_errors():
     assert np.isnan(coef.loc["a", "k"]) and np.isnan(coef.loc["k", "k"]) and coef.loc["a", "a"] == 1.0
     with pytest.raises(ValueError, match="method"):
         A.benchmark_correlations(m, method="cosine")
-    with pytest.raises(ValueError, match="min_overlap"):
-        A.benchmark_correlations(m, min_overlap=0)
+    for too_few in (0, 2):  # two models always correlate perfectly: never below 3
+        with pytest.raises(ValueError, match="min_overlap must be an integer of at least 3"):
+            A.benchmark_correlations(m, min_overlap=too_few)
 
 
 def test_correlation_table(matrix):
     table = A.correlation_table(matrix, min_overlap=3)
-    assert list(table.columns) == ["benchmark_a", "benchmark_b", "coefficient", "n_models"]
+    assert list(table.columns) == ["benchmark_a", "benchmark_b", "coefficient", "n_models", "weak"]
     assert table[["benchmark_a", "benchmark_b"]].values.tolist() == [
         ["a", "b"], ["a", "c"], ["a", "d"], ["b", "c"], ["b", "d"], ["c", "d"],
     ]  # fmt: skip
     assert table["coefficient"].round(6).tolist() == [0.8, -1.0, pd.NA, -0.8, pd.NA, pd.NA]
     assert table["n_models"].tolist() == [5, 5, 1, 5, 2, 1]
-    assert table.dtypes.astype(str).tolist() == ["string", "string", "Float64", "Int64"]
+    assert table.dtypes.astype(str).tolist() == ["string", "string", "Float64", "Int64", "boolean"]
+    assert table["weak"].all()  # every pair rests on fewer than 10 models
     assert table.attrs == matrix.attrs
 
 
@@ -350,7 +352,7 @@ def test_correlation_coefficient_matches_scipy():
 
 def test_bootstrap_ci_exact_on_a_monotone_relation():
     # every resample with two distinct points has rho = 1; all-equal resamples are left out
-    assert A.bootstrap_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10]) == (1.0, 1.0, 1.0)
+    assert A.bootstrap_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10]) == pytest.approx((1.0, 1.0, 1.0), abs=1e-12)
 
 
 @pytest.mark.parametrize("method", ["spearman", "kendall", "pearson"])

@@ -1,8 +1,10 @@
 """The curated notebooks are committed clean and follow one skeleton.
 
-No outputs and no execution counts (so a test run, which never writes them back, leaves git status clean), exactly one
-cell tagged ``parameters`` (papermill), the skeleton's headings, a source banner and an export cell, and a picture
-per notebook under docs/img/ for the README. Running them is ``pytest --nbval-lax --nbval-current-env notebooks/``.
+No outputs and no execution counts (so a test run, which never writes them back, leaves git status clean), no test
+code (no ``assert``, no ``NBVAL_*`` marker: their facts are checked from tests/test_notebook_facts.py), exactly one
+cell tagged ``parameters`` (papermill), the skeleton (title, a link to notebooks/README.md, source banner, views bound
+with ``widgets.bind``, an export cell tagged ``export``, a summary), and a picture per notebook under docs/img/ for
+the README. Running them is ``pytest --nbval-lax --nbval-current-env notebooks/``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+DASHBOARD = ROOT / "notebooks" / "dashboard.ipynb"
 EXPECTED = ["01_rankings", "02_correlations", "03_model_metadata", "04_progress_over_time", "05_model_profile"]
 
 
@@ -36,7 +39,7 @@ def test_the_five_notebooks_are_there():
     assert [p.stem for p in NOTEBOOKS] == EXPECTED
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS + [DASHBOARD], ids=lambda p: p.stem)
 def test_notebook_has_no_outputs_and_no_execution_counts(path):
     nb = _read(path)
     nbformat.validate(nb)
@@ -45,6 +48,15 @@ def test_notebook_has_no_outputs_and_no_execution_counts(path):
             assert cell.outputs == [], f"cell {i} has stored outputs: clear them before committing"
             assert cell.execution_count is None, f"cell {i} has an execution count"
     assert "widgets" not in nb.metadata, "stored widget state: save without it"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS + [DASHBOARD], ids=lambda p: p.stem)
+def test_notebook_has_no_test_code(path):
+    """Checks belong in tests/, not in what a reader copies: no assert, no nbval marker, no snapshot constants."""
+    code = "\n".join(c.source for c in _read(path).cells if c.cell_type == "code")
+    assert not re.search(r"^\s*assert\b", code, re.M), "an assert in a curated notebook: move it to tests/"
+    assert "NBVAL" not in code, "an NBVAL_* marker: the notebooks run with --nbval-lax, which needs none"
+    assert "openevals-2026-03-25" not in code, "a snapshot constant: check facts of the snapshot in tests/"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -63,29 +75,50 @@ def test_notebook_has_one_parameters_cell_before_the_imports(path):
 def test_notebook_follows_the_skeleton(path):
     nb = _read(path)
     headings = _headings(nb)
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {path.stem[:2]} ")
-    for required in ("what you'll see", "data source", "export", "summary", "references"):
+    first = nb.cells[0]
+    assert first.cell_type == "markdown" and first.source.startswith(f"# {path.stem[:2]} ")
+    assert "(README.md)" in first.source, "the title cell links notebooks/README.md for how to run"
+    for required in ("data source", "export", "summary"):
         assert required in headings, f"missing heading {required!r}; has {headings}"
-    assert headings.index("summary") < headings.index("references") == len(headings) - 1
+    assert headings[-1] == "summary"
     code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
     assert "widgets.source_banner(" in code
-    assert re.search(r"\.export\(EXPORT_DIR|widgets\.save\(", code)
-    assert "check" in headings and "assert " in code
-    references = nb.cells[-1].source
+    assert "widgets.bind(" in code and re.search(r"^def show_\w+\(", code, re.M), "views are functions bound here"
+    exports = [c for c in nb.cells if "export" in c.get("metadata", {}).get("tags", [])]
+    assert len(exports) == 1 and "widgets.save_view(" in exports[0].source and "EXPORT_DIR" in exports[0].source
+    prose = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown")
+    for boilerplate in ("## References", "How to run.**"):  # lives once, in notebooks/README.md
+        assert boilerplate not in prose
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_views_are_short_functions(path):
+    """Each view function reads in one screen (about 10-25 lines), so a researcher can copy and change it."""
+    functions = []
+    for cell in _read(path).cells:
+        for match in re.finditer(r"^def (show_\w+)\(.*?(?=^\S)", cell.source + "\nEND", re.M | re.S):
+            lines = [ln for ln in match.group(0).splitlines() if ln.strip()]
+            functions.append((match.group(1), len(lines)))
+    assert functions and all(n <= 26 for _, n in functions), functions
+
+
+def test_the_dashboard_shows_views_only():
+    nb = _read(DASHBOARD)
+    assert [c.cell_type for c in nb.cells] == ["code"], "no prose: one code cell (hidden by Voilà)"
+    source = nb.cells[0].source
+    assert '"export" not in' in source and "HF_HUB_DISABLE_PROGRESS_BARS" in source
+    assert all(p.name in source for p in NOTEBOOKS)
+
+
+def test_the_readme_holds_the_shared_boilerplate():
+    readme = (ROOT / "notebooks" / "README.md").read_text(encoding="utf-8")
     for url in (
         "https://huggingface.co/docs/hub/leaderboard-data-guide",
         "https://huggingface.co/docs/hub/eval-results",
         "https://huggingface.co/datasets/",
     ):
-        assert url in references
-
-
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_widget_cells_ignore_their_output_in_nbval(path):
-    nb = _read(path)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and re.search(r"widgets\.\w+_view\(", cell.source):
-            assert cell.source.startswith("# NBVAL_IGNORE_OUTPUT"), cell.source[:60]
+        assert url in readme
+    assert "## How to run" in readme and "## Copy a notebook and change a view" in readme
 
 
 @pytest.mark.parametrize("stem", EXPECTED)

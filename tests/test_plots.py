@@ -70,9 +70,34 @@ def _texts(ax):
     return [t.get_text() for t in ax.texts]
 
 
+def _readable(fig):
+    """Sized for a notebook's width and every text at least 9 pt (issue 13: no downscaling, fonts readable)."""
+    from matplotlib.text import Text
+
+    width_px = fig.get_figwidth() * fig.dpi
+    assert width_px <= 1000, f"{width_px:.0f} px is wider than a notebook shows unscaled"
+    small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text) if t.get_text().strip() and
+             t.get_visible() and t.get_fontsize() < 9]
+    assert not small, small
+
+
+def _inside(fig, ax, texts):
+    """Every label lies inside its axes, and no two labels overlap."""
+    renderer = fig.canvas.get_renderer()
+    box = ax.get_window_extent(renderer)
+    extents = [t.get_window_extent(renderer) for t in texts]
+    for t, e in zip(texts, extents):
+        assert box.x0 - 1 <= e.x0 and e.x1 <= box.x1 + 1 and box.y0 - 1 <= e.y0 and e.y1 <= box.y1 + 1, t.get_text()
+    for i in range(len(extents)):
+        for j in range(i + 1, len(extents)):
+            assert not extents[i].overlaps(extents[j]), (texts[i].get_text(), texts[j].get_text())
+
+
 def test_ranking_bar(plots, leaderboards):
     x = leaderboards[leaderboards["dataset_id"] == "x"]
-    ax = _check(plots.ranking_bar(x, top_n=3, labels={"x": "Bench X"}))
+    fig = plots.ranking_bar(x, top_n=3, labels={"x": "Bench X"})
+    ax = _check(fig)
+    _readable(fig)
     assert len(ax.patches) == 3
     assert [t.get_text() for t in ax.get_yticklabels()] == [NASTY.replace("$", r"\$"), "b/m", "c/m"]
     assert ax.yaxis_inverted()  # best at the top
@@ -83,6 +108,20 @@ def test_ranking_bar(plots, leaderboards):
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["verified", "not verified"]
 
 
+def test_ranking_bar_keeps_the_entry_the_one_rule_keeps(plots):
+    """A model listed twice: the chart shows the verified entry (the one rule), and says so in a warning."""
+    board = pd.DataFrame({
+        "dataset_id": ["Idavidrein/gpqa"] * 3,
+        "rank": pd.array([1, 2, 3], dtype="Int64"),
+        "model_id": ["org/twice", "org/other", "org/twice"],
+        "value": [34.59, 33.0, 31.49],
+        "verified": pd.array([False, False, True], dtype="boolean"),
+    })
+    with pytest.warns(UserWarning, match=r"org/twice on Idavidrein/gpqa: listed 2 times; kept 31.49 .*\(verified\)"):
+        ax = _check(plots.ranking_bar(board))
+    assert _texts(ax) == ["33", "31.49"]
+
+
 def test_ranking_bar_does_not_call_unknown_verification_unverified(plots, leaderboards):
     x = leaderboards[leaderboards["dataset_id"] == "x"].copy()
     x["verified"] = pd.array([True, None, None][: len(x)] + [None] * (len(x) - 3), dtype="boolean")
@@ -91,7 +130,7 @@ def test_ranking_bar_does_not_call_unknown_verification_unverified(plots, leader
     assert "unknown" in legend and "not verified" not in legend
     x["verified"] = pd.array([None] * len(x), dtype="boolean")
     ax = _check(plots.ranking_bar(x, top_n=3))
-    assert ax.get_legend() is None and "verification status not published" in ax.get_xlabel()
+    assert ax.get_legend() is None  # nothing published: no "dark bars are verified" promise
     assert len({p.get_facecolor() for p in ax.patches}) == 1
 
 
@@ -104,19 +143,46 @@ def test_ranking_bar_lower_is_better_and_one_benchmark(plots, leaderboards):
         plots.ranking_bar(leaderboards)
 
 
+def test_percentile_bars_axis_is_fixed_0_to_100(plots, leaderboards):
+    ranks = A.model_ranks(leaderboards, ["d/m"])  # 4th of 4 on x: 25th percentile
+    fig = plots.percentile_bars(ranks, labels={"x": "Bench X"})
+    ax = _check(fig)
+    _readable(fig)
+    assert ax.get_xlim() == (0.0, 100.0)  # a low percentile never fills the plot like a leader
+    assert _texts(ax) == ["25.0 (rank 4 of 4)"]
+    assert ax.get_title() == "Where d/m ranks on 1 leaderboard"
+
+
 def test_race_bar(plots, leaderboards):
     x = leaderboards[leaderboards["dataset_id"] == "x"]
     ranking = A.ranking_as_of(x, "2024-03-01")
-    ax = _check(plots.race_bar(ranking, "2024-03-01", labels={"x": "Bench X"}, xlim=(0, 100)))
+    fig = plots.race_bar(ranking, "2024-03-01", labels={"x": "Bench X"}, xlim=(0, 100))
+    ax = _check(fig)
+    _readable(fig)
     assert len(ax.patches) == 3
     assert ax.get_title() == "Top 3 on Bench X as of 2024-03-01"
     assert ax.get_xlim() == (0, 100)
     assert _texts(ax) == ["90", "80", "80"]
-    # the same organisation keeps its colour from frame to frame
-    again = _check(plots.race_bar(A.ranking_as_of(x, "2024-01-15"), "2024-01-15"))
-    assert again.patches[0].get_facecolor() == ax.patches[1].get_facecolor()  # b/m
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [NASTY.split("/")[0].replace("$", r"\$"), "b", "c"]
     empty = _check(plots.race_bar(A.ranking_as_of(x, "2000-01-01"), "2000-01-01"))
     assert len(empty.patches) == 0 and "no model" in _texts(empty)[0]
+
+
+def test_organisation_palette_is_distinct_and_the_same_in_every_view(plots, leaderboards):
+    orgs = ["moonshotai", "deepseek-ai", "Qwen", "zai-org", "MiniMaxAI", "stepfun-ai", "meta-llama", "google",
+            "openai", "mistralai", "allenai", "microsoft", "nvidia", "ibm", "tiiuae"]
+    palette = plots.organisation_palette(orgs)
+    assert len(set(palette.values())) == len(orgs)  # moonshotai and deepseek-ai no longer share purple
+    board = pd.DataFrame({"dataset_id": ["x"] * 3, "model_id": ["moonshotai/K", "deepseek-ai/V", "Qwen/Q"],
+                          "value": [3.0, 2.0, 1.0], "num_parameters": pd.array([10**12, 7 * 10**11, 4 * 10**11]),
+                          "created_at": pd.to_datetime(["2025-01-01"] * 3, utc=True)})
+    race = plots.race_bar(A.ranking_as_of(board, "2025-02-01"), "2025-02-01", palette=palette).axes[0]
+    scatter = plots.score_vs_parameters(board, A.pareto_frontier(board), palette=palette).axes[0]
+    assert [tuple(p.get_facecolor()) for p in race.patches] == [tuple(palette[o]) for o in
+                                                                ["moonshotai", "deepseek-ai", "Qwen"]]
+    drawn = [tuple(c) for coll in scatter.collections for c in coll.get_facecolors()]
+    assert set(drawn) == {tuple(palette[o]) for o in ["moonshotai", "deepseek-ai", "Qwen"]}
+    assert "moonshotai" in [t.get_text() for t in scatter.get_legend().get_texts()]
 
 
 def test_correlation_heatmap(plots):
@@ -124,14 +190,17 @@ def test_correlation_heatmap(plots):
         {"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 1, 4, 3, 5, 6], "c": [1, np.nan, np.nan, np.nan, np.nan, 2]},
     )
     coef, overlap = A.benchmark_correlations(m, min_overlap=3)
-    ax = _check(plots.correlation_heatmap(coef, overlap, min_overlap=3, order=["b", "a", "c"], labels={"a": "A$"}))
+    fig = plots.correlation_heatmap(coef, overlap, min_overlap=3, order=["b", "a", "c"], labels={"a": "A$"})
+    ax = _check(fig)
+    _readable(fig)
     texts = _texts(ax)
     assert len(texts) == 9
     shown = [t for t in texts if "\n" in t]
-    assert sorted(shown) == ["0.80\nn=5", "0.80\nn=5", "1.00\nn=5", "1.00\nn=6"]
+    assert sorted(shown) == ["0.80*\nn=5", "0.80*\nn=5", "1.00\nn=5", "1.00\nn=6"]  # * : n < 10, weak
+    assert len([p for p in ax.patches if p.get_gid() == "weak"]) == 2
     assert sorted(t for t in texts if "\n" not in t) == ["n=1", "n=1", "n=2", "n=2", "n=2"]  # masked, grey
     assert [t.get_text() for t in ax.get_xticklabels()] == ["b", r"A\$", "c"]
-    assert "blank below n = 3" in ax.get_title()
+    assert "blank below n = 3" in ax.get_title() and "n < 10, weak" in ax.get_title()
     fig = plots.correlation_heatmap(coef, overlap, min_overlap=3, method="kendall")
     assert fig.axes[0].get_title().startswith("Kendall correlation")
 
@@ -141,38 +210,92 @@ def test_pair_scatter(plots):
         {"a": [1, 2, 3, 4, 5, np.nan], "b": [2, 1, 4, 3, 5, 6]},
         index=["m1", "m2", "m3", "m4", NASTY, "m6"],
     )
-    ax = _check(plots.pair_scatter(m, "a", "b", ci=(0.8, 0.1, 0.95), labels={"a": "Alpha"}))
+    fig = plots.pair_scatter(m, "a", "b", ci=(0.8, 0.1, 0.95), labels={"a": "Alpha"})
+    ax = _check(fig)
+    _readable(fig)
     (points,) = [c for c in ax.collections if c.get_gid() == "models"]
     assert len(points.get_offsets()) == 5
-    assert _texts(ax) == ["m1", "m2", "m3", "m4", NASTY.replace("$", r"\$")]
+    assert sorted(_texts(ax)) == sorted(["m1", "m2", "m3", "m4", NASTY.replace("$", r"\$")])
     (line,) = [ln for ln in ax.lines if ln.get_gid() == "fit"]
     slope = np.diff(line.get_ydata()) / np.diff(line.get_xdata())
     assert slope[0] == pytest.approx(0.8)  # least squares: 8 / 10
-    assert ax.get_title() == "Alpha vs b\nSpearman ρ = 0.80 (bootstrap CI 0.10 to 0.95), n = 5 models"
+    assert ax.get_title() == ("Alpha vs b\nSpearman ρ = 0.80 (95% bootstrap CI 0.10 to 0.95), n = 5 models"
+                              " — weak: fewer than 10 models")
     assert ax.get_xlabel() == "Alpha"
     with pytest.raises(ValueError, match="'zz'"):
         plots.pair_scatter(m, "a", "zz")
 
 
+def test_pair_scatter_names_the_top_k_inside_the_axes_without_overlap(plots):
+    rng = np.random.default_rng(0)
+    x = rng.normal(60, 10, 40)
+    m = pd.DataFrame({"a": x, "b": x + rng.normal(0, 3, 40)}, index=[f"org-{i}/model-{i}" for i in range(40)])
+    fig = plots.pair_scatter(m, "a", "b")
+    ax = _check(fig)
+    named = len(ax.texts)
+    assert 5 <= named <= plots.LABEL_TOP  # the top k, where a name fits
+    _inside(fig, ax, ax.texts)
+    assert any(f"Named: {named} of 40 models" in t.get_text() for t in fig.texts)
+
+
 def test_score_vs_parameters(plots, leaderboards):
     x = leaderboards[leaderboards["dataset_id"] == "x"]
-    ax = _check(plots.score_vs_parameters(x, A.pareto_frontier(x)))
+    fig = plots.score_vs_parameters(x, A.pareto_frontier(x))
+    ax = _check(fig)
+    _readable(fig)
     by_gid = {c.get_gid(): len(c.get_offsets()) for c in ax.collections}
     assert by_gid == {"others": 2, "frontier": 1}  # c has no size, e no score
     (line,) = [ln for ln in ax.lines if ln.get_gid() == "frontier"]
-    assert list(line.get_xdata()) == [1.0]
+    assert list(line.get_xdata()) == [1e9]
     assert ax.get_xscale() == "log"
     assert _texts(ax) == [NASTY.replace("$", r"\$")]
+    _inside(fig, ax, ax.texts)
     assert ax.get_title() == (
         "Score vs size on x: 1 of 3 models on the Pareto frontier\n(2 without a parameter count or score not shown)"
     )
+    ticks = [ax.xaxis.get_major_formatter()(v, 0) for v in (1e9, 7e10, 1.06e12)]
+    assert ticks == ["1B", "70B", "1.06T"]  # never 1.06e+03B
 
 
 def test_score_vs_date(plots, leaderboards):
-    ax = _check(plots.score_vs_date(leaderboards, labels={"y": "Why"}))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fig = plots.score_vs_date(leaderboards, labels={"y": "Why"})
+    ax = _check(fig)
     assert [len(c.get_offsets()) for c in ax.collections] == [3, 3]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "Why"]
     assert ax.get_title() == "Scores by model creation date on the Hub: 6 results (2 without a date or score not shown)"
+
+
+def _mixed_scales():
+    return pd.DataFrame({
+        "dataset_id": ["mbpp"] * 3 + ["gpqa"] * 3,
+        "model_id": ["a/1", "b/2", "c/3", "a/1", "b/2", "c/3"],
+        "value": [0.998, 0.91, 0.5, 88.0, 70.0, 40.0],
+        "created_at": pd.to_datetime(["2024-01-01", "2024-02-01", "2024-03-01"] * 2, utc=True),
+    })
+
+
+def test_a_mixed_scale_input_is_drawn_on_0_100_and_the_figure_says_what_was_rescaled(plots):
+    df = _mixed_scales()
+    with pytest.warns(UserWarning, match="0-1 scale"):
+        long = A.add_normalised(df)
+    best = A.best_to_date(long, value="value_norm")
+    fig = plots.best_to_date_steps(best, labels={"mbpp": "MBPP"})
+    ax = _check(fig)
+    _readable(fig)
+    mbpp = [ln for ln in ax.lines if ln.get_label() == "MBPP"][0]
+    assert max(mbpp.get_ydata()) == pytest.approx(99.8)  # not a flat line near 0
+    assert [t.get_text() for t in fig.texts] == ["Rescaled to 0–100 (published on a 0–1 scale, × 100): MBPP"]
+    colours = [ln.get_color() for ln in ax.lines]
+    assert len(set(colours)) == 2
+
+    ranks = df.rename(columns={}).drop(columns="created_at")
+    fig = plots.model_profile_bars(ranks, labels={"mbpp": "MBPP"})
+    ax = _check(fig)
+    heights = sorted(round(p.get_height(), 1) for p in ax.patches)
+    assert heights == [40.0, 50.0, 70.0, 88.0, 91.0, 99.8]  # the 0.998 bar is visible beside the 88
+    assert ax.get_ylim()[0] == 0 and "Rescaled" in fig.texts[0].get_text() and "MBPP" in fig.texts[0].get_text()
 
 
 def test_best_to_date_steps(plots, leaderboards):
@@ -184,21 +307,47 @@ def test_best_to_date_steps(plots, leaderboards):
     assert [ln.get_drawstyle() for ln in ax.lines] == ["steps-post", "steps-post"]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["Ex", "y"]
     assert len(_texts(ax)) == len(best) == 5
-    # x's last record (Mar 1) is also the latest, so its line ends there; y's too
     assert [len(ln.get_xdata()) for ln in ax.lines] == [2, 3]
-    assert ax.get_title() == "Best score to date on 2 benchmark(s): each step is a new best"
+    assert ax.get_title() == "Best score to date on 2 benchmarks: each step is a new best"
+
+
+def test_best_to_date_steps_more_than_eight_benchmarks_are_small_multiples(plots):
+    rows = [(f"b{i}", f"m/{j}", float(j + i), f"2024-0{j + 1}-01") for i in range(11) for j in range(3)]
+    df = pd.DataFrame(rows, columns=["dataset_id", "model_id", "value", "created_at"])
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
+    fig = plots.best_to_date_steps(A.best_to_date(df))
+    _readable(fig)
+    panels = [ax for ax in fig.axes if ax.lines]
+    assert len(panels) == 11 and [ax.get_title() for ax in panels][:2] == ["b0", "b1"]
 
 
 def test_model_profile_bars(plots, leaderboards):
     ranks = A.model_ranks(leaderboards, ["c/m", "b/m", NASTY])
-    ax = _check(plots.model_profile_bars(ranks, value="percentile", labels={"y": "Why"}))
+    fig = plots.model_profile_bars(ranks, value="percentile", labels={"y": "Why"})
+    ax = _check(fig)
+    _readable(fig)
     assert len(ax.patches) == 5  # b/m is not on y
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["c/m", "b/m", NASTY.replace("$", r"\$")]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "Why"]
-    assert ax.get_title() == "Percentile on each leaderboard: 3 model(s) on 2 benchmark(s)"
-    assert sorted(_texts(ax)) == sorted(["75", "66.67", "75", "100", "100"])
+    assert ax.get_title() == "Percentile on each leaderboard: 3 models on 2 benchmarks"
+    assert sorted(_texts(ax)) == sorted(["75.0", "66.7", "75.0", "100", "100"])
+    assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 100  # fixed, not fitted to the data
+    one = plots.model_profile_bars(A.model_ranks(leaderboards, ["d/m"]), value="percentile").axes[0]
+    assert one.get_ylim()[0] == 0 and one.get_ylim()[1] >= 100
     with pytest.raises(ValueError, match="dedupe_results"):
         plots.model_profile_bars(pd.concat([ranks, ranks]))
+
+
+def test_model_profile_bars_value_labels_do_not_overlap(plots):
+    rows = [(f"org/m{i}", f"bench-{j}", 90 + i + j / 7) for i in range(5) for j in range(11)]
+    df = pd.DataFrame(rows, columns=["model_id", "dataset_id", "percentile"])
+    fig = plots.model_profile_bars(df, value="percentile")
+    ax = _check(fig)
+    _readable(fig)
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts]
+    assert len(boxes) == 55
+    assert not any(boxes[i].overlaps(boxes[j]) for i in range(55) for j in range(i + 1, 55))
 
 
 def test_draws_into_a_given_axes(plots, leaderboards):

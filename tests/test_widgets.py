@@ -1,13 +1,16 @@
-"""The notebook views (lbtools.widgets): controls redraw one output, CSS classes, escaping of user text, export.
+"""lbtools.widgets: the binder (one output redrawn in place, notes at the top, errors as text), the pickers, the
+escaped tables and lines, the source banner, export.
 
-Views are built outside a kernel here, where they write their output widget's state directly; ``view.bundles`` is
-what the last redraw showed (the same in a kernel). Data: small hand-made frames, and the bundled snapshot.
+Views are bound outside a kernel here, where the binder writes its output widget's state directly; ``view.bundles``
+is what the last draw showed (the same in a kernel). Data: small hand-made frames.
 """
-
 from __future__ import annotations
 
+import base64
+import struct
 import subprocess
 import sys
+import warnings
 
 import matplotlib
 
@@ -163,18 +166,6 @@ def test_benchmark_labels_prefer_the_listing_and_disambiguate():
                                                           "org/gamma": "gamma"}
 
 
-def test_parameter_counts_never_guess():
-    df = pd.DataFrame({
-        "model_id": ["a/7b-model", "b/x", "c/y"],
-        "num_parameters": pd.array([None, 5_000, None], dtype="Int64"),
-        "num_parameters_model": pd.array([7_000, None, None], dtype="Int64"),
-    })
-    out = widgets.parameter_counts(df)
-    assert out["parameters"].tolist()[:2] == [7_000, 5_000] and out["parameters"].isna().tolist()[2]
-    assert out["parameters_from"].tolist()[:2] == ["model info", "leaderboard"]
-    assert out["parameters_from"].isna().tolist()[2]
-
-
 def test_importing_widgets_loads_no_ui_or_plotting_library():
     code = (
         "import sys, lbtools.widgets\n"
@@ -185,403 +176,338 @@ def test_importing_widgets_loads_no_ui_or_plotting_library():
 
 
 # --------------------------------------------------------------------------------------------
-# 01 rankings
+# bind
 
 
-def test_rankings_view_redraws_on_benchmark_change_and_carries_classes():
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/alpha")
-    c = view.controls
-    assert "lb-benchmark-picker" in c["benchmark"]._dom_classes
-    assert "lb-top-n" in c["top_n"]._dom_classes
-    assert "lb-verified-only" in c["verified_only"]._dom_classes
-    assert "lb-fine-tunes" in c["fine_tunes"]._dom_classes
-    assert "lb-output" in view.output._dom_classes
-    assert list(c["benchmark"].options) == [("Alpha bench", "org/alpha"), ("Beta bench", "org/beta"),
-                                            ("Gamma bench", "org/gamma")]
-    assert "Top: model-a/alpha — 91.5" in view.text()
-    before, redraws = view.output.outputs, view.redraws
-
-    c["benchmark"].value = "org/beta"
-    assert view.redraws == redraws + 1
-    assert view.output.outputs != before
-    assert "Top: model-b/beta — 76.4" in _html_of(view)
-    assert "model-a/alpha — 91.5" not in view.text()
-    assert any("image/png" in o["data"] for o in view.output.outputs)
-    assert view.current_table()["model_id"].tolist() == ["model-b/beta", "model-a/alpha", "model-c/gamma",
-                                                          "model-d/delta"]
-    assert plt.get_fignums() == []  # shown as PNG, closed in pyplot: nothing stacks
+def _output_html(view) -> str:
+    """The HTML the output widget holds now (its own state, not only the view's record)."""
+    return "\n".join(o["data"].get("text/html", "") for o in view.output.outputs)
 
 
-def test_rankings_view_escapes_user_text_in_the_table():
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/alpha")
-    markup = _html_of(view)
-    assert XSS_ESCAPED in markup
-    assert "&lt;b&gt;bold&lt;/b&gt;" in markup
-    _assert_escaped(markup)
-    assert '<a href="https://example.org/paper"' in markup
-
-
-def test_rankings_view_top_n_and_verified_only():
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/alpha", top_n=2)
-    assert len(view.current_table()) == 2
-    view.controls["top_n"].value = 3
-    assert len(view.current_table()) == 3
-    view.controls["verified_only"].value = True
-    table = view.current_table()
-    assert table["model_id"].tolist() == ["model-a/alpha", "model-d/delta"]
-    assert table["rank"].tolist() == [1, 2]
-    view.controls["benchmark"].value = "org/gamma"  # nothing verified there
-    assert "none is marked verified" in view.text()
-    assert view.current_figure() is None and view.error is None
-
-
-def test_rankings_view_fine_tunes_loaded_once_per_benchmark():
+def test_bind_draws_now_and_on_every_change_in_one_output():
     calls = []
 
-    def load(dataset_id):
-        calls.append(dataset_id)
-        df = _leaderboards()
-        extra = pd.DataFrame({"dataset_id": [dataset_id], "model_id": ["tuner/fine-tune"], "value": [99.0]})
-        return pd.concat([df, extra], ignore_index=True)
+    def show(benchmark, top_n):
+        calls.append((benchmark, top_n))
+        board = analysis.top_n(_leaderboards().query("dataset_id == @benchmark"), top_n)
+        widgets.note(f"Top: {board.iloc[0]['model_id']}", css_class="lb-top")
+        widgets.show_table(board, ["rank", "model_id", "value"])
+        return board
 
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/beta", load_fine_tunes=load)
-    assert not view.controls["fine_tunes"].disabled
-    view.controls["fine_tunes"].value = True
-    assert "Top: tuner/fine-tune — 99" in view.text() and "fine-tunes included" in view.text()
-    view.controls["top_n"].value = 5
-    view.controls["fine_tunes"].value = False
-    assert "Top: model-b/beta — 76.4" in view.text()
-    view.controls["fine_tunes"].value = True
-    assert calls == ["org/beta"]
-
-
-def test_rankings_view_shows_a_load_failure_as_text():
-    def load(dataset_id):
-        raise lbtools.NotFoundError(f"benchmark {dataset_id} <has no> fine-tune view in this snapshot")
-
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/beta", load_fine_tunes=load)
-    view.controls["fine_tunes"].value = True
-    assert isinstance(view.error, lbtools.NotFoundError)
-    markup = _html_of(view)
-    assert 'class="lb-error"' in markup and "&lt;has no&gt;" in markup and "<has no>" not in markup
-    view.controls["fine_tunes"].value = False  # the view keeps working
-    assert view.error is None and "Top: model-b/beta" in view.text()
+    b = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/alpha")
+    n = widgets.top_n(2, max=10)
+    view = widgets.bind(show, benchmark=b, top_n=n)
+    assert calls == [("org/alpha", 2)] and view.redraws == 1
+    assert "Top: model-a/alpha" in view.text() and len(view.result) == 2
+    b.value = "org/beta"
+    n.value = 3
+    assert calls == [("org/alpha", 2), ("org/beta", 2), ("org/beta", 3)]
+    assert "Top: model-b/beta" in view.text() and "Top: model-a/alpha" not in view.text()
+    assert view.output.outputs and len(view.output.outputs) == len(view.bundles) == 2  # replaced, not stacked
+    assert 'class="lb-top"' in _output_html(view) and 'class="lb-table"' in _output_html(view)
+    assert view.tables[0]["model_id"].tolist() == ["model-b/beta", "model-a/alpha", "model-c/gamma"]
+    assert view.values() == {"benchmark": "org/beta", "top_n": 3}
+    assert "lb-view" in view._dom_classes and "lb-output" in view.output._dom_classes
+    assert view.output in view.children and b in view.children[0].children
+    view.refresh()
+    assert len(calls) == 4 and view.redraws == 4
 
 
-def test_rankings_view_without_fine_tune_loader_disables_the_toggle_and_falls_back_on_unknown_benchmark():
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="nope/missing")
-    assert view.controls["fine_tunes"].disabled
-    assert view.controls["benchmark"].value == "org/alpha"
-    assert "not in this data" in view.text()
-
-
-def test_rankings_view_on_the_bundled_snapshot():
-    lb = lbtools.load_leaderboards()
-    view = widgets.rankings_view(
-        lb, benchmark="SWE-bench/SWE-bench_Verified",
-        load_fine_tunes=lambda d: lbtools.load_leaderboard(d, base_model_only=False),
-    )
-    assert len(view.controls["benchmark"].options) == 11
-    assert ("SWE-bench Verified", "SWE-bench/SWE-bench_Verified") in view.controls["benchmark"].options
-    assert "Top: Qwen/Qwen3.5-397B-A17B — 76.4" in view.text()
-    assert view.current_table()["model_id"].tolist()[:3] == [
-        "Qwen/Qwen3.5-397B-A17B", "MiniMaxAI/MiniMax-M2.5", "stepfun-ai/Step-3.5-Flash"]
-    view.controls["benchmark"].value = "cais/hle"
-    top = analysis.top_n(lb[lb["dataset_id"] == "cais/hle"], 1, by=None).iloc[0]
-    assert f"Top: {top['model_id']} — {widgets.format_value(top['value'])}" in view.text()
-    view.controls["fine_tunes"].value = True
-    assert view.error is None and "fine-tunes included" in view.text()
-
-
-def test_model_ranks_view_search_and_pick():
-    view = widgets.model_ranks_view(_leaderboards(), labels=LABELS, model="model-b/beta")
-    assert "lb-model-picker" in view.controls["model"]._dom_classes
-    assert "lb-model-search" in view.controls["search"]._dom_classes
-    assert "lb-ranks-output" in view.output._dom_classes and "lb-output" not in view.output._dom_classes
-    table = view.current_table().set_index("dataset_id")
-    assert table.loc["org/beta", "rank"] == 1 and table.loc["org/alpha", "rank"] == 2
-    view.controls["search"].value = "GAMMA"
-    assert list(view.controls["model"].options) == ["model-c/gamma"]
-    assert view.current_table()["model_id"].unique().tolist() == ["model-c/gamma"]
-    view.controls["search"].value = "no such model"
-    assert "No model matches" in view.text() and view.error is None
-
-
-# --------------------------------------------------------------------------------------------
-# 02 correlations
-
-
-def _matrix(seed=0, models=30):
-    rng = np.random.default_rng(seed)
-    skill = rng.normal(size=models)
-    data = {
-        "org/a": skill + rng.normal(scale=0.3, size=models),
-        "org/b": skill + rng.normal(scale=0.3, size=models),
-        "org/c": rng.normal(size=models),
-        "org/d": skill,
-    }
-    m = pd.DataFrame(data, index=[f"m/{i}" for i in range(models)])
-    m.iloc[:26, 3] = np.nan  # org/d: 4 models only
-    m.index.name, m.columns.name = "model_id", "dataset_id"
-    return m
-
-
-def test_correlations_view_controls_redraw_heatmap_and_pair():
-    view = widgets.correlations_view(_matrix(), labels={"org/a": "A", "org/b": "B", "org/c": "C", "org/d": "D"},
-                                     min_overlap=5, n_boot=200)
-    c = view.controls
-    for name, css in [("method", "lb-method-picker"), ("min_overlap", "lb-min-overlap"), ("pair_a", "lb-pair-a"),
-                      ("pair_b", "lb-pair-b")]:
-        assert css in c[name]._dom_classes
-    assert "lb-output" in view.output._dom_classes and "lb-pair-output" in view.pair.output._dom_classes
-    assert [v for _, v in c["method"].options] == ["spearman", "kendall", "pearson"]
-    assert "Strongest: A & B" in view.text()
-    assert "Spearman ρ =" in view.pair.text() and "n = 30 models" in view.pair.text()
-    table = view.current_table()
-    assert set(table.columns) >= {"benchmark_a", "benchmark_b", "coefficient", "n_models"}
-    assert table.loc[(table.benchmark_a == "org/a") & (table.benchmark_b == "org/d"), "coefficient"].isna().all()
-
-    heat, pair = view.redraws, view.pair.redraws
-    c["method"].value = "kendall"
-    assert view.redraws == heat + 1 and view.pair.redraws == pair + 1
-    assert "Kendall τ" in view.text() and "Kendall τ =" in view.pair.text()
-    c["min_overlap"].value = 3
-    t = view.current_table()
-    assert t.loc[(t.benchmark_a == "org/a") & (t.benchmark_b == "org/d"), "coefficient"].notna().all()
-    c["pair_a"].value, c["pair_b"].value = "org/c", "org/c"
-    assert "Pick two different benchmarks" in view.pair.text()
-    c["pair_b"].value = "org/d"
-    assert "n = 4 models" in view.pair.text()
-    assert view.pair.current_figure() is not None and view.error is None and view.pair.error is None
-    assert plt.get_fignums() == []
-
-
-def test_correlations_view_default_pair_has_the_most_shared_models():
-    m = _matrix()
-    m.iloc[:10, 1] = np.nan
-    view = widgets.correlations_view(m, n_boot=50)
-    assert (view.controls["pair_a"].value, view.controls["pair_b"].value) == ("org/a", "org/c")
-
-
-def test_correlations_view_escapes_model_ids_in_the_pair_table():
-    m = _matrix(models=6)
-    m.index = [XSS] + [f"m/{i}" for i in range(5)]
-    m.index.name = "model_id"
-    view = widgets.correlations_view(m, pair=("org/a", "org/b"), n_boot=50)
-    markup = "\n".join(o["data"].get("text/html", "") for o in view.pair.output.outputs)
-    assert XSS_ESCAPED in markup
-    _assert_escaped(markup)
-
-
-# --------------------------------------------------------------------------------------------
-# 03 metadata
-
-
-def test_metadata_view_counts_missing_metadata_and_filters_by_organisation():
-    view = widgets.metadata_view(_enriched(), labels=LABELS, benchmark="org/alpha")
-    assert "lb-benchmark-picker" in view.controls["benchmark"]._dom_classes
-    assert "lb-org-filter" in view.controls["organisation"]._dom_classes
-    text = view.text()
-    assert "4 models: 2 with a parameter count, 3 with a creation date" in text
-    assert "Pareto frontier (2 of 2" in text
-    table = view.current_table().set_index("model_id")
-    assert table["parameters"].isna().sum() == 2  # never imputed
-    assert not table.loc[["model-c/gamma", "model-d/delta"], "on_frontier"].any()
-    assert [v for _, v in view.controls["organisation"].options] == ["", "model-a", "model-b", "model-c", "model-d"]
-
-    view.controls["organisation"].value = "model-b"
-    assert view.current_table()["model_id"].tolist() == ["model-b/beta"]
-    assert "Pareto frontier (1 of 1" in view.text()
-    view.controls["benchmark"].value = "org/beta"  # the organisation stays picked where it exists
-    assert view.controls["organisation"].value == "model-b"
-    assert view.current_table()["dataset_id"].unique().tolist() == ["org/beta"]
-    assert view.error is None and plt.get_fignums() == []
-
-
-def test_metadata_view_on_the_bundled_snapshot():
-    enriched = lbtools.enrich(lbtools.load_leaderboards())
-    view = widgets.metadata_view(enriched, benchmark="TIGER-Lab/MMLU-Pro")
-    table = view.current_table()
-    assert len(table) == 35 and table["parameters"].notna().sum() == 28 and table["on_frontier"].sum() == 8
-    assert "7 without one or both" in view.text()
-
-
-# --------------------------------------------------------------------------------------------
-# 04 race
-
-
-def test_race_view_date_slider_and_play_redraw():
-    view = widgets.race_view(_enriched(), labels=LABELS, benchmark="org/alpha", top_n=3)
-    c = view.controls
-    for name, css in [("benchmark", "lb-benchmark-picker"), ("top_n", "lb-top-n"), ("date", "lb-date-slider"),
-                      ("play", "lb-play")]:
-        assert css in c[name]._dom_classes
-    assert [label for label, _ in c["date"].options] == ["2025-01-10", "2025-03-05", "2025-06-01"]
-    assert c["date"].index == 2 and c["play"].max == 2
-    assert "Top as of 2025-06-01: model-a/alpha — 91.5" in view.text()
-    assert "Hub repository creation date" in view.text()
-    assert "1 of 4 entries have no creation date" in view.text()
-
-    redraws = view.redraws
-    c["play"].value = 0  # what the Play button does, step by step
-    assert c["date"].index == 0 and view.redraws == redraws + 1
-    assert "Top as of 2025-01-10: model-a/alpha — 91.5" in view.text()
-    assert view.current_table()["model_id"].tolist() == ["model-a/alpha"]
-
-    c["benchmark"].value = "org/beta"
-    assert c["date"].index == 2 and c["play"].value == 2
-    assert "Top as of 2025-06-01: model-b/beta — 76.4" in view.text()
-    c["date"].index = 0
-    assert c["play"].value == 0
-    assert "Top as of 2025-01-10: model-a/alpha — 50" in view.text()
-    assert view.error is None and plt.get_fignums() == []
-
-
-def test_race_view_as_of_starts_at_the_last_date_before():
-    view = widgets.race_view(_enriched(), labels=LABELS, benchmark="org/beta", as_of="2025-04-01")
-    assert view.controls["date"].label == "2025-03-05"
-    assert "Top as of 2025-03-05: model-b/beta — 76.4" in view.text()
-
-
-def test_race_view_without_dates_says_so():
-    df = _enriched()
-    df["created_at"] = pd.NaT
-    view = widgets.race_view(df, labels=LABELS, benchmark="org/alpha")
-    assert "no creation date" in view.text() and view.error is None
-
-
-# --------------------------------------------------------------------------------------------
-# 05 profile
-
-
-def _results_loader(calls):
-    def load(model_ids):
-        calls.append(list(model_ids))
-        lb = _leaderboards()
-        out = lb[lb["model_id"].isin(model_ids)][["model_id", "dataset_id", "value", "verified", "source_name",
-                                                  "source_url", "notes"]].copy()
-        out["task_id"] = pd.array([None] * len(out), dtype="string")
-        out["date"] = pd.NaT
-        out.attrs.update(source="snapshot:test", failures={})
-        return out.reset_index(drop=True)
-
-    return load
-
-
-def test_profile_view_picks_loads_lazily_and_escapes():
+def test_bind_skips_a_change_that_leaves_every_value_as_drawn():
     calls = []
-    view = widgets.profile_view(_leaderboards(), results=_results_loader(calls), labels=LABELS,
-                                models=["model-b/beta"])
-    assert "lb-model-picker" in view.controls["models"]._dom_classes
-    assert "lb-model-search" in view.controls["search"]._dom_classes
-    assert "lb-output" in view.output._dom_classes
-    assert calls == [["model-b/beta"]]
-    assert "model-b/beta: 3 eval result(s); best rank 1 of 4 on Beta bench" in view.text()
-    markup = _html_of(view)
-    assert XSS_ESCAPED in markup and "&lt;b&gt;bold&lt;/b&gt;" in markup
-    _assert_escaped(markup)
-
-    view.controls["models"].value = ("model-a/alpha", "model-b/beta")
-    assert calls == [["model-b/beta"], ["model-a/alpha"]]
-    table = view.current_table()
-    assert not table.duplicated(["model_id", "dataset_id"]).any()
-    row = table[(table.model_id == "model-a/alpha") & (table.dataset_id == "org/alpha")].iloc[0]
-    assert (row["rank"], row["n_entries"], row["rank_of"]) == (1, 4, "1 of 4")
-    assert view.current_figure() is not None and plt.get_fignums() == []
+    b = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/alpha")
+    n = widgets.top_n(4, max={"org/alpha": 4, "org/beta": 4, "org/gamma": 2}, follow=b)
+    widgets.bind(lambda benchmark, top_n: calls.append((benchmark, top_n)), benchmark=b, top_n=n)
+    b.value = "org/gamma"  # also lowers Top N's maximum, and so its value: ONE redraw with both
+    assert calls == [("org/alpha", 4), ("org/gamma", 2)]
 
 
-def test_profile_view_starts_from_a_leader_when_no_model_asked_for_is_there():
-    lb = _leaderboards()
-    largest = lb["dataset_id"].value_counts().index[0]
-    leader = lb[lb["dataset_id"] == largest].sort_values(["rank", "model_id"]).iloc[0]["model_id"]
-    view = widgets.profile_view(lb, results=None, labels=LABELS, models=["nobody/absent"])
-    assert view.controls["models"].value == (leader,)
-    assert view.error is None and view.current_table() is not None
-    assert any("nobody/absent" in note for note in view.startup_notes)
+def test_bind_shows_figures_in_order_and_closes_them():
+    def show(k):
+        fig, ax = plt.subplots(figsize=(8, 3))
+        ax.plot([0, k])
+        widgets.show_table(pd.DataFrame({"k": [k]}))
+        plt.subplots(figsize=(4, 3))
+
+    before = plt.get_fignums()
+    view = widgets.bind(show, k=widgets.top_n(1, max=5))
+    kinds = [("image/png" in b, "text/html" in b) for b in view.bundles]
+    assert kinds == [(True, False), (False, True), (True, False)]
+    assert plt.get_fignums() == before and len(view.figures) == 2
+    png = base64.b64decode(view.bundles[0]["image/png"])
+    width, height = struct.unpack(">II", png[16:24])
+    assert (width, height) == (800, 300)  # the figure's size at 100 dpi, not cropped or scaled
 
 
-def test_profile_view_search_keeps_the_selection_and_refuses_a_sixth_model():
-    lb = _leaderboards()
-    extra = pd.DataFrame({"dataset_id": ["org/alpha"] * 3, "model_id": ["x/1", "x/2", "x/3"],
-                          "value": [1.0, 2.0, 3.0]})
-    lb = pd.concat([lb, extra], ignore_index=True)
-    view = widgets.profile_view(lb, results=None, labels=LABELS, models=["model-a/alpha", "model-b/beta"])
-    redraws = view.redraws
-    view.controls["search"].value = "x/"
-    assert set(view.controls["models"].options) == {"model-a/alpha", "model-b/beta", "x/1", "x/2", "x/3"}
-    assert view.controls["models"].value == ("model-a/alpha", "model-b/beta")
-    assert view.redraws == redraws
-    view.controls["models"].value = ("model-a/alpha", "model-b/beta", "x/1", "x/2", "x/3")
-    assert len(view.current_table()["model_id"].unique()) == 5
-    view.controls["search"].value = ""
-    view.controls["models"].value = tuple(view.controls["models"].options[:6])
-    assert len(view.controls["models"].value) == 5
-    assert "at most 5" in view.text()
+def test_bind_shows_warnings_as_escaped_notes_at_the_top_for_this_draw_only():
+    def show(flag):
+        widgets.note("body")
+        if flag:
+            warnings.warn("dropped 2 rows:\n  <b>model-x</b>", UserWarning)
+            warnings.warn("dropped 2 rows:\n  <b>model-x</b>", UserWarning)
+
+    t = widgets.toggle("Warn", value=True)
+    view = widgets.bind(show, flag=t)
+    assert view.notes == ["dropped 2 rows: <b>model-x</b>"]
+    assert 'class="lb-notes"' in view.bundles[0]["text/html"]
+    assert "&lt;b&gt;model-x&lt;/b&gt;" in _output_html(view) and "<b>model-x" not in _output_html(view)
+    t.value = False
+    assert view.notes == [] and "lb-notes" not in _output_html(view) and "body" in view.text()
 
 
-def test_profile_view_on_the_bundled_snapshot():
-    lb = lbtools.load_leaderboards()
-    view = widgets.profile_view(lb, results=lbtools.load_eval_results,
-                                models=["Qwen/Qwen3.5-397B-A17B", "zai-org/GLM-4.7"])
-    t = view.current_table()
-    row = t[(t.model_id == "Qwen/Qwen3.5-397B-A17B") & (t.dataset_id == "SWE-bench/SWE-bench_Verified")].iloc[0]
-    assert (row["rank"], row["n_entries"], float(row["value"])) == (1, 23, 76.4)
-    assert view.error is None
+def test_bind_passes_developer_warnings_on():
+    def show(x):
+        warnings.warn("old api", DeprecationWarning)
+
+    with pytest.warns(DeprecationWarning, match="old api"):
+        view = widgets.bind(show, x=widgets.toggle("X"))
+    assert view.notes == []
 
 
-# --------------------------------------------------------------------------------------------
-# export and display
+def test_bind_shows_an_error_as_one_escaped_line_never_a_traceback():
+    from lbtools.errors import NotFoundError
+
+    def show(kind):
+        plt.subplots()
+        widgets.note("half drawn")
+        if kind == "lbtools":
+            raise NotFoundError("benchmark <b>x</b> not found: check the id")
+        raise KeyError("<script>")
+
+    kind = widgets.benchmark_picker(["lbtools", "other"], value="lbtools", css_class="lb-kind")
+    before = plt.get_fignums()
+    view = widgets.bind(show, kind=kind)
+    assert isinstance(view.error, NotFoundError)
+    assert view.text() == "Could not draw this view: benchmark <b>x</b> not found: check the id"
+    assert 'class="lb-error"' in view.html() and "&lt;b&gt;x&lt;/b&gt;" in view.html()
+    assert plt.get_fignums() == before and view.figures == []
+    kind.value = "other"
+    assert view.text() == "Could not draw this view: KeyError: '<script>'"
+    assert "Traceback" not in view.text() and "<script>" not in view.html()
 
 
-def test_export_writes_png_svg_csv(tmp_path):
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/alpha")
-    paths = view.export(tmp_path / "deep" / "exports", "01_rankings")
-    assert [p.name for p in paths] == ["01_rankings.png", "01_rankings.svg", "01_rankings.csv"]
-    assert paths[0].read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "<svg" in paths[1].read_text()
-    csv = pd.read_csv(paths[2])
-    assert csv["model_id"].tolist()[0] == "model-a/alpha" and XSS in csv["notes"].tolist()
+def test_bind_refuses_what_is_not_a_control():
+    with pytest.raises(TypeError, match="top_n="):
+        widgets.bind(lambda top_n: None, top_n=5)
+    with pytest.raises(TypeError, match="fn must be callable"):
+        widgets.bind("show")
 
 
-def test_view_displays_as_its_widget():
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS)
-    bundle = view._repr_mimebundle_()
-    assert bundle["application/vnd.jupyter.widget-view+json"]["model_id"] == view.widget.model_id
-    assert view.output in view.widget.children
-    assert all(getattr(w, "description_allow_html", False) is False for w in view.controls.values())
-
-
-def test_in_a_kernel_the_output_is_redrawn_with_clear_output_wait(monkeypatch):
-    """In a kernel a redraw goes through the Output: clear_output(wait=True), then the new parts, nothing stacked."""
+def test_in_a_kernel_a_redraw_goes_through_the_output_with_clear_output_wait(monkeypatch):
+    """In a kernel, display() calls inside the view are captured and the output is redrawn with
+    clear_output(wait=True) then the new bundles: nothing stacks up."""
     import IPython
     import IPython.display
+    from IPython.core.interactiveshell import InteractiveShell
 
+    shell = InteractiveShell.instance()
+    try:
+        calls = []
+        b = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/alpha")
+
+        def show(benchmark):
+            IPython.display.display(IPython.display.HTML(f"<p>plain display {benchmark}</p>"))
+            widgets.note(f"note {benchmark}")
+
+        view = widgets.bind(show, benchmark=b)
+        assert "note org/alpha" in view.text() and "plain display org/alpha" in view.html()
+        shell.kernel = object()
+        monkeypatch.setattr(IPython.display, "clear_output", lambda wait=False: calls.append(("clear", wait)))
+        monkeypatch.setattr(IPython.display, "publish_display_data",
+                            lambda data, metadata=None, **kw: calls.append(("show", data.get("text/plain"))))
+        b.value = "org/beta"
+        assert calls[0] == ("clear", True)
+        assert [c[0] for c in calls[1:]] == ["show", "show"] and "note org/beta" in calls[-1][1]
+    finally:
+        InteractiveShell.clear_instance()
+
+
+# --------------------------------------------------------------------------------------------
+# show_table and note
+
+
+def test_show_table_is_escaped_with_a_caption_and_a_row_limit():
+    df = pd.DataFrame({"model_id": [XSS, "b", "c"], "value": [1.0, 2.0, 3.0]})
+    view = widgets.bind(lambda k: widgets.show_table(df, {"model_id": "model"}, max_rows=2, caption="<i>c</i>"),
+                        k=widgets.toggle("K"))
+    markup = view.html()
+    _assert_escaped(markup)
+    assert XSS_ESCAPED in markup and "<th>model</th>" in markup and "<th>value</th>" not in markup
+    assert '<p class="lb-caption">&lt;i&gt;c&lt;/i&gt;</p>' in markup and "1 more rows" in markup
+    assert view.tables[0] is df
+    with pytest.raises(TypeError, match="DataFrame"):
+        widgets.show_table([1, 2])
+
+
+def test_note_is_one_escaped_line():
+    view = widgets.bind(lambda k: widgets.note("two\n  lines <b>x</b>"), k=widgets.toggle("K"))
+    assert view.html() == '<p class="lb-note">two lines &lt;b&gt;x&lt;/b&gt;</p>'
+
+
+# --------------------------------------------------------------------------------------------
+# pickers
+
+
+def test_benchmark_picker_offers_scored_benchmarks_by_name_and_falls_back_with_a_note():
+    df = _leaderboards()
+    df.loc[df["dataset_id"] == "org/gamma", "value"] = pd.NA
+    b = widgets.benchmark_picker(df, LABELS)
+    assert b.options == (("Alpha bench", "org/alpha"), ("Beta bench", "org/beta"))
+    assert "lb-benchmark-picker" in b._dom_classes
+    missing = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/none")
+    view = widgets.bind(lambda benchmark: widgets.note(benchmark), benchmark=missing)
+    assert missing.value == "org/alpha"  # the largest leaderboard (ties by name)
+    assert view.notes == ["org/none is not in this data; showing Alpha bench, the largest leaderboard, instead."]
+    assert view.bundles[0]["text/html"].startswith('<ul class="lb-notes">')
+    missing.value = "org/beta"
+    assert view.notes == []  # the note belongs to the fallback, not to what the user picked
+
+
+def test_top_n_max_follows_the_board_size():
+    b = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/alpha")
+    n = widgets.top_n(10, max={"org/alpha": 4, "org/beta": 3}, follow=b)
+    assert (n.min, n.max, n.value) == (1, 4, 4) and "lb-top-n" in n._dom_classes
+    b.value = "org/beta"
+    assert (n.max, n.value) == (3, 3)
+    with pytest.raises(ValueError, match="follow="):
+        widgets.top_n(5, max={"a": 1})
+
+
+def test_toggle_disabled_with_its_reason_in_the_label():
+    t = widgets.toggle("Verified only", value=True, disabled_reason="no entry in this data is marked verified")
+    assert t.disabled and t.value is False
+    assert t.description == "Verified only — no entry in this data is marked verified"
+    assert "lb-verified-only" in t._dom_classes
+    assert widgets.toggle("Include fine-tunes", css_class="lb-fine-tunes")._dom_classes == ("lb-fine-tunes",)
+    assert not getattr(t, "description_allow_html", False)
+
+
+def test_method_picker_and_min_overlap_never_below_three():
+    m = widgets.method_picker("kendall")
+    assert m.value == "kendall" and [v for _, v in m.options] == ["spearman", "kendall", "pearson"]
+    assert "lb-method-picker" in m._dom_classes
+    k = widgets.min_overlap(2, max=40)
+    assert (k.min, k.value, k.max) == (3, 3, 40) and "lb-min-overlap" in k._dom_classes
+    with pytest.raises(ValueError, match="value must be one of"):
+        widgets.method_picker("cosine")
+
+
+def test_model_picker_search_keeps_the_selection_and_names_models_not_offered():
+    box = widgets.model_picker(_leaderboards(), value=["model-b/beta", "nobody/none"], multiple=True)
+    assert box.value == ("model-b/beta",)
+    assert "lb-model-picker" in box.picker._dom_classes and "lb-model-search" in box.search._dom_classes
+    drawn = []
+    view = widgets.bind(lambda models: drawn.append(models), models=box)
+    assert view.notes == ["Not in this data, left out: nobody/none."]
+    box.search.value = "ALPHA"
+    assert box.picker.options == ("model-a/alpha", "model-b/beta") and box.value == ("model-b/beta",)
+    assert drawn == [("model-b/beta",)]  # searching changes no pick: no redraw
+    box.picker.value = ("model-a/alpha", "model-b/beta")
+    assert drawn[-1] == ("model-a/alpha", "model-b/beta") and view.notes == []
+    single = widgets.model_picker(["b/x", "a/y", "a/z"], value="a/z")
+    assert single.picker.options == ("a/y", "a/z", "b/x") and single.value == "a/z"
+    single.search.value = "b/"
+    assert single.value == "b/x"  # a search excluding the current model picks the first match
+
+
+def test_organisation_picker_keeps_its_value_across_benchmarks_where_it_applies():
+    df = _leaderboards()
+    df = pd.concat([df, pd.DataFrame({"dataset_id": ["org/delta"], "model_id": ["model-z/zeta"], "value": [1.0]})],
+                   ignore_index=True)
+    b = widgets.benchmark_picker(df, LABELS, value="org/alpha")
+    o = widgets.organisation_picker(df, follow=b, value="model-b")
+    drawn = []
+    widgets.bind(lambda benchmark, org: drawn.append((benchmark, org)), benchmark=b, org=o)
+    assert [v for _, v in o.options] == ["", "model-a", "model-b", "model-c", "model-d"]
+    b.value = "org/beta"
+    assert o.value == "model-b"
+    b.value = "org/delta"
+    assert o.value == "" and [v for _, v in o.options] == ["", "model-z"]
+    assert drawn == [("org/alpha", "model-b"), ("org/beta", "model-b"), ("org/delta", "")]
+
+
+def _dated():
+    df = _leaderboards()
+    created = {"model-a/alpha": "2025-01-10T12:00:00Z", "model-b/beta": "2025-03-05T08:00:00Z",
+               "model-c/gamma": "2025-06-01T00:00:00Z", "model-d/delta": None}
+    df["created_at"] = pd.to_datetime(df["model_id"].map(created), utc=True)
+    return df
+
+
+def test_date_player_play_draws_the_frame_the_slider_shows_and_stop_keeps_the_date():
+    b = widgets.benchmark_picker(_dated(), LABELS, value="org/alpha")
+    d = widgets.date_player(_dated(), follow=b, value="2025-03-31")
+    assert "lb-date-slider" in d.slider._dom_classes and "lb-play" in d.play._dom_classes
+    assert [label for label, _ in d.slider.options] == ["2025-01-10", "2025-03-05", "2025-06-01"]
+    drawn = []
+    widgets.bind(lambda when: drawn.append(when.strftime("%Y-%m-%d")), when=d)
+    assert drawn == ["2025-03-05"]
+    d.play.playing = True  # what the Play button does in the browser: playing, then +1 per tick
+    d.play.value += 1
+    assert d.slider.value.strftime("%Y-%m-%d") == drawn[-1] == "2025-06-01"
+    assert d.play.playing is False  # the last day: stops there
+    d.play.value = d.play.min  # the Stop button resets Play to its minimum
+    assert drawn[-1] == "2025-06-01" and d.slider.index == 2
+    d.play.playing = True  # at the last day, Play starts over from the first
+    assert drawn[-1] == "2025-01-10"
+    d.play.value += 1
+    assert drawn[-1] == "2025-03-05"
+
+
+def test_date_player_follows_the_benchmark_and_says_when_there_are_no_dates():
+    df = _dated()
+    df.loc[df["dataset_id"] == "org/gamma", "created_at"] = pd.NaT
+    b = widgets.benchmark_picker(df, LABELS, value="org/alpha")
+    d = widgets.date_player(df, follow=b)
+    drawn = []
+    widgets.bind(lambda benchmark, when: drawn.append((benchmark, when)), benchmark=b, when=d)
+    b.value = "org/gamma"
+    assert drawn[-1] == ("org/gamma", None) and d.slider.disabled and d.play.disabled
+    b.value = "org/beta"
+    assert drawn[-1][1].strftime("%Y-%m-%d") == "2025-06-01" and len(drawn) == 3
+
+
+# --------------------------------------------------------------------------------------------
+# export
+
+
+def test_save_view_writes_the_last_draws_figures_and_tables(tmp_path):
+    def show(k):
+        fig, ax = plt.subplots()
+        ax.bar(["a"], [k])
+        widgets.show_table(pd.DataFrame({"k": [k]}))
+
+    view = widgets.bind(show, k=widgets.top_n(3, max=5))
+    paths = widgets.save_view(view, tmp_path / "out", "01_view")
+    assert sorted(p.name for p in paths) == ["01_view.csv", "01_view.png", "01_view.svg"]
+    assert (tmp_path / "out" / "01_view.csv").read_text() == "k\n3\n"
+    assert (tmp_path / "out" / "01_view.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_show_table_leaves_out_columns_the_data_does_not_publish_and_formats_quantities():
+    df = pd.DataFrame({"model_id": ["a/x", "b/y"], "notes": pd.array([None, None], dtype="string"),
+                       "parameters": pd.array([1_060_000_000_000, None], dtype="Int64"),
+                       "percentile": [95.652, 100.0]})
+    view = widgets.bind(lambda k: widgets.show_table(df, {"model_id": "model", "notes": "notes",
+                                                          "parameters": "size", "percentile": "pct"}),
+                        k=widgets.toggle("K"))
+    markup = view.html()
+    assert "<th>notes</th>" not in markup and "columns left out): notes" in markup
+    assert "<td>1.06T</td>" in markup and "<td>95.7</td>" in markup and "<td>100</td>" in markup
+
+
+def test_cached_loads_once_and_repeats_what_the_loader_said():
     calls = []
 
-    class Shell:
-        kernel = object()
+    def load(model):
+        calls.append(model)
+        warnings.warn(f"{model}: 1 result file could not be parsed and was skipped", UserWarning)
+        return pd.DataFrame({"model_id": [model]})
 
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/alpha")
-    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
-    monkeypatch.setattr(IPython.display, "clear_output", lambda wait=False: calls.append(("clear", wait)))
-    monkeypatch.setattr(IPython.display, "publish_display_data",
-                        lambda data, metadata=None, **kw: calls.append(("show", sorted(data))))
-    view.controls["benchmark"].value = "org/beta"
-    assert calls[0] == ("clear", True)
-    assert [c[0] for c in calls[1:]] == ["show"] * (len(calls) - 1) and len(calls) - 1 == len(view.bundles)
-    assert ["image/png", "text/plain"] in [c[1] for c in calls]
-    assert "Top: model-b/beta — 76.4" in view.text()
-
-
-def test_rankings_view_empty_table_keeps_its_columns():
-    view = widgets.rankings_view(_leaderboards(), labels=LABELS, benchmark="org/gamma", verified_only=True)
-    table = view.current_table()
-    assert len(table) == 0 and {"rank", "model_id", "value", "verified", "notes"} <= set(table.columns)
-
-
-def test_race_view_accepts_naive_dates():
-    df = _enriched()
-    df["created_at"] = df["created_at"].dt.tz_localize(None)
-    view = widgets.race_view(df, labels=LABELS, benchmark="org/alpha", as_of="2025-03-31")
-    assert view.controls["date"].label == "2025-03-05" and view.error is None
-    assert "Top as of 2025-03-05: model-a/alpha — 91.5" in view.text()
+    results_of = widgets.cached(load)
+    picker = widgets.model_picker(["a/x", "b/y"], value="a/x")
+    view = widgets.bind(lambda model: widgets.show_table(results_of(model)), model=picker)
+    picker.picker.value = "b/y"
+    picker.picker.value = "a/x"
+    assert calls == ["a/x", "b/y"]  # fetched once each
+    assert view.notes == ["a/x: 1 result file could not be parsed and was skipped"]  # still said on the redraw

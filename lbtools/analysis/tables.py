@@ -27,22 +27,30 @@ import pandas as pd
 
 __all__ = [
     "CORRELATION_METHODS",
+    "DEDUPE_RULE",
     "DEDUPE_RULES",
+    "MIN_OVERLAP_FLOOR",
+    "WEAK_BELOW",
     "add_normalised",
     "benchmark_correlations",
+    "benchmark_scales",
     "benchmark_summary",
     "best_to_date",
     "bootstrap_ci",
     "cluster_order",
     "correlation_coefficient",
     "correlation_table",
+    "dedupe",
     "dedupe_results",
     "detect_scale",
     "model_ranks",
     "organisation",
+    "parameter_counts",
     "pareto_frontier",
     "ranking_as_of",
+    "rescaled",
     "scores_matrix",
+    "strongest_pair",
     "top_n",
 ]
 
@@ -151,7 +159,8 @@ def detect_scale(values) -> str:
     return "unknown"
 
 
-def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "dataset_id") -> pd.DataFrame:
+def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "dataset_id",
+                   scales: dict | None = None) -> pd.DataFrame:
     """Add a 0–100 version of ``value`` beside it, deciding the scale per benchmark.
 
     The scale of each ``by`` group (each benchmark) is decided by :func:`detect_scale` on all of
@@ -174,6 +183,9 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
         The column to normalise.
     by : str or None
         The benchmark column; ``None`` decides one scale for the whole frame.
+    scales : dict, optional
+        ``{benchmark: "0-1" | "0-100" | "unknown"}`` decided elsewhere (e.g. :func:`benchmark_scales` of the whole
+        leaderboards, when ``df`` holds a few models' results); other benchmarks are detected here.
 
     Returns
     -------
@@ -201,7 +213,7 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
     for code, name in enumerate(group_names):
         rows = codes == code
         gv = v[rows]
-        s = detect_scale(gv)
+        s = (scales or {}).get(name) or detect_scale(gv)
         scale[rows] = s
         label = "<NA>" if name is None or (not isinstance(name, str) and pd.isna(name)) else name
         if s == "0-1":
@@ -243,8 +255,126 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
     return _keep_attrs(out, df)
 
 
+def benchmark_scales(df: pd.DataFrame, *, value: str = "value", by: str = "dataset_id") -> dict:
+    """``{benchmark: scale}`` (``"0-1"``, ``"0-100"``, ``"unknown"``) by :func:`detect_scale` on each one's values."""
+    _require(df, [value, by], "benchmark_scales")
+    return {str(name): detect_scale(g) for name, g in df.groupby(by, sort=True)[value]}
+
+
+def rescaled(df: pd.DataFrame, *, by: str = "dataset_id") -> list[str]:
+    """The benchmarks of a frame from :func:`add_normalised` whose ``value_norm`` is the value × 100 (sorted)."""
+    _require(df, [by, "scale"], "rescaled")
+    return sorted({str(b) for b, sc in zip(df[by], df["scale"]) if sc == "0-1" and not pd.isna(b)})
+
+
+def parameter_counts(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` with ``parameters`` (Int64) and ``parameters_from`` (string) columns, never guessed.
+
+    The count is the model's ``safetensors.total`` from ``enrich`` (``num_parameters_model`` on a leaderboard,
+    ``num_parameters`` on other frames), else the count the leaderboard itself published (``num_parameters`` beside a
+    ``num_parameters_model`` column); ``parameters_from`` says which (``"model info"``, ``"leaderboard"``) and is NA
+    where neither is known.
+    """
+    out = df.copy()
+    model = "num_parameters_model" if "num_parameters_model" in df.columns else "num_parameters"
+    board = "num_parameters" if model == "num_parameters_model" else None
+    first = out[model].astype("Int64") if model in out.columns else pd.Series(pd.NA, index=out.index, dtype="Int64")
+    second = out[board].astype("Int64") if board else pd.Series(pd.NA, index=out.index, dtype="Int64")
+    first = first.where(first > 0)
+    second = second.where(second > 0)
+    out["parameters"] = first.fillna(second).astype("Int64")
+    source = pd.Series(pd.NA, index=out.index, dtype="string")
+    source[second.notna().to_numpy(dtype=bool)] = "leaderboard"
+    source[first.notna().to_numpy(dtype=bool)] = "model info"
+    out["parameters_from"] = source
+    return _keep_attrs(out, df)
+
+
 # --------------------------------------------------------------------------------------------
 # de-duplication and the score matrix
+
+
+DEDUPE_RULE = (
+    "one entry per model and benchmark: a verified entry first; then the Hub's better (smaller) published rank; "
+    "then the better value; then filename and task_id ascending; then the first listed"
+)
+
+
+def _dedupe(df: pd.DataFrame, rule: str, keys: list) -> tuple[np.ndarray, list]:
+    """Positions of the kept rows (in order of first appearance) and ``[(key values, message)]`` per duplicate."""
+    n = len(df)
+    work = pd.DataFrame({f"__k{i}": df[k].array for i, k in enumerate(keys)}, index=pd.RangeIndex(n))
+    key_cols = list(work.columns)
+    work["__pos"] = np.arange(n)
+    work["__group"] = work.groupby(key_cols, dropna=False, sort=False).ngroup().to_numpy()
+
+    by, ascending = [], []
+    if rule == "latest":
+        work["__date"] = _to_utc(df["date"]).to_numpy()
+        by.append("__date")
+        ascending.append(False)
+    verified = (df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "verified" in df.columns
+                else np.zeros(n, dtype=bool))
+    rank = (df["rank"].astype("Float64").to_numpy(dtype="float64", na_value=np.nan) if "rank" in df.columns
+            else np.full(n, np.nan))
+    if rule in ("best", "latest"):
+        work["__verified"] = verified
+        work["__rank"] = rank
+        work["__better"] = -_goodness(df, "value")
+        by += ["__verified", "__rank", "__better"]
+        ascending += [False, True, True]
+        for col in ("filename", "task_id"):
+            if col in df.columns:
+                work[f"__{col}"] = df[col].astype("string").array
+                by.append(f"__{col}")
+                ascending.append(True)
+    by.append("__pos")
+    ascending.append(True)
+
+    ordered = work.sort_values(by, ascending=ascending, na_position="last")
+    kept = ordered.drop_duplicates("__group", keep="first").sort_values("__group")["__pos"].to_numpy()
+    details = []
+    if len(kept) < n:
+        values = _as_float(df["value"]) if "value" in df.columns else np.full(n, np.nan)
+        sizes = work["__group"].value_counts()
+        for pos in kept:
+            group = work["__group"].iat[pos]
+            if sizes[group] < 2:
+                continue
+            others = [int(p) for p in ordered.loc[ordered["__group"] == group, "__pos"] if p != pos]
+            why = _why_kept(pos, others, rule, verified, rank, values)
+            what = str(df[keys[0]].iat[pos])
+            if keys[0] == "model_id" and "dataset_id" in df.columns:
+                what += f" on {df['dataset_id'].iat[pos]}"
+            kept_text = _entry_text(pos, verified, rank, values)
+            dropped = ", ".join(_entry_text(p, verified, rank, values) for p in others)
+            details.append((tuple(df[k].iat[pos] for k in keys),
+                            f"{what}: listed {len(others) + 1} times; kept {kept_text} ({why}) over {dropped}"))
+    return kept, details
+
+
+def _entry_text(pos, verified, rank, values) -> str:
+    v = values[pos]
+    text = f"{v:g}" if np.isfinite(v) else "no value"
+    if np.isfinite(rank[pos]):
+        text += f" (rank {int(rank[pos])})"
+    if verified[pos]:
+        text += " verified"
+    return text
+
+
+def _why_kept(pos, others, rule, verified, rank, values) -> str:
+    if rule == "first":
+        return "listed first"
+    if rule == "latest":
+        return "the latest date"
+    if verified[pos] and not all(verified[o] for o in others):
+        return "verified"
+    if np.isfinite(rank[pos]) and any(not np.isfinite(rank[o]) or rank[o] > rank[pos] for o in others):
+        return "the Hub's better rank"
+    if np.isfinite(values[pos]) and any(not np.isfinite(values[o]) or values[o] != values[pos] for o in others):
+        return "the better value"
+    return "listed first among equals"
 
 
 def dedupe_results(
@@ -257,18 +387,20 @@ def dedupe_results(
 
     Rules, each a complete ordering so the choice never depends on chance:
 
-    - ``"best"``: a verified result beats an unverified one (missing ``verified`` counts as
-      unverified); then the better value (highest, or lowest where ``lower_is_better`` is True;
-      a missing value comes last); then ``filename`` ascending, then ``task_id`` ascending; then
-      the row that comes first.
+    - ``"best"`` (the rule every lbtools view uses, see :func:`dedupe`): a verified result beats an
+      unverified one (missing ``verified`` counts as unverified); then the Hub's better published
+      ``rank`` (smaller; missing last); then the better value (highest, or lowest where
+      ``lower_is_better`` is True; a missing value comes last); then ``filename`` ascending, then
+      ``task_id`` ascending; then the row that comes first.
     - ``"latest"``: the newest ``date`` (a missing date comes last); then as ``"best"``.
     - ``"first"``: the row that comes first in ``df`` (for a leaderboard: the best-ranked entry).
 
-    Columns a rule refers to but ``df`` lacks are skipped (``verified``, ``filename``,
+    Columns a rule refers to but ``df`` lacks are skipped (``verified``, ``rank``, ``filename``,
     ``task_id``, ``lower_is_better``), except ``date`` for ``"latest"`` and ``value`` for
     ``"best"``/``"latest"``, which are required.
 
-    Warns (``UserWarning``) with the number of rows dropped and the rule, when any are.
+    Warns (``UserWarning``) with the number of rows dropped and the rule, and for each duplicate which
+    entry was kept, why, and over which values, when any are dropped.
 
     Parameters
     ----------
@@ -292,45 +424,44 @@ def dedupe_results(
         _require(df, ["value"], f"dedupe_results(rule={rule!r})")
     if rule == "latest":
         _require(df, ["date"], "dedupe_results(rule='latest')")
-
-    n = len(df)
-    work = pd.DataFrame({f"__k{i}": df[k].array for i, k in enumerate(keys)}, index=pd.RangeIndex(n))
-    key_cols = list(work.columns)
-    work["__pos"] = np.arange(n)
-    work["__group"] = work.groupby(key_cols, dropna=False, sort=False).ngroup().to_numpy()
-
-    by, ascending = [], []
-    if rule == "latest":
-        work["__date"] = _to_utc(df["date"]).to_numpy()
-        by.append("__date")
-        ascending.append(False)
-    if rule in ("best", "latest"):
-        if "verified" in df.columns:
-            work["__verified"] = df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)
-            by.append("__verified")
-            ascending.append(False)
-        work["__better"] = -_goodness(df, "value")
-        by.append("__better")
-        ascending.append(True)
-        for col in ("filename", "task_id"):
-            if col in df.columns:
-                work[f"__{col}"] = df[col].astype("string").array
-                by.append(f"__{col}")
-                ascending.append(True)
-    by.append("__pos")
-    ascending.append(True)
-
-    ordered = work.sort_values(by, ascending=ascending, na_position="last")
-    kept = ordered.drop_duplicates("__group", keep="first").sort_values("__group")
-    dropped = n - len(kept)
+    kept, details = _dedupe(df, rule, keys)
+    dropped = len(df) - len(kept)
     if dropped:
         warnings.warn(
-            f"dedupe_results: dropped {dropped} of {n} rows (rule={rule!r}), keeping one row per "
-            f"({', '.join(keys)})",
+            f"dedupe_results: dropped {dropped} of {len(df)} rows (rule={rule!r}), keeping one row per "
+            f"({', '.join(keys)}): " + "; ".join(d[1] for d in details),
             UserWarning,
             stacklevel=2,
         )
-    return _keep_attrs(df.iloc[kept["__pos"].to_numpy()], df)
+    return _keep_attrs(df.iloc[kept], df)
+
+
+def dedupe(df: pd.DataFrame, *, keys: Sequence[str] = ("model_id", "dataset_id")) -> pd.DataFrame:
+    """One entry per model and benchmark, by lbtools' one rule (:data:`DEDUPE_RULE`), used by every view.
+
+    A model listed several times on one benchmark keeps: a verified entry first; then the entry the Hub ranks
+    better; then the better value; then ``filename``/``task_id`` ascending; then the first listed. A
+    ``UserWarning`` names each duplicate, the entry kept, why, and the values set aside, e.g.
+    ``"org/model on Idavidrein/gpqa: listed 2 times; kept 31.49 (rank 9) verified (verified) over 34.59 (rank 5)"``.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Leaderboard rows (``load_leaderboards``) or eval results (``load_eval_results``): ``value`` required.
+    keys : sequence of str
+
+    Returns
+    -------
+    DataFrame
+        The kept rows with all columns, index labels and attrs, in order of first appearance.
+    """
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    _require(df, keys + ["value"], "dedupe")
+    kept, details = _dedupe(df, "best", keys)
+    for _, message in details:
+        warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
+                      UserWarning, stacklevel=2)
+    return _keep_attrs(df.iloc[kept], df)
 
 
 def scores_matrix(
@@ -382,39 +513,20 @@ def scores_matrix(
 # correlations
 
 
-def _pearson_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Pearson r of each row pair of two (k, n) arrays; NaN where a row is constant."""
-    xc = x - x.mean(axis=1, keepdims=True)
-    yc = y - y.mean(axis=1, keepdims=True)
-    denom = np.sqrt((xc * xc).sum(axis=1) * (yc * yc).sum(axis=1))
-    num = (xc * yc).sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        r = np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), np.nan)
-    return np.clip(r, -1.0, 1.0)
+def _coefficient(x: np.ndarray, y: np.ndarray, method: str, axis: int = -1):
+    """The coefficient of paired samples along ``axis`` (scipy.stats); NaN where a side is constant."""
+    from scipy import stats
 
-
-def _kendall_rows(x: np.ndarray, y: np.ndarray, chunk: int = 128) -> np.ndarray:
-    """Kendall tau-b of each row pair (same as scipy.stats.kendalltau); NaN where a row is constant."""
-    out = np.empty(x.shape[0])
-    for start in range(0, x.shape[0], chunk):
-        xs, ys = x[start : start + chunk], y[start : start + chunk]
-        dx = np.sign(xs[:, :, None] - xs[:, None, :])
-        dy = np.sign(ys[:, :, None] - ys[:, None, :])
-        num = (dx * dy).sum(axis=(1, 2))
-        denom = np.sqrt((dx * dx).sum(axis=(1, 2)) * (dy * dy).sum(axis=(1, 2)))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            out[start : start + chunk] = np.where(denom > 0, num / np.where(denom > 0, denom, 1.0), np.nan)
-    return np.clip(out, -1.0, 1.0)
-
-
-def _coefficient_rows(x: np.ndarray, y: np.ndarray, method: str) -> np.ndarray:
-    if method == "pearson":
-        return _pearson_rows(x, y)
-    if method == "spearman":
-        from scipy.stats import rankdata
-
-        return _pearson_rows(rankdata(x, axis=1), rankdata(y, axis=1))
-    return _kendall_rows(x, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a constant resample: NaN, left out by the caller
+        if method == "kendall":
+            if np.ndim(x) == 1:
+                return stats.kendalltau(x, y).statistic
+            return np.array([stats.kendalltau(a, b).statistic for a, b in zip(np.moveaxis(x, axis, 0),
+                                                                               np.moveaxis(y, axis, 0))])
+        if method == "spearman":
+            x, y = stats.rankdata(x, axis=axis), stats.rankdata(y, axis=axis)
+        return stats.pearsonr(x, y, axis=axis).statistic
 
 
 def correlation_coefficient(x, y, *, method: str = "spearman") -> float:
@@ -429,9 +541,9 @@ def correlation_coefficient(x, y, *, method: str = "spearman") -> float:
     """
     _check_method(method)
     xv, yv = _paired(x, y)
-    if len(xv) < 2:
+    if len(xv) < 2 or np.unique(xv).size < 2 or np.unique(yv).size < 2:
         return float("nan")
-    return float(_coefficient_rows(xv[None, :], yv[None, :], method)[0])
+    return float(_coefficient(xv, yv, method))
 
 
 def _paired(x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -456,10 +568,10 @@ def benchmark_correlations(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pairwise correlations between the columns (benchmarks) of a score matrix.
 
-    Each pair is computed over the models that have a score on both benchmarks. A coefficient
-    is NaN when that overlap is below ``min_overlap`` (or below 2), or when one side is constant
-    over the overlap. The diagonal is 1 for every benchmark with at least ``min_overlap``
-    non-constant scores.
+    Each pair is computed over the models that have a score on both benchmarks
+    (``DataFrame.corr(method, min_periods=min_overlap)``). A coefficient is NaN when that overlap
+    is below ``min_overlap``, or when one side is constant over the overlap. The diagonal is 1 for
+    every benchmark with at least ``min_overlap`` non-constant scores.
 
     Parameters
     ----------
@@ -468,7 +580,7 @@ def benchmark_correlations(
     method : {"spearman", "kendall", "pearson"}
         Spearman's rho and Kendall's tau-b are rank correlations; Pearson's r is linear.
     min_overlap : int
-        The smallest number of shared models for which a coefficient is reported.
+        The smallest number of shared models for which a coefficient is reported; at least 3.
 
     Returns
     -------
@@ -478,24 +590,12 @@ def benchmark_correlations(
         ``matrix.columns``, symmetric, index and columns named as ``matrix.columns``; attrs kept.
     """
     _check_method(method)
-    if isinstance(min_overlap, bool) or not isinstance(min_overlap, (int, np.integer)) or min_overlap < 1:
-        raise ValueError(f"min_overlap must be a positive integer; got min_overlap={min_overlap!r}")
-    values = matrix.to_numpy(dtype="float64", na_value=np.nan)
-    present = np.isfinite(values)
-    overlap = present.T.astype(np.int64) @ present.astype(np.int64)
-    k = values.shape[1]
-    coef = np.full((k, k), np.nan)
-    need = max(int(min_overlap), 2)
-    for i in range(k):
-        for j in range(i, k):
-            if overlap[i, j] < need:
-                continue
-            both = present[:, i] & present[:, j]
-            r = _coefficient_rows(values[both, i][None, :], values[both, j][None, :], method)[0]
-            coef[i, j] = coef[j, i] = r
-    for i in range(k):
-        if np.isfinite(coef[i, i]):
-            coef[i, i] = 1.0
+    _check_min_overlap(min_overlap)
+    values = matrix.astype("float64")
+    present = values.notna().to_numpy(dtype=np.int64)
+    overlap = present.T @ present
+    coef = values.corr(method=method, min_periods=int(min_overlap)).to_numpy(dtype="float64", na_value=np.nan).copy()
+    np.fill_diagonal(coef, np.where(np.isfinite(np.diag(coef)), 1.0, np.nan))
     labels = matrix.columns
     coef_df = pd.DataFrame(coef, index=labels.copy(), columns=labels.copy())
     overlap_df = pd.DataFrame(overlap, index=labels.copy(), columns=labels.copy())
@@ -503,6 +603,17 @@ def benchmark_correlations(
         frame.index.name = frame.columns.name = labels.name
         _keep_attrs(frame, matrix)
     return coef_df, overlap_df
+
+
+MIN_OVERLAP_FLOOR = 3  # a coefficient of two models is always ±1
+WEAK_BELOW = 10  # fewer shared models than this: a coefficient is marked weak
+
+
+def _check_min_overlap(min_overlap) -> None:
+    if (isinstance(min_overlap, bool) or not isinstance(min_overlap, (int, np.integer))
+            or min_overlap < MIN_OVERLAP_FLOOR):
+        raise ValueError(f"min_overlap must be an integer of at least {MIN_OVERLAP_FLOOR} (two models always "
+                         f"correlate perfectly); got min_overlap={min_overlap!r}")
 
 
 def correlation_table(
@@ -521,7 +632,8 @@ def correlation_table(
 
         - ``benchmark_a``, ``benchmark_b`` (string);
         - ``coefficient`` (Float64): NA below ``min_overlap`` or when undefined;
-        - ``n_models`` (Int64): the number of models with a score on both.
+        - ``n_models`` (Int64): the number of models with a score on both;
+        - ``weak`` (boolean): fewer than 10 shared models (:data:`WEAK_BELOW`), so read the coefficient with care.
     """
     coef, overlap = benchmark_correlations(matrix, method=method, min_overlap=min_overlap)
     names = [str(c) for c in coef.columns]
@@ -537,6 +649,7 @@ def correlation_table(
             "benchmark_b": pd.array([r[1] for r in rows], dtype="string"),
             "coefficient": pd.array([None if np.isnan(r[2]) else r[2] for r in rows], dtype="Float64"),
             "n_models": pd.array([int(r[3]) for r in rows], dtype="Int64"),
+            "weak": pd.array([int(r[3]) < WEAK_BELOW for r in rows], dtype="boolean"),
         }
     )
     return _keep_attrs(out, matrix)
@@ -551,7 +664,7 @@ def bootstrap_ci(
     ci: float = 0.95,
     seed: int | None = 0,
 ) -> tuple[float, float, float]:
-    """A correlation coefficient with a percentile bootstrap confidence interval.
+    """A correlation coefficient with a percentile bootstrap confidence interval (``scipy.stats.bootstrap``).
 
     Observations are paired (two Series are aligned on their index, anything else by position)
     and pairs with a missing value on either side are dropped. Each of ``n_boot`` resamples draws
@@ -589,15 +702,60 @@ def bootstrap_ci(
     n = len(xv)
     if n < 3:
         raise ValueError(f"bootstrap_ci needs at least 3 pairs with both values present; got {n}")
-    estimate = float(_coefficient_rows(xv[None, :], yv[None, :], method)[0])
-    rng = np.random.default_rng(seed)
-    idx = rng.integers(0, n, size=(int(n_boot), n))
-    boot = _coefficient_rows(xv[idx], yv[idx], method)
+    from scipy import stats
+
+    estimate = correlation_coefficient(xv, yv, method=method)
+    res = stats.bootstrap(
+        (xv, yv),
+        lambda a, b, axis=-1: _coefficient(a, b, method, axis=axis),
+        paired=True,
+        vectorized=True,
+        n_resamples=int(n_boot),
+        batch=500,
+        method="percentile",
+        confidence_level=ci,
+        rng=np.random.default_rng(seed),
+    )
+    # A resample with a constant side has no coefficient: leave it out rather than let it void the interval.
+    boot = np.asarray(res.bootstrap_distribution, dtype="float64")
     boot = boot[np.isfinite(boot)]
     if boot.size == 0:
         return estimate, float("nan"), float("nan")
     low, high = np.percentile(boot, [100 * (1 - ci) / 2, 100 * (1 + ci) / 2])
     return estimate, float(low), float(high)
+
+
+def strongest_pair(
+    matrix: pd.DataFrame,
+    *,
+    method: str = "spearman",
+    min_overlap: int = 5,
+    n_boot: int = 2000,
+    ci: float = 0.95,
+    seed: int | None = 0,
+) -> dict | None:
+    """The pair of benchmarks that agree most, with its number of shared models and a bootstrap interval.
+
+    Among pairs with at least ``min_overlap`` shared models (at least 3), the highest coefficient; on equal
+    coefficients the pair with more shared models, then the names. A pair resting on fewer than 10 models
+    (:data:`WEAK_BELOW`) is marked ``weak``: with few models a high coefficient is easily chance.
+
+    Returns
+    -------
+    dict or None
+        ``{"benchmark_a", "benchmark_b", "coefficient", "n_models", "weak", "ci_low", "ci_high"}`` (the interval from
+        :func:`bootstrap_ci`), or None when no pair has enough shared models.
+    """
+    table = correlation_table(matrix, method=method, min_overlap=min_overlap)
+    table = table[table["coefficient"].notna()]
+    if not len(table):
+        return None
+    best = table.sort_values(["coefficient", "n_models", "benchmark_a", "benchmark_b"],
+                             ascending=[False, False, True, True]).iloc[0]
+    a, b = str(best["benchmark_a"]), str(best["benchmark_b"])
+    _, low, high = bootstrap_ci(matrix[a], matrix[b], method=method, n_boot=n_boot, ci=ci, seed=seed)
+    return {"benchmark_a": a, "benchmark_b": b, "coefficient": float(best["coefficient"]),
+            "n_models": int(best["n_models"]), "weak": bool(best["weak"]), "ci_low": low, "ci_high": high}
 
 
 def cluster_order(corr: pd.DataFrame) -> list[str]:
@@ -736,7 +894,8 @@ def best_to_date(
         - ``by`` (string), e.g. ``dataset_id``;
         - ``date`` (datetime, UTC): when the record was set;
         - ``best_value`` (Float64): the new best value;
-        - ``model_id`` (string): the model that set it.
+        - ``model_id`` (string): the model that set it;
+        - ``scale`` (string), when ``df`` has one (from :func:`add_normalised`), so a plot can say what it rescaled.
     """
     _require(df, [by, date, value, "model_id"], "best_to_date")
     when = _to_utc(df[date])
@@ -756,6 +915,7 @@ def best_to_date(
             "value": v,
             "good": _goodness(df, value),
             "model_id": df["model_id"].astype("string").to_numpy(),
+            "scale": df["scale"].astype("string").to_numpy() if "scale" in df.columns else None,
         }
     )
     work = work[keep]
@@ -776,6 +936,8 @@ def best_to_date(
             "model_id": pd.array(rec["model_id"].to_numpy(), dtype="string"),
         }
     )
+    if "scale" in df.columns:
+        out["scale"] = pd.array(rec["scale"].to_numpy(), dtype="string")
     return _keep_attrs(out, df)
 
 
@@ -784,28 +946,31 @@ def best_to_date(
 
 
 def _ranked(df: pd.DataFrame, value: str, by: str | None) -> pd.DataFrame:
-    """Rows with a value, each model once at its best value, in ranking order within each group.
+    """Rows with a value, each model once by the one de-duplication rule, in ranking order within each group.
 
-    Returns ``df``'s rows plus ``__group`` (group code, groups sorted by name) in ranking order.
+    Duplicates are named in a ``UserWarning`` (see :func:`dedupe`). Returns ``df``'s rows plus ``__group``
+    (groups sorted by name) in ranking order.
     """
     d = df[np.isfinite(_as_float(df[value]))]
+    grouped = by is not None and by in d.columns
+    keys = ["model_id"] + ([by] if grouped else [])
+    if "value" in d.columns:
+        kept, details = _dedupe(d, "best", keys)
+        for _, message in details:
+            warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
+                          UserWarning, stacklevel=3)
+        d = d.iloc[kept]
     sort = pd.DataFrame(
         {
             "good": _goodness(d, value),
             "model": d["model_id"].astype("string").to_numpy(),
             "pos": np.arange(len(d)),
+            "group": d[by].astype("string").to_numpy() if grouped else "",
         }
     )
-    if by is not None and by in d.columns:
-        sort["group"] = d[by].astype("string").to_numpy()
-        keys, asc = ["group", "good", "model", "pos"], [True, False, True, True]
-        dup_keys = ["group", "model"]
-    else:
-        sort["group"] = ""
-        keys, asc = ["good", "model", "pos"], [False, True, True]
-        dup_keys = ["model"]
-    sort = sort.sort_values(keys, ascending=asc, na_position="last")
-    sort = sort.drop_duplicates(dup_keys, keep="first")
+    sort = sort.sort_values(["group", "good", "model", "pos"], ascending=[True, False, True, True],
+                            na_position="last")
+    sort = sort.drop_duplicates(["group", "model"], keep="first")
     out = d.iloc[sort["pos"].to_numpy()].copy()
     out["__group"] = sort["group"].to_numpy()
     return out
@@ -918,10 +1083,11 @@ def ranking_as_of(
 def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
     """Where some models stand on every leaderboard they appear on.
 
-    For each benchmark a model appears on (at its best value if it appears more than once):
-    the leaderboard's ``rank`` as published (when ``leaderboards`` has no ``rank`` column or
+    For each benchmark a model appears on with a value (one entry per model by the rule of
+    :func:`dedupe`, applied to every model on the board; the asked-for models' duplicates are named
+    in a ``UserWarning``): the leaderboard's ``rank`` as published (when ``leaderboards`` has no ``rank`` column or
     it is missing: 1 + the number of entries with a strictly better value); ``n_entries``, the
-    number of entries with a value on that benchmark; and ``percentile``, the share of those
+    number of models with a value on that benchmark; and ``percentile``, the share of those
     entries whose value it beats or equals, itself included (as
     ``scipy.stats.percentileofscore(kind="weak")``): 100 for the leader, 100/n for a sole last.
     Better means higher, or lower where ``lower_is_better`` is True. Models found on no
@@ -942,7 +1108,13 @@ def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
     """
     _require(leaderboards, ["model_id", "dataset_id", "value"], "model_ranks")
     wanted = [model_ids] if isinstance(model_ids, str) else list(dict.fromkeys(model_ids))
-    lb = leaderboards
+    scored = leaderboards[np.isfinite(_as_float(leaderboards["value"]))]
+    kept, details = _dedupe(scored, "best", ["model_id", "dataset_id"])
+    for key, message in details:
+        if key[0] in wanted:  # only the duplicates of the models asked about concern the reader
+            warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
+                          UserWarning, stacklevel=2)
+    lb = scored.iloc[kept]
     good_all = _goodness(lb, "value")
     ds_all = lb["dataset_id"].astype("string")
     mid_all = lb["model_id"].astype("string")
@@ -954,25 +1126,16 @@ def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
     rows = []
     for mid in wanted:
         hits = np.flatnonzero((mid_all == mid).fillna(False).to_numpy(dtype=bool))
-        per_ds: dict[str, int] = {}
-        for h in hits:
-            ds = ds_all.iat[h]
-            if pd.isna(ds):
-                continue
-            cur = per_ds.get(ds)
-            # best value first; a missing value loses; then the better published rank
-            if cur is None or _better_entry(good_all[h], published[h], good_all[cur], published[cur]):
-                per_ds[ds] = h
+        per_ds = {ds_all.iat[h]: h for h in hits if not pd.isna(ds_all.iat[h])}
         for ds in sorted(per_ds):
             h = per_ds[ds]
             in_ds = (ds_all == ds).fillna(False).to_numpy(dtype=bool)
             vals = good_all[in_ds]
-            vals = vals[np.isfinite(vals)]
             g = good_all[h]
             rank = published[h]
-            if np.isnan(rank) and np.isfinite(g):
+            if np.isnan(rank):
                 rank = 1 + int((vals > g).sum())
-            pct = 100.0 * (vals <= g).sum() / len(vals) if np.isfinite(g) and len(vals) else np.nan
+            pct = 100.0 * (vals <= g).sum() / len(vals)
             raw = _as_float(lb["value"].iloc[[h]])[0]
             rows.append((mid, ds, rank, raw, len(vals), pct))
     missing = [m for m in wanted if not any(r[0] == m for r in rows)]
@@ -994,16 +1157,6 @@ def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
         }
     )
     return _keep_attrs(out, leaderboards)
-
-
-def _better_entry(g_new, r_new, g_cur, r_cur) -> bool:
-    if np.isfinite(g_new) != np.isfinite(g_cur):
-        return bool(np.isfinite(g_new))
-    if np.isfinite(g_new) and g_new != g_cur:
-        return bool(g_new > g_cur)
-    if np.isnan(r_cur):
-        return not np.isnan(r_new)
-    return bool(not np.isnan(r_new) and r_new < r_cur)
 
 
 def organisation(model_id):
@@ -1038,7 +1191,7 @@ def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "data
     DataFrame
         One row per benchmark, ascending, index 0..k-1, attrs kept:
         ``by`` (string), ``n_entries`` (Int64, rows), ``n_models`` (Int64, distinct models),
-        ``n_with_value`` (Int64), ``n_verified`` (Int64, NA without a ``verified`` column),
+        ``n_with_value`` (Int64), ``n_verified`` (Int64, NA where no entry says whether it is verified),
         ``min``, ``median``, ``max`` (Float64, of ``value``), ``scale`` (string, see
         :func:`detect_scale`), ``lower_is_better`` (boolean, True if any row says so).
     """
@@ -1048,6 +1201,7 @@ def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "data
     verified = (
         df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool) if "verified" in df.columns else None
     )
+    said = df["verified"].notna().to_numpy(dtype=bool) if "verified" in df.columns else None
     names = df[by].astype("string")
     rows = []
     for name in sorted(names.dropna().unique()):
@@ -1060,7 +1214,7 @@ def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "data
                 "n_entries": int(m.sum()),
                 "n_models": int(df.loc[m, "model_id"].nunique()),
                 "n_with_value": int(fin.size),
-                "n_verified": int(verified[m].sum()) if verified is not None else None,
+                "n_verified": int(verified[m].sum()) if verified is not None and said[m].any() else None,
                 "min": float(fin.min()) if fin.size else None,
                 "median": float(np.median(fin)) if fin.size else None,
                 "max": float(fin.max()) if fin.size else None,

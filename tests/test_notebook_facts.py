@@ -1,0 +1,176 @@
+"""The facts a reader of each curated notebook relies on, checked by running it (no test code in the notebooks).
+
+Each notebook runs once, top to bottom, in a fresh kernel on the bundled snapshot (``LBTOOLS_SOURCE=snapshot``),
+with parameters injected after its ``parameters`` cell as papermill does (``EXPORT_DIR`` under a temporary
+directory, which is also the kernel's working directory, so the run leaves git clean). A last cell, added here and not
+in the notebook, reads the bound views from the kernel's namespace and prints them as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+SNAPSHOT = "snapshot:openevals-2026-03-25"
+
+PROBE_HELPERS = '''
+import json as _json
+import warnings as _warnings
+
+def _view(v):
+    tables = [t.astype(object).where(t.notna(), None) for t in v.tables]
+    return {"error": None if v.error is None else repr(v.error), "notes": v.notes, "text": v.text(),
+            "html": v.html(), "figures": [f.get_size_inches().tolist() + [f.dpi] for f in v.figures],
+            "tables": [t.to_dict("records") for t in tables]}
+'''
+
+
+def run(stem: str, tmp_path: Path, parameters: dict, probe: str) -> dict:
+    """Execute ``notebooks/<stem>.ipynb`` with ``parameters``; return what ``probe`` (code ending in a dict
+    expression assigned to ``_facts``) computed in its namespace."""
+    nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    injected = "\n".join(f"{k} = {v!r}" for k, v in {"EXPORT_DIR": str(tmp_path / "exports"), **parameters}.items())
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(injected, metadata={"tags": ["injected-parameters"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE_HELPERS + probe + "\nprint(_json.dumps(_facts, default=str))"))
+    env_before = dict(os.environ)
+    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
+    try:
+        NotebookClient(nb, timeout=180, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+    for cell in nb.cells[:-1]:
+        for out in cell.get("outputs", []):
+            assert out.get("output_type") != "error", out
+    (out,) = [o for o in nb.cells[-1].outputs if o.get("name") == "stdout"]
+    facts = json.loads(out["text"])
+    facts["banner"] = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
+    facts["exports"] = sorted(p.name for p in (tmp_path / "exports").glob("*")) if (tmp_path / "exports").exists() \
+        else []
+    return facts
+
+
+def test_01_rankings(tmp_path):
+    facts = run("01_rankings", tmp_path, {"TOP_N": 5}, '''
+_facts = {"ranking": _view(ranking), "model": _view(model_ranking), "overview": _view(overview),
+          "toggles": {k: [c.disabled, c.description] for k, c in ranking.controls.items() if k != "benchmark"
+                      and hasattr(c, "indent")},
+          "top_n_max": ranking.controls["top_n"].max}
+''')
+    assert f"{SNAPSHOT} (bundled snapshot)" in facts["banner"]
+    ranking = facts["ranking"]
+    assert ranking["error"] is None and ranking["notes"] == []
+    table = ranking["tables"][0]
+    assert [(r["rank"], r["model_id"], r["value"]) for r in table[:3]] == [
+        (1, "Qwen/Qwen3.5-397B-A17B", 76.4), (2, "MiniMaxAI/MiniMax-M2.5", 75.8), (3, "stepfun-ai/Step-3.5-Flash", 74.4)]
+    assert len(table) == 5  # TOP_N reached the view
+    assert "Top: Qwen/Qwen3.5-397B-A17B — 76.4" in ranking["text"]
+    assert facts["top_n_max"] == 23  # SWE-bench Verified has 23 models
+    # The bundled snapshot publishes no verified flags and no separate fine-tunes: both toggles say so.
+    assert facts["toggles"]["verified_only"] == [True, "Verified only — no entry in this data is marked verified"]
+    assert facts["toggles"]["fine_tunes"] == [True, "Include fine-tunes — these leaderboards list no fine-tunes"]
+    assert "<th>verified</th>" not in ranking["html"] and "columns left out" in ranking["html"]
+    model = facts["model"]
+    swe = [r for r in model["tables"][0] if r["dataset_id"] == "SWE-bench/SWE-bench_Verified"]
+    assert [(r["rank"], r["n_entries"], r["percentile"]) for r in swe] == [(1, 23, 100.0)]
+    assert len(facts["overview"]["tables"][0]) == 11
+    assert facts["exports"] == ["01_model_ranks.csv", "01_model_ranks.png", "01_model_ranks.svg",
+                                "01_rankings.csv", "01_rankings.png", "01_rankings.svg"]
+
+
+def test_02_correlations(tmp_path):
+    facts = run("02_correlations", tmp_path, {"N_BOOT": 500}, '''
+_m = analysis.scores_matrix(analysis.dedupe(leaderboards))
+_coef, _overlap = analysis.benchmark_correlations(_m, method=METHOD, min_overlap=MIN_OVERLAP)
+_facts = {"view": _view(correlations), "n": int(_overlap.loc["Idavidrein/gpqa", "TIGER-Lab/MMLU-Pro"]),
+          "rho": float(_coef.loc["Idavidrein/gpqa", "TIGER-Lab/MMLU-Pro"]),
+          "diagonal_is_count": bool((_overlap.to_numpy().diagonal() == _m.notna().sum().to_numpy()).all()),
+          "min_overlap_min": correlations.controls["min_overlap"].min}
+''')
+    view = facts["view"]
+    assert view["error"] is None and facts["diagonal_is_count"]
+    assert (facts["n"], round(facts["rho"], 2)) == (22, 0.94)
+    assert "Strongest: GPQA (Diamond) & MMLU-Pro — 0.94 (95% CI " in view["text"] and "n = 22)" in view["text"]
+    assert facts["min_overlap_min"] == 3
+    assert len(view["figures"]) == 2 and all(w * dpi <= 1000 for w, _, dpi in view["figures"])
+    assert "02_correlations.png" in facts["exports"] and "02_correlations-2.png" in facts["exports"]
+
+
+def test_03_model_metadata(tmp_path):
+    facts = run("03_model_metadata", tmp_path, {}, '''
+_facts = {"view": _view(size)}
+''')
+    view = facts["view"]
+    assert view["error"] is None
+    table = view["tables"][0]
+    assert len(table) == 35 and sum(r["parameters"] is not None for r in table) == 28
+    assert sum(bool(r["on_frontier"]) for r in table) == 8
+    assert all(r["parameters"] is not None for r in table if r["on_frontier"])
+    assert "Pareto frontier: Qwen/Qwen3.5-0.8B (873M, 29.7)" in view["text"]  # parameters with their unit
+    assert "03_model_metadata.csv" in facts["exports"]
+
+
+def test_04_progress_over_time(tmp_path):
+    facts = run("04_progress_over_time", tmp_path, {"BENCHMARK": "SWE-bench/SWE-bench_Verified"}, '''
+_player = race.controls["as_of"]
+_first = race.text()
+_player.play.playing = True          # what the Play button does: playing, then +1 per tick
+_player.slider.index = 0
+_player.play.value = _player.play.value + 1
+_facts = {"progress": _view(progress), "race_first": _first, "race_after_tick": race.text(),
+          "slider_day": _player.slider.label}
+''')
+    records = facts["progress"]["tables"][0]
+    swe = [r for r in records if r["dataset_id"] == "SWE-bench/SWE-bench_Verified"]
+    assert [(r["model_id"], r["best_value"]) for r in swe] == [("Qwen/Qwen3.5-397B-A17B", 76.4)]
+    assert "Top as of 2026-03-10: Qwen/Qwen3.5-397B-A17B — 76.4" in facts["race_first"]
+    # Play drew the frame the slider shows
+    assert f"Top as of {facts['slider_day']}:" in facts["race_after_tick"]
+    assert sorted(facts["exports"])[:3] == ["04_progress_over_time.csv", "04_progress_over_time.png",
+                                           "04_progress_over_time.svg"]
+
+
+def test_05_model_profile(tmp_path):
+    facts = run("05_model_profile", tmp_path, {"MODELS": ["Qwen/Qwen3.5-397B-A17B", "zai-org/GLM-4.7"]}, '''
+_facts = {"view": _view(profiles)}
+''')
+    view = facts["view"]
+    assert view["error"] is None
+    rows = view["tables"][0]
+    assert len({(r["model_id"], r["dataset_id"]) for r in rows}) == len(rows)  # each pair once
+    (swe,) = [r for r in rows if r["model_id"] == "Qwen/Qwen3.5-397B-A17B"
+              and r["dataset_id"] == "SWE-bench/SWE-bench_Verified"]
+    assert (swe["rank"], swe["n_entries"], swe["value"], swe["percentile"]) == (1, 23, 76.4, 100.0)
+    assert "Qwen/Qwen3.5-397B-A17B: 7 eval results; best rank 1 of 29 on GPQA (Diamond)" in view["text"]
+    assert "05_model_profile.png" in facts["exports"]
+
+
+def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path):
+    nb = nbformat.read(NOTEBOOKS / "dashboard.ipynb", as_version=4)
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json\nprint(json.dumps({'tabs': list(tabs.titles), 'views': [[type(v).__name__ for v in p.children]"
+        " for p in tabs.children], 'errors': [repr(v.error) for p in tabs.children for v in p.children]}))"))
+    before = sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*"))
+    env_before = dict(os.environ)
+    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
+    try:
+        NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+    facts = json.loads([o for o in nb.cells[-1].outputs if o.get("name") == "stdout"][0]["text"])
+    assert facts["tabs"] == ["Rankings", "Correlations", "Size and date", "Progress", "Model profile"]
+    assert all(views and set(views) == {"BoundBox"} for views in facts["views"])
+    assert set(facts["errors"]) == {"None"}
+    assert sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*")) == before  # no exports, no files
+    streams = [o for o in nb.cells[0].outputs if o.get("output_type") == "stream"]
+    assert streams == [], streams  # no prints, no warnings, no progress bars on the page
