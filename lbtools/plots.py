@@ -1057,7 +1057,7 @@ def filled_matrix(
     shown = np.where(np.isfinite(o), o, p)
     published = np.isfinite(o)
 
-    fig, ax = _axes(ax, (max(6.0, 2.5 + 0.75 * len(benches)), 0.34 * max(len(models), 3) + 1.8))
+    fig, ax = _axes(ax, (min(9.5, max(6.0, 3.5 + 0.55 * len(benches))), 0.34 * max(len(models), 3) + 1.8))
     cmap = matplotlib.colormaps["viridis"]
     norm = matplotlib.colors.Normalize(0, 100)
     rgba = cmap(norm(np.nan_to_num(shown, nan=0.0)))

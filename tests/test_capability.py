@@ -288,7 +288,113 @@ def test_type_errors_are_named(snapshot_long):
 
 def test_deduplicates_by_the_project_rule(snapshot_long):
     twice = pd.concat([snapshot_long, snapshot_long.head(5).assign(value=1.0)], ignore_index=True)
-    with pytest.warns(UserWarning, match="dedupe_results"):
+    with pytest.warns(UserWarning, match="listed 2 times"):
         pred = analysis.predict_scores(twice)
     base = quiet(analysis.predict_scores, snapshot_long)
     pd.testing.assert_frame_equal(pred, base)
+
+
+# --------------------------------------------------------------------------------------------
+# plots
+
+
+@pytest.fixture
+def agg():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield plt
+    plt.close("all")
+
+
+def test_capability_forest(agg, snapshot_long):
+    from lbtools import plots
+
+    index = quiet(analysis.capability_index, snapshot_long)
+    fig = plots.capability_forest(index, top_n=12)
+    ax = fig.axes[0]
+    names = [t.get_text() for t in ax.get_yticklabels()]
+    assert names == list(index["model_id"].head(12))  # most capable at the top
+    low, high = ax.get_xlim()
+    assert low <= index["index_low"].head(12).min() and index["index_high"].head(12).max() <= high
+    counts = [t for t in ax.texts if t.get_text().startswith("n=")]
+    assert [t.get_text() for t in counts] == [f"n={n}" for n in index["n_benchmarks"].head(12)]
+    assert all(low <= t.get_position()[0] <= high for t in counts)  # labels inside the axes
+    assert min(t.get_fontsize() for t in counts + ax.get_yticklabels()) >= 9
+    assert fig.get_size_inches()[0] * fig.dpi <= 1000
+
+
+def test_filled_matrix_marks_published_cells(agg, snapshot_long):
+    from lbtools import plots
+
+    pred = quiet(analysis.predict_scores, snapshot_long)
+    order = list(quiet(analysis.capability_index, snapshot_long)["model_id"])
+    fig = plots.filled_matrix(pred, order=order, max_models=15)
+    ax = fig.axes[0]
+    shown = pred[pred["model_id"].isin(order[:15])]
+    framed = [p for p in ax.patches if p.get_gid() == "published"]
+    assert len(framed) == shown["observed"].notna().sum()
+    bold = [t for t in ax.texts if t.get_fontweight() == "bold"]
+    italic = [t for t in ax.texts if t.get_fontstyle() == "italic"]
+    assert len(bold) == len(framed) and len(italic) == shown["observed"].isna().sum()
+    assert [t.get_text() for t in ax.get_yticklabels()] == order[:15]
+    assert "not published results" in ax.get_title()
+    assert fig.get_size_inches()[0] * fig.dpi <= 1000
+
+
+def test_predicted_vs_published(agg, sim):
+    from lbtools import plots
+
+    long, truth = sim
+    table = quiet(analysis.validate_predictions, long, splits=1, n_items=truth["n_items"])
+    cells = table.attrs["predictions"]
+    fig = plots.predicted_vs_published(cells, method="lbtools")
+    ax = fig.axes[0]
+    assert ax.get_xlim() == (0, 100) and ax.get_ylim() == (0, 100)
+    mine = cells[cells["method"] == "lbtools"]
+    inside = ((mine["pred_low"] <= mine["observed"]) & (mine["observed"] <= mine["pred_high"])).sum()
+    labels = ax.get_legend_handles_labels()[1]
+    assert f"inside its interval ({inside})" in labels
+    assert f"{inside / len(mine):.0%} inside" in ax.get_title()
+
+
+# --------------------------------------------------------------------------------------------
+# notebook 06 on the bundled snapshot
+
+
+def test_notebook_06_runs_offline_and_shows_the_index(tmp_path):
+    import json
+    import os
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    root = __import__("pathlib").Path(__file__).resolve().parents[1]
+    nb = nbformat.read(root / "notebooks" / "06_capability_index.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(f"EXPORT_DIR = {str(tmp_path / 'exports')!r}\nSPLITS = 2"))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "import json as _json\n"
+        "_index = analysis.capability_index(leaderboards, level=LEVEL, min_benchmarks=MIN_BENCHMARKS)\n"
+        "_ax = index_view.figures[0].axes[0]\n"
+        "print(_json.dumps({'top_drawn': _ax.get_yticklabels()[0].get_text(), 'top': _index.model_id[0],"
+        " 'error': repr(index_view.error), 'filled_error': repr(filled_view.error),"
+        " 'text': filled_view.text(), 'methods': sorted(validation.method), 'splits': sorted(set(validation.split))}))"
+    ))
+    env = dict(os.environ)
+    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
+    try:
+        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env)
+    (out,) = [o for o in nb.cells[-1].outputs if o.get("name") == "stdout"]
+    facts = json.loads(out["text"])
+    assert facts["error"] == "None" and facts["filled_error"] == "None"
+    assert facts["top_drawn"] == facts["top"]
+    assert "not published results" in facts["text"]
+    assert facts["methods"] == sorted(analysis.capability.VALIDATION_METHODS * 2)
+    assert facts["splits"] == ["random", "time"]  # created_at from lbtools.enrich on the snapshot
+    assert (tmp_path / "exports" / "06_capability_index.png").exists()

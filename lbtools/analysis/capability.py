@@ -70,7 +70,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .tables import dedupe_results, detect_scale
+from .tables import dedupe, detect_scale
 
 __all__ = [
     "benchmark_parameters",
@@ -86,6 +86,9 @@ _CV_MODELS = 2000
 _DEFAULT_CLIP = 0.005  # a score of 0 or 100 % on an unknown number of items is taken as 0.5 % / 99.5 %
 _INTERCEPT_PRIOR = 0.5  # pseudo-observations pulling a benchmark's intercept towards the mean intercept
 _VARIANCE_PRIOR = 2.0  # pseudo-observations pulling a benchmark's misfit variance towards the pooled one
+# The smallest misfit variance (logit scale, SD 0.1): the binomial term can explain all of a benchmark's spread,
+# and a misfit of exactly 0 would let a few cells fix its parameters.
+_MIN_VARIANCE = 0.01
 VALIDATION_METHODS = ("lbtools", "benchmark mean", "two-way additive", "low-rank SVD", "IterativeImputer")
 
 
@@ -200,7 +203,7 @@ def _table(long: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
         if len(benchmarks) < 2:
             raise ValueError(f"{func}: benchmarks must name at least 2 benchmarks; got {benchmarks!r}")
         df = df[df["dataset_id"].isin(benchmarks)]
-    df = dedupe_results(df)
+    df = dedupe(df)
     df = df[df["model_id"].notna() & df["dataset_id"].notna()]
     value = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     if (~np.isfinite(value)).any():
@@ -377,7 +380,10 @@ def _fit(y, mask, binom, k: int, penalty: float, *, max_iter: int = 300, tol: fl
         XX = X[:, :, None] * X[:, None, :]
         XX[:, 1:, 1:] += cov
         XX = XX.reshape(n, -1)
-        rel = w * s2[c]  # relative weights: 1 where the binomial term is unknown or small
+        # Weights scaled to average 1 over each benchmark's cells, so that the priors on the intercept and the
+        # slopes count in pseudo-observations whatever the noise level.
+        w_bar = np.bincount(c, weights=w, minlength=m) / np.maximum(n_j, 1)
+        rel = w / w_bar[c]
         Sxx = (per_bench(rel) @ XX).reshape(m, k + 1, k + 1) + prior_items
         Sxy = per_bench(rel * yv) @ X
         Sxy[:, 0] += _INTERCEPT_PRIOR * b0
@@ -394,8 +400,8 @@ def _fit(y, mask, binom, k: int, penalty: float, *, max_iter: int = 300, tol: fl
             + np.einsum("mk,mkl,ml->m", a, moments, a)
             - sum_e
         )
-        s2_pool = max(float(raw.sum() / max(yv.size, 1)), 1e-4)
-        s2 = np.maximum((raw + _VARIANCE_PRIOR * s2_pool) / (n_j + _VARIANCE_PRIOR), 1e-4)
+        s2_pool = max(float(raw.sum() / max(yv.size, 1)), _MIN_VARIANCE)
+        s2 = np.maximum((raw + _VARIANCE_PRIOR * s2_pool) / (n_j + _VARIANCE_PRIOR), _MIN_VARIANCE)
         # Parameter expansion (PX-EM): re-express theta so that its fitted population has mean 0 and covariance
         # I, as the prior says. Without it the ridge on the slopes slides the scale (the likelihood of a sparse
         # table barely pins it down) and EM crawls along that direction.
@@ -408,7 +414,7 @@ def _fit(y, mask, binom, k: int, penalty: float, *, max_iter: int = 300, tol: fl
         if step < tol:
             break
     theta, cov = posterior(a, b, 1.0 / (s2[c] + ev))
-    item_cov = s2[:, None, None] * np.linalg.inv(Sxx)
+    item_cov = np.linalg.inv(Sxx) / np.maximum(w_bar, 1e-12)[:, None, None]
     if k == 1 and a[:, 0].sum() < 0:  # higher ability = higher scores
         a, theta = -a, -theta
         item_cov = item_cov * np.array([[1, -1], [-1, 1]])
@@ -528,7 +534,7 @@ def predict_scores(long: pd.DataFrame, *, level: float = 0.9, min_benchmarks: in
     are described in the module docstring, :mod:`lbtools.analysis.capability`. Predictions are **not published
     results**.
 
-    ``long`` is first de-duplicated with :func:`lbtools.analysis.dedupe_results` (the project's rule, which warns
+    ``long`` is first de-duplicated with :func:`lbtools.analysis.dedupe` (the project's one rule, which warns
     when it drops rows); rows without a value and benchmarks whose scale is neither 0–1 nor 0–100 (see
     :func:`lbtools.analysis.detect_scale`) are left out with a ``UserWarning``. All published cells are used in the
     fit, including those of models with fewer than ``min_benchmarks`` scores; only the output is restricted.
@@ -640,7 +646,7 @@ def capability_index(
     ----------
     long : DataFrame
         The :func:`lbtools.load_leaderboards` shape (de-duplicated here by
-        :func:`lbtools.analysis.dedupe_results`).
+        :func:`lbtools.analysis.dedupe`).
     level : float
         Interval coverage, strictly between 0 and 1.
     benchmarks : list of str, optional
