@@ -448,14 +448,14 @@ def _folds(mask: np.ndarray, n_folds: int, rng: np.random.Generator) -> np.ndarr
     return fold
 
 
-def _grid(m: int, n_cells: int) -> list[tuple[int, float]]:
-    max_k = int(min(_MAX_K, max(1, (m - 1) // 3), max(1, n_cells // 60)))
-    return [(k, lam) for k in range(1, max_k + 1) for lam in _PENALTIES]
+def _max_k(m: int, n_cells: int) -> int:
+    """The most latent dimensions worth trying: a third of the benchmarks, one per 60 published cells, at most 3."""
+    return int(min(_MAX_K, max(1, (m - 1) // 3), max(1, n_cells // 60)))
 
 
-def _cross_validate(y, mask, binom, n_items, grid, n_folds, rng):
+def _cross_validate(y, mask, binom, n_items, grid, fold):
     """Out-of-fold mean and variance of every published cell for each (k, penalty) in ``grid``."""
-    fold = _folds(mask, n_folds, rng)
+    n_folds = int(fold.max()) + 1
     out = {}
     for k, lam in grid:
         mu_cv = np.full(mask.shape, np.nan)
@@ -490,22 +490,32 @@ class _Model:
     cv_rmse: dict
 
 
-def _select_and_fit(y, mask, binom, n_items, level, rng, *, grid=None, n_folds=_FOLDS) -> _Model:
-    """Choose (k, penalty) by cross-validation, calibrate intervals on the same out-of-fold residuals, fit on all."""
-    grid = grid or _grid(mask.shape[1], int(mask.sum()))
+def _select_and_fit(y, mask, binom, n_items, level, rng, *, max_k=None, n_folds=_FOLDS) -> _Model:
+    """Choose (k, penalty) by cross-validation, calibrate intervals on the same out-of-fold residuals, fit on all.
+
+    The search is coordinate-wise: k = 1.._max_k at the first penalty, then the other penalties at the best k
+    (the penalty rarely changes which k is best, and this halves the fits).
+    """
+    max_k = max_k or _max_k(mask.shape[1], int(mask.sum()))
     # Beyond _CV_MODELS models, the choice and the calibration use a random subset of them (all their cells):
     # thousands of held-out cells pin the error and the conformal quantile down, and the full data's cost stays
     # one fit. Fewer models per fit make the held-out errors, if anything, larger (wider intervals).
     rows = np.sort(rng.choice(mask.shape[0], _CV_MODELS, replace=False)) if mask.shape[0] > _CV_MODELS else slice(None)
     cy, cmask, cbinom = y[rows], mask[rows], binom[rows]
-    n_folds = int(min(n_folds, max(2, cmask.sum() // 10)))
-    cv = _cross_validate(cy, cmask, cbinom, n_items, grid, n_folds, rng)
+    fold = _folds(cmask, int(min(n_folds, max(2, cmask.sum() // 10))), rng)
     truth = 100 * _sigmoid(cy[cmask])
-    errors = {}
-    for key, (mu, var) in cv.items():
-        point = _interval_pct(mu[cmask], np.sqrt(var[cmask]), 1.0)[0]
-        errors[key] = float(np.sqrt(np.mean((point - truth) ** 2)))
-    best = min(grid, key=lambda key: (round(errors[key], 6), key[0], -key[1]))
+    cv, errors = {}, {}
+
+    def search(grid):
+        cv.update(_cross_validate(cy, cmask, cbinom, n_items, grid, fold))
+        for key in grid:
+            mu, var = cv[key]
+            point = _interval_pct(mu[cmask], np.sqrt(var[cmask]), 1.0)[0]
+            errors[key] = float(np.sqrt(np.mean((point - truth) ** 2)))
+        return min(errors, key=lambda key: (round(errors[key], 6), key[0], -key[1]))
+
+    best = search([(k, _PENALTIES[0]) for k in range(1, max_k + 1)])
+    best = search([(best[0], lam) for lam in _PENALTIES[1:]])
     mu_cv, var_cv = cv[best]
     scores = np.abs(cy[cmask] - mu_cv[cmask]) / np.sqrt(var_cv[cmask])
     q = _conformal_quantile(scores, level)
@@ -618,7 +628,7 @@ def _index_fit(long, func, *, level, benchmarks, min_benchmarks, n_items):
     mask = t.mask
     y, binom = _to_logit(np.where(mask, t.pct, 50.0), np.broadcast_to(t.n_items, t.pct.shape))
     # One latent dimension, so that the index is one ordered scale; the penalty is chosen by cross-validation.
-    model = _select_and_fit(y, mask, binom, t.n_items, level, np.random.default_rng(0), grid=[(1, lam) for lam in _PENALTIES])
+    model = _select_and_fit(y, mask, binom, t.n_items, level, np.random.default_rng(0), max_k=1)
     return t, model, level, min_benchmarks
 
 
