@@ -56,8 +56,22 @@ published residuals are positive on average, its index is too high, and its pred
 benchmarks are too optimistic; the intervals do not cover that bias. Read a model's index together with
 ``n_benchmarks`` and look at which benchmarks it published.
 
-Measured (simulations with a fixed seed, see tests/test_capability.py and benchmarks/bench_capability.py): see
-the README lines in :func:`validate_predictions`.
+Measured
+--------
+Simulations with known truth (tests/test_capability.py): 400 models × 20 benchmarks, two latent dimensions,
+logit misfit SD 0.2, binomial noise on 100–1000 items, 20 % of cells published (at random, or more often for able
+models), 10 % of published cells held out twice per run; over 8 seeds × 2 missingness designs:
+
+- RMSE 0.45–0.71 × the two-way additive baseline (median 0.60); seeds 0 and 1 (the tests): 0.65 and 0.71;
+- 90 % prediction intervals covered 0.87–0.94 of held-out cells (median 0.91); of the unpublished cells'
+  simulated scores, 0.93 (missing at random) and 0.90 (missingness depending on ability);
+- capability index (300 models × 15 benchmarks, one dimension): 90 % intervals covered the true ability (on the
+  fitted population's scale) for 0.88 and 0.92 of the models, narrower with more benchmarks published.
+
+On the bundled snapshot (93 models × 11 benchmarks, 207 cells, 5 random splits): RMSE 8.2 on 0–100 against 8.6 for
+the two-way additive baseline and 12.7 for benchmark means, 89 % of held-out cells inside their 90 % interval.
+Speed (benchmarks/bench_capability.py, 10,000 models × 50 benchmarks, 20 % filled, 2 busy cores):
+``predict_scores`` 2.8–6.3 s, ``capability_index`` 1.3–1.6 s.
 """
 
 from __future__ import annotations
@@ -171,13 +185,8 @@ def _item_counts(benchmarks: np.ndarray, n_items, func: str, notes: list) -> np.
             except Exception as exc:  # a missing card or no network must not stop a prediction
                 notes.append(f"lbtools.benchmark_sizes failed ({type(exc).__name__}: {exc}); binomial term skipped")
             else:
-                sizes = sizes.dropna(subset=["n_items"])
-                if "task_id" in sizes.columns:
-                    # A benchmark with several tasks: the whole-benchmark row if there is one, else its largest task.
-                    sizes = sizes.assign(_whole=sizes["task_id"].isna()).sort_values(
-                        ["dataset_id", "_whole", "n_items"], ascending=[True, False, False]
-                    )
-                first = sizes.drop_duplicates("dataset_id").set_index("dataset_id")["n_items"]
+                # The first row of a benchmark is its count (benchmark_sizes' own convention).
+                first = sizes.drop_duplicates("dataset_id").dropna(subset=["n_items"]).set_index("dataset_id")["n_items"]
                 for j, b in enumerate(benchmarks):
                     if np.isnan(counts[j]) and b in first.index:
                         counts[j] = float(first[b])
@@ -549,8 +558,9 @@ def predict_scores(long: pd.DataFrame, *, level: float = 0.9, min_benchmarks: in
     :func:`lbtools.analysis.detect_scale`) are left out with a ``UserWarning``. All published cells are used in the
     fit, including those of models with fewer than ``min_benchmarks`` scores; only the output is restricted.
 
-    Measured (tests/test_capability.py, simulated 400 models × 20 benchmarks, 20 % filled, seed 0): see
-    :func:`validate_predictions`.
+    Measured (simulated 400 models × 20 benchmarks, 20 % filled; see the module docstring): 90 % intervals cover
+    0.93 of the unpublished cells' simulated scores (0.90 when able models publish more); on held-out published
+    cells RMSE 0.45–0.71 × the two-way additive baseline with 0.87–0.94 coverage over 16 simulations.
 
     Parameters
     ----------
@@ -649,8 +659,10 @@ def capability_index(
     its own noise). A model with fewer benchmarks gets a wider interval; a model with one score is shrunk
     towards 0. Selective reporting: see the module docstring (missing at random given ability is assumed).
 
-    Measured (tests/test_capability.py, simulated 300 models × 15 benchmarks, 20 % filled, missingness depending
-    on ability, seed 0): see the test's docstring and the README.
+    Measured (simulated 300 models × 15 benchmarks, one dimension, 20 % filled, tests/test_capability.py): 90 %
+    intervals covered the true ability, expressed on the fitted population's scale, for 0.88 of the models
+    (missing at random) and 0.92 (missingness depending on ability); mean width 0.60 with 2 benchmarks, 0.35 with 5
+    or more.
 
     Parameters
     ----------
@@ -881,9 +893,10 @@ def validate_predictions(
       every earlier model's scores are training cells. Without ``created_at`` the time rows are left out and a
       ``UserWarning`` says so.
 
-    Measured on simulated data with known truth (tests/test_capability.py, 400 models × 20 benchmarks, 2 latent
-    dimensions, binomial noise, 20 % filled, seed 0): lbtools RMSE 0.50–0.55 × the two-way additive baseline,
-    90 % intervals covering 0.88–0.91 of held-out cells; with missingness depending on ability, similar.
+    Measured on simulated data with known truth (400 models × 20 benchmarks, 2 latent dimensions, binomial noise,
+    20 % filled, 2 splits; 8 seeds × 2 missingness designs, see the module docstring): lbtools' RMSE 0.45–0.71 × the
+    two-way additive baseline (median 0.60), its 90 % intervals covering 0.87–0.94 of held-out cells (median 0.91);
+    on the bundled snapshot, RMSE 8.2 against 8.6 (additive) and 12.7 (benchmark mean).
 
     Parameters
     ----------
