@@ -185,18 +185,23 @@ def test_item_counts_are_used_and_skipping_them_is_said(sim):
 
 
 @pytest.mark.filterwarnings("ignore:validate_predictions. item counts unknown")
-def test_time_split_needs_created_at(sim):
-    long, _ = sim
+def test_time_split_needs_created_at(snapshot_long):
+    long, _ = simulate(n_models=200, seed=2)
     rng = np.random.default_rng(0)
-    dates = pd.Series(pd.to_datetime("2025-01-01", utc=True) + pd.to_timedelta(rng.integers(0, 365, 400), unit="D"),
-                      index=[f"org/model-{i:04d}" for i in range(400)])
+    dates = pd.Series(pd.to_datetime("2025-01-01", utc=True) + pd.to_timedelta(rng.integers(0, 365, 200), unit="D"),
+                      index=[f"org/model-{i:04d}" for i in range(200)])
     dated = long.assign(created_at=long["model_id"].map(dates))
-    table = quiet(analysis.validate_predictions, dated, splits=1)
+    table = analysis.validate_predictions(dated, splits=1)
     assert set(table["split"]) == {"random", "time"}
     time_rows = table[table["split"] == "time"].set_index("method")
     assert time_rows.loc["lbtools", "rmse"] < time_rows.loc["two-way additive", "rmse"]
+    # the held-out cells are the newest models'
+    cells = table.attrs["predictions"]
+    held = cells[(cells["split"] == "time") & (cells["method"] == "lbtools")]["model_id"].unique()
+    newest = dates[sorted(set(long["model_id"]))].sort_values()
+    assert set(held) <= set(newest.index[len(newest) // 2:])
     with pytest.warns(UserWarning, match="time split skipped"):
-        analysis.validate_predictions(long, splits=1)
+        analysis.validate_predictions(snapshot_long, splits=1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -347,11 +352,10 @@ def test_filled_matrix_marks_published_cells(agg, snapshot_long):
     assert fig.get_size_inches()[0] * fig.dpi <= 1000
 
 
-def test_predicted_vs_published(agg, sim):
+def test_predicted_vs_published(agg, snapshot_long):
     from lbtools import plots
 
-    long, truth = sim
-    table = quiet(analysis.validate_predictions, long, splits=1, n_items=truth["n_items"])
+    table = quiet(analysis.validate_predictions, snapshot_long, splits=2)
     cells = table.attrs["predictions"]
     fig = plots.predicted_vs_published(cells, method="lbtools")
     ax = fig.axes[0]
