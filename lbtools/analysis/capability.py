@@ -62,7 +62,7 @@ Simulations with known truth (tests/test_capability.py): 400 models × 20 benchm
 logit misfit SD 0.2, binomial noise on 100–1000 items, 20 % of cells published (at random, or more often for able
 models), 10 % of published cells held out twice per run; over 8 seeds × 2 missingness designs:
 
-- RMSE 0.45–0.71 × the two-way additive baseline (median 0.60); seeds 0 and 1 (the tests): 0.65 and 0.71;
+- RMSE 0.45–0.71 × the two-way additive baseline (median 0.59); seeds 0 and 1 (the tests): 0.65 and 0.71;
 - 90 % prediction intervals covered 0.87–0.94 of held-out cells (median 0.91); of the unpublished cells'
   simulated scores, 0.93 (missing at random) and 0.90 (missingness depending on ability);
 - capability index (300 models × 15 benchmarks, one dimension): 90 % intervals covered the true ability (on the
@@ -895,7 +895,7 @@ def validate_predictions(
 
     Measured on simulated data with known truth (400 models × 20 benchmarks, 2 latent dimensions, binomial noise,
     20 % filled, 2 splits; 8 seeds × 2 missingness designs, see the module docstring): lbtools' RMSE 0.45–0.71 × the
-    two-way additive baseline (median 0.60), its 90 % intervals covering 0.87–0.94 of held-out cells (median 0.91);
+    two-way additive baseline (median 0.59), its 90 % intervals covering 0.87–0.94 of held-out cells (median 0.91);
     on the bundled snapshot, RMSE 8.2 against 8.6 (additive) and 12.7 (benchmark mean).
 
     Parameters
