@@ -405,3 +405,11 @@ def test_notebook_06_runs_offline_and_shows_the_index(tmp_path):
     assert facts["methods"] == sorted(analysis.capability.VALIDATION_METHODS * 2)
     assert facts["splits"] == ["random", "time"]  # created_at from lbtools.enrich on the snapshot
     assert (tmp_path / "exports" / "06_capability_index.png").exists()
+
+
+def test_too_few_cells_give_whole_scale_intervals_and_say_so():
+    long = pd.DataFrame({"model_id": ["a", "b", "a", "b", "c"], "dataset_id": ["x", "x", "y", "y", "x"],
+                         "value": [50.0, 60.0, 70.0, 65.0, 40.0]})
+    with pytest.warns(UserWarning, match="too few published cells"):
+        pred = analysis.predict_scores(long, n_items={"x": 100, "y": 100})
+    assert (pred["pred_low"] == 0).all() and (pred["pred_high"] == 100).all()

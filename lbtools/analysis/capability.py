@@ -602,6 +602,11 @@ def predict_scores(long: pd.DataFrame, *, level: float = 0.9, min_benchmarks: in
     mask = t.mask
     y, binom = _to_logit(np.where(mask, t.pct, 50.0), np.broadcast_to(t.n_items, t.pct.shape))
     model = _select_and_fit(y, mask, binom, t.n_items, level, np.random.default_rng(seed))
+    if not np.isfinite(model.q):
+        note = (f"too few published cells ({int(mask.sum())}) to calibrate a {level:.0%} interval: "
+                "the intervals span the whole scale")
+        t.notes.append(note)
+        _warn_notes([note], func)
     pred, low, high = _interval_pct(model.mu, model.sd, model.q)
     keep = mask.sum(axis=1) >= min_benchmarks
     n, m = int(keep.sum()), len(t.benchmarks)
