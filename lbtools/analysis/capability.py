@@ -667,7 +667,9 @@ def capability_index(
     Measured (simulated 300 models × 15 benchmarks, one dimension, 20 % filled, tests/test_capability.py): 90 %
     intervals covered the true ability, expressed on the fitted population's scale, for 0.88 of the models
     (missing at random) and 0.92 (missingness depending on ability); mean width 0.60 with 2 benchmarks, 0.35 with 5
-    or more.
+    or more. The benchmark parameters are taken as known, so with few models per benchmark the intervals can be a
+    little narrow: at 100 models × 10 benchmarks (about 20 models per benchmark, like the bundled snapshot) coverage
+    averaged 0.87 over 12 simulations (0.76–0.97 each); at 60 × 8, 0.91.
 
     Parameters
     ----------
