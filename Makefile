@@ -31,6 +31,7 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/bench_fetch.py
 	$(BIN)/python benchmarks/bench_capability.py
+	$(BIN)/python benchmarks/bench_stats.py
 
 # The notebooks as Voila dashboards (outputs and pickers, no code): http://127.0.0.1:$(DASHBOARD_PORT)/
 DASHBOARD_PORT ?= 8866

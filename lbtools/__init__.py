@@ -16,6 +16,7 @@ _EXPORTS = {
     "enrich": "lbtools.loaders",
     "load_aggregate": "lbtools.loaders",
     "aggregate_to_long": "lbtools.loaders",
+    "benchmark_sizes": "lbtools.loaders",
     "configure": "lbtools.config",
     "settings": "lbtools.config",
     "bundled_snapshot": "lbtools.config",

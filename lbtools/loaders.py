@@ -739,28 +739,147 @@ def aggregate_to_long(df):
             UserWarning,
             stacklevel=2,
         )
-    records = []
-    for column in score_columns:
-        if column not in mapping:
-            continue
-        dataset_id = mapping[column]
-        part = df[["model_name", column] + (["provider"] if "provider" in df.columns else [])].copy()
-        part = part[part[column].notna()]
-        rows = []
-        for _, row in part.iterrows():
-            rows.append(
-                {
-                    "dataset_id": dataset_id,
-                    "model_id": row["model_name"],
-                    "value": float(row[column]),
-                    "author": row["provider"] if "provider" in part.columns and pd.notna(row["provider"]) else None,
-                }
-            )
-        rows.sort(key=lambda r: (-r["value"], r["model_id"]))
-        for rank, row in enumerate(rows, start=1):
-            row["rank"] = rank
-        records.extend(rows)
-    records.sort(key=lambda r: (r["dataset_id"], r["rank"]))
+    known = [c for c in score_columns if c in mapping]
+    ids = ["model_name"] + (["provider"] if "provider" in df.columns else [])
+    long = df[ids + known].melt(id_vars=ids, value_vars=known, var_name="column", value_name="value")
+    long = long[long["value"].notna()].assign(dataset_id=lambda d: d["column"].map(mapping))
+    # The Parquet has no ranks: position by value, higher first, ties by model id.
+    long = long.sort_values(["dataset_id", "value", "model_name"], ascending=[True, False, True], kind="stable")
+    long["rank"] = long.groupby("dataset_id")["value"].rank(method="first", ascending=False).astype(int)
+    long = long.rename(columns={"model_name": "model_id", "provider": "author"})
+    records = [
+        {k: (None if k == "author" and pd.isna(v) else v) for k, v in r.items() if k != "column"}
+        for r in long.astype({"value": "float64"}).to_dict("records")
+    ]
     out = make_frame(records, LEADERBOARD_COLUMNS)
     out.attrs = {k: v for k, v in df.attrs.items() if k in ("source", "fetched_at", "revision")}
     return out
+
+
+# -- item counts ---------------------------------------------------------------------------------------------
+
+SIZE_COLUMNS = {"dataset_id": "string", "task_id": "string", "n_items": "Int64", "n_items_source": "string"}
+
+
+def _fetch_card_sizes(source, dataset_id, refresh):
+    """``([(task_id, n)], reason)`` from a benchmark's dataset card and ``eval.yaml`` on ``source``; the list is empty
+    (and ``reason`` says why) when they give no count."""
+    from ._hub.sizes import card_counts, eval_tasks
+
+    try:
+        info, _ = source.get_json(f"/api/datasets/{dataset_id}", what=f"dataset {dataset_id}", refresh=refresh)
+    except LbtoolsError as exc:
+        return [], f"no dataset card: {_one_line(exc)}"
+    tasks, why_no_tasks = [], ""
+    try:
+        path = source.repo_file(dataset_id, "eval.yaml", refresh=refresh)
+        tasks = eval_tasks(path.read_text(encoding="utf-8"))
+    except LbtoolsError as exc:
+        why_no_tasks = f"; no eval.yaml ({_one_line(exc)})"
+    except (ValueError, OSError) as exc:
+        why_no_tasks = f"; eval.yaml unreadable ({_one_line(exc)})"
+    counts = card_counts(info, tasks)
+    if counts:
+        return counts, ""
+    return [], f"its card gives no num_examples for the split its eval.yaml names{why_no_tasks}"
+
+
+def _user_sizes(n_items, ids):
+    """``{dataset_id: n}`` from the caller's ``n_items`` (an int for one benchmark, or a mapping)."""
+    if n_items is None:
+        return {}
+    if isinstance(n_items, dict):
+        pairs = n_items.items()
+    elif isinstance(n_items, int) and not isinstance(n_items, bool):
+        if ids is None or len(ids) != 1:
+            raise ValueError("n_items: an int gives the size of one benchmark; pass dataset_ids=[one id], or "
+                             "n_items={dataset_id: n} for several")
+        pairs = [(ids[0], n_items)]
+    else:
+        raise TypeError(f"n_items must be an int, a {{dataset_id: int}} mapping or None; got {type(n_items).__name__}")
+    out = {}
+    for key, n in pairs:
+        _check_repo_id(key, "n_items key")
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError(f"n_items[{key!r}] must be a positive int; got {n!r}")
+        out[key] = n
+    return out
+
+
+def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool = False):
+    """How many items (questions, tasks) each benchmark has: the ``n`` behind its scores.
+
+    Sources, in this order, per benchmark:
+
+    1. ``"user"``: the caller's ``n_items``;
+    2. ``"card"``: the benchmark dataset's card on the Hub in use (``HfApi().dataset_info(id).card_data``, i.e.
+       ``cardData.dataset_info[...].splits[i].num_examples``) for the config and split that each task of the
+       dataset's ``eval.yaml`` names, or the only split when the card has one and there is no ``eval.yaml``;
+    3. ``"table"``: lbtools' table ``lbtools/data/benchmark_sizes.csv`` (the official benchmarks of the bundled
+       snapshot; each row has a provenance URL and a note saying where a count is uncertain).
+
+    A benchmark none of them knows gets one row with ``n_items`` NA; ``attrs["missing"]`` says why for each. Snapshots
+    record the cards and ``eval.yaml`` files they used, so this works offline on them too; the bundled snapshot has
+    no cards and uses the table.
+
+    Parameters
+    ----------
+    dataset_ids : list of str, optional
+        Benchmark dataset ids; None: every official benchmark.
+    n_items : int or dict, optional
+        The caller's counts: an int when ``dataset_ids`` has one id, or ``{dataset_id: n}``.
+    token, refresh
+        As in ``load_leaderboard``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per (benchmark, task), benchmarks in the order given (sorted when ``dataset_ids`` is None), tasks in
+        their ``eval.yaml`` / table order; the first row of a benchmark is the count ``rank_intervals`` uses:
+
+        ==============  ======  ==============================================
+        dataset_id      string
+        task_id         string  the ``eval.yaml`` task id; NA when not known
+        n_items         Int64   NA when no source knows it
+        n_items_source  string  ``"user"``, ``"card"`` or ``"table"``; NA when missing
+        ==============  ======  ==============================================
+    """
+    import pandas as pd
+
+    from ._hub.sizes import table_rows
+
+    ids = None if dataset_ids is None else _check_id_list(dataset_ids, "dataset_ids", namespace=True)
+    user = _user_sizes(n_items, ids)
+    settings = _settings()
+    source = resolve_source(settings, token)
+    if ids is None:
+        records, _ = _fetch_benchmark_records(source, refresh)
+        ids = sorted({r["dataset_id"] for r in records if r.get("dataset_id")})
+    to_fetch = [d for d in ids if d not in user]
+    cards, failed = _fan_out(
+        lambda d: _fetch_card_sizes(source, d, refresh),
+        to_fetch,
+        max_workers=settings.max_workers,
+        errors="warn",
+        progress=False,
+        desc="dataset cards",
+    )
+    table: dict[str, list] = {}
+    for row in table_rows():
+        table.setdefault(row["dataset_id"], []).append(row)
+    rows, missing = [], {}
+    for dataset_id in ids:
+        if dataset_id in user:
+            rows.append((dataset_id, None, user[dataset_id], "user"))
+            continue
+        counts, reason = cards.get(dataset_id, ([], failed.get(dataset_id, "")))
+        if counts:
+            rows.extend((dataset_id, task, n, "card") for task, n in counts)
+        elif dataset_id in table:
+            rows.extend((dataset_id, r["task_id"], r["n_items"], "table") for r in table[dataset_id])
+        else:
+            rows.append((dataset_id, None, None, None))
+            missing[dataset_id] = f"{reason}; not in lbtools' table either" if reason else "not in lbtools' table"
+    columns = list(SIZE_COLUMNS)
+    df = pd.DataFrame({c: pd.array([r[i] for r in rows], dtype=SIZE_COLUMNS[c]) for i, c in enumerate(columns)})
+    return _stamp(df, source, None, missing=missing)

@@ -1,10 +1,15 @@
 """Figures for the analyses in :mod:`lbtools.analysis`.
 
 Each function draws one figure and returns the :class:`matplotlib.figure.Figure`; the title says
-what it shows. Figures are created with ``pyplot`` (so Jupyter's inline backend shows a figure
-left open at the end of a cell) and never shown or closed here: a caller drawing into an
-``ipywidgets.Output`` should ``display(fig)`` then ``plt.close(fig)``. Pass ``ax=`` to draw into
-an existing Axes instead.
+what it shows. Figures are created with ``pyplot`` and never shown or closed here: inside a view
+bound with :func:`lbtools.widgets.bind` they are shown and closed for you. Pass ``ax=`` to draw
+into an existing Axes instead.
+
+Figures are sized for a notebook's width (at most 10 in at 100 dpi, so JupyterLab shows them
+unscaled at 1400 px) with every text at least 9 pt. Where several benchmarks share an axis, scores
+are drawn on 0–100 (``value_norm``) and the figure names the benchmarks rescaled from 0–1;
+percentile axes are fixed 0–100. Organisations keep one colour across figures through
+:func:`organisation_palette`; model names are placed only where they fit.
 
 Model ids, notes and benchmark names are user-submitted text: ``$`` is escaped everywhere so it
 is never read as mathtext. ``labels`` maps dataset ids to display names wherever benchmarks are
@@ -14,7 +19,6 @@ shown. matplotlib, and seaborn for the heatmap, are imported inside the function
 from __future__ import annotations
 
 import warnings
-import zlib
 
 import numpy as np
 import pandas as pd
@@ -30,6 +34,7 @@ __all__ = [
     "pair_scatter",
     "percentile_bars",
     "race_bar",
+    "rank_interval_plot",
     "ranking_bar",
     "score_vs_date",
     "score_vs_parameters",
@@ -302,9 +307,9 @@ def ranking_bar(
         ax.legend(handles=handles, loc="lower right", fontsize=SMALL, frameon=True, framealpha=0.9)
     if title is None:
         bench = _only_benchmark(df)
-        where = f" on {_bench(bench, labels)}" if bench is not None else f" by {value}"
+        where = f" on {_bench(bench, labels)}" if bench is not None else ""
         order = " (lower is better)" if _lower_is_better(df) else ""
-        title = f"Top {len(ranked)} models{where}{order}"
+        title = f"Top {len(ranked)} models{where}{order}" if len(ranked) else f"No entries to rank{where}"
     ax.set_title(_esc(title))
     return fig
 
@@ -930,6 +935,80 @@ def best_to_date_steps(
         fig.suptitle(_esc(title), fontsize=FONT + 2)
     else:
         panels[0].set_title(_esc(title))
+    return fig
+
+
+# --------------------------------------------------------------------------------------------
+# rank uncertainty (lbtools.analysis.rank_intervals)
+
+_TIER_SHADES = ("#e8eef6", "#ffffff")
+_INTERVAL_COLOUR = "#1f78b4"
+
+
+def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n: int | None = None,
+                       labels: dict | None = None, ax=None):
+    """Each model's rank interval on one leaderboard, best at the top, with its tier shaded.
+
+    A line spans each model's ``rank_low`` … ``rank_high`` (the ``level`` interval of
+    :func:`lbtools.analysis.rank_intervals`), a dot marks its published rank, and its published value is written
+    after the line. Tiers are bands of alternating shade; the title ends with the headline of
+    :func:`lbtools.analysis.tie_summary` ("the top k are statistically tied").
+
+    Parameters
+    ----------
+    ranked : DataFrame
+        The result of ``analysis.rank_intervals`` (one benchmark).
+    title : str, optional
+        First line of the title; default: the benchmark's name (``labels``) and its item count.
+    top_n : int, optional
+        Show only the best ``top_n`` models (the axis still counts every model's rank).
+    labels : dict, optional
+        Dataset id → display name.
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    needed = ["model_id", "value", "rank", "rank_low", "rank_high", "tier"]
+    if not isinstance(ranked, pd.DataFrame):
+        raise TypeError(f"ranked must be the DataFrame of analysis.rank_intervals; got {type(ranked).__name__}")
+    missing = [c for c in needed if c not in ranked.columns]
+    if missing:
+        raise ValueError(f"ranked: not a rank_intervals result (no column {', '.join(map(repr, missing))})")
+    if top_n is not None and (isinstance(top_n, bool) or not isinstance(top_n, int) or top_n < 1):
+        raise ValueError(f"top_n must be a positive int or None; got {top_n!r}")
+    shown = ranked if top_n is None else ranked.head(top_n)
+    k = len(shown)
+    fig, ax = _axes(ax, (WIDTH, 0.32 * max(k, 3) + 1.5))
+    y = np.arange(k)
+    low = shown["rank_low"].to_numpy(dtype="float64", na_value=np.nan)
+    high = shown["rank_high"].to_numpy(dtype="float64", na_value=np.nan)
+    rank = shown["rank"].to_numpy(dtype="float64", na_value=np.nan)
+    tiers = shown["tier"].to_numpy(dtype="float64", na_value=np.nan)
+    for i, tier in enumerate(pd.unique(tiers)):
+        rows = np.flatnonzero(tiers == tier)
+        ax.axhspan(rows.min() - 0.5, rows.max() + 0.5, color=_TIER_SHADES[i % 2], zorder=0, lw=0,
+                   label="_tier")
+        ax.text(0.995, rows.min() - 0.45, f"tier {int(tier)}", transform=ax.get_yaxis_transform(), ha="right",
+                va="top", fontsize=SMALL, color="#555555")
+    ax.hlines(y, low, high, color=_INTERVAL_COLOUR, lw=3, alpha=0.6, zorder=2)
+    ax.plot(rank, y, "o", color=_INTERVAL_COLOUR, ms=5, zorder=3)
+    for yi, hi, v in zip(y, high, shown["value"].to_numpy(dtype="float64", na_value=np.nan)):
+        ax.text(hi + 0.25, yi, _fmt(v), va="center", ha="left", fontsize=SMALL, zorder=4)
+    n_models = int(np.nanmax(ranked["rank_high"].to_numpy(dtype="float64", na_value=np.nan))) if len(ranked) else 1
+    right = max(n_models, np.nanmax(high) if k else 1)
+    ax.set_xlim(0.5, right + 0.5 + max(1.0, 0.12 * right))
+    ax.set_ylim(k - 0.5, -0.5)
+    ax.set_yticks(y, labels=[_esc(m) for m in shown["model_id"]])
+    ax.set_xlabel(f"rank ({100 * ranked.attrs.get('level', 0.95):g} % interval; dot: published rank)")
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title is None:
+        bench = _only_benchmark(ranked)
+        n = ranked.attrs.get("n_items")
+        title = (_bench(bench, labels) if bench is not None else "Rank intervals") + (f" ({n} items)" if n else "")
+    ax.set_title(_esc(f"{title}\n{analysis.tie_summary(ranked, detail=False)}"), fontsize=10)
     return fig
 
 

@@ -38,6 +38,13 @@ class RecordingSource:
         shutil.copyfile(path, target)
         return target, commit, fetched_at
 
+    def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
+        path = self.inner.repo_file(repo_id, filename, repo_type=repo_type, refresh=refresh)
+        target = self.root / file_relpath(repo_type, repo_id, filename)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+        return target
+
     def recorded_benchmarks(self):
         return None, {}
 
@@ -56,7 +63,8 @@ def save_snapshot(
     """Record the Hub's leaderboard data into the folder ``dest`` (which must not exist yet).
 
     Records the official benchmark list; the leaderboards of ``benchmarks`` (default: every official one) in the
-    default view and with fine-tunes (``base_model=false``); when ``models``, the eval results and metadata of every
+    default view and with fine-tunes (``base_model=false``); their dataset infos and ``eval.yaml`` files (the item
+    counts of ``benchmark_sizes``); when ``models``, the eval results and metadata of every
     model on them; when ``aggregate``, the aggregate Parquet. Failures are listed in the manifest, not fatal.
 
     Returns
@@ -69,6 +77,7 @@ def save_snapshot(
     from . import __version__, config
     from ._hub.client import HubClient, utc_iso
     from .loaders import _check_id_list, _fan_out, _fetch_eval_results, _fetch_leaderboard, _fetch_model_info
+    from .loaders import _fetch_card_sizes
 
     dest = Path(dest)
     if dest.exists():
@@ -95,12 +104,15 @@ def save_snapshot(
         )
         saved = sorted(boards)
         _fan_out(lambda d: _fetch_leaderboard(recorder, d, False, True), saved, desc="leaderboards + fine-tunes", **fan)
+        # The dataset cards and eval.yaml files that give item counts (benchmark_sizes, rank_intervals offline).
+        cards, _ = _fan_out(lambda d: _fetch_card_sizes(recorder, d, True), saved, desc="dataset cards", **fan)
         model_ids = sorted({r["model_id"] for d in saved for r in boards[d][0]})
         model_failures: dict = {}
         counts = {
             "benchmarks": len(saved),
             "leaderboard_entries": sum(len(boards[d][0]) for d in saved),
             "models": len(model_ids),
+            "benchmarks_with_card_item_counts": sum(1 for d in saved if cards.get(d, ([], ""))[0]),
         }
         if models:
             evals, failed_evals = _fan_out(

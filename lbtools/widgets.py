@@ -256,30 +256,32 @@ def benchmark_labels(data, benchmarks: pd.DataFrame | None = None) -> dict[str, 
     ----------
     data : DataFrame with a ``dataset_id`` column, or iterable of dataset ids
     benchmarks : DataFrame, optional
-        ``lbtools.list_benchmarks()``: its ``display_name`` wins (lbtools' table, else the dataset card's).
+        ``lbtools.list_benchmarks()``: its ``display_name`` (lbtools' table, else the dataset card's ``pretty_name``)
+        names the benchmarks it lists.
 
     Returns
     -------
     dict
-        Names come from ``benchmarks``, else :func:`lbtools.display_name`; names that two benchmarks share get the
-        dataset id appended, so every label picks one benchmark.
+        Names from ``benchmarks``, else from lbtools' table (:func:`lbtools.display_name`), else the dataset id itself
+        (never a guessed name such as the id's last part); names that two benchmarks share get the dataset id
+        appended, so every label picks one benchmark.
     """
-    from ._hub.benchmarks import display_name
+    from ._hub.benchmarks import display_names
 
     if isinstance(data, pd.DataFrame):
         ids = [str(d) for d in pd.unique(data["dataset_id"].dropna())]
     else:
         ids = [str(d) for d in dict.fromkeys(data)]
-    known = {}
+    known = dict(display_names())
     if benchmarks is not None and {"dataset_id", "display_name"} <= set(benchmarks.columns):
-        known = {
+        known.update({
             str(d): str(n)
             for d, n in zip(benchmarks["dataset_id"], benchmarks["display_name"])
             if isinstance(d, str) and isinstance(n, str) and n.strip()
-        }
-    labels = {d: (known.get(d) or display_name(d)).strip() or d for d in ids}
+        })
+    labels = {d: (known.get(d) or d).strip() or d for d in ids}
     counts = pd.Series(list(labels.values())).value_counts()
-    return {d: (f"{n} ({d})" if counts[n] > 1 else n) for d, n in labels.items()}
+    return {d: (f"{n} ({d})" if counts[n] > 1 and n != d else n) for d, n in labels.items()}
 
 
 def _benchmark_options(ids, labels) -> list[tuple[str, str]]:

@@ -11,7 +11,10 @@ What the sources lack stays empty; nothing is invented:
   (`base_model=false`) holds the same entries as the default one;
 - each model's eval results, reconstructed from its aggregate row (dataset id and value only);
 - model metadata for the 56 models that have it (`createdAt`, `safetensors.total`, pipeline tag, license, base models);
-- the aggregate Parquet itself (93 rows, 23 columns, values unchanged).
+- the aggregate Parquet itself (93 rows, 23 columns, values unchanged);
+- no dataset cards or eval.yaml files: the sources hold none, so item counts (`lbtools.benchmark_sizes`, the rank
+  intervals of `lbtools.analysis.rank_intervals`) come from lbtools' table `lbtools/data/benchmark_sizes.csv`, whose
+  rows each carry a provenance URL; the manifest says so under `item_counts`.
 """
 
 from __future__ import annotations
@@ -100,6 +103,7 @@ def model_metadata() -> dict[str, dict]:
 
 def build(dest: Path) -> dict:
     source_info = json.loads(AGGREGATE_SOURCE.read_text())
+    sizes = pd.read_csv(ROOT / "lbtools" / "data" / "benchmark_sizes.csv")
     aggregate = pd.read_csv(AGGREGATE_CSV)
     tmp = dest.with_name(dest.name + ".building")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -143,6 +147,14 @@ def build(dest: Path) -> dict:
             "models_with_metadata": len(metadata),
             "aggregate_rows": len(aggregate),
             "aggregate_columns": aggregate.shape[1],
+            "benchmarks_with_card_item_counts": 0,
+        },
+        "item_counts": {
+            "source": "table",
+            "table": "lbtools/data/benchmark_sizes.csv",
+            "benchmarks_in_table": sorted(set(sizes["dataset_id"]) & set(boards)),
+            "note": "No dataset cards or eval.yaml files were recorded (the sources hold none); item counts come from "
+                    "lbtools' table, one provenance URL per row.",
         },
         "provenance": (
             f"Built by scripts/build_bundled_snapshot.py from real Hub data (data/README.md). The aggregate is the "
@@ -154,7 +166,8 @@ def build(dest: Path) -> dict:
             "models declare a base model), not recorded from the leaderboard API. Eval results per model are "
             "reconstructed from the same rows. Model metadata (createdAt, safetensors.total, pipeline_tag, license, "
             "base models) for 56 models is a copy of Hub API results taken 2026-06-19. The benchmark list comes from "
-            "official_benchmarks.csv; its status column says which ids were confirmed as listed."
+            "official_benchmarks.csv; its status column says which ids were confirmed as listed. No dataset cards were "
+            "recorded: item counts for rank intervals come from lbtools/data/benchmark_sizes.csv (provenance per row)."
         ),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -185,9 +185,9 @@ def test_binder_installs_lbtools_without_downloading():
 
 
 def test_readme_has_the_binder_badges():
-    """One badge opens 01_rankings in JupyterLab on Binder, one opens it as a Voila dashboard."""
+    """One badge opens 01_rankings in JupyterLab on Binder, one opens the dashboard notebook in Voila."""
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     links = re.findall(r"https://mybinder\.org/v2/[^\s)\"']+", readme)
     assert any("urlpath=lab/tree/notebooks/01_rankings.ipynb" in u for u in links), links
-    assert any("urlpath=voila/render/notebooks/01_rankings.ipynb" in u for u in links), links
+    assert any("urlpath=voila/render/notebooks/dashboard.ipynb" in u for u in links), links
     assert (REPO / "notebooks" / "01_rankings.ipynb").is_file()

@@ -88,7 +88,8 @@ def test_strongest_pair_is_weak_below_ten_models_and_carries_an_interval():
 
 def test_bootstrap_interval_covers_the_true_spearman_rho():
     """Simulation: bivariate normal with rho = 0.6, so Spearman's rho_s = 6/pi * arcsin(0.3) = 0.582; 200 samples of
-    30 models. Measured coverage of the 95 % percentile interval: 0.93 (seed 7); a correct method meets >= 0.88."""
+    30 models. Measured coverage of the 95 % percentile interval: 0.975 (195 of 200, seed 7), mean width 0.54; a
+    correct method meets >= 0.88."""
     rng = np.random.default_rng(7)
     truth = 6 / np.pi * np.arcsin(0.6 / 2)
     cov = [[1, 0.6], [0.6, 1]]
@@ -137,3 +138,16 @@ def test_one_format_per_quantity():
     assert fmt.count(0, "model") == "no models" and fmt.count(1, "model") == "1 model"
     assert fmt.count(1200, "entry", "entries") == "1,200 entries"
     assert fmt.score(76.4) == "76.4" and fmt.score(74.0) == "74" and fmt.score(pd.NA) == "—"
+
+
+def test_aggregate_to_long_ranks_ties_by_model_id_and_keeps_values():
+    import lbtools
+
+    agg = pd.DataFrame({"model_name": ["z/b", "a/c", "m/a", "q/q"], "provider": ["z", None, "m", "q"],
+                        "gpqa_score": [80.0, 80.0, 90.0, None], "hle_score": [None, 12.5, 3.0, 7.0]})
+    long = lbtools.aggregate_to_long(agg)
+    gpqa = long[long.dataset_id == "Idavidrein/gpqa"]
+    assert gpqa[["model_id", "rank", "value"]].values.tolist() == [["m/a", 1, 90.0], ["a/c", 2, 80.0],
+                                                                    ["z/b", 3, 80.0]]
+    assert gpqa["author"].isna().tolist() == [False, True, False]
+    assert long[long.dataset_id == "cais/hle"]["model_id"].tolist() == ["a/c", "q/q", "m/a"]

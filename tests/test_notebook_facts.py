@@ -74,6 +74,10 @@ _facts = {"ranking": _view(ranking), "model": _view(model_ranking), "overview": 
         (1, "Qwen/Qwen3.5-397B-A17B", 76.4), (2, "MiniMaxAI/MiniMax-M2.5", 75.8), (3, "stepfun-ai/Step-3.5-Flash", 74.4)]
     assert len(table) == 5  # TOP_N reached the view
     assert "Top: Qwen/Qwen3.5-397B-A17B — 76.4" in ranking["text"]
+    # Rank intervals from the 500 items of SWE-bench Verified: the leader's interval and the tie line
+    assert (table[0]["rank_low"], table[0]["tier"]) == (1, 1) and table[0]["rank_high"] > 1
+    assert "SWE-bench Verified (500 items): the top 5 are statistically tied at the 95 % level" in ranking["text"]
+    assert '<p class="lb-ties">' in ranking["html"]
     assert facts["top_n_max"] == 23  # SWE-bench Verified has 23 models
     # The bundled snapshot publishes no verified flags and no separate fine-tunes: both toggles say so.
     assert facts["toggles"]["verified_only"] == [True, "Verified only — no entry in this data is marked verified"]
@@ -82,7 +86,9 @@ _facts = {"ranking": _view(ranking), "model": _view(model_ranking), "overview": 
     model = facts["model"]
     swe = [r for r in model["tables"][0] if r["dataset_id"] == "SWE-bench/SWE-bench_Verified"]
     assert [(r["rank"], r["n_entries"], r["percentile"]) for r in swe] == [(1, 23, 100.0)]
-    assert len(facts["overview"]["tables"][0]) == 11
+    overview = {r["dataset_id"]: r for r in facts["overview"]["tables"][0]}
+    assert len(overview) == 11 and overview["SWE-bench/SWE-bench_Verified"]["n_items"] == 500
+    assert 0 < overview["SWE-bench/SWE-bench_Verified"]["resolution"] < 20
     assert facts["exports"] == ["01_model_ranks.csv", "01_model_ranks.png", "01_model_ranks.svg",
                                 "01_rankings.csv", "01_rankings.png", "01_rankings.svg"]
 
@@ -150,6 +156,7 @@ _facts = {"view": _view(profiles)}
     (swe,) = [r for r in rows if r["model_id"] == "Qwen/Qwen3.5-397B-A17B"
               and r["dataset_id"] == "SWE-bench/SWE-bench_Verified"]
     assert (swe["rank"], swe["n_entries"], swe["value"], swe["percentile"]) == (1, 23, 76.4, 100.0)
+    assert swe["rank_low"] == 1 and 1 < swe["rank_high"] <= 23  # its rank with a 95 % interval
     assert "Qwen/Qwen3.5-397B-A17B: 7 eval results; best rank 1 of 29 on GPQA (Diamond)" in view["text"]
     assert "05_model_profile.png" in facts["exports"]
 

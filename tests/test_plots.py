@@ -358,3 +358,11 @@ def test_draws_into_a_given_axes(plots, leaderboards):
     assert plots.ranking_bar(x, ax=left) is fig
     assert plots.score_vs_date(x, ax=right) is fig
     assert len(left.patches) == 4 and len(right.collections) == 1
+
+
+def test_rank_interval_plot_is_readable_at_notebook_width(plots):
+    board = pd.DataFrame({"dataset_id": ["d"] * 6, "model_id": [f"org/m{i}" for i in range(6)],
+                          "value": [80.0, 79.0, 70.0, 60.0, 59.0, 40.0]})
+    fig = plots.rank_interval_plot(A.rank_intervals(board, n_items=200), labels={"d": "Bench D"})
+    _check(fig)
+    _readable(fig)

@@ -162,8 +162,9 @@ def test_benchmark_labels_prefer_the_listing_and_disambiguate():
         "org/beta": "Same (org/beta)",
         "SWE-bench/SWE-bench_Verified": "SWE-bench Verified",
     }
-    assert widgets.benchmark_labels(_leaderboards()) == {"org/alpha": "alpha", "org/beta": "beta",
-                                                          "org/gamma": "gamma"}
+    # Not named anywhere: the id itself, not a guessed name such as "alpha"
+    assert widgets.benchmark_labels(_leaderboards()) == {"org/alpha": "org/alpha", "org/beta": "org/beta",
+                                                          "org/gamma": "org/gamma"}
 
 
 def test_importing_widgets_loads_no_ui_or_plotting_library():

@@ -52,6 +52,10 @@ class HubSource:
         commit = path.parents[len(Path(AGGREGATE_FILE).parts) - 1].name
         return path, commit, utc_iso()
 
+    def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
+        """The local path of a repository file (a benchmark's ``eval.yaml``), through the Hub's download cache."""
+        return self.client.download(repo_id, filename, repo_type=repo_type, refresh=refresh)
+
     def recorded_benchmarks(self):
         return None, {}
 
@@ -98,6 +102,13 @@ class SnapshotSource:
                 "use the live Hub for other revisions"
             )
         return path, recorded, self.taken_at
+
+    def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
+        """The path of a repository file recorded in the snapshot (a benchmark's ``eval.yaml``)."""
+        path = self.root / file_relpath(repo_type, repo_id, filename)
+        if not path.is_file():
+            raise NotFoundError(f"{filename} of {repo_type} {repo_id} is not in {self.name}")
+        return path
 
     def recorded_benchmarks(self):
         """The benchmark ids whose leaderboards were recorded, and the failures noted when saving."""

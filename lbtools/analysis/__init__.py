@@ -7,6 +7,7 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 - ``capability``: a latent-ability model of the sparse model × benchmark table: a capability index with
   intervals, benchmark difficulty and discrimination, predicted scores with prediction intervals, and their
   validation on held-out published cells.
+- ``ranks``: rank intervals, tiers and the resolvable gap of one leaderboard from its published scores.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ from .tables import (
     strongest_pair,
     top_n,
 )
+from .ranks import rank_intervals, resolution, resolution_table, tie_summary
 
 __all__ = [
     "CORRELATION_METHODS",
@@ -71,10 +73,14 @@ __all__ = [
     "parameter_counts",
     "pareto_frontier",
     "predict_scores",
+    "rank_intervals",
     "ranking_as_of",
     "rescaled",
+    "resolution",
+    "resolution_table",
     "scores_matrix",
     "strongest_pair",
+    "tie_summary",
     "top_n",
     "validate_predictions",
 ]

@@ -454,7 +454,8 @@ def expect(locator):
 
 
 def main_output(page):
-    return page.locator(".lb-output").first
+    """The output of the first visible view that has pickers (a view with none, e.g. a summary table, is skipped)."""
+    return page.locator(".lb-view:has(.lb-controls) .lb-output:visible").first
 
 
 def figure_src(page) -> str | None:
@@ -484,8 +485,8 @@ def expect_redrawn(page, before_text: str, before_src: str | None) -> None:
     expect(out).not_to_have_text(before_text)
     if before_src is not None:
         page.wait_for_function(
-            "old => { const i = document.querySelector('.lb-output img'); return i && i.src !== old; }",
-            arg=before_src,
+            "([el, old]) => { const i = el.querySelector('img'); return i && i.src !== old; }",
+            arg=[out.element_handle(), before_src],
         )
 
 
@@ -499,7 +500,7 @@ def ready(page):
 
 def pick_benchmark(page, facts, preferred_ids: list[str]) -> tuple[str, str]:
     """Change the benchmark picker to a preferred benchmark; returns (label, dataset id)."""
-    select = page.locator(".lb-benchmark-picker select").first
+    select = page.locator(".lb-benchmark-picker select:visible").first
     expect(select).to_be_visible()
     options = option_labels(select)
     current = selected_label(select)

@@ -1,21 +1,24 @@
-"""01_rankings as a Voilà dashboard (what `make dashboard` serves): rendered with no code and no error, and the
-benchmark picker redraws the ranking."""
+"""The dashboard as Voilà serves it (what `make dashboard` opens): an app page with pickers, charts and tables only —
+no prose, no code, no checks, no widget errors — whose pickers redraw the views in every tab."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from browserlib import curated, expect, main_output, page_errors, pick_benchmark, ready
+from browserlib import expect, main_output, page_errors, pick_benchmark, ready
 
 pytestmark = pytest.mark.browser
 
-RENDER_TIMEOUT_MS = 45_000  # cold kernel + all cells; about 4 s when healthy
+RENDER_TIMEOUT_MS = 60_000  # cold kernel + the five notebooks' code; about 15 s when healthy
+TABS = ["Rankings", "Correlations", "Size and date", "Progress", "Model profile"]
 
 
-def test_rankings_dashboard_in_voila(page, voila_server, snapshot_facts):
-    page.goto(f"{voila_server.url}/voila/render/{curated('01').name}", wait_until="commit")
+def _open(page, voila_server):
+    page.goto(f"{voila_server.url}/voila/render/dashboard.ipynb", wait_until="commit")
     try:
-        page.locator(".lb-output .lb-top").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+        page.locator(".lb-dashboard .lb-output .lb-top").first.wait_for(timeout=RENDER_TIMEOUT_MS)
     except Exception as exc:  # noqa: BLE001 - say what the page shows instead
         shown = page.locator("body").inner_text(timeout=5_000)[:300]
         hint = ""
@@ -27,18 +30,49 @@ def test_rankings_dashboard_in_voila(page, voila_server, snapshot_facts):
             )
         raise AssertionError(f"the dashboard did not render within {RENDER_TIMEOUT_MS / 1000:.0f} s; the page shows"
                              f" {shown!r}.{hint}") from exc
-    out = ready(page)
-    expect(out.locator(".lb-top").first).to_contain_text("Top: ")
-    expect(page.locator("body")).to_contain_text("bundled snapshot")  # the source banner
-    # A dashboard: markdown and outputs, no code (neither editors nor the code cells' text).
-    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .cm-editor").count() == 0, "code is shown"
-    expect(page.locator("body")).not_to_contain_text('BENCHMARK = "')  # the parameters cell
+
+
+def _tab(page, title):
+    page.locator(".lb-dashboard .lm-TabBar-tab", has_text=title).first.click()
+
+
+def test_dashboard_is_an_app_page(page, voila_server):
+    _open(page, voila_server)
+    page.wait_for_timeout(1_000)  # late widget views (a progress bar closing would show its error now)
+    assert not page_errors(page), page_errors(page)
+    expect(page.locator(".lb-source")).to_contain_text("bundled snapshot")  # where the data came from
+    # No code, no prose, no checks: no input areas, no markdown, nothing the notebooks print.
+    assert page.locator(".jp-CodeCell .jp-InputArea, .jp-InputArea-editor, .cm-editor").count() == 0, "code shown"
+    assert page.locator(".jp-MarkdownCell, .jp-RenderedMarkdown").count() == 0, "prose shown"
+    body = page.locator("body")
+    for text in ('BENCHMARK = "', "How to run", "## Summary", "assert ", "Traceback", "Error displaying widget",
+                 "exports/"):
+        expect(body).not_to_contain_text(text)
+    assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    titles = [t.strip() for t in page.locator(".lb-dashboard .lm-TabBar-tab").all_inner_texts()]
+    assert titles == TABS
+    for title in TABS:  # every tab shows a drawn view: pickers and a chart
+        _tab(page, title)
+        out = ready(page)
+        expect(out.locator("img").first).to_be_visible()
     assert not page_errors(page), page_errors(page)
 
+
+def test_dashboard_pickers_redraw(page, voila_server, snapshot_facts):
+    _open(page, voila_server)
+    _tab(page, "Rankings")
     label, ds = pick_benchmark(page, snapshot_facts, ["Idavidrein/gpqa", "TIGER-Lab/MMLU-Pro"])
     model, value = snapshot_facts["top"][ds]
     out = main_output(page)
     expect(out.locator(".lb-heading").first).to_contain_text(label)
     expect(out.locator(".lb-top").first).to_contain_text(f"Top: {model} — {value}")
     expect(out.locator("table.lb-table").first).to_contain_text(model)
+
+    _tab(page, "Correlations")
+    out = ready(page)
+    before = out.inner_text()
+    page.locator(".lb-method-picker select:visible").first.select_option(label="Kendall τ (rank)")
+    expect(out).not_to_have_text(before)
+    expect(out.locator(".lb-heading").first).to_contain_text("Kendall correlation between")
+    expect(out.locator(".lb-top").first).to_have_text(re.compile(r"^(Strongest: .+ \(95% CI .+\)|No pair)"))
     assert not page_errors(page), page_errors(page)
