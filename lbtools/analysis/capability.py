@@ -68,10 +68,12 @@ models), 10 % of published cells held out twice per run; over 8 seeds × 2 missi
 - capability index (300 models × 15 benchmarks, one dimension): 90 % intervals covered the true ability (on the
   fitted population's scale) for 0.88 and 0.92 of the models, narrower with more benchmarks published.
 
-On the bundled snapshot (93 models × 11 benchmarks, 207 cells, 5 random splits): RMSE 8.2 on 0–100 against 8.6 for
-the two-way additive baseline and 12.7 for benchmark means, 89 % of held-out cells inside their 90 % interval.
+On the bundled snapshot (93 models × 11 benchmarks, 207 cells, item counts from ``lbtools.benchmark_sizes``, 5 random
+splits): RMSE 8.1 on 0–100 against 8.6 for the two-way additive baseline and 12.7 for benchmark means, 90 % of
+held-out cells inside their 90 % interval; time split (the newest models hide half their scores): RMSE 4.3 against
+7.8, 98 % covered.
 Speed (benchmarks/bench_capability.py, 10,000 models × 50 benchmarks, 20 % filled, 2 busy cores):
-``predict_scores`` 2.8–6.3 s, ``capability_index`` 1.3–1.6 s.
+``predict_scores`` 2.3–6.3 s, ``capability_index`` 0.8–1.6 s.
 """
 
 from __future__ import annotations
@@ -903,7 +905,7 @@ def validate_predictions(
     Measured on simulated data with known truth (400 models × 20 benchmarks, 2 latent dimensions, binomial noise,
     20 % filled, 2 splits; 8 seeds × 2 missingness designs, see the module docstring): lbtools' RMSE 0.45–0.71 × the
     two-way additive baseline (median 0.59), its 90 % intervals covering 0.87–0.94 of held-out cells (median 0.91);
-    on the bundled snapshot, RMSE 8.2 against 8.6 (additive) and 12.7 (benchmark mean).
+    on the bundled snapshot, RMSE 8.1 against 8.6 (additive) and 12.7 (benchmark mean).
 
     Parameters
     ----------
