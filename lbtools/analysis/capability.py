@@ -302,7 +302,7 @@ class _Fit:
 
 
 def _inv_small(P: np.ndarray) -> np.ndarray:
-    """Inverses of a stack of small symmetric positive-definite matrices (closed form for 1 × 1 and 2 × 2)."""
+    """Inverses of a stack of small symmetric positive-definite matrices (closed forms up to 3 × 3)."""
     k = P.shape[-1]
     if k == 1:
         return 1.0 / P
