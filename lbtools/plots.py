@@ -1178,7 +1178,7 @@ def predicted_vs_published(cells: pd.DataFrame, *, method: str | None = "lbtools
     ----------
     cells : DataFrame
         ``observed``, ``predicted``, ``pred_low``, ``pred_high`` on 0–100, e.g.
-        ``validate_predictions(...).attrs["predictions"]``; filtered to ``method`` when it has a ``method`` column.
+        the cells of ``validate_predictions(..., return_cells=True)``; filtered to ``method`` when it has a ``method`` column.
     method : str or None
     title : str, optional
     ax : matplotlib Axes, optional

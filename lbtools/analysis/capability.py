@@ -692,8 +692,8 @@ def capability_index(
     -------
     DataFrame
         One row per model, most capable first (ties by ``model_id``): ``model_id`` (string), ``index``,
-        ``index_low``, ``index_high`` (Float64), ``n_benchmarks`` (Int64). ``attrs["benchmark_parameters"]``
-        holds :func:`benchmark_parameters`' table for the same fit.
+        ``index_low``, ``index_high`` (Float64), ``n_benchmarks`` (Int64). Each benchmark's difficulty and
+        discrimination on this scale: :func:`benchmark_parameters` with the same arguments (the same fit).
     """
     func = "capability_index"
     t, model, level, min_benchmarks = _index_fit(
@@ -718,7 +718,6 @@ def capability_index(
     )
     out = out.sort_values(["index", "model_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
     out.attrs = dict(t.attrs)
-    out.attrs["benchmark_parameters"] = _parameters_frame(t, model)
     out.attrs["capability"] = {"penalty": model.penalty, "interval_inflation": inflate, "level": level, "notes": list(t.notes)}
     return out
 
@@ -879,8 +878,15 @@ def _splits(t: _Table, created, kind, holdout, splits, rng):
 
 
 def validate_predictions(
-    long: pd.DataFrame, *, holdout: float = 0.1, seed: int = 0, splits: int = 5, level: float = 0.9, n_items=None
-) -> pd.DataFrame:
+    long: pd.DataFrame,
+    *,
+    holdout: float = 0.1,
+    seed: int = 0,
+    splits: int = 5,
+    level: float = 0.9,
+    n_items=None,
+    return_cells: bool = False,
+):
     """How far off the predictions are, and how often their intervals cover, on held-out published cells.
 
     Every method is fitted on the training cells only (``lbtools`` chooses ``k`` and its penalty by
@@ -921,15 +927,20 @@ def validate_predictions(
         Interval coverage.
     n_items : mapping, optional
         As in :func:`predict_scores`.
+    return_cells : bool
+        Also return the held-out cells' predictions (kept out of ``attrs``: pandas compares attrs when it
+        combines frames, and a frame there breaks ``merge``/``concat``).
 
     Returns
     -------
     DataFrame
         One row per (method, split kind): ``method``, ``split`` (string), ``rmse`` (Float64, on the 0–100 scale,
         pooled over the repeats), ``coverage`` (Float64, fraction of held-out cells inside the interval),
-        ``n_cells`` (Int64, held-out cells over all repeats). ``attrs["predictions"]`` holds the held-out cells'
-        predictions (``method``, ``split``, ``repeat``, ``model_id``, ``dataset_id``, ``observed``,
-        ``predicted``, ``pred_low``, ``pred_high``, on 0–100) for plotting.
+        ``n_cells`` (Int64, held-out cells over all repeats). ``attrs["notes"]`` lists what was skipped.
+    DataFrame, with ``return_cells=True``
+        A second frame, the held-out cells themselves, one row per (method, split, repeat, cell): ``method``,
+        ``split``, ``repeat``, ``model_id``, ``dataset_id``, ``observed``, ``predicted``, ``pred_low``,
+        ``pred_high`` (on 0–100), for :func:`lbtools.plots.predicted_vs_published`.
     """
     func = "validate_predictions"
     _check_frame(long, func)
@@ -1000,8 +1011,10 @@ def validate_predictions(
         {"method": "string", "split": "string", "rmse": "Float64", "coverage": "Float64", "n_cells": "Int64"}
     )
     out.attrs = dict(t.attrs)
-    pred_frame = pd.concat(preds, ignore_index=True)
-    pred_frame = pred_frame.astype({"method": "string", "split": "string", "model_id": "string", "dataset_id": "string"})
-    out.attrs["predictions"] = pred_frame
     out.attrs["notes"] = list(t.notes)
-    return out
+    if not return_cells:
+        return out
+    cells = pd.concat(preds, ignore_index=True)
+    cells = cells.astype({"method": "string", "split": "string", "model_id": "string", "dataset_id": "string"})
+    cells.attrs = dict(out.attrs)
+    return out, cells
