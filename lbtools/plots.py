@@ -1010,3 +1010,209 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
         title = (_bench(bench, labels) if bench is not None else "Rank intervals") + (f" ({n} items)" if n else "")
     ax.set_title(_esc(f"{title}\n{analysis.tie_summary(ranked, detail=False)}"), fontsize=10)
     return fig
+
+
+# --------------------------------------------------------------------------------------------
+# capability index and predicted scores (lbtools.analysis.capability)
+
+__all__ += ["capability_forest", "filled_matrix", "predicted_vs_published"]
+
+_PUBLISHED_COLOUR = "#1f3f66"
+_PREDICTED_COLOUR = "#d95f02"
+
+
+def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str | None = None, ax=None):
+    """A forest plot of :func:`lbtools.analysis.capability_index`: one row per model, most capable at the top.
+
+    Each row shows the index as a dot and its interval as a line; the number of benchmarks the model published
+    is written inside the axes at the right of each row (fewer benchmarks: a wider interval). A dotted line
+    marks 0, the mean model of the fitted population.
+
+    Parameters
+    ----------
+    index : DataFrame
+        ``model_id``, ``index``, ``index_low``, ``index_high``, ``n_benchmarks``.
+    top_n : int or None
+        Show the ``top_n`` highest rows (None: all).
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    missing = [c for c in ("model_id", "index", "index_low", "index_high", "n_benchmarks") if c not in index.columns]
+    if missing:
+        raise ValueError(f"capability_forest: index has no column {', '.join(map(repr, missing))}")
+    rows = index.sort_values(["index", "model_id"], ascending=[False, True], kind="mergesort")
+    if top_n is not None:
+        rows = rows.head(top_n)
+    mid = rows["index"].to_numpy(dtype="float64", na_value=np.nan)
+    low = rows["index_low"].to_numpy(dtype="float64", na_value=np.nan)
+    high = rows["index_high"].to_numpy(dtype="float64", na_value=np.nan)
+    counts = rows["n_benchmarks"].to_numpy(dtype="float64", na_value=np.nan)
+    fig, ax = _axes(ax, (8, 0.3 * max(len(rows), 3) + 1.3))
+    y = np.arange(len(rows))
+    ax.hlines(y, low, high, color=_NEUTRAL_COLOUR, lw=2)
+    ax.plot(mid, y, "o", color=_PUBLISHED_COLOUR, ms=5)
+    ax.axvline(0, color="0.6", lw=0.8, ls=":")
+    ax.set_yticks(y, labels=[_esc(m) for m in rows["model_id"]], fontsize=9)
+    ax.invert_yaxis()
+    if len(rows):
+        span = np.nanmax(high) - np.nanmin(low)
+        right = np.nanmax(high) + 0.18 * max(span, 1e-9)
+        ax.set_xlim(np.nanmin(low) - 0.05 * max(span, 1e-9), right)
+        for yi, n in zip(y, counts):
+            label = f"n={int(n)}" if np.isfinite(n) else ""
+            ax.text(right, yi, label, ha="right", va="center", fontsize=9, color="0.35")
+    ax.set_xlabel("capability index (0 = mean model, 1 = one SD of ability)\nn = benchmarks the model published", fontsize=9)
+    ax.tick_params(axis="x", labelsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    if title is None:
+        level = index.attrs.get("capability", {}).get("level")
+        interval = f"{level:.0%} intervals" if level else "intervals"
+        title = f"Capability index: top {len(rows)} models, {interval}"
+    ax.set_title(_esc(title), fontsize=10)
+    return fig
+
+
+def _to_hundred(values: np.ndarray, scale: str) -> np.ndarray:
+    return values * 100 if scale == "0-1" else values
+
+
+def filled_matrix(
+    predictions: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    max_models: int = 30,
+    order: list | None = None,
+    title: str | None = None,
+    ax=None,
+):
+    """The model × benchmark table filled by :func:`lbtools.analysis.predict_scores`, every cell annotated.
+
+    Published cells are drawn in full colour with a dark frame and their published value; predicted cells are
+    lighter, their value in grey italics. Colours are on a common 0–100 scale (a 0–1 benchmark is multiplied by
+    100 for the colour and the annotation). Predictions are not published results.
+
+    Parameters
+    ----------
+    predictions : DataFrame
+        ``model_id``, ``dataset_id``, ``observed``, ``predicted``.
+    labels : dict, optional
+        Dataset id → display name.
+    max_models : int
+        Show at most this many models: the first ones of ``order``, else those with the most published cells.
+    order : list of str, optional
+        Model ids, top to bottom.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib
+    from matplotlib.patches import Rectangle
+
+    missing = [c for c in ("model_id", "dataset_id", "observed", "predicted") if c not in predictions.columns]
+    if missing:
+        raise ValueError(f"filled_matrix: predictions has no column {', '.join(map(repr, missing))}")
+    df = predictions.copy()
+    df["_published"] = df["observed"].notna()
+    benches = sorted(df["dataset_id"].dropna().unique())
+    scales = {b: analysis.detect_scale(df.loc[df["dataset_id"] == b, ["observed", "predicted"]].stack()) for b in benches}
+    if order is None:
+        counts = df.groupby("model_id")["_published"].sum()
+        order = sorted(counts.index, key=lambda m: (-counts[m], m))
+    models = [m for m in order if m in set(df["model_id"])][:max_models]
+    obs = df.pivot(index="model_id", columns="dataset_id", values="observed").reindex(index=models, columns=benches)
+    pred = df.pivot(index="model_id", columns="dataset_id", values="predicted").reindex(index=models, columns=benches)
+    o = obs.to_numpy(dtype="float64", na_value=np.nan)
+    p = pred.to_numpy(dtype="float64", na_value=np.nan)
+    for j, b in enumerate(benches):
+        o[:, j] = _to_hundred(o[:, j], scales[b])
+        p[:, j] = _to_hundred(p[:, j], scales[b])
+    shown = np.where(np.isfinite(o), o, p)
+    published = np.isfinite(o)
+
+    fig, ax = _axes(ax, (min(9.5, max(6.0, 3.5 + 0.55 * len(benches))), 0.34 * max(len(models), 3) + 1.8))
+    cmap = matplotlib.colormaps["viridis"]
+    norm = matplotlib.colors.Normalize(0, 100)
+    rgba = cmap(norm(np.nan_to_num(shown, nan=0.0)))
+    rgba[~published] = 0.45 * rgba[~published] + 0.55  # predicted cells: washed out towards white
+    rgba[~np.isfinite(shown)] = (1, 1, 1, 1)
+    ax.imshow(rgba, aspect="auto", interpolation="nearest", extent=(-0.5, len(benches) - 0.5, len(models) - 0.5, -0.5))
+    for i in range(len(models)):
+        for j in range(len(benches)):
+            v = shown[i, j]
+            if not np.isfinite(v):
+                continue
+            if published[i, j]:
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", lw=1.2, gid="published"))
+                dark = sum(rgba[i, j, :3] * (0.299, 0.587, 0.114)) < 0.5
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9, fontweight="bold",
+                        color="white" if dark else "black")
+            else:
+                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9, fontstyle="italic", color="0.3")
+    ax.set_xticks(range(len(benches)), labels=[_esc(_bench(b, labels)) for b in benches], fontsize=9, rotation=40, ha="right")
+    ax.set_yticks(range(len(models)), labels=[_esc(m) for m in models], fontsize=9)
+    sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
+    fig.colorbar(sm, ax=ax, label="score (0–100)", shrink=0.8)
+    if title is None:
+        title = (
+            f"Published (framed, bold) and predicted (light, italic) scores, {len(models)} models\n"
+            "predicted cells are not published results"
+        )
+    ax.set_title(_esc(title), fontsize=10)
+    return fig
+
+
+def predicted_vs_published(cells: pd.DataFrame, *, method: str | None = "lbtools", title: str | None = None, ax=None):
+    """Predicted against published score on held-out cells, with each prediction's interval.
+
+    Points inside their interval are dark, points outside it orange; the diagonal is a perfect prediction. The
+    title gives the RMSE and the share of cells covered. Both axes run from 0 to 100.
+
+    Parameters
+    ----------
+    cells : DataFrame
+        ``observed``, ``predicted``, ``pred_low``, ``pred_high`` on 0–100, e.g.
+        the cells of ``validate_predictions(..., return_cells=True)``; filtered to ``method`` when it has a ``method`` column.
+    method : str or None
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    missing = [c for c in ("observed", "predicted", "pred_low", "pred_high") if c not in cells.columns]
+    if missing:
+        raise ValueError(f"predicted_vs_published: cells has no column {', '.join(map(repr, missing))}")
+    if method is not None and "method" in cells.columns:
+        cells = cells[cells["method"] == method]
+    obs, pred, low, high = (cells[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("observed", "predicted", "pred_low", "pred_high"))
+    inside = (obs >= low) & (obs <= high)
+    fig, ax = _axes(ax, (6, 6))
+    ax.plot([0, 100], [0, 100], color="0.6", lw=1, ls="--")
+    for sel, colour, label in ((inside, _PUBLISHED_COLOUR, "inside its interval"), (~inside, _PREDICTED_COLOUR, "outside its interval")):
+        if sel.any():
+            ax.errorbar(obs[sel], pred[sel], yerr=[pred[sel] - low[sel], high[sel] - pred[sel]], fmt="o", ms=3.5,
+                        color=colour, ecolor=colour, elinewidth=0.8, alpha=0.75, label=f"{label} ({int(sel.sum())})")
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_aspect("equal")
+    ax.set_xlabel("published score (0–100)", fontsize=9)
+    ax.set_ylabel("predicted without it (0–100)", fontsize=9)
+    ax.tick_params(labelsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    if len(obs):
+        ax.legend(fontsize=9, frameon=False, loc="upper left")
+    if title is None:
+        rmse = float(np.sqrt(np.mean((pred - obs) ** 2))) if len(obs) else float("nan")
+        title = f"Held-out published cells: RMSE {rmse:.1f}, {inside.mean() if len(obs) else float('nan'):.0%} inside their interval"
+        if method:
+            title = f"{method}. " + title
+    ax.set_title(_esc(title), fontsize=10)
+    return fig

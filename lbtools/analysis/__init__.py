@@ -4,11 +4,20 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 
 - ``tables``: scales and normalisation, the de-duplication rule, score matrices, correlations, Pareto frontiers,
   best-to-date curves, rankings and summaries.
+- ``capability``: a latent-ability model of the sparse model × benchmark table: a capability index with
+  intervals, benchmark difficulty and discrimination, predicted scores with prediction intervals, and their
+  validation on held-out published cells.
 - ``ranks``: rank intervals, tiers and the resolvable gap of one leaderboard from its published scores.
 """
 
 from __future__ import annotations
 
+from .capability import (
+    benchmark_parameters,
+    capability_index,
+    predict_scores,
+    validate_predictions,
+)
 from .tables import (
     CORRELATION_METHODS,
     DEDUPE_RULE,
@@ -46,11 +55,13 @@ __all__ = [
     "MIN_OVERLAP_FLOOR",
     "WEAK_BELOW",
     "add_normalised",
+    "benchmark_parameters",
     "benchmark_correlations",
     "benchmark_scales",
     "benchmark_summary",
     "best_to_date",
     "bootstrap_ci",
+    "capability_index",
     "cluster_order",
     "correlation_coefficient",
     "correlation_table",
@@ -61,6 +72,7 @@ __all__ = [
     "organisation",
     "parameter_counts",
     "pareto_frontier",
+    "predict_scores",
     "rank_intervals",
     "ranking_as_of",
     "rescaled",
@@ -70,4 +82,5 @@ __all__ = [
     "strongest_pair",
     "tie_summary",
     "top_n",
+    "validate_predictions",
 ]

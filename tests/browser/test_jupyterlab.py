@@ -33,7 +33,7 @@ from browserlib import (
 
 pytestmark = pytest.mark.browser
 
-EXPECTED_PREFIXES = ("01", "02", "03", "04", "05")
+EXPECTED_PREFIXES = ("01", "02", "03", "04", "05", "06")
 XSS_NOTE = '<img src=x onerror="window.__lb_xss=1">'
 
 
@@ -112,12 +112,36 @@ def check_profile(page, facts):
         expect(top).not_to_contain_text(f"{other}:")
 
 
+def check_capability(page, facts):
+    import warnings
+
+    import lbtools
+    from lbtools import analysis
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "item counts unknown": said in the notebook, not checked here
+        index = analysis.capability_index(lbtools.load_leaderboards())  # the bundled snapshot, as the kernel reads
+    top = index["model_id"].iloc[0]
+    other = next(m for m in index["model_id"] if m.split("/")[0] != top.split("/")[0])
+    out = ready(page)
+    expect(out.locator(".lb-top").first).to_contain_text(f"Most capable: {top}")
+    search = page.locator(".lb-model-search input").first
+    before, src = out.inner_text(), figure_src(page)
+    search.fill(other.split("/")[0])
+    search.press("Enter")
+    expect_redrawn(page, before, src)
+    expect(out.locator("table.lb-table").first).to_contain_text(other)
+    expect(out.locator("table.lb-table").first).not_to_contain_text(top)
+    expect(page.locator(".jp-Notebook")).to_contain_text("not published results")
+
+
 CHECKS = {
     "01": check_rankings,
     "02": check_correlations,
     "03": check_metadata,
     "04": check_progress,
     "05": check_profile,
+    "06": check_capability,
 }
 
 
