@@ -25,6 +25,7 @@ import pandas as pd
 
 from . import _format as fmt
 from . import analysis
+from .analysis.tables import require_columns
 
 __all__ = [
     "best_to_date_steps",
@@ -1041,9 +1042,7 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
     -------
     matplotlib.figure.Figure
     """
-    missing = [c for c in ("model_id", "index", "index_low", "index_high", "n_benchmarks") if c not in index.columns]
-    if missing:
-        raise ValueError(f"capability_forest: index has no column {', '.join(map(repr, missing))}")
+    require_columns(index, ("model_id", "index", "index_low", "index_high", "n_benchmarks"), "capability_forest", name="index")
     rows = index.sort_values(["index", "model_id"], ascending=[False, True], kind="mergesort")
     if top_n is not None:
         rows = rows.head(top_n)
@@ -1115,9 +1114,7 @@ def filled_matrix(
     import matplotlib
     from matplotlib.patches import Rectangle
 
-    missing = [c for c in ("model_id", "dataset_id", "observed", "predicted") if c not in predictions.columns]
-    if missing:
-        raise ValueError(f"filled_matrix: predictions has no column {', '.join(map(repr, missing))}")
+    require_columns(predictions, ("model_id", "dataset_id", "observed", "predicted"), "filled_matrix", name="predictions")
     df = predictions.copy()
     df["_published"] = df["observed"].notna()
     benches = sorted(df["dataset_id"].dropna().unique())
@@ -1187,9 +1184,7 @@ def predicted_vs_published(cells: pd.DataFrame, *, method: str | None = "lbtools
     -------
     matplotlib.figure.Figure
     """
-    missing = [c for c in ("observed", "predicted", "pred_low", "pred_high") if c not in cells.columns]
-    if missing:
-        raise ValueError(f"predicted_vs_published: cells has no column {', '.join(map(repr, missing))}")
+    require_columns(cells, ("observed", "predicted", "pred_low", "pred_high"), "predicted_vs_published", name="cells")
     if method is not None and "method" in cells.columns:
         cells = cells[cells["method"] == method]
     obs, pred, low, high = (cells[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("observed", "predicted", "pred_low", "pred_high"))

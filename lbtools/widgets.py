@@ -459,12 +459,7 @@ def notes():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         yield
-    said = []
-    for w in caught:
-        if issubclass(w.category, _DEVELOPER_WARNINGS):
-            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-        elif _tidy(w.message) not in said:
-            said.append(_tidy(w.message))
+    said = _notes_from(caught)
     if said:
         _emit(_notes_part(said))
 
@@ -521,6 +516,17 @@ def _notes_part(notes: list[str]) -> dict:
 
 def _tidy(message) -> str:
     return " ".join(str(message).split())
+
+
+def _notes_from(caught) -> list[str]:
+    """The caught warnings as one-line notes, each once; developer warnings (deprecations …) are passed on as such."""
+    notes: list[str] = []
+    for w in caught:
+        if issubclass(w.category, _DEVELOPER_WARNINGS):
+            warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
+        elif _tidy(w.message) not in notes:
+            notes.append(_tidy(w.message))
+    return notes
 
 
 def bind(fn, **controls):
@@ -652,12 +658,7 @@ def _bound_box_class():
                 text = stdout.getvalue()
             if text.strip():
                 bundles.append({"text/plain": text})
-            notes = []
-            for w in caught:
-                if issubclass(w.category, _DEVELOPER_WARNINGS):
-                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
-                elif _tidy(w.message) not in notes:
-                    notes.append(_tidy(w.message))
+            notes = _notes_from(caught)
             notes += [n for n in _control_notes(self.controls) if n not in notes]
             if error is not None:
                 bundles = [{"text/html": f'<p class="lb-error">{_esc(_error_message(error))}</p>',

@@ -86,7 +86,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .tables import dedupe, detect_scale
+from .tables import check_probability, dedupe, detect_scale, require_columns
 
 __all__ = [
     "benchmark_parameters",
@@ -138,18 +138,7 @@ class _Table:
 def _check_frame(long, func: str) -> None:
     if not isinstance(long, pd.DataFrame):
         raise TypeError(f"{func}: long must be a pandas DataFrame (the load_leaderboards shape); got {type(long).__name__}")
-    missing = [c for c in ("model_id", "dataset_id", "value") if c not in long.columns]
-    if missing:
-        raise ValueError(
-            f"{func}: long has no column {', '.join(map(repr, missing))} "
-            f"(columns are: {', '.join(map(str, long.columns))})"
-        )
-
-
-def _check_level(level, func: str) -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"{func}: level must be a number strictly between 0 and 1; got level={level!r}")
-    return float(level)
+    require_columns(long, ("model_id", "dataset_id", "value"), func, name="long")
 
 
 def _check_min_benchmarks(min_benchmarks, func: str) -> int:
@@ -595,7 +584,7 @@ def predict_scores(long: pd.DataFrame, *, level: float = 0.9, min_benchmarks: in
         ``penalty``, ``conformal_q``, ``cv_rmse`` (per (k, penalty), 0–100 scale), ``level`` and ``notes``.
     """
     func = "predict_scores"
-    level = _check_level(level, func)
+    level = check_probability(level, "level", func)
     min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
         raise TypeError(f"{func}: seed must be an integer; got seed={seed!r}")
@@ -638,7 +627,7 @@ def predict_scores(long: pd.DataFrame, *, level: float = 0.9, min_benchmarks: in
 
 
 def _index_fit(long, func, *, level, benchmarks, min_benchmarks, n_items):
-    level = _check_level(level, func)
+    level = check_probability(level, "level", func)
     min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
     t = _table(long, func, benchmarks=benchmarks, n_items=n_items)
     _warn_notes(t.notes, func, stacklevel=4)
@@ -944,7 +933,7 @@ def validate_predictions(
     """
     func = "validate_predictions"
     _check_frame(long, func)
-    level = _check_level(level, func)
+    level = check_probability(level, "level", func)
     if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 < holdout < 0.5:
         raise ValueError(f"{func}: holdout must be a fraction strictly between 0 and 0.5; got holdout={holdout!r}")
     if isinstance(splits, bool) or not isinstance(splits, (int, np.integer)) or splits < 1:

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisWarning
+from .tables import check_probability, require_columns
 
 __all__ = ["rank_intervals", "resolution", "resolution_table", "tie_summary"]
 
@@ -44,22 +45,13 @@ def _check_board(board, func: str) -> pd.DataFrame:
     if not isinstance(board, pd.DataFrame):
         raise TypeError(f"{func}: board must be a pandas DataFrame (one benchmark's load_leaderboard frame); "
                         f"got {type(board).__name__}")
-    missing = [c for c in ("model_id", "value") if c not in board.columns]
-    if missing:
-        raise ValueError(f"{func}: board has no column {', '.join(map(repr, missing))} "
-                         f"(columns are: {', '.join(map(str, board.columns))})")
+    require_columns(board, ("model_id", "value"), func, name="board")
     if "dataset_id" in board.columns:
         ids = board["dataset_id"].dropna().unique()
         if len(ids) > 1:
             raise ValueError(f"{func}: board holds {len(ids)} benchmarks ({', '.join(map(str, ids[:5]))}); pass one "
                              "benchmark's rows, e.g. board[board.dataset_id == 'org/name']")
     return board
-
-
-def _check_level(level, name: str = "level") -> float:
-    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0 < level < 1:
-        raise ValueError(f"{name} must be a probability strictly between 0 and 1, e.g. 0.95; got {level!r}")
-    return float(level)
 
 
 def _dataset_id(board: pd.DataFrame):
@@ -306,7 +298,7 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, n_boot: int = 20
     """
     func = "rank_intervals"
     board = _check_board(board, func)
-    level = _check_level(level)
+    level = check_probability(level)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
         raise ValueError(f"n_boot must be an int of at least 100; got {n_boot!r}")
     rows = _one_row_per_model(board, func)
@@ -387,8 +379,8 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
 
     func = "resolution"
     board = _check_board(board, func)
-    level = _check_level(level)
-    power = _check_level(power, "power")
+    level = check_probability(level)
+    power = check_probability(power, "power")
     rows = board[board["value"].notna()]
     values = rows["value"].to_numpy(dtype="float64", na_value=np.nan)
     if values.size == 0:
@@ -430,9 +422,7 @@ def resolution_table(long, *, n_items=None, level: float = 0.95, power: float = 
     """
     if not isinstance(long, pd.DataFrame):
         raise TypeError(f"long must be a pandas DataFrame (the load_leaderboards frame); got {type(long).__name__}")
-    missing = [c for c in ("dataset_id", "model_id", "value") if c not in long.columns]
-    if missing:
-        raise ValueError(f"resolution_table: long has no column {', '.join(map(repr, missing))}")
+    require_columns(long, ("dataset_id", "model_id", "value"), "resolution_table", name="long")
     ids = sorted(long["dataset_id"].dropna().astype(str).unique())
     counts, reasons = {}, {}
     if n_items is None:

@@ -71,13 +71,23 @@ def _keep_attrs(out, source):
     return out
 
 
-def _require(df: pd.DataFrame, columns: Iterable[str], func: str) -> None:
+def require_columns(df: pd.DataFrame, columns: Iterable[str], func: str, *, name: str = "df") -> None:
+    """A ValueError naming ``func``, the argument ``name`` and the columns it lacks (shared by the analysis modules
+    and the plots)."""
     missing = [c for c in columns if c not in df.columns]
     if missing:
         raise ValueError(
-            f"{func}: df has no column {', '.join(repr(c) for c in missing)} "
+            f"{func}: {name} has no column {', '.join(repr(c) for c in missing)} "
             f"(columns are: {', '.join(map(str, df.columns))})"
         )
+
+
+def check_probability(value, name: str = "level", func: str | None = None) -> float:
+    """``value`` as a float strictly between 0 and 1, else a ValueError naming the argument (and ``func``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1:
+        where = f"{func}: " if func else ""
+        raise ValueError(f"{where}{name} must be a probability strictly between 0 and 1, e.g. 0.95; got {value!r}")
+    return float(value)
 
 
 def _as_float(values) -> np.ndarray:
@@ -199,7 +209,7 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
     """
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"add_normalised: df must be a pandas DataFrame; got {type(df).__name__}")
-    _require(df, [value] + ([by] if by is not None else []), "add_normalised")
+    require_columns(df, [value] + ([by] if by is not None else []), "add_normalised")
     norm_col = f"{value}_norm"
     out = df.drop(columns=[c for c in (norm_col, "scale") if c in df.columns and c != value]).copy()
     v = _as_float(out[value])
@@ -261,13 +271,13 @@ def add_normalised(df: pd.DataFrame, *, value: str = "value", by: str | None = "
 
 def benchmark_scales(df: pd.DataFrame, *, value: str = "value", by: str = "dataset_id") -> dict:
     """``{benchmark: scale}`` (``"0-1"``, ``"0-100"``, ``"unknown"``) by :func:`detect_scale` on each one's values."""
-    _require(df, [value, by], "benchmark_scales")
+    require_columns(df, [value, by], "benchmark_scales")
     return {str(name): detect_scale(g) for name, g in df.groupby(by, sort=True)[value]}
 
 
 def rescaled(df: pd.DataFrame, *, by: str = "dataset_id") -> list[str]:
     """The benchmarks of a frame from :func:`add_normalised` whose ``value_norm`` is the value × 100 (sorted)."""
-    _require(df, [by, "scale"], "rescaled")
+    require_columns(df, [by, "scale"], "rescaled")
     return sorted({str(b) for b, sc in zip(df[by], df["scale"]) if sc == "0-1" and not pd.isna(b)})
 
 
@@ -423,11 +433,11 @@ def dedupe_results(
     if rule not in DEDUPE_RULES:
         raise ValueError(f"rule must be one of {', '.join(map(repr, DEDUPE_RULES))}; got rule={rule!r}")
     keys = [keys] if isinstance(keys, str) else list(keys)
-    _require(df, keys, "dedupe_results")
+    require_columns(df, keys, "dedupe_results")
     if rule in ("best", "latest"):
-        _require(df, ["value"], f"dedupe_results(rule={rule!r})")
+        require_columns(df, ["value"], f"dedupe_results(rule={rule!r})")
     if rule == "latest":
-        _require(df, ["date"], "dedupe_results(rule='latest')")
+        require_columns(df, ["date"], "dedupe_results(rule='latest')")
     kept, details = _dedupe(df, rule, keys)
     dropped = len(df) - len(kept)
     if dropped:
@@ -460,7 +470,7 @@ def dedupe(df: pd.DataFrame, *, keys: Sequence[str] = ("model_id", "dataset_id")
         The kept rows with all columns, index labels and attrs, in order of first appearance.
     """
     keys = [keys] if isinstance(keys, str) else list(keys)
-    _require(df, keys + ["value"], "dedupe")
+    require_columns(df, keys + ["value"], "dedupe")
     kept, details = _dedupe(df, "best", keys)
     for _, message in details:
         warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
@@ -496,7 +506,7 @@ def scores_matrix(
     ValueError
         When a (model, benchmark) pair has several rows: call :func:`dedupe_results` first.
     """
-    _require(df, [value, index, columns], "scores_matrix")
+    require_columns(df, [value, index, columns], "scores_matrix")
     d = df[[index, columns, value]]
     d = d[d[index].notna() & d[columns].notna()]
     dup = d.duplicated([index, columns], keep=False)
@@ -839,7 +849,7 @@ def pareto_frontier(
     Series
         bool, named ``"on_frontier"``, with the index of ``df``.
     """
-    _require(df, [x, y] + ([by] if by else []), "pareto_frontier")
+    require_columns(df, [x, y] + ([by] if by else []), "pareto_frontier")
     xv = _as_float(df[x])
     yv = _as_float(df[y])
     if lower_is_better:
@@ -905,7 +915,7 @@ def best_to_date(
         - ``model_id`` (string): the model that set it;
         - ``scale`` (string), when ``df`` has one (from :func:`add_normalised`), so a plot can say what it rescaled.
     """
-    _require(df, [by, date, value, "model_id"], "best_to_date")
+    require_columns(df, [by, date, value, "model_id"], "best_to_date")
     when = _to_utc(df[date])
     v = _as_float(df[value])
     no_date = when.isna().to_numpy()
@@ -1032,12 +1042,12 @@ def top_n(
         ``rank`` (Int64, 1..n within the benchmark, counting only the rows kept) first, then all
         columns of ``df``; a published ``rank`` column is kept as ``published_rank``.
     """
-    _require(df, [value, "model_id"], "top_n")
+    require_columns(df, [value, "model_id"], "top_n")
     if int(n) < 1:
         raise ValueError(f"n must be at least 1; got n={n!r}")
     d = df
     if verified_only:
-        _require(df, ["verified"], "top_n(verified_only=True)")
+        require_columns(df, ["verified"], "top_n(verified_only=True)")
         d = df[df["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
     return _with_rank(_ranked(d, value, by), df, int(n))
 
@@ -1075,7 +1085,7 @@ def ranking_as_of(
         Up to ``top_n`` rows, index 0..k-1, attrs kept: ``rank`` (Int64, 1..k) first, then the
         columns of ``df``; a published ``rank`` column is kept as ``published_rank``.
     """
-    _require(df, [date, value, "model_id"], "ranking_as_of")
+    require_columns(df, [date, value, "model_id"], "ranking_as_of")
     if "dataset_id" in df.columns and df["dataset_id"].nunique(dropna=True) > 1:
         raise ValueError(
             "ranking_as_of ranks one benchmark; filter df to one dataset_id first "
@@ -1114,7 +1124,7 @@ def model_ranks(leaderboards: pd.DataFrame, model_ids) -> pd.DataFrame:
         index 0..k-1, attrs kept: ``model_id``, ``dataset_id`` (string), ``rank`` (Int64),
         ``value`` (Float64), ``n_entries`` (Int64), ``percentile`` (Float64, 0–100, NA without a value).
     """
-    _require(leaderboards, ["model_id", "dataset_id", "value"], "model_ranks")
+    require_columns(leaderboards, ["model_id", "dataset_id", "value"], "model_ranks")
     wanted = [model_ids] if isinstance(model_ids, str) else list(dict.fromkeys(model_ids))
     scored = leaderboards[np.isfinite(_as_float(leaderboards["value"]))]
     kept, details = _dedupe(scored, "best", ["model_id", "dataset_id"])
@@ -1203,7 +1213,7 @@ def benchmark_summary(df: pd.DataFrame, *, value: str = "value", by: str = "data
         ``min``, ``median``, ``max`` (Float64, of ``value``), ``scale`` (string, see
         :func:`detect_scale`), ``lower_is_better`` (boolean, True if any row says so).
     """
-    _require(df, [by, value, "model_id"], "benchmark_summary")
+    require_columns(df, [by, value, "model_id"], "benchmark_summary")
     v = _as_float(df[value])
     lower = _lower_is_better(df)
     verified = (
