@@ -142,10 +142,10 @@ def progress_enabled(progress) -> bool:
 def pool_size(source, max_workers: int, n_tasks: int) -> int:
     """Threads for a fan-out of ``n_tasks`` tasks.
 
-    Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (a semaphore of
-    ``max_workers`` per endpoint, ``lbtools._hub.client``), so while one thread parses and caches an answer, another
-    already holds the freed slot and sends the next request instead of waiting for the parsing to finish. A snapshot
-    is read from local files: no more threads than ``max_workers``.
+    Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (``max_workers``
+    sender threads per endpoint, ``lbtools._hub.client._Senders``), so while one thread parses and caches an answer,
+    another's request is already queued and a sender sends it the moment it is free. A snapshot is read from local
+    files: no more threads than ``max_workers``.
     """
     factor = 2 if getattr(source, "kind", None) == "hub" else 1
     return max(1, min(factor * max_workers, n_tasks))
