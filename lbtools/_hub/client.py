@@ -426,7 +426,8 @@ def _with_deadline(deadline: _Deadline, fn):
     return fn()
 
 
-SENDER_IDLE_S = 2.0  # a sender with nothing to send for this long ends (a notebook's next load starts new ones)
+SENDER_IDLE_S = 2.0
+_START_POLL_S = 0.1  # a sender with nothing to send for this long ends (a notebook's next load starts new ones)
 
 
 class _Job:
@@ -435,7 +436,6 @@ class _Job:
     def __init__(self, fn):
         self.fn = fn
         self.context = contextvars.copy_context()
-        self.started = threading.Event()  # set once ``bound`` is known (or the job ended before sending)
         self.done = threading.Event()
         self.bound: _Deadline | None = None
         self.outcome: dict = {}
@@ -449,7 +449,6 @@ class _Job:
             if self.dropped:
                 raise Cancelled("cancelled")
             self.bound = bound
-        self.started.set()
         return bound
 
     def drop(self) -> None:
@@ -489,15 +488,17 @@ class _Senders:
             else:
                 self._cond.notify()
         try:
-            while not _wait(job.started, 3600.0):
-                pass
-            bound = job.bound
-            if bound is not None and not job.done.is_set():
-                if not _wait(job.done, max(0.0, bound.deadline - time.monotonic())):
+            # Only the answer wakes this thread: until a sender starts the job its bound is unknown, and it is looked
+            # at every _START_POLL_S (a wake-up when the request is sent would take the GIL from the sender then).
+            while not job.done.is_set():
+                bound = job.bound
+                left = _START_POLL_S if bound is None else bound.deadline - time.monotonic()
+                if left <= 0:
                     if on_deadline is not None:
                         on_deadline()
                     self._abandon(job)
                     raise _DeadlineExceeded(f"no complete answer within {bound.deadline - bound.started:.3g} s")
+                _wait(job.done, left)
         except BaseException:
             if not job.done.is_set():
                 self._abandon(job)
@@ -540,7 +541,6 @@ class _Senders:
                 except BaseException as exc:  # noqa: BLE001 - handed to the asker
                     job.outcome["error"] = exc
                 finally:
-                    job.started.set()
                     job.done.set()
                     self._cond.acquire()
                 if job.discounted:
