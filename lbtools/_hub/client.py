@@ -6,9 +6,9 @@ because those drop fields (``verified``, ``filename``) and a single bad eval-res
 
 What is added on top, because the typed calls lack it (see docs/HUB_API notes in the README):
 - an overall deadline on every request, headers and body included (the shared client has none, and its per-read
-  timeout lets a server that trickles bytes hold a call forever): each request runs in a helper thread that the
-  caller waits for until the deadline, and whose sockets are shut when it passes; ``hf_hub_download`` runs the same
-  way, its requests bounded by a request hook;
+  timeout lets a server that trickles bytes hold a call forever): each request runs in one of ``max_workers``
+  long-lived sender threads that the caller waits for until the deadline, and whose sockets are shut when it passes;
+  ``hf_hub_download`` runs in a helper thread the same way, its requests bounded by a request hook;
 - no fetch of huggingface_hub's agent-harness registry from inside lbtools (best-effort telemetry with no overall
   bound, and a malformed answer breaks every later header build): the request hook refuses it, and headers are
   built without it when huggingface_hub can't build them;
@@ -19,7 +19,7 @@ What is added on top, because the typed calls lack it (see docs/HUB_API notes in
 - a fail-fast hold once an endpoint has stopped answering altogether (connections refused, or timeouts on several
   paths with nothing healthy in between), so a load of 60 benchmarks fails in one timeout budget rather than
   60 / max_workers of them; a 5xx on one path, a client-side error or a local disk error never holds it;
-- a bound on requests in flight (``max_workers``) and on the size of a response body;
+- a bound on requests in flight (``max_workers`` senders per endpoint) and on the size of a response body;
 - the disk cache, keyed by the identity that fetched an answer (a salted hash of the token), holding only answers of
   the expected shape.
 """
