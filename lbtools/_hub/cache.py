@@ -48,7 +48,10 @@ class ResponseCache:
         self.ttl = ttl
 
     def _file(self, key: str) -> Path:
-        return self.root / "responses" / key[:2] / f"{key}.json"
+        # One folder for all: creating a folder costs as much as writing a record, and a cold load of 60 answers
+        # would create ~55 sub-folders of a two-letter fan-out (ext4, xfs, btrfs index large folders themselves).
+        # Records of the older fan-out layout are never read, and ``clear`` still removes them.
+        return self.root / "responses" / f"{key}.json"
 
     def identity(self, token: str) -> str | None:
         """A salted hash standing for ``token`` in cache keys; ``None`` when no salt can be kept (then answers to

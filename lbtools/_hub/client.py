@@ -6,9 +6,9 @@ because those drop fields (``verified``, ``filename``) and a single bad eval-res
 
 What is added on top, because the typed calls lack it (see docs/HUB_API notes in the README):
 - an overall deadline on every request, headers and body included (the shared client has none, and its per-read
-  timeout lets a server that trickles bytes hold a call forever): each request runs in a helper thread that the
-  caller waits for until the deadline, and whose sockets are shut when it passes; ``hf_hub_download`` runs the same
-  way, its requests bounded by a request hook;
+  timeout lets a server that trickles bytes hold a call forever): each request runs in one of ``max_workers``
+  long-lived sender threads that the caller waits for until the deadline, and whose sockets are shut when it passes;
+  ``hf_hub_download`` runs in a helper thread the same way, its requests bounded by a request hook;
 - no fetch of huggingface_hub's agent-harness registry from inside lbtools (best-effort telemetry with no overall
   bound, and a malformed answer breaks every later header build): the request hook refuses it, and headers are
   built without it when huggingface_hub can't build them;
@@ -19,13 +19,14 @@ What is added on top, because the typed calls lack it (see docs/HUB_API notes in
 - a fail-fast hold once an endpoint has stopped answering altogether (connections refused, or timeouts on several
   paths with nothing healthy in between), so a load of 60 benchmarks fails in one timeout budget rather than
   60 / max_workers of them; a 5xx on one path, a client-side error or a local disk error never holds it;
-- a bound on requests in flight (``max_workers``) and on the size of a response body;
+- a bound on requests in flight (``max_workers`` senders per endpoint) and on the size of a response body;
 - the disk cache, keyed by the identity that fetched an answer (a salted hash of the token), holding only answers of
   the expected shape.
 """
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import math
 import random
@@ -65,7 +66,7 @@ AGENT_REGISTRY_PATH = "/api/agent-harnesses"
 TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
 _pacers: dict[str, "Pacer"] = {}
-_slots: dict[tuple[str, int], threading.BoundedSemaphore] = {}
+_senders: dict[tuple[str, int], "_Senders"] = {}
 _registry_lock = threading.Lock()
 
 # The deadline of the lbtools request running in this context; read by the request hook below.
@@ -281,9 +282,12 @@ def forget_endpoints() -> None:
         _pacers.clear()
 
 
-def _slots_for(endpoint: str, max_workers: int) -> threading.BoundedSemaphore:
+def _senders_for(endpoint: str, max_workers: int) -> "_Senders":
     with _registry_lock:
-        return _slots.setdefault((endpoint, max_workers), threading.BoundedSemaphore(max_workers))
+        senders = _senders.get((endpoint, max_workers))
+        if senders is None:
+            senders = _senders[(endpoint, max_workers)] = _Senders(max_workers)
+        return senders
 
 
 class _Transient(Exception):
@@ -420,6 +424,131 @@ def _run_until(deadline: _Deadline, fn):
 def _with_deadline(deadline: _Deadline, fn):
     _current.set(deadline)
     return fn()
+
+
+SENDER_IDLE_S = 2.0
+_START_POLL_S = 0.1  # a sender with nothing to send for this long ends (a notebook's next load starts new ones)
+
+
+class _Job:
+    """One request handed to the senders: ``fn(job)`` runs in a sender, in the context of the thread that asked."""
+
+    def __init__(self, fn):
+        self.fn = fn
+        self.context = contextvars.copy_context()
+        self.done = threading.Event()
+        self.bound: _Deadline | None = None
+        self.outcome: dict = {}
+        self.dropped = False  # the asker stopped waiting (Ctrl-C, cancel, deadline): its result is nobody's
+        self.discounted = False  # its sender no longer counts towards the bound (guarded by the senders' lock)
+        self.lock = threading.Lock()
+
+    def start(self, bound: _Deadline) -> _Deadline:
+        """Called by the sender once the request may go: from now on the asker waits until ``bound``."""
+        with self.lock:
+            if self.dropped:
+                raise Cancelled("cancelled")
+            self.bound = bound
+        return bound
+
+    def drop(self) -> None:
+        """The asker gives up: a job not started never sends; a running one has its connections shut."""
+        with self.lock:
+            self.dropped = True
+            bound = self.bound
+        if bound is not None:
+            bound.expire()
+
+
+class _Senders:
+    """``size`` long-lived threads that send requests and read the answers, nothing else: the bound on requests in
+    flight for one endpoint, and no thread started per request.
+
+    A sender that finishes an answer takes the next queued request at once, in the same thread, while the thread that
+    asked decodes, caches and parses (a thread per request, or a semaphore between many threads, put one or two
+    thread switches between an answer and the next request, each waiting for the GIL). A sender still stuck when its
+    asker gave up (a trickled answer on a reused connection, whose socket lbtools never saw) stops counting and
+    another may start, so the requests in flight stay at ``size`` besides abandoned ones, as with a semaphore."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._cond = threading.Condition(threading.Lock())
+        self._queue: collections.deque[_Job] = collections.deque()
+        self._live = 0  # senders that count towards ``size`` (not stuck in an abandoned job)
+        self._ready = 0  # senders that will take a queued job without being started: waiting, or just started
+
+    def run(self, fn, on_deadline=None):
+        """``fn(job)`` in a sender; waits (interruptibly, cancel-aware) for it, and until ``job.bound`` once the
+        sender has started it. Past the bound: ``on_deadline()``, the connections shut, ``_DeadlineExceeded``."""
+        job = _Job(fn)
+        with self._cond:
+            self._queue.append(job)
+            if len(self._queue) > self._ready and self._live < self.size:
+                self._spawn()
+            else:
+                self._cond.notify()
+        try:
+            # Only the answer wakes this thread: until a sender starts the job its bound is unknown, and it is looked
+            # at every _START_POLL_S (a wake-up when the request is sent would take the GIL from the sender then).
+            while not job.done.is_set():
+                bound = job.bound
+                left = _START_POLL_S if bound is None else bound.deadline - time.monotonic()
+                if left <= 0:
+                    if on_deadline is not None:
+                        on_deadline()
+                    self._abandon(job)
+                    raise _DeadlineExceeded(f"no complete answer within {bound.deadline - bound.started:.3g} s")
+                _wait(job.done, left)
+        except BaseException:
+            if not job.done.is_set():
+                self._abandon(job)
+            raise
+        if "error" in job.outcome:
+            raise job.outcome["error"]
+        return job.outcome["value"]
+
+    def _abandon(self, job: _Job) -> None:
+        with self._cond:
+            try:
+                self._queue.remove(job)
+            except ValueError:  # a sender holds it
+                if not job.done.is_set() and not job.discounted:
+                    # That sender may stay stuck for long: it stops counting, and another may send meanwhile.
+                    job.discounted = True
+                    self._live -= 1
+                    if len(self._queue) > self._ready and self._live < self.size:
+                        self._spawn()
+        job.drop()
+
+    def _spawn(self) -> None:  # holding self._cond
+        self._live += 1
+        self._ready += 1
+        threading.Thread(target=self._serve, name="lbtools-sender", daemon=True).start()
+
+    def _serve(self) -> None:
+        with self._cond:
+            while True:  # counted in ``_ready`` here
+                while not self._queue:
+                    if not self._cond.wait(SENDER_IDLE_S) and not self._queue:
+                        self._ready -= 1
+                        self._live -= 1
+                        return
+                job = self._queue.popleft()
+                self._ready -= 1
+                self._cond.release()
+                try:
+                    job.outcome["value"] = job.context.run(job.fn, job)
+                except BaseException as exc:  # noqa: BLE001 - handed to the asker
+                    job.outcome["error"] = exc
+                finally:
+                    job.done.set()
+                    self._cond.acquire()
+                if job.discounted:
+                    # Its asker left and another sender may stand in for this one: go on only if there is room.
+                    if self._live >= self.size:
+                        return
+                    self._live += 1
+                self._ready += 1
 
 
 def _bound_request(request) -> None:
@@ -560,7 +689,7 @@ class HubClient:
         self.authenticated = resolved is not None
         self._token = _Secret(resolved if resolved is not None else False)
         self.pacer = pacer_for(self.endpoint)
-        self._slots = _slots_for(self.endpoint, settings.max_workers)
+        self._senders = _senders_for(self.endpoint, settings.max_workers)
         self.cache = None
         self._identity = ""
         if settings.cache_dir is not None and settings.cache_ttl > 0:
@@ -772,35 +901,61 @@ class HubClient:
         from huggingface_hub.errors import HfHubHTTPError, OfflineModeIsEnabled
         from huggingface_hub.utils import hf_raise_for_status
 
-        with self._slots:
+        path = urlsplit(url).path
+        sent_at: list[float] = []
+        counted: list[bool] = []  # the pacer counts this request in flight (``before_request`` passed)
+        once = threading.Lock()
+
+        def finished():
+            if once.acquire(blocking=False):
+                self.pacer.finished()
+
+        def send(job: _Job):
+            # In a sender: everything between taking a slot and freeing it, as one unit.
             self._check_down(what)
             try:
                 self.pacer.before_request(deadline)
             except _PacerWait as block:
                 raise self._rate_limited(what, block.wait) from None
-            _install_request_hook()  # again: a shared client closed by a ConnectError is recreated without it
-            sent = time.monotonic()
-            # Headers and body within REQUEST_DEADLINE_FACTOR timeouts, whatever the server trickles.
-            bound = _Deadline(min(deadline, sent + REQUEST_DEADLINE_FACTOR * self.timeout), self.timeout)
+            counted.append(True)
             try:
-                response = _run_until(bound, lambda: self._get(url, params, what))
-                wait = self.pacer.after_response(response.headers, response.status_code)
-            except (LbtoolsError, _Transient, Cancelled):
-                raise
-            except OfflineModeIsEnabled as exc:
-                raise self._classify(exc, what) from exc
-            except (httpx2.HTTPError, httpx2.InvalidURL, OSError, RuntimeError, _DeadlineExceeded) as exc:
-                # A ConnectError in another thread can close the shared client under us (ReadError, or
-                # "client has been closed"): _classify retries those.
-                failure = self._classify(exc, what)
-                if isinstance(failure, _Transient) and failure.timed_out:
-                    # Counted before the slot is freed, so a thread waiting for it sees an endpoint held down.
-                    self.pacer.timed_out(sent, self.timeout, urlsplit(url).path)
-                raise failure from exc
-            except Exception as exc:  # noqa: BLE001 - a surprise inside huggingface_hub/httpx2: an lbtools error
-                raise self._classify(exc, what) from exc
+                _install_request_hook()  # again: a shared client closed by a ConnectError is recreated without it
+                sent = time.monotonic()
+                sent_at.append(sent)
+                # Headers and body within REQUEST_DEADLINE_FACTOR timeouts, whatever the server trickles.
+                _current.set(job.start(_Deadline(min(deadline, sent + REQUEST_DEADLINE_FACTOR * self.timeout),
+                                                 self.timeout)))
+                try:
+                    response = self._get(url, params, what)
+                    return response, self.pacer.after_response(response.headers, response.status_code)
+                except (LbtoolsError, _Transient, Cancelled):
+                    raise
+                except OfflineModeIsEnabled as exc:
+                    raise self._classify(exc, what) from exc
+                except (httpx2.HTTPError, httpx2.InvalidURL, OSError, RuntimeError) as exc:
+                    # A ConnectError in another thread can close the shared client under us (ReadError, or
+                    # "client has been closed"): _classify retries those.
+                    failure = self._classify(exc, what)
+                    if isinstance(failure, _Transient) and failure.timed_out and not job.dropped:
+                        # Counted before this sender takes the next request, so that one sees an endpoint held down.
+                        self.pacer.timed_out(sent, self.timeout, path)
+                    raise failure from exc
+                except Exception as exc:  # noqa: BLE001 - a surprise inside huggingface_hub/httpx2: an lbtools error
+                    raise self._classify(exc, what) from exc
             finally:
-                self.pacer.finished()
+                finished()
+
+        def on_deadline():
+            # Counted before another sender may stand in for the one still waiting.
+            self.pacer.timed_out(sent_at[0], self.timeout, path)
+
+        try:
+            response, wait = self._senders.run(send, on_deadline)
+        except _DeadlineExceeded as exc:
+            raise self._classify(exc, what) from exc
+        finally:
+            if counted:  # else its sender never counted it, or will stop counting it itself
+                finished()
         try:
             hf_raise_for_status(response)
         except HfHubHTTPError as exc:

@@ -7,8 +7,9 @@ started is cancelled, requests in flight are abandoned at their next wait, and n
 
 from __future__ import annotations
 
+import queue
 import threading
-from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import LbtoolsError, mask_secrets
 from .client import cancel_with
@@ -142,10 +143,10 @@ def progress_enabled(progress) -> bool:
 def pool_size(source, max_workers: int, n_tasks: int) -> int:
     """Threads for a fan-out of ``n_tasks`` tasks.
 
-    Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (a semaphore of
-    ``max_workers`` per endpoint, ``lbtools._hub.client``), so while one thread parses and caches an answer, another
-    already holds the freed slot and sends the next request instead of waiting for the parsing to finish. A snapshot
-    is read from local files: no more threads than ``max_workers``.
+    Against the Hub, twice ``max_workers``: the requests in flight are bounded by the client itself (``max_workers``
+    sender threads per endpoint, ``lbtools._hub.client._Senders``), so while one thread parses and caches an answer,
+    another's request is already queued and a sender sends it the moment it is free. A snapshot is read from local
+    files: no more threads than ``max_workers``.
     """
     factor = 2 if getattr(source, "kind", None) == "hub" else 1
     return max(1, min(factor * max_workers, n_tasks))
@@ -223,30 +224,39 @@ def fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, d
 
 def _run_pool(task, keys, threads, errors, results, failures, bar) -> None:
     cancel = threading.Event()
+    # Outcomes come back through one queue: waiting on the futures themselves (``wait(FIRST_COMPLETED)``) installs
+    # and removes a waiter on every pending future at each completion, O(n²) lock traffic against the workers.
+    outcomes: queue.SimpleQueue = queue.SimpleQueue()
 
     def run(key):
         if cancel.is_set():
-            raise KeyboardInterrupt  # never started: the fan-out is being abandoned
-        with cancel_with(cancel):
-            return task(key)
+            return  # never started: the fan-out is being abandoned
+        try:
+            with cancel_with(cancel):
+                outcomes.put((key, task(key), None))
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            outcomes.put((key, None, exc))
 
     pool = ThreadPoolExecutor(max_workers=min(threads, len(keys)), thread_name_prefix="lbtools")
     try:
-        futures = {pool.submit(run, key): key for key in keys}
-        pending = set(futures)
-        while pending:
-            # Short waits, so that Ctrl-C in this thread is seen at once.
-            done, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
-            for future in done:
-                key = futures[future]
+        for key in keys:
+            pool.submit(run, key)
+        for _ in keys:
+            while True:
                 try:
-                    results[key] = future.result()
-                except Exception as exc:  # noqa: BLE001 - one failure must not sink the others
-                    if errors == "raise":
-                        raise
-                    failures[key] = one_line(exc)
-                if bar is not None:
-                    bar.update(1)
+                    # Short waits, so that Ctrl-C in this thread is seen at once.
+                    key, value, exc = outcomes.get(timeout=_POLL_S)
+                    break
+                except queue.Empty:
+                    continue
+            if exc is None:
+                results[key] = value
+            elif errors == "raise" or not isinstance(exc, Exception):
+                raise exc
+            else:  # one failure must not sink the others
+                failures[key] = one_line(exc)
+            if bar is not None:
+                bar.update(1)
     except BaseException:
         cancel.set()
         pool.shutdown(wait=False, cancel_futures=True)

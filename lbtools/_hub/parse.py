@@ -8,6 +8,7 @@ of the wrong shape raises BadResponseError for that one response only.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -71,6 +72,15 @@ def repo_id_problem(value, *, namespace: bool) -> str | None:
     """
     if not isinstance(value, str):
         return f"not a string ({type(value).__name__})"
+    # The same models appear on most leaderboards: each id is judged once (a cold load checks ~35 ids per answer,
+    # ~8 us each, holding the GIL while the next requests wait for it).
+    if type(value) is not str:  # a subclass may hash or compare unlike the text it holds
+        return _repo_id_problem.__wrapped__(value, namespace)
+    return _repo_id_problem(value, namespace)
+
+
+@functools.lru_cache(maxsize=8192)
+def _repo_id_problem(value: str, namespace: bool) -> str | None:
     if not _REPO_ID.fullmatch(value):
         return "not of the form org/name in ASCII letters, digits, '-', '_' and '.'"
     if namespace and "/" not in value:
