@@ -86,3 +86,13 @@ def hub(start_hub):
 @pytest.fixture
 def facts(hub_tree):
     return hub_tree[1]
+
+
+@pytest.fixture
+def empty_memory():
+    """The in-process memory layer emptied before and after the test (it would otherwise answer from memory)."""
+    from lbtools._hub import memo
+
+    memo.forget()
+    yield
+    memo.forget()

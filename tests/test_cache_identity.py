@@ -13,11 +13,7 @@ from lbtools._hub import memo
 SWE = "SWE-bench/SWE-bench_Verified"
 
 
-@pytest.fixture(autouse=True)
-def empty_memory():
-    memo.forget()
-    yield
-    memo.forget()
+pytestmark = pytest.mark.usefixtures("empty_memory")
 
 
 def _cache_files(tmp_path):

@@ -379,46 +379,6 @@ def test_predicted_vs_published(agg, snapshot_long):
     assert f"{inside / len(mine):.0%} inside" in ax.get_title()
 
 
-# --------------------------------------------------------------------------------------------
-# notebook 06 on the bundled snapshot
-
-
-def test_notebook_06_runs_offline_and_shows_the_index(tmp_path):
-    import json
-    import os
-
-    import nbformat
-    from nbclient import NotebookClient
-
-    root = __import__("pathlib").Path(__file__).resolve().parents[1]
-    nb = nbformat.read(root / "notebooks" / "06_capability_index.ipynb", as_version=4)
-    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
-    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(f"EXPORT_DIR = {str(tmp_path / 'exports')!r}\nSPLITS = 2"))
-    nb.cells.append(nbformat.v4.new_code_cell(
-        "import json as _json\n"
-        "_index = analysis.capability_index(leaderboards, level=LEVEL, min_benchmarks=MIN_BENCHMARKS)\n"
-        "_ax = index_view.figures[0].axes[0]\n"
-        "print(_json.dumps({'top_drawn': _ax.get_yticklabels()[0].get_text(), 'top': _index.model_id[0],"
-        " 'error': repr(index_view.error), 'filled_error': repr(filled_view.error),"
-        " 'text': filled_view.text(), 'methods': sorted(validation.method), 'splits': sorted(set(validation.split))}))"
-    ))
-    env = dict(os.environ)
-    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
-    try:
-        NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env)
-    (out,) = [o for o in nb.cells[-1].outputs if o.get("name") == "stdout"]
-    facts = json.loads(out["text"])
-    assert facts["error"] == "None" and facts["filled_error"] == "None"
-    assert facts["top_drawn"] == facts["top"]
-    assert "not published results" in facts["text"]
-    assert facts["methods"] == sorted(analysis.capability.VALIDATION_METHODS * 2)
-    assert facts["splits"] == ["random", "time"]  # created_at from lbtools.enrich on the snapshot
-    assert (tmp_path / "exports" / "06_capability_index.png").exists()
-
-
 def test_too_few_cells_give_whole_scale_intervals_and_say_so():
     long = pd.DataFrame({"model_id": ["a", "b", "a", "b", "c"], "dataset_id": ["x", "x", "y", "y", "x"],
                          "value": [50.0, 60.0, 70.0, 65.0, 40.0]})

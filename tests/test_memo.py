@@ -17,11 +17,7 @@ from lbtools._hub import cache, fetch, memo
 SWE = "SWE-bench/SWE-bench_Verified"
 
 
-@pytest.fixture(autouse=True)
-def empty_memory():
-    memo.forget()
-    yield
-    memo.forget()
+pytestmark = pytest.mark.usefixtures("empty_memory")
 
 
 def _ids(facts):

@@ -16,6 +16,8 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
+from lbtools import analysis
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SNAPSHOT = "snapshot:openevals-2026-03-25"
@@ -32,7 +34,19 @@ def _view(v):
 '''
 
 
-def run(stem: str, tmp_path: Path, parameters: dict, probe: str) -> dict:
+def execute(nb, cwd: Path, timeout: int = 180) -> None:
+    """Run ``nb`` top to bottom in a fresh kernel on the bundled snapshot, offline, with ``cwd`` as its working
+    directory; the environment of this process is restored afterwards."""
+    env_before = dict(os.environ)
+    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+
+
+def run(stem: str, tmp_path: Path, parameters: dict, probe: str, timeout: int = 180) -> dict:
     """Execute ``notebooks/<stem>.ipynb`` with ``parameters``; return what ``probe`` (code ending in a dict
     expression assigned to ``_facts``) computed in its namespace."""
     nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
@@ -40,14 +54,7 @@ def run(stem: str, tmp_path: Path, parameters: dict, probe: str) -> dict:
     injected = "\n".join(f"{k} = {v!r}" for k, v in {"EXPORT_DIR": str(tmp_path / "exports"), **parameters}.items())
     nb.cells.insert(at + 1, nbformat.v4.new_code_cell(injected, metadata={"tags": ["injected-parameters"]}))
     nb.cells.append(nbformat.v4.new_code_cell(PROBE_HELPERS + probe + "\nprint(_json.dumps(_facts, default=str))"))
-    env_before = dict(os.environ)
-    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
-    try:
-        NotebookClient(nb, timeout=180, kernel_name="python3",
-                       resources={"metadata": {"path": str(tmp_path)}}).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+    execute(nb, tmp_path, timeout)
     for cell in nb.cells[:-1]:
         for out in cell.get("outputs", []):
             assert out.get("output_type") != "error", out
@@ -161,19 +168,28 @@ _facts = {"view": _view(profiles)}
     assert "05_model_profile.png" in facts["exports"]
 
 
+def test_06_capability_index(tmp_path):
+    facts = run("06_capability_index", tmp_path, {"SPLITS": 2}, """
+_index = analysis.capability_index(leaderboards, level=LEVEL, min_benchmarks=MIN_BENCHMARKS)
+_facts = {"top_drawn": index_view.figures[0].axes[0].get_yticklabels()[0].get_text(), "top": _index.model_id[0],
+          "index": _view(index_view), "filled": _view(filled_view), "methods": sorted(validation.method),
+          "splits": sorted(set(validation.split))}
+""", timeout=300)
+    assert facts["index"]["error"] is None and facts["filled"]["error"] is None
+    assert facts["top_drawn"] == facts["top"]
+    assert "not published results" in facts["filled"]["text"]
+    assert facts["methods"] == sorted(analysis.capability.VALIDATION_METHODS * 2)
+    assert facts["splits"] == ["random", "time"]  # created_at from lbtools.enrich on the snapshot
+    assert "06_capability_index.png" in facts["exports"]
+
+
 def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path):
     nb = nbformat.read(NOTEBOOKS / "dashboard.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
         "import json\nprint(json.dumps({'tabs': list(tabs.titles), 'views': [[type(v).__name__ for v in p.children]"
         " for p in tabs.children], 'errors': [repr(v.error) for p in tabs.children for v in p.children]}))"))
     before = sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*"))
-    env_before = dict(os.environ)
-    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
-    try:
-        NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+    execute(nb, NOTEBOOKS)
     facts = json.loads([o for o in nb.cells[-1].outputs if o.get("name") == "stdout"][0]["text"])
     assert facts["tabs"] == ["Rankings", "Correlations", "Size and date", "Progress", "Model profile", "Capability"]
     assert all(views and set(views) == {"BoundBox"} for views in facts["views"])
