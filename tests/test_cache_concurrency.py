@@ -1,8 +1,7 @@
-"""The response cache shared by several processes (two notebooks on one machine), and damaged cache files.
+"""The response cache shared by several processes (two notebooks on one machine), and damaged caches.
 
 Writers and readers in separate processes hammer the same keys of one cache folder: every read must be a miss or a
-complete, valid record, and no temporary file may be left behind. A damaged file is discarded with a warning and
-fetched again.
+complete, valid record. A damaged entry, or a damaged database file, is discarded with a warning and fetched again.
 """
 
 from __future__ import annotations
@@ -19,6 +18,8 @@ from pathlib import Path
 import pytest
 
 import lbtools
+from cache_db import FILE_DAMAGE, damage_file, rows, update
+from lbtools._hub import memo
 from lbtools._hub.cache import ResponseCache, cache_key
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,16 +76,14 @@ def test_processes_writing_and_reading_the_same_keys_never_see_a_torn_record(tmp
         assert proc.returncode == 0, err[-2000:]
         results.append(json.loads(out.strip().splitlines()[-1]))
     assert sum(r["hits"] for r in results) > 0 and sum(r["writes"] for r in results) > 0
-    files = [p for p in root.rglob("*") if p.is_file()]
-    assert not [p for p in files if p.name.startswith(".tmp-")], "a temporary file was left behind"
-    records = [p for p in files if p.suffix == ".json"]
-    assert len(records) == 4
+    stored = rows(root)
+    assert len(stored) == 4
     cache = ResponseCache(root, ttl=3600)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for path in records:
-            body, _ = cache.get(path.stem)
-            assert body["key"] == path.stem and sum(body["payload"]) == body["sum"]
+        for row in stored:
+            body, _ = cache.get(row["key"])
+            assert body["key"] == row["key"] and sum(body["payload"]) == body["sum"]
     print(f"\n{workers} processes × {rounds} rounds: {sum(r['writes'] for r in results)} writes, "
           f"{sum(r['reads'] for r in results)} reads, {sum(r['hits'] for r in results)} hits, 0 torn")
 
@@ -120,61 +119,81 @@ def test_two_notebooks_sharing_a_cache_folder_load_the_same_data(start_hub, fact
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err[-2000:]
         assert json.loads(out.strip().splitlines()[-1]) == [expected] * 6
-    leftovers = [p for p in (tmp_path / "shared-cache").rglob(".tmp-*")]
-    assert leftovers == []
+    assert len(rows(tmp_path / "shared-cache")) == len(ids)
 
 
-# -- damaged files -------------------------------------------------------------------------------------------------
+# -- damaged entries and files -----------------------------------------------------------------------------------
 
 
-def _damage(path: Path, how: str) -> None:
-    raw = path.read_bytes()
+def _damage_row(root, key: str, how: str) -> None:
+    (row,) = [r for r in rows(root) if r["key"] == key]
+    body = row["body"]
     if how == "truncated":
-        path.write_bytes(raw[: len(raw) // 2])
+        update(root, key, body=body[: len(body) // 2])
     elif how == "empty":
-        path.write_bytes(b"")
+        update(root, key, body=b"")
     elif how == "garbage":
-        path.write_bytes(os.urandom(len(raw)))
+        update(root, key, body=os.urandom(len(body)))
     elif how == "body-changed":  # valid JSON, but not what was stored: the checksum tells
-        record = json.loads(raw)
-        record["body"][0]["value"] = 0.0
-        path.write_text(json.dumps(record))
-    elif how == "not-a-record":
-        path.write_text(json.dumps([1, 2, 3]))
-    elif how == "no-timestamp":
-        record = json.loads(raw)
-        del record["stored_at"]
-        path.write_text(json.dumps(record))
+        record = json.loads(body)
+        record[0]["value"] = 0.0
+        update(root, key, body=json.dumps(record).encode())
+    elif how == "checksum-changed":
+        update(root, key, sha256="0" * 64)
+    elif how == "text-not-bytes":  # a hand edit storing the body as SQL text
+        update(root, key, body=body.decode())
 
 
-DAMAGE = ["truncated", "empty", "garbage", "body-changed", "not-a-record", "no-timestamp"]
+ROW_DAMAGE = ["truncated", "empty", "garbage", "body-changed", "checksum-changed", "text-not-bytes"]
 
 
-@pytest.mark.parametrize("how", DAMAGE)
-def test_a_damaged_cache_file_is_discarded_with_a_warning_and_fetched_again(how, hub, tmp_path):
+@pytest.mark.parametrize("how", ROW_DAMAGE)
+def test_a_damaged_cache_entry_is_discarded_with_a_warning_and_fetched_again(how, hub, tmp_path):
     first = lbtools.load_leaderboard(SWE)
-    (cached,) = (tmp_path / "lbtools-cache").rglob("*.json")
-    _damage(cached, how)
-    with pytest.warns(RuntimeWarning, match=r"discarded a corrupt cache file .*; fetching it again"):
+    root = tmp_path / "lbtools-cache"
+    (row,) = rows(root)
+    _damage_row(root, row["key"], how)
+    memo.forget()  # another process, which never saw the answer whole
+    with pytest.warns(RuntimeWarning, match=r"discarded a corrupt cache entry .*; fetching it again"):
         again = lbtools.load_leaderboard(SWE)
     assert len(hub.requests) == 2  # fetched again
     first.attrs, again.attrs = {}, {}
     assert again.equals(first)
+    memo.forget()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        lbtools.load_leaderboard(SWE)  # the refetched record is whole again
+        lbtools.load_leaderboard(SWE)  # the refetched entry is whole again
     assert len(hub.requests) == 2
 
 
-@pytest.mark.parametrize("how", DAMAGE)
+@pytest.mark.parametrize("how", FILE_DAMAGE)
+def test_a_damaged_cache_database_is_discarded_with_a_warning_and_rebuilt(how, hub, tmp_path):
+    first = lbtools.load_leaderboard(SWE)
+    root = tmp_path / "lbtools-cache"
+    damage_file(root, how)
+    memo.forget()
+    with pytest.warns(RuntimeWarning, match=r"discarded a corrupt cache database .*; its answers will be fetched"):
+        again = lbtools.load_leaderboard(SWE)
+    assert len(hub.requests) == 2
+    first.attrs, again.attrs = {}, {}
+    assert again.equals(first)
+    assert len(rows(root)) == 1  # a new database, holding the answer fetched again
+    memo.forget()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        lbtools.load_leaderboard(SWE)
+    assert len(hub.requests) == 2
+
+
+@pytest.mark.parametrize("how", ROW_DAMAGE)
 def test_the_cache_reports_damage_itself(how, tmp_path):
     cache = ResponseCache(tmp_path, ttl=3600)
-    key = cache_key("http://hub", "/api/x", "", False)
+    key = cache_key("http://hub", "/api/x", "", "")
     cache.put(key, [{"value": 1.5}], url="http://hub/api/x", authenticated=False)
-    _damage(cache._file(key), how)
-    with pytest.warns(RuntimeWarning, match="corrupt cache file"):
+    _damage_row(tmp_path, key, how)
+    with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
         assert cache.get(key) is None
-    assert not cache._file(key).exists()  # discarded
+    assert rows(tmp_path) == []  # discarded
     assert cache.get(key) is None  # and now a plain miss, no second warning
 
 
@@ -187,5 +206,5 @@ def test_a_cache_folder_that_cannot_be_written_never_fails_a_load(hub, tmp_path,
         df = lbtools.load_leaderboards([SWE, "cais/hle"])
     assert set(df["dataset_id"]) == {SWE, "cais/hle"}
     messages = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
-    assert any(re.search(r"could not write the response cache.*loading goes on without it", m) for m in messages)
-    assert len(messages) <= 2  # once for reading, once for writing: not once per request
+    assert any(re.search(r"could not use the response cache.*loading goes on without it", m) for m in messages)
+    assert len(messages) == 1  # once, not once per request

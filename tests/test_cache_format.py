@@ -1,4 +1,4 @@
-"""The response cache's record format: the Hub's bytes stored as received, checked without re-encoding them."""
+"""The response cache's rows: the Hub's bytes stored as received, checked against their checksum when read."""
 
 from __future__ import annotations
 
@@ -9,14 +9,10 @@ import warnings
 import pytest
 
 import lbtools
+from cache_db import rows, update
 from lbtools._hub import cache, memo
 
 SWE = "SWE-bench/SWE-bench_Verified"
-
-
-def _record_file(tmp_path):
-    (path,) = (tmp_path / "lbtools-cache").rglob("*.json")
-    return path
 
 
 def test_a_cached_answer_holds_the_hubs_bytes_and_their_checksum(hub, tmp_path):
@@ -24,39 +20,58 @@ def test_a_cached_answer_holds_the_hubs_bytes_and_their_checksum(hub, tmp_path):
 
     lbtools.load_leaderboard(SWE)
     raw = httpx2.get(f"{hub.url}/api/datasets/{SWE}/leaderboard").content
-    data = _record_file(tmp_path).read_bytes()
-    record = json.loads(data)
-    assert record["format"] == cache.FORMAT == 2
-    assert data.endswith(b',"body":' + raw + b"}")  # the body as the Hub sent it, last
-    assert record["sha256"] == hashlib.sha256(raw).hexdigest()
-    assert record["body"] == json.loads(raw)
+    (row,) = rows(tmp_path / "lbtools-cache")
+    assert row["format"] == cache.FORMAT == 3
+    assert row["body"] == raw  # the body as the Hub sent it
+    assert row["sha256"] == hashlib.sha256(raw).hexdigest()
+    assert row["url"] == f"{hub.url}/api/datasets/{SWE}/leaderboard" and row["authenticated"] == 0
+    assert not (tmp_path / "lbtools-cache" / "responses").exists()  # no file per answer
 
 
-def test_a_record_of_another_format_is_fetched_again_without_a_corruption_warning(hub, tmp_path):
+def test_a_row_of_another_format_is_fetched_again_without_a_corruption_warning(hub, tmp_path):
     lbtools.load_leaderboard(SWE)
-    path = _record_file(tmp_path)
-    record = json.loads(path.read_bytes())
-    record["format"] = 1  # written by an earlier lbtools: its checksum was computed another way
-    record["sha256"] = "0" * 64
-    path.write_text(json.dumps(record))
+    root = tmp_path / "lbtools-cache"
+    (row,) = rows(root)
+    update(root, row["key"], format=2, sha256="0" * 64)  # written by another lbtools: its checksum was another
     memo.forget()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         df = lbtools.load_leaderboard(SWE)
     assert len(hub.requests) == 2 and len(df) > 0
-    assert json.loads(path.read_bytes())["format"] == 2  # overwritten with the new answer
+    assert [r["format"] for r in rows(root)] == [3]  # overwritten with the new answer
 
 
 def test_a_byte_changed_inside_the_stored_body_is_caught(hub, tmp_path):
     lbtools.load_leaderboard(SWE)
-    path = _record_file(tmp_path)
-    data = path.read_bytes()
-    record = json.loads(data)
-    value = record["body"][0]["value"]
-    changed = data.replace(json.dumps(value).encode(), json.dumps(value + 1).encode(), 1)
-    assert changed != data
-    path.write_bytes(changed)
+    root = tmp_path / "lbtools-cache"
+    (row,) = rows(root)
+    value = json.loads(row["body"])[0]["value"]
+    changed = row["body"].replace(json.dumps(value).encode(), json.dumps(value + 1).encode(), 1)
+    assert changed != row["body"]
+    update(root, row["key"], body=changed)
     memo.forget()
-    with pytest.warns(RuntimeWarning, match="corrupt cache file"):
+    with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
         df = lbtools.load_leaderboard(SWE)
     assert value in set(df["value"]) and len(hub.requests) == 2
+
+
+def test_the_older_one_file_per_answer_records_are_never_read_and_are_cleared(hub, tmp_path):
+    root = tmp_path / "lbtools-cache"
+    legacy = root / "responses" / ("ab" * 32 + ".json")
+    legacy.parent.mkdir(parents=True)
+    legacy.write_text(json.dumps({"format": 2, "stored_at": 0, "body": []}))
+    lbtools.load_leaderboard(SWE)
+    assert len(hub.requests) == 1
+    assert lbtools.clear_cache() == 2  # the row, and the old record
+    assert not legacy.exists() and rows(root) == []
+
+
+def test_a_database_deleted_while_open_is_created_again_not_written_unseen(hub, tmp_path):
+    """A folder emptied by hand (rm -r) while a notebook runs: its next answers go to a new file others can read."""
+    root = tmp_path / "lbtools-cache"
+    lbtools.load_leaderboard(SWE)
+    (root / cache.DATABASE).unlink()
+    memo.forget()
+    lbtools.load_leaderboard(SWE)
+    assert len(hub.requests) == 2
+    assert len(rows(root)) == 1

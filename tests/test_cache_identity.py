@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 import lbtools
+from cache_db import rows
 from conftest import TOKEN
 from lbtools._hub import memo
 
@@ -16,8 +15,8 @@ SWE = "SWE-bench/SWE-bench_Verified"
 pytestmark = pytest.mark.usefixtures("empty_memory")
 
 
-def _cache_files(tmp_path):
-    return sorted((tmp_path / "lbtools-cache").rglob("*.json"))
+def _cache_rows(tmp_path):
+    return rows(tmp_path / "lbtools-cache")
 
 
 # -- finding 5: a bad 200 answer ----------------------------------------------------------------------------------
@@ -28,7 +27,7 @@ def test_an_error_object_answered_with_200_is_not_cached(start_hub, facts, tmp_p
     hub = start_hub(answers={path: {"error": "Internal error, please retry"}})
     with pytest.raises(lbtools.BadResponseError, match="Internal error, please retry"):
         lbtools.load_leaderboard(SWE)
-    assert _cache_files(tmp_path) == []
+    assert _cache_rows(tmp_path) == []
     hub.answers.clear()  # the Hub recovers: the next load fetches, not an hours-old error
     df = lbtools.load_leaderboard(SWE)
     assert list(df["model_id"]) == [m for m, _ in facts["leaderboards"][SWE]]
@@ -74,8 +73,7 @@ def test_the_cache_holds_a_salt_never_the_token(start_hub, facts, tmp_path):
         if path.is_file():
             data = path.read_bytes()
             assert TOKEN.encode() not in data and TOKEN[3:].encode() not in data
-    records = [json.loads(p.read_bytes()) for p in _cache_files(tmp_path)]
-    assert [r["authenticated"] for r in records] == [True]
+    assert [r["authenticated"] for r in _cache_rows(tmp_path)] == [1]
 
 
 def test_two_cache_folders_key_the_same_token_differently(start_hub, facts, tmp_path, monkeypatch):
@@ -85,7 +83,7 @@ def test_two_cache_folders_key_the_same_token_differently(start_hub, facts, tmp_
     for folder in ("a", "b"):
         monkeypatch.setenv("LBTOOLS_CACHE", str(tmp_path / folder))
         lbtools.load_leaderboard(facts["gated_benchmark"], token=TOKEN)
-        names.append({p.name for p in (tmp_path / folder).rglob("*.json")})
+        names.append({r["key"] for r in rows(tmp_path / folder)})
     assert names[0] and names[1] and not names[0] & names[1]
 
 

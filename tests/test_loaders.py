@@ -8,7 +8,9 @@ import pandas as pd
 import pytest
 
 import lbtools
+from cache_db import rows, update
 from conftest import TOKEN
+from lbtools._hub import memo
 from lbtools._hub.schema import BENCHMARK_COLUMNS, EVAL_RESULT_COLUMNS, LEADERBOARD_COLUMNS, MODEL_INFO_COLUMNS
 
 SWE = "SWE-bench/SWE-bench_Verified"
@@ -339,11 +341,13 @@ def test_cache_is_keyed_by_authentication_and_never_holds_the_token(hub, facts, 
         assert TOKEN.encode() not in path.read_bytes()
 
 
-def test_a_corrupt_cache_file_is_discarded_and_refetched(hub, tmp_path):
+def test_a_corrupt_cache_entry_is_discarded_and_refetched(hub, tmp_path):
     lbtools.load_leaderboard(SWE)
-    (cached,) = (tmp_path / "lbtools-cache").rglob("*.json")
-    cached.write_bytes(cached.read_bytes()[:50])  # cut short, as by a crash mid-write
-    with pytest.warns(RuntimeWarning, match="corrupt cache file"):
+    root = tmp_path / "lbtools-cache"
+    (row,) = rows(root)
+    update(root, row["key"], body=row["body"][:50])  # cut short, as by a disk that lost the end of a write
+    memo.forget()
+    with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
         df = lbtools.load_leaderboard(SWE)
     assert len(hub.requests) == 2 and len(df) > 3
 

@@ -1,17 +1,19 @@
 """The in-process layer in front of the disk cache (``lbtools._hub.memo``) and loads served from what is at hand.
 
-A warm load in the same process reads no file and starts no thread, yet never serves what the disk no longer holds:
-a file deleted, rewritten or damaged is read (and checked) again.
+A warm load in the same process reads no cached body and starts no thread, yet never serves what the disk no longer
+holds: a row deleted or rewritten, or a database damaged, is read (and checked) again.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pandas as pd
 import pytest
 
 import lbtools
+from cache_db import damage_file, rows, update
 from lbtools._hub import cache, fetch, memo
 
 SWE = "SWE-bench/SWE-bench_Verified"
@@ -26,13 +28,13 @@ def _ids(facts):
 
 def _count_disk_reads(monkeypatch) -> list:
     reads = []
-    original = cache.ResponseCache.get
+    original = cache.ResponseCache.read
 
-    def get(self, key):
+    def read(self, key):
         reads.append(key)
         return original(self, key)
 
-    monkeypatch.setattr(cache.ResponseCache, "get", get)
+    monkeypatch.setattr(cache.ResponseCache, "read", read)
     return reads
 
 
@@ -43,7 +45,7 @@ def _no_threads(monkeypatch):
     monkeypatch.setattr(fetch, "ThreadPoolExecutor", refuse)
 
 
-def test_a_warm_load_reads_no_file_sends_nothing_and_starts_no_thread(hub, facts, monkeypatch):
+def test_a_warm_load_reads_no_body_sends_nothing_and_starts_no_thread(hub, facts, monkeypatch):
     ids = _ids(facts)
     cold = lbtools.load_leaderboards(ids)
     sent = len(hub.requests)
@@ -70,30 +72,30 @@ def test_a_new_process_finds_the_disk_cache(hub, facts, monkeypatch):
     pd.testing.assert_frame_equal(warm, cold)
 
 
-def test_a_file_rewritten_on_disk_is_read_again(hub, tmp_path):
+def test_a_row_rewritten_by_another_process_is_read_again(hub, tmp_path):
     lbtools.load_leaderboard(SWE)
-    (path,) = (tmp_path / "lbtools-cache").rglob("*.json")
-    record = json.loads(path.read_bytes())
-    record["body"][0]["value"] = 12.5  # another process stored a newer answer
-    record["sha256"] = cache._digest(record["body"])
-    path.write_text(json.dumps(record))
+    root = tmp_path / "lbtools-cache"
+    (row,) = rows(root)
+    body = json.loads(row["body"])
+    body[0]["value"] = 12.5  # another process stored a newer answer
+    raw = json.dumps(body).encode()
+    update(root, row["key"], body=raw, sha256=hashlib.sha256(raw).hexdigest(), stored_at=row["stored_at"] + 1)
     df = lbtools.load_leaderboard(SWE)
     assert 12.5 in set(df["value"])
     assert len(hub.requests) == 1
 
 
-def test_a_file_deleted_or_cleared_is_fetched_again(hub):
+def test_a_row_cleared_is_fetched_again(hub):
     lbtools.load_leaderboard(SWE)
     assert lbtools.clear_cache() >= 1
     lbtools.load_leaderboard(SWE)
     assert len(hub.requests) == 2
 
 
-def test_a_file_damaged_after_it_was_remembered_is_discarded(hub, tmp_path):
+def test_a_database_damaged_after_it_was_remembered_is_discarded(hub, tmp_path):
     lbtools.load_leaderboard(SWE)
-    (path,) = (tmp_path / "lbtools-cache").rglob("*.json")
-    path.write_bytes(path.read_bytes()[:40])
-    with pytest.warns(RuntimeWarning, match="corrupt cache file"):
+    damage_file(tmp_path / "lbtools-cache", "garbage")
+    with pytest.warns(RuntimeWarning, match="corrupt cache database"):
         lbtools.load_leaderboard(SWE)
     assert len(hub.requests) == 2
 
@@ -121,18 +123,16 @@ def test_a_wrong_shaped_cached_answer_is_discarded_and_fetched_again(hub, facts,
     never raised to the user: it is discarded and fetched again (issue 11, finding 5)."""
     ids = _ids(facts)
     lbtools.load_leaderboards(ids)
-    (path,) = [p for p in (tmp_path / "lbtools-cache").rglob("*.json")
-               if json.loads(p.read_bytes())["url"].endswith(f"/{SWE}/leaderboard")]
-    record = json.loads(path.read_bytes())
-    record["body"] = {"error": "not a leaderboard"}
-    record["sha256"] = cache._digest(record["body"])
-    path.write_text(json.dumps(record))
+    root = tmp_path / "lbtools-cache"
+    (row,) = [r for r in rows(root) if r["url"].endswith(f"/{SWE}/leaderboard")]
+    wrong = json.dumps({"error": "not a leaderboard"}).encode()
+    update(root, row["key"], body=wrong, sha256=hashlib.sha256(wrong).hexdigest())
     sent = len(hub.requests)
     df = lbtools.load_leaderboards(ids)
     assert df.attrs["failures"] == {}
     assert SWE in set(df["dataset_id"])
     assert hub.paths()[sent:] == [f"/api/datasets/{SWE}/leaderboard"]
-    assert not path.exists() or json.loads(path.read_bytes())["body"] != {"error": "not a leaderboard"}
+    assert [r["body"] for r in rows(root) if r["key"] == row["key"]] != [wrong]
 
 
 def test_the_memory_is_bounded(hub, facts, monkeypatch):

@@ -128,7 +128,7 @@ def test_the_token_appears_nowhere(start_hub, facts, tmp_path, monkeypatch, debu
     assert any("curl" in line or "Request" in line for line in debug_logs)  # the request logs were captured
     roots = [os.environ["LBTOOLS_CACHE"], os.environ["HF_HOME"], snapshot, tmp_path]
     written = [p for root in roots for p in Path(root).rglob("*") if p.is_file()]
-    assert any("responses" in p.parts for p in written)  # the cache was written
+    assert any(p.name == "responses.sqlite3" for p in written)  # the cache was written
     found = _occurrences(texts, roots)
     assert found == {}, f"token found in: {found}"
     print(f"\nsearched {len(written)} files and {len(texts)} captured texts: 0 token occurrences")

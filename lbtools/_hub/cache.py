@@ -1,19 +1,24 @@
-"""A disk cache of Hub API responses: one JSON file per request, written atomically, shared safely.
+"""A disk cache of Hub API responses: one SQLite database per cache folder (``responses.sqlite3``), shared safely.
 
-diskcache would pickle, and hishel caches httpx (not the httpx2 client huggingface_hub 2 uses), so this is a small
-JSON store. Each writer writes a temporary file of its own and ``os.replace`` puts it in place, so a reader in any
-process sees a whole record or none; no lock is taken (creating a lock file per key cost more than the write, and
-two writers of one key each replace the file whole). A file that fails to parse or whose checksum does not match its
-body is discarded and refetched. The cache only ever saves requests: a file it cannot read or write is reported once
-and the load goes on without it. The key covers endpoint, path, parameters and who asked: nobody for an anonymous
-request, else a salted SHA-256 of the token (the salt is random, kept in the cache folder), so another token, or none,
-never reads an authenticated answer, and the token itself is never part of the key or the content.
+Each answer is one row: the Hub's bytes as received, their SHA-256, the url, whether it was authenticated and when it
+was stored. SQLite (the standard library's ``sqlite3``, as requests-cache's default backend) rather than a file per
+answer: creating a file cost 0.1–1 ms of kernel CPU on the machines measured, 30–65 ms for the 65 answers of a cold
+``load_leaderboards()``, competing with the requests themselves; a row costs tens of microseconds. A transaction
+makes every write whole, so a reader in any process sees a complete row or none; the rollback journal (TRUNCATE
+mode) works where SQLite's WAL does not (network file systems), and SQLite's locks let several processes share a
+folder. There is no fsync (``synchronous=OFF``): a power cut may lose the last answers or damage the file, and both
+are caught: a database SQLite cannot read is discarded (with a warning) and rebuilt, a row whose body does not match
+its checksum is discarded and fetched again. The cache only ever saves requests: a folder it cannot use is reported
+once and the load goes on without it.
+
+The key covers endpoint, path, parameters and who asked: nobody for an anonymous request, else a salted SHA-256 of
+the token (the salt is random, kept in the cache folder), so another token, or none, never reads an authenticated
+answer, and the token itself is never part of the key or the content.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import secrets
@@ -23,21 +28,143 @@ from pathlib import Path
 
 from ..errors import CacheWarning, warn
 
-# 2: the key holds who asked (a salted hash of the token), and the checksum covers the body exactly as written
-# (compact ASCII JSON, keys in the Hub's order), so reading checks the bytes without encoding the body again.
-# A file of another format is a plain miss.
-FORMAT = 2
+# 3: one SQLite database per folder (2 was a JSON file per answer, never read now; ``clear`` still removes them).
+# A row of another format is a plain miss.
+FORMAT = 3
+DATABASE = "responses.sqlite3"
+LEGACY_DIR = "responses"
 SALT_FILE = "identity-salt"
 FUTURE_TOLERANCE_S = 60.0
+# How long a write waits for another process's transaction before it gives up (the load goes on without caching).
+BUSY_TIMEOUT_S = 10.0
+# Databases kept open in this process (one per cache folder used); the least recently opened is closed first.
+MAX_OPEN = 8
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS responses ("
+    "key TEXT PRIMARY KEY, format INTEGER NOT NULL, url TEXT NOT NULL, authenticated INTEGER NOT NULL, "
+    "stored_at REAL NOT NULL, sha256 TEXT NOT NULL, body BLOB NOT NULL)"
+)
 
 _reported: set[tuple[str, str]] = set()
-_written = itertools.count()
+_open: dict[str, "_Database"] = {}
+_creating: set[str] = set()
+_open_lock = threading.Lock()
 
 
 def cache_key(endpoint: str, path: str, query: str, identity: str) -> str:
     """The key of ``GET endpoint+path?query`` asked by ``identity`` (``""`` anonymous, else ``ResponseCache.identity``)."""
     text = json.dumps([FORMAT, endpoint, path, query, identity])
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+class _Damaged(Exception):
+    """SQLite cannot read the database file: it is discarded and rebuilt."""
+
+
+class _Database:
+    """One open connection to a folder's database, used by every thread of this process in turn."""
+
+    def __init__(self, path: Path):
+        import sqlite3
+
+        self.path = path
+        self.pid = os.getpid()
+        self.lock = threading.Lock()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # isolation_level=None: each statement is its own transaction, committed at once.
+        self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                          check_same_thread=False)
+        try:
+            self.run("PRAGMA journal_mode=TRUNCATE")  # the journal file is kept, not created per transaction
+            self.run("PRAGMA synchronous=OFF")
+            self.run(_SCHEMA)
+            # Rows no setting could still serve: the database stays the size of what is in use.
+            from ..config import MAX_CACHE_TTL
+
+            self.run("DELETE FROM responses WHERE stored_at < ?", (time.time() - MAX_CACHE_TTL,))
+        except BaseException:
+            self.connection.close()
+            raise
+        st = os.stat(path)
+        self.file_id = (st.st_dev, st.st_ino)
+
+    def run(self, sql: str, args=(), *, fetch: bool = False):
+        import sqlite3
+
+        with self.lock:
+            try:
+                cursor = self.connection.execute(sql, args)
+                return cursor.fetchone() if fetch else cursor.rowcount
+            except sqlite3.OperationalError as exc:
+                if "no such table" in str(exc):  # the file was emptied or replaced under this connection
+                    raise _Damaged(str(exc)) from exc
+                raise  # locked, read-only, disk full: the folder, not the file's content
+            except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
+                raise _Damaged(str(exc)) from exc
+
+    def close(self) -> None:
+        with self.lock:
+            self.connection.close()
+
+
+def _database(root: Path, *, create: bool = True) -> _Database | None:
+    """This process's connection to ``root``'s database, opened (and the file created) on first use, and again when
+    the file was deleted or replaced meanwhile (a cleared folder must not keep receiving rows nobody can read).
+
+    Without ``create``, a database that does not exist yet is ``None`` (nothing to read): it is then created in the
+    background, so that the answer to the request about to be sent finds it open instead of waiting for it.
+    """
+    path = root / DATABASE
+    name = str(path)
+    if not create and name not in _open and not path.exists():
+        with _open_lock:
+            start = name not in _creating
+            _creating.add(name)
+        if start:  # once per folder and process: a folder that can't hold it is reported by the first write
+            threading.Thread(target=_create_quietly, args=(root,), name="lbtools-cache-open", daemon=True).start()
+        return None
+    with _open_lock:
+        db = _open.get(name)
+        if db is not None:
+            try:
+                st = os.stat(path)
+                same = (st.st_dev, st.st_ino) == db.file_id
+            except OSError:
+                same = False
+            # A connection inherited through fork must not be used either (SQLite's rule).
+            if same and db.pid == os.getpid():
+                return db
+            del _open[name]
+            db.close()
+        db = _Database(path)
+        _open[name] = db
+        while len(_open) > MAX_OPEN:
+            _open.pop(next(iter(_open))).close()
+        return db
+
+
+def _create_quietly(root: Path) -> None:
+    try:
+        _database(root)
+    except Exception:  # noqa: BLE001 - the write that needs it will open it again and report what fails
+        pass
+
+
+def _forget_database(root: Path) -> None:
+    with _open_lock:
+        db = _open.pop(str(root / DATABASE), None)
+    if db is not None:
+        db.close()
+
+
+def forget_databases() -> None:
+    """Close every database this process opened (tests; a notebook that deleted its cache folder)."""
+    with _open_lock:
+        dbs = list(_open.values())
+        _open.clear()
+    for db in dbs:
+        db.close()
 
 
 class ResponseCache:
@@ -47,11 +174,11 @@ class ResponseCache:
         self.root = Path(root)
         self.ttl = ttl
 
-    def _file(self, key: str) -> Path:
-        # One folder for all: creating a folder costs as much as writing a record, and a cold load of 60 answers
-        # would create ~55 sub-folders of a two-letter fan-out (ext4, xfs, btrfs index large folders themselves).
-        # Records of the older fan-out layout are never read, and ``clear`` still removes them.
-        return self.root / "responses" / f"{key}.json"
+    @property
+    def database(self) -> Path:
+        return self.root / DATABASE
+
+    # -- identity ------------------------------------------------------------------------------------------------
 
     def identity(self, token: str) -> str | None:
         """A salted hash standing for ``token`` in cache keys; ``None`` when no salt can be kept (then answers to
@@ -59,7 +186,7 @@ class ResponseCache:
         try:
             salt = self._salt()
         except OSError as exc:
-            _report_once(self.root, "keep the identity salt of", exc)
+            _report_once(self.root, exc)
             return None
         return hashlib.sha256(salt + token.encode("utf-8")).hexdigest()
 
@@ -85,95 +212,111 @@ class ResponseCache:
             fh.write(fresh)
         return fresh
 
-    def discard(self, key: str) -> None:
-        """Delete the cached answer for ``key`` (it was of the wrong shape)."""
-        _unlink(self._file(key))
+    # -- rows ----------------------------------------------------------------------------------------------------
 
-    def get(self, key: str):
-        """The cached ``(body, stored_at)`` if fresh, else ``None``."""
-        path = self._file(key)
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
+    def _run(self, sql: str, args=(), *, fetch: bool = False, default=None, create: bool = False):
+        """``sql`` on this folder's database; ``default`` when there is none yet (unless ``create``) or the folder
+        can't be used (reported once). A database SQLite can't read is discarded with a warning, and the statement
+        runs once more on a new, empty one."""
+        import sqlite3
+
+        for attempt in (1, 2):
+            try:
+                db = _database(self.root, create=create)
+                if db is None:
+                    return default
+                return db.run(sql, args, fetch=fetch)
+            except _Damaged as exc:
+                if attempt == 2:
+                    _report_once(self.root, exc)
+                    return default
+                self._discard_database(exc)
+            except (OSError, sqlite3.Error) as exc:
+                _report_once(self.root, exc)
+                return default
+        return default
+
+    def _discard_database(self, exc: BaseException) -> None:
+        _forget_database(self.root)
+        warn(f"lbtools cache: discarded a corrupt cache database ({self.database}: {str(exc)[:200]}); its answers "
+             "will be fetched again", CacheWarning, stacklevel=5)
+        for suffix in ("", "-journal"):
+            _unlink(Path(f"{self.database}{suffix}"))
+
+    def fingerprint(self, key: str):
+        """``(stored_at, sha256)`` of the row for ``key`` without reading its body, or ``None``: what the in-process
+        layer compares with the row it remembers."""
+        row = self._run("SELECT format, stored_at, sha256 FROM responses WHERE key = ?", (key,), fetch=True)
+        if row is None or row[0] != FORMAT:
             return None
-        except OSError as exc:  # unreadable (permissions, a folder in its place): a miss, not a failed load
-            _report_once(self.root, "read", exc)
+        return row[1], row[2]
+
+    def read(self, key: str):
+        """``(body, stored_at, fingerprint)`` of a fresh row, else ``None``; a row whose body fails its checksum is
+        discarded with a warning."""
+        row = self._run("SELECT format, stored_at, sha256, body FROM responses WHERE key = ?", (key,), fetch=True)
+        if row is None:
             return None
+        fmt, stored_at, digest, data = row
+        if fmt != FORMAT:
+            return None  # written by another version of lbtools: fetched again and overwritten, not "corrupt"
         try:
-            record = json.loads(raw)
-            if isinstance(record, dict) and record.get("format") != FORMAT and "format" in record:
-                return None  # written by another version of lbtools: fetched again and overwritten, not "corrupt"
-            stored_at = float(record["stored_at"])
-            body = record["body"]
-            if not _checksum_matches(raw, body, record.get("sha256")):
+            if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != digest:
                 raise ValueError("checksum mismatch")
-        except (ValueError, KeyError, TypeError, RecursionError) as exc:
-            # Written atomically, a file is only ever damaged from outside (a crash before the data reached the
-            # disk, a disk full, a hand edit): the checksum catches what still parses.
+            body = json.loads(data)
+            stored_at = float(stored_at)
+        except (ValueError, TypeError, RecursionError) as exc:
+            # Written in one transaction, a row is only ever damaged from outside (a power cut before the data reached
+            # the disk, a hand edit): the checksum catches what SQLite still reads.
             reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
-            warn(f"lbtools cache: discarded a corrupt cache file ({path.name}: {reason}); fetching it again",
-                 CacheWarning, stacklevel=2)
-            _unlink(path)
+            warn(f"lbtools cache: discarded a corrupt cache entry ({key[:16]}…: {reason}); fetching it again",
+                 CacheWarning, stacklevel=3)
+            self.discard(key)
             return None
         age = time.time() - stored_at
         if age > self.ttl or age < -FUTURE_TOLERANCE_S:  # a time in the future is a clock jump: don't trust it
             return None
-        return body, stored_at
+        return body, stored_at, (stored_at, digest)
 
-    def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None) -> float | None:
-        """Store ``body`` atomically; two processes writing the same key never interleave. Returns ``stored_at``,
-        or ``None`` when it could not be stored (reported once; the load goes on). ``raw``: the JSON text ``body``
-        was decoded from, stored as it is when it is UTF-8 (else the body is encoded)."""
+    def get(self, key: str):
+        """The cached ``(body, stored_at)`` if fresh, else ``None``."""
+        hit = self.read(key)
+        return None if hit is None else hit[:2]
+
+    def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None):
+        """Store ``body``; returns ``(stored_at, fingerprint)``, or ``None`` when it could not be stored (reported
+        once; the load goes on). ``raw``: the JSON text ``body`` was decoded from, stored as it is when it is UTF-8
+        (else the body is encoded)."""
         try:
-            return self._put(key, body, url, authenticated, raw)
-        except (OSError, RecursionError, ValueError) as exc:
-            _report_once(self.root, "write", exc)
+            text = raw if raw is not None and _is_utf8_json(raw) else _encode(body)
+        except (RecursionError, ValueError) as exc:
+            _report_once(self.root, exc)
             return None
-
-    def _put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None) -> float:
-        path = self._file(key)
-        if not path.parent.is_dir():  # a stat: cheaper than a mkdir that fails with EEXIST
-            path.parent.mkdir(parents=True, exist_ok=True)
-        text = raw if raw is not None and _is_utf8_json(raw) else _encode(body)
         stored_at = time.time()
-        head = {
-            "format": FORMAT,
-            "url": url,
-            "authenticated": bool(authenticated),
-            "stored_at": stored_at,
-            "sha256": hashlib.sha256(text).hexdigest(),
-        }
-        # One JSON object, the body last and spelled exactly as hashed (as the Hub sent it, or encoded once here).
-        data = _encode(head)[:-1] + _BODY_KEY + text + b"}"
-        # Not *.json: a temporary file left by a crash never looks like a record. No fsync: a record lost or zeroed by
-        # a power cut fails its checksum and is fetched again. Two writers of one key each replace the file whole.
-        # The name is this writer's own (process, thread, a counter), so no random name has to be drawn and retried.
-        tmp = path.parent / f".tmp-{os.getpid()}-{threading.get_ident()}-{next(_written)}.part"
-        try:
-            with open(tmp, "xb") as fh:
-                fh.write(data)
-            os.replace(tmp, path)
-        except BaseException:
-            _unlink(tmp)
-            raise
-        return stored_at
+        digest = hashlib.sha256(text).hexdigest()
+        written = self._run(
+            "INSERT OR REPLACE INTO responses (key, format, url, authenticated, stored_at, sha256, body) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (key, FORMAT, url, int(bool(authenticated)), stored_at, digest, text),
+            create=True,
+        )
+        return None if written is None else (stored_at, (stored_at, digest))
+
+    def discard(self, key: str) -> None:
+        """Delete the cached answer for ``key`` (damaged, or of the wrong shape)."""
+        self._run("DELETE FROM responses WHERE key = ?", (key,))
 
     def clear(self) -> int:
-        """Delete every cached response; returns how many files were removed."""
+        """Delete every cached response (and any file of the older one-file-per-answer layout); returns how many."""
         removed = 0
-        base = self.root / "responses"
-        if not base.exists():
-            return 0
-        for path in base.rglob("*.json"):
-            _unlink(path)
-            removed += 1
-        for pattern in ("*.lock", ".tmp-*"):
-            for path in base.rglob(pattern):
-                _unlink(path)
+        removed += self._run("DELETE FROM responses", default=0) or 0
+        legacy = self.root / LEGACY_DIR
+        if legacy.is_dir():
+            for pattern in ("*.json", "*.lock", ".tmp-*"):
+                for path in legacy.rglob(pattern):
+                    _unlink(path)
+                    removed += pattern == "*.json"
         return removed
-
-
-_BODY_KEY = b',"body":'
 
 
 def _encode(value) -> bytes:
@@ -182,7 +325,7 @@ def _encode(value) -> bytes:
 
 
 def _is_utf8_json(raw: bytes) -> bool:
-    """Can ``raw`` stand inside a UTF-8 record as it is? (json.loads also reads UTF-16/32 and a BOM.)"""
+    """Can ``raw`` be stored as it is? (json.loads also reads UTF-16/32 and a BOM.)"""
     if raw.startswith(b"\xef\xbb\xbf") or not raw.strip():
         return False
     try:
@@ -192,35 +335,18 @@ def _is_utf8_json(raw: bytes) -> bool:
     return True
 
 
-def _digest(body) -> str:
-    """The checksum of a body: sha256 of its compact ASCII JSON, keys in their order."""
-    return hashlib.sha256(_encode(body)).hexdigest()
-
-
-def _checksum_matches(raw: bytes, body, expected) -> bool:
-    """Does ``expected`` match the body? A file this module wrote holds the hashed bytes as they are (the body is
-    its last member), so they are hashed without encoding the body again; any other layout of a valid record (a file
-    rewritten by hand or by another tool) is checked by encoding the parsed body."""
-    if not isinstance(expected, str):
-        return False
-    start = raw.find(_BODY_KEY)
-    if start != -1 and hashlib.sha256(raw[start + len(_BODY_KEY):].rstrip()[:-1]).hexdigest() == expected:
-        return True
-    return _digest(body) == expected
-
-
-def _report_once(root: Path, action: str, exc: BaseException) -> None:
+def _report_once(root: Path, exc: BaseException) -> None:
     """One warning per cache folder and kind of failure: the cache is an optimisation, never a reason to fail."""
-    key = (str(root), action)
+    reason = "data nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
+    key = (str(root), type(exc).__name__)
     if key in _reported:
         return
     _reported.add(key)
-    reason = "data nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
     warn(
-        f"lbtools cache: could not {action} the response cache in {root} ({reason}); loading goes on without it "
+        f"lbtools cache: could not use the response cache in {root} ({reason}); loading goes on without it "
         "(set LBTOOLS_CACHE to another folder, or LBTOOLS_CACHE=off)",
         CacheWarning,
-        stacklevel=4,
+        stacklevel=5,
     )
 
 
@@ -232,7 +358,7 @@ def _unlink(path: Path) -> None:
 
 
 def clear_cache() -> int:
-    """Delete every cached Hub response (the Parquet stays in the Hub's own cache); returns the files removed."""
+    """Delete every cached Hub response (the Parquet stays in the Hub's own cache); returns how many were removed."""
     from ..config import settings
 
     s = settings()

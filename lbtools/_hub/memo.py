@@ -1,17 +1,17 @@
-"""An in-process layer in front of the disk response cache, so a warm load in the same process re-reads nothing.
+"""An in-process layer in front of the disk response cache, so a warm load in the same process decodes nothing again.
 
-Each entry remembers the identity of the cache file it mirrors (inode, size, modification time) when it was read or
-written. A hit costs one ``stat``: a file that was deleted (``lbtools.clear_cache``), replaced by another process, or
-damaged on disk no longer matches, and the disk cache reads (and checks, or discards) it again. Freshness is judged
-by the time the response was stored, exactly as on disk, and ``refresh=True`` never reads from here. Entries are
-bounded (least recently used first out), and they live only as long as the process: nothing new is ever written.
+Each entry remembers the fingerprint of the database row it mirrors (when it was stored and its checksum) as it was
+read or written. A hit costs one indexed lookup of that fingerprint, without the body: a row deleted
+(``lbtools.clear_cache``) or replaced by another process no longer matches, and the disk cache reads (and checks, or
+discards) it again. Freshness is judged by the time the response was stored, exactly as on disk, and
+``refresh=True`` never reads from here. Entries are bounded (least recently used first out), and they live only as
+long as the process.
 
 The bodies handed out are shared between loads: the parsers only read them.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import OrderedDict
@@ -28,16 +28,8 @@ def forget() -> None:
         _entries.clear()
 
 
-def _signature(path) -> tuple | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
 class MemoryLayer:
-    """``get``/``put`` like :class:`lbtools._hub.cache.ResponseCache`, answering from memory while the file is unchanged."""
+    """``get``/``put`` like :class:`lbtools._hub.cache.ResponseCache`, answering from memory while the row is unchanged."""
 
     def __init__(self, disk):
         self.disk = disk
@@ -47,38 +39,36 @@ class MemoryLayer:
     def get(self, key: str):
         """The cached ``(body, stored_at)`` if fresh, else ``None``."""
         slot = (self.root, key)
-        signature = _signature(self.disk._file(key))
-        if signature is None:
-            with _lock:
-                _entries.pop(slot, None)
-            return self.disk.get(key)
         with _lock:
             entry = _entries.get(slot)
-            if entry is not None and entry[0] == signature:
-                _entries.move_to_end(slot)
-        if entry is not None and entry[0] == signature:
-            _, body, stored_at = entry
-            if time.time() - stored_at > self.ttl:
-                return None
-            return body, stored_at
-        hit = self.disk.get(key)  # reads, checks, discards a damaged file
-        if hit is not None:
-            # The signature taken before the read: if the file changed meanwhile, the next get reads it again.
-            self._remember(slot, signature, *hit)
-        else:
+        if entry is not None:
+            fingerprint = self.disk.fingerprint(key)
+            if fingerprint == entry[0]:
+                with _lock:
+                    if slot in _entries:
+                        _entries.move_to_end(slot)
+                _, body, stored_at = entry
+                if time.time() - stored_at > self.ttl:
+                    return None
+                return body, stored_at
+        hit = self.disk.read(key)  # reads, checks, discards a damaged row
+        if hit is None:
             with _lock:
                 _entries.pop(slot, None)
-        return hit
+            return None
+        body, stored_at, fingerprint = hit
+        self._remember(slot, fingerprint, body, stored_at)
+        return body, stored_at
 
     def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None):
-        stored_at = self.disk.put(key, body, url=url, authenticated=authenticated, raw=raw)
+        stored = self.disk.put(key, body, url=url, authenticated=authenticated, raw=raw)
         slot = (self.root, key)
-        signature = _signature(self.disk._file(key))
-        if signature is None or not isinstance(stored_at, float):
+        if stored is None:
             with _lock:
                 _entries.pop(slot, None)
-        else:
-            self._remember(slot, signature, body, stored_at)
+            return None
+        stored_at, fingerprint = stored
+        self._remember(slot, fingerprint, body, stored_at)
         return stored_at
 
     def identity(self, token: str):
@@ -94,9 +84,9 @@ class MemoryLayer:
         return self.disk.clear()
 
     @staticmethod
-    def _remember(slot, signature, body, stored_at) -> None:
+    def _remember(slot, fingerprint, body, stored_at) -> None:
         with _lock:
-            _entries[slot] = (signature, body, stored_at)
+            _entries[slot] = (fingerprint, body, stored_at)
             _entries.move_to_end(slot)
             while len(_entries) > MAX_ENTRIES:
                 _entries.popitem(last=False)
