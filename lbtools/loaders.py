@@ -14,6 +14,7 @@ from ._hub.fetch import (
     check_id_list,
     check_repo_id,
     fan_out,
+    fetch_benchmark_ids,
     fetch_benchmark_records,
     fetch_card_sizes,
     fetch_eval_results,
@@ -266,8 +267,7 @@ def load_leaderboards(
         recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
         if recorded is None:
             # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
-            records, _ = fetch_benchmark_records(source, refresh)
-            ids = sorted(record["dataset_id"] for record in records)
+            ids = fetch_benchmark_ids(source, refresh)
         else:
             ids = sorted(recorded)
             failures.update(recorded_failures)
@@ -677,8 +677,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
     settings = _settings()
     source = resolve_source(settings, token)
     if ids is None:
-        records, _ = fetch_benchmark_records(source, refresh)
-        ids = sorted({r["dataset_id"] for r in records if r.get("dataset_id")})
+        ids = fetch_benchmark_ids(source, refresh)
     to_fetch = [d for d in ids if d not in user]
     cards, failed = fan_out(
         lambda d: fetch_card_sizes(source, d, refresh),

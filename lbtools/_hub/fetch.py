@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import LbtoolsError, mask_secrets
 from .client import cancel_with
-from .parse import Problems, benchmark_records, eval_result_records, expect_list, expect_object, leaderboard_records
+from .parse import Problems, benchmark_ids, benchmark_records, eval_result_records, expect_list, expect_object, leaderboard_records
 from .parse import model_info_record, repo_id_problem
 
 # The fields of ``model_info`` that ``load_model_info`` asks for.
@@ -72,18 +72,31 @@ def check_id_list(values, name: str, *, namespace: bool) -> list[str]:
 # -- the fetchers: one request each, parsed ---------------------------------------------------------------------
 
 
+def _benchmark_list(source, refresh):
+    return source.get_json(
+        "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
+        paged=True, expect=expect_list,
+    )
+
+
 def fetch_benchmark_records(source, refresh):
     """The parsed official benchmark list (its problems warned) and when it was fetched."""
     from .benchmarks import display_names
 
-    body, fetched_at = source.get_json(
-        "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
-        paged=True, expect=expect_list,
-    )
+    body, fetched_at = _benchmark_list(source, refresh)
     problems = Problems()
     records = benchmark_records(body, problems, display_names())
     problems.warn(stacklevel=4)
     return records, fetched_at
+
+
+def fetch_benchmark_ids(source, refresh) -> list[str]:
+    """The official benchmarks' ids, sorted (problems with the listed ids warned), as ``list_benchmarks`` has them."""
+    body, _ = _benchmark_list(source, refresh)
+    problems = Problems()
+    ids = sorted(benchmark_ids(body, problems))
+    problems.warn(stacklevel=4)
+    return ids
 
 
 def leaderboard_params(base_model_only):

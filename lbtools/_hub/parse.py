@@ -289,9 +289,8 @@ def _body_list(body, what: str) -> list:
 # -- benchmarks ----------------------------------------------------------------------------------------------
 
 
-def benchmark_records(body, problems: Problems, display_names: dict) -> list[dict]:
-    context = "benchmark list"
-    records = []
+def _listed(body, problems: Problems, context: str):
+    """``(dataset_id, item)`` for each well-formed, first-listed item of the official benchmark list."""
     seen = set()
     for item in _body_list(body, "the official benchmark list"):
         if not isinstance(item, dict):
@@ -309,6 +308,19 @@ def benchmark_records(body, problems: Problems, display_names: dict) -> list[dic
             problems.add(context, "datasets listed twice", "kept once", dataset_id)
             continue
         seen.add(dataset_id)
+        yield dataset_id, item
+
+
+def benchmark_ids(body, problems: Problems) -> list[str]:
+    """The ids of the official benchmark list, as ``benchmark_records`` would keep them, without reading the rest
+    (``load_leaderboards`` needs only these: parsing the dates alone took ~2.5 ms of the time to its first request)."""
+    return [dataset_id for dataset_id, _ in _listed(body, problems, "benchmark list")]
+
+
+def benchmark_records(body, problems: Problems, display_names: dict) -> list[dict]:
+    context = "benchmark list"
+    records = []
+    for dataset_id, item in _listed(body, problems, context):
         card = item.get("cardData") if isinstance(item.get("cardData"), dict) else {}
         tags = item.get("tags")
         if tags is not None and not (isinstance(tags, list) and all(isinstance(t, str) for t in tags)):
