@@ -7,6 +7,8 @@ dtypes, in a deterministic order, with ``attrs["source"]`` and ``attrs["fetched_
 
 from __future__ import annotations
 
+import contextlib
+
 from . import config
 from ._hub.fetch import (
     MODEL_INFO_EXPAND,
@@ -98,16 +100,29 @@ def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refr
     once, and the failures (plus any given ones) land in ``attrs["failures"]``. ``stacklevel`` makes the warnings
     point at the caller of the public loader: 4 when that loader calls this directly.
     """
-    results, fetch_failures = fan_out(
-        lambda key: fetch(source, key),
-        keys,
-        max_workers=settings.max_workers,
-        errors=errors,
-        progress=progress,
-        desc=desc,
-        threads=pool_size(source, settings.max_workers, len(keys)),
-        read_cached=cached_reader(source, refresh, fetch),
-    )
+    with _deferred_writes(source):
+        results, fetch_failures = fan_out(
+            lambda key: fetch(source, key),
+            keys,
+            max_workers=settings.max_workers,
+            errors=errors,
+            progress=progress,
+            desc=desc,
+            threads=pool_size(source, settings.max_workers, len(keys)),
+            read_cached=cached_reader(source, refresh, fetch),
+            on_idle=getattr(source, "flush", None),  # answers are cached between the bursts of answers
+        )
+        return _frame_of(results, fetch_failures, keys, source=source, columns=columns, what=what,
+                         failures=failures, report_failures=report_failures, stacklevel=stacklevel + 1, **extra)
+
+
+def _deferred_writes(source):
+    """Answers cached together, once, by the end of the block (``HubClient.deferred_writes``); a snapshot has none."""
+    return getattr(source, "deferred_writes", contextlib.nullcontext)()
+
+
+def _frame_of(results, fetch_failures, keys, *, source, columns, what, failures, report_failures, stacklevel,
+              **extra):
     problems = Problems()
     records, times = [], []
     for key in keys:
@@ -260,42 +275,44 @@ def load_leaderboards(
         ids = check_id_list(dataset_ids, "dataset_ids", namespace=True)
     settings = _settings(max_workers)
     source = resolve_source(settings, token)
-    failures: dict[str, str] = {}
-    listed = dataset_ids is None
-    without_leaderboard: list[str] = []
-    if listed:
-        recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
-        if recorded is None:
-            # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
-            ids = fetch_benchmark_ids(source, refresh)
-        else:
-            ids = sorted(recorded)
-            failures.update(recorded_failures)
-            without_leaderboard.extend(recorded_without)
+    # The listing's answer and the leaderboards' are cached in one transaction (HubClient.deferred_writes).
+    with _deferred_writes(source):
+        failures: dict[str, str] = {}
+        listed = dataset_ids is None
+        without_leaderboard: list[str] = []
+        if listed:
+            recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
+            if recorded is None:
+                # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
+                ids = fetch_benchmark_ids(source, refresh)
+            else:
+                ids = sorted(recorded)
+                failures.update(recorded_failures)
+                without_leaderboard.extend(recorded_without)
 
-    def fetch(src, dataset_id):
-        try:
-            return fetch_leaderboard(src, dataset_id, base_model_only, refresh)
-        except NotFoundError:
-            if not listed:
-                raise
-            # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
-            without_leaderboard.append(dataset_id)
-            return [], Problems(), None
+        def fetch(src, dataset_id):
+            try:
+                return fetch_leaderboard(src, dataset_id, base_model_only, refresh)
+            except NotFoundError:
+                if not listed:
+                    raise
+                # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
+                without_leaderboard.append(dataset_id)
+                return [], Problems(), None
 
-    df = _load_many(
-        fetch,
-        ids,
-        source=source,
-        settings=settings,
-        columns=LEADERBOARD_COLUMNS,
-        errors=errors,
-        progress=progress,
-        refresh=refresh,
-        desc="leaderboards",
-        what="benchmarks",
-        failures=failures,
-    )
+        df = _load_many(
+            fetch,
+            ids,
+            source=source,
+            settings=settings,
+            columns=LEADERBOARD_COLUMNS,
+            errors=errors,
+            progress=progress,
+            refresh=refresh,
+            desc="leaderboards",
+            what="benchmarks",
+            failures=failures,
+        )
     df.attrs["without_leaderboard"] = sorted(without_leaderboard)
     return df
 

@@ -41,7 +41,7 @@ def hub_tree(tmp_path_factory):
 def lb_env(monkeypatch, tmp_path):
     """Every test starts from defaults: bundled snapshot, empty cache in tmp, no token, no progress bars."""
     import lbtools
-    from lbtools._hub import client as hub, sources
+    from lbtools._hub import cache, client as hub, fetch, sources
 
     for name in list(os.environ):
         if name.startswith("LBTOOLS_") or name in ("HF_TOKEN", "HF_HUB_OFFLINE", "HF_ENDPOINT"):
@@ -56,6 +56,8 @@ def lb_env(monkeypatch, tmp_path):
     lbtools.configure(reset=True)
     sources.forget_probes()
     hub.forget_endpoints()
+    fetch.end_pools()
+    cache.forget_databases()
 
 
 @pytest.fixture

@@ -40,9 +40,9 @@ def _count_disk_reads(monkeypatch) -> list:
 
 def _no_threads(monkeypatch):
     def refuse(*args, **kwargs):
-        raise AssertionError("a thread pool was started for answers already at hand")
+        raise AssertionError("a thread pool was used for answers already at hand")
 
-    monkeypatch.setattr(fetch, "ThreadPoolExecutor", refuse)
+    monkeypatch.setattr(fetch, "_pool", refuse)
 
 
 def test_a_warm_load_reads_no_body_sends_nothing_and_starts_no_thread(hub, facts, monkeypatch):

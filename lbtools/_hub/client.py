@@ -692,6 +692,8 @@ class HubClient:
         self._senders = _senders_for(self.endpoint, settings.max_workers)
         self.cache = None
         self._identity = ""
+        self._deferred: list | None = None  # answers to cache in batches (``deferred_writes``)
+        self._missing: set | None = None  # keys found missing within that block: not looked up twice
         if settings.cache_dir is not None and settings.cache_ttl > 0:
             from .cache import ResponseCache
             from .memo import MemoryLayer
@@ -724,20 +726,55 @@ class HubClient:
             if hit is not None:
                 return hit
         url = f"{self.endpoint}{path}"
-        # The answer's own bytes go to the cache with it, so it need not encode the body again (not for pages).
+        # The answer's own bytes go to the cache with it, so it need not encode the body again (unless it came in
+        # several pages).
         if paged:
-            body, raw = self._fetch_all_pages(url, params, what), None
+            body, raw = self._fetch_all_pages(url, params, what)
         else:
             body, _, raw = self._fetch(url, params, what, with_raw=True)
         problem = expect(body) if expect is not None else None
         if problem is not None:
             raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
-        fetched_at = utc_iso()
+        received = time.time()
+        fetched_at = utc_iso(received)
         if self.cache is not None:
             query = self._query(params)
-            self.cache.put(self._key(path, params), body, url=url + (f"?{query}" if query else ""),
-                           authenticated=self.authenticated, raw=raw)
+            row = self.cache.prepare(self._key(path, params), body, url + (f"?{query}" if query else ""),
+                                     self.authenticated, raw, received)
+            if row is not None:
+                deferred = self._deferred
+                if deferred is not None:
+                    deferred.append((row, body))
+                else:
+                    self.cache.put_rows([(row, body)])
         return body, fetched_at
+
+    @contextmanager
+    def deferred_writes(self):
+        """Within this block, answers go to the cache in batches, one transaction each: at each ``flush`` (a fan-out
+        calls it when no answer has come for a moment, between the bursts of answers) and when the block ends.
+
+        A commit per answer, made by the thread that received it while the other answers arrive, cost a cold load
+        of 64 leaderboards about 7 ms (1.5 % of it) in the contention it caused; a batch costs ~0.2 ms per round of
+        answers, written while the next requests are in flight. Nothing in a load reads what it deferred (it asks
+        for each key once), and a key found missing is not looked up again in the block. What was received is cached even when the block ends by an error or Ctrl-C; a request
+        still running after that caches its own answer. A block inside another defers to the outer one.
+        """
+        if self.cache is None or self._deferred is not None:
+            yield
+            return
+        self._deferred, self._missing = [], set()
+        try:
+            yield
+        finally:
+            self.flush()
+            self._deferred = self._missing = None
+
+    def flush(self) -> None:
+        """Cache the answers deferred so far (see ``deferred_writes``), in this thread."""
+        if self._deferred:
+            answers, self._deferred = self._deferred, []
+            self.cache.put_rows(answers)
 
     def cached(self, path: str, params=None, *, expect=None):
         """``(body, fetched_at)`` when the response cache holds a fresh answer to ``GET path?params`` (of the shape
@@ -745,8 +782,13 @@ class HubClient:
         if self.cache is None:
             return None
         key = self._key(path, params)
+        missing = self._missing
+        if missing is not None and key in missing:
+            return None  # looked up already in this load (the caller's pass before the pool fetches it)
         hit = self.cache.get(key)
         if hit is None:
+            if missing is not None:
+                missing.add(key)
             return None
         body, stored_at = hit
         if expect is not None and expect(body) is not None:
@@ -850,15 +892,17 @@ class HubClient:
 
     # -- internals ------------------------------------------------------------------------------------------
 
-    def _fetch_all_pages(self, url: str, params, what: str) -> list:
+    def _fetch_all_pages(self, url: str, params, what: str) -> tuple[list, bytes | None]:
+        """``(all pages' items, the answer's bytes when it was a single page)``."""
         items: list = []
+        raw = None
         next_url, next_params = url, params
         seen = set()
         origin = _origin(self.endpoint)
         while next_url:
             if len(seen) >= MAX_PAGES:
                 raise BadResponseError(f"{what}: the Hub's paging goes on past {MAX_PAGES} pages; stopped there")
-            body, response_links = self._fetch(next_url, next_params, what)
+            body, response_links, raw = self._fetch(next_url, next_params, what, with_raw=True)
             if not isinstance(body, list):
                 raise BadResponseError(f"{what}: expected a JSON list from {url}, got {type(body).__name__}")
             items.extend(body)
@@ -877,7 +921,7 @@ class HubClient:
             if link:
                 seen.add(link)
             next_url, next_params = link, None
-        return items
+        return items, (raw if len(seen) == 0 else None)
 
     def _fetch(self, url: str, params, what: str, with_raw: bool = False):
         """``(body, links)``, or ``(body, links, the body's bytes)`` ``with_raw``."""

@@ -7,6 +7,8 @@ started is cancelled, requests in flight are abandoned at their next wait, and n
 
 from __future__ import annotations
 
+import itertools
+import os
 import queue
 import threading
 from concurrent.futures import ThreadPoolExecutor
@@ -32,6 +34,8 @@ MODEL_INFO_EXPAND = (
 
 # How long the caller's thread waits for a pool between looks at Ctrl-C (a wait in a pool can't be interrupted).
 _POLL_S = 0.1
+# A fan-out's answers come in bursts (the requests in flight were sent together): this long without one ends a burst.
+IDLE_S = 0.005
 
 
 # -- ids -----------------------------------------------------------------------------------------------------------
@@ -192,14 +196,16 @@ def cached_reader(source, refresh: bool, fetch):
 
 
 def fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, desc: str, threads: int | None = None,
-            read_cached=None):
+            read_cached=None, on_idle=None):
     """Run ``task(key)`` for every key on a bounded pool; returns ``({key: result}, {key: reason})``.
 
-    ``read_cached(key)``, when given, runs first in this thread, key after key, until one raises ``NotCached``:
-    answers already held are read without starting a thread, and that key and the rest go to the pool. ``threads``
+    ``read_cached(key)``, when given, runs in this thread for every key: answers already held are read without a
+    thread, and each key it raises ``NotCached`` for goes to the pool at once, while the rest are looked up. ``threads``
     (default ``max_workers``) sizes the pool; requests in flight stay bounded by the Hub client. With
     ``errors="raise"`` the first failure cancels what has not started and is raised. Ctrl-C (or any exception here)
-    cancels everything: pending tasks never start and running ones stop at their next wait.
+    cancels everything: pending tasks never start and running ones stop at their next wait. ``on_idle()``, when
+    given, runs in this thread once no result has come for ``IDLE_S`` after one did: between the bursts in which
+    answers arrive, while the next requests are in flight.
     """
     results, failures = {}, {}
     if not keys:
@@ -210,32 +216,74 @@ def fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, d
 
         bar = tqdm(total=len(keys), desc=desc, unit="req", leave=False)
     try:
-        if read_cached is not None:
-            pending = []
-            for index, key in enumerate(keys):
-                try:
-                    results[key] = read_cached(key)
-                except NotCached:
-                    # Not cached: most likely nothing after it is either (a cold cache, an expired one). Send it and
-                    # the rest to the pool at once; its tasks still read the cache before any request.
-                    pending.extend(keys[index:])
-                    break
-                except Exception as exc:  # noqa: BLE001 - as in the pool below
-                    if errors == "raise":
-                        raise
-                    failures[key] = one_line(exc)
-                if bar is not None:
-                    bar.update(1)
-            keys = pending
-        if keys:
-            _run_pool(task, keys, threads or max_workers, errors, results, failures, bar)
+        to_fetch = _not_held(keys, read_cached, errors, results, failures, bar)
+        first = next(to_fetch, None)
+        if first is not None:  # else every answer was at hand: no thread was needed
+            _run_pool(task, itertools.chain([first], to_fetch), threads or max_workers, errors, results, failures,
+                      bar, on_idle)
     finally:
         if bar is not None:
             bar.close()
     return results, failures
 
 
-def _run_pool(task, keys, threads, errors, results, failures, bar) -> None:
+def _not_held(keys, read_cached, errors, results, failures, bar):
+    """The keys ``read_cached`` does not answer, one by one: each is sent to the pool as soon as it is found, while
+    the next ones are looked up (in the cache, not by the pool's threads, which only fetch)."""
+    for key in keys:
+        if read_cached is None:
+            yield key
+            continue
+        try:
+            results[key] = read_cached(key)
+        except NotCached:
+            yield key
+            continue
+        except Exception as exc:  # noqa: BLE001 - as in the pool
+            if errors == "raise":
+                raise
+            failures[key] = one_line(exc)
+        if bar is not None:
+            bar.update(1)
+
+
+_pools: dict[tuple[int, int], ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+
+
+def _pool(threads: int) -> tuple[ThreadPoolExecutor, bool]:
+    """``(executor, shared)``: the fan-outs' threads of this size, kept between loads, so a load starts none (16
+    thread starts put ~1 ms between the listing and the first leaderboard request, and joining them at the end more).
+    Idle, they wait for work and hold nothing; they end with the process, or after a fan-out that was interrupted.
+    A fan-out started inside one of them gets an executor of its own, which could not wait for a thread it holds."""
+    if threading.current_thread().name.startswith("lbtools_"):
+        return ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lbtools_nested"), False
+    # After a fork the parent's threads are gone from this process: its executors must not be used.
+    slot = (os.getpid(), threads)
+    with _pools_lock:
+        pool = _pools.get(slot)
+        if pool is None:
+            pool = _pools[slot] = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="lbtools")
+        return pool, True
+
+
+def end_pools() -> None:
+    """End the threads kept between fan-outs once they are idle (tests; otherwise they end with the process)."""
+    with _pools_lock:
+        pools = list(_pools.values())
+        _pools.clear()
+    for pool in pools:
+        pool.shutdown(wait=True)
+
+
+def _retire(pool: ThreadPoolExecutor) -> None:
+    with _pools_lock:
+        for slot, kept in list(_pools.items()):
+            if kept is pool:
+                del _pools[slot]
+
+
+def _run_pool(task, keys, threads, errors, results, failures, bar, on_idle=None) -> None:
     cancel = threading.Event()
     # Outcomes come back through one queue: waiting on the futures themselves (``wait(FIRST_COMPLETED)``) installs
     # and removes a waiter on every pending future at each completion, O(n²) lock traffic against the workers.
@@ -250,18 +298,23 @@ def _run_pool(task, keys, threads, errors, results, failures, bar) -> None:
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             outcomes.put((key, None, exc))
 
-    pool = ThreadPoolExecutor(max_workers=min(threads, len(keys)), thread_name_prefix="lbtools")
+    pool, shared = _pool(threads)
+    futures = []
     try:
         for key in keys:
-            pool.submit(run, key)
-        for _ in keys:
+            futures.append(pool.submit(run, key))
+        busy = False  # a result came since on_idle last ran
+        for _ in futures:
             while True:
                 try:
                     # Short waits, so that Ctrl-C in this thread is seen at once.
-                    key, value, exc = outcomes.get(timeout=_POLL_S)
+                    key, value, exc = outcomes.get(timeout=IDLE_S if busy and on_idle is not None else _POLL_S)
+                    busy = True
                     break
                 except queue.Empty:
-                    continue
+                    if busy and on_idle is not None:
+                        on_idle()
+                    busy = False
             if exc is None:
                 results[key] = value
             elif errors == "raise" or not isinstance(exc, Exception):
@@ -271,10 +324,17 @@ def _run_pool(task, keys, threads, errors, results, failures, bar) -> None:
             if bar is not None:
                 bar.update(1)
     except BaseException:
+        # Work not started never starts; running tasks stop at their next wait, and then their threads end: after
+        # Ctrl-C or a raised failure no thread is kept waiting for the next load.
         cancel.set()
+        for future in futures:
+            future.cancel()
+        if shared:
+            _retire(pool)
         pool.shutdown(wait=False, cancel_futures=True)
         raise
-    pool.shutdown(wait=True)
+    if not shared:
+        pool.shutdown(wait=True)
 
 
 def one_line(exc: BaseException) -> str:

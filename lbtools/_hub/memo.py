@@ -61,15 +61,26 @@ class MemoryLayer:
         return body, stored_at
 
     def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None):
-        stored = self.disk.put(key, body, url=url, authenticated=authenticated, raw=raw)
-        slot = (self.root, key)
-        if stored is None:
-            with _lock:
-                _entries.pop(slot, None)
+        row = self.prepare(key, body, url, authenticated, raw)
+        if row is None or not self.put_rows([(row, body)]):
             return None
-        stored_at, fingerprint = stored
-        self._remember(slot, fingerprint, body, stored_at)
-        return stored_at
+        return row[4]
+
+    def prepare(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None,
+                stored_at: float | None = None):
+        return self.disk.prepare(key, body, url, authenticated, raw, stored_at)
+
+    def put_rows(self, answers: list) -> bool:
+        """``ResponseCache.put_rows`` of ``[(row, body)]``; each answer stored is remembered here too."""
+        stored = self.disk.put_rows([row for row, _ in answers])
+        for row, body in answers:
+            slot = (self.root, row[0])
+            if stored:
+                self._remember(slot, (row[4], row[5]), body, row[4])
+            else:
+                with _lock:
+                    _entries.pop(slot, None)
+        return stored
 
     def identity(self, token: str):
         return self.disk.identity(token)

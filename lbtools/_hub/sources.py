@@ -42,6 +42,13 @@ class HubSource:
         ``None``; never sends a request. Loaders read cached answers in their own thread, and fetch only the rest."""
         return self.client.cached(path, params, expect=expect)
 
+    def deferred_writes(self):
+        """A block whose answers are cached together by the time it ends (``HubClient.deferred_writes``)."""
+        return self.client.deferred_writes()
+
+    def flush(self):
+        self.client.flush()
+
     def aggregate_file(self, *, revision=None, refresh=False):
         """``(local path, revision or None, fetched_at)`` of the aggregate Parquet."""
         from .client import utc_iso
