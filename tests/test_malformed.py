@@ -517,7 +517,7 @@ def test_a_listing_that_is_not_a_list_is_a_clear_error(start_hub, tmp_path):
 def test_paging_that_leaves_the_endpoint_is_not_followed(monkeypatch):
     """A ``Link: rel="next"`` to another host would carry the token there: refused."""
     client = lbhub.HubClient(lbtools.settings(endpoint="http://127.0.0.1:9"), token=False)
-    pages = iter([([dataset("a/b")], {"next": {"url": "http://elsewhere.example/api/datasets?cursor=2"}})])
-    monkeypatch.setattr(client, "_fetch", lambda url, params, what: next(pages))
+    pages = iter([([dataset("a/b")], {"next": {"url": "http://elsewhere.example/api/datasets?cursor=2"}}, b"[]")])
+    monkeypatch.setattr(client, "_fetch", lambda url, params, what, with_raw=False: next(pages))
     with pytest.raises(lbtools.BadResponseError, match=r"next page points outside .*elsewhere\.example.*not followed"):
         client.get_json("/api/datasets", OFFICIAL, what="the official benchmark list", paged=True)

@@ -48,7 +48,6 @@ _SCHEMA = (
 
 _reported: set[tuple[str, str]] = set()
 _open: dict[str, "_Database"] = {}
-_creating: set[str] = set()
 _open_lock = threading.Lock()
 
 
@@ -125,17 +124,12 @@ def _database(root: Path, *, create: bool = True) -> _Database | None:
     """This process's connection to ``root``'s database, opened (and the file created) on first use, and again when
     the file was deleted or replaced meanwhile (a cleared folder must not keep receiving rows nobody can read).
 
-    Without ``create``, a database that does not exist yet is ``None`` (nothing to read): it is then created in the
-    background, so that the answer to the request about to be sent finds it open instead of waiting for it.
+    Without ``create``, a database that does not exist yet is ``None`` (nothing to read): the first write creates it,
+    which in a load happens between bursts of answers (``HubClient.deferred_writes``), not before the first request.
     """
     path = root / DATABASE
     name = str(path)
     if not create and name not in _open and not path.exists():
-        with _open_lock:
-            start = name not in _creating
-            _creating.add(name)
-        if start:  # once per folder and process: a folder that can't hold it is reported by the first write
-            threading.Thread(target=_create_quietly, args=(root,), name="lbtools-cache-open", daemon=True).start()
         return None
     with _open_lock:
         db = _open.get(name)
@@ -155,13 +149,6 @@ def _database(root: Path, *, create: bool = True) -> _Database | None:
         while len(_open) > MAX_OPEN:
             _open.pop(next(iter(_open))).close()
         return db
-
-
-def _create_quietly(root: Path) -> None:
-    try:
-        _database(root)
-    except Exception:  # noqa: BLE001 - the write that needs it will open it again and report what fails
-        pass
 
 
 def _forget_database(root: Path) -> None:
