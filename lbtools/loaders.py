@@ -30,7 +30,9 @@ from ._hub.schema import (
     EVAL_RESULT_COLUMNS,
     LEADERBOARD_COLUMNS,
     MODEL_INFO_COLUMNS,
+    columns_of,
     empty_frame,
+    frame_of_columns,
     make_frame,
 )
 from ._hub.sources import resolve_source
@@ -100,16 +102,20 @@ def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refr
     once, and the failures (plus any given ones) land in ``attrs["failures"]``. ``stacklevel`` makes the warnings
     point at the caller of the public loader: 4 when that loader calls this directly.
     """
+    def fetch_columns(src, key):
+        records, problems, fetched_at = fetch(src, key)
+        return columns_of(records, columns), problems, fetched_at
+
     with _deferred_writes(source):
         results, fetch_failures = fan_out(
-            lambda key: fetch(source, key),
+            lambda key: fetch_columns(source, key),
             keys,
             max_workers=settings.max_workers,
             errors=errors,
             progress=progress,
             desc=desc,
             threads=pool_size(source, settings.max_workers, len(keys)),
-            read_cached=cached_reader(source, refresh, fetch),
+            read_cached=cached_reader(source, refresh, fetch_columns),
             on_idle=getattr(source, "flush", None),  # answers are cached between the bursts of answers
         )
         return _frame_of(results, fetch_failures, keys, source=source, columns=columns, what=what,
@@ -124,11 +130,11 @@ def _deferred_writes(source):
 def _frame_of(results, fetch_failures, keys, *, source, columns, what, failures, report_failures, stacklevel,
               **extra):
     problems = Problems()
-    records, times = [], []
+    chunks, times = [], []
     for key in keys:
         if key in results:
-            rows, found, fetched_at = results[key]
-            records.extend(rows)
+            chunk, found, fetched_at = results[key]
+            chunks.append(chunk)
             problems.extend(found)
             if fetched_at is not None:
                 times.append(fetched_at)
@@ -137,7 +143,7 @@ def _frame_of(results, fetch_failures, keys, *, source, columns, what, failures,
         _report_failures(fetch_failures, f"{len(fetch_failures)} of {len(keys)} {what} failed and are left out",
                          stacklevel=stacklevel)
     every_failure = {**(failures or {}), **fetch_failures}
-    df = make_frame(records, columns)
+    df = frame_of_columns(chunks, columns)
     return _stamp(df, source, min(times) if times else None, failures=dict(sorted(every_failure.items())), **extra)
 
 

@@ -243,6 +243,10 @@ class ResponseCache:
         for suffix in ("", "-journal"):
             _unlink(Path(f"{self.database}{suffix}"))
 
+    def is_empty(self) -> bool:
+        """Does this folder hold no answer at all (no database yet, or no row)? One query at most."""
+        return self._run("SELECT 1 FROM responses LIMIT 1", fetch=True) is None
+
     def fingerprint(self, key: str):
         """``(stored_at, sha256)`` of the row for ``key`` without reading its body, or ``None``: what the in-process
         layer compares with the row it remembers."""

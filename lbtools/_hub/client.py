@@ -694,6 +694,7 @@ class HubClient:
         self._identity = ""
         self._deferred: list | None = None  # answers to cache in batches (``deferred_writes``)
         self._missing: set | None = None  # keys found missing within that block: not looked up twice
+        self._empty = False  # the cache held nothing when that block began
         if settings.cache_dir is not None and settings.cache_ttl > 0:
             from .cache import ResponseCache
             from .memo import MemoryLayer
@@ -757,18 +758,20 @@ class HubClient:
         A commit per answer, made by the thread that received it while the other answers arrive, cost a cold load
         of 64 leaderboards about 7 ms (1.5 % of it) in the contention it caused; a batch costs ~0.2 ms per round of
         answers, written while the next requests are in flight. Nothing in a load reads what it deferred (it asks
-        for each key once), and a key found missing is not looked up again in the block. What was received is cached even when the block ends by an error or Ctrl-C; a request
+        for each key once), and a key found missing is not looked up again in the block, nor any key of a cache that
+        was empty when it began. What was received is cached even when the block ends by an error or Ctrl-C; a request
         still running after that caches its own answer. A block inside another defers to the outer one.
         """
         if self.cache is None or self._deferred is not None:
             yield
             return
-        self._deferred, self._missing = [], set()
+        # A cache that held nothing when the load began (a first load, or after clear_cache) is not looked up.
+        self._deferred, self._missing, self._empty = [], set(), self.cache.is_empty()
         try:
             yield
         finally:
             self.flush()
-            self._deferred = self._missing = None
+            self._deferred, self._missing, self._empty = None, None, False
 
     def flush(self) -> None:
         """Cache the answers deferred so far (see ``deferred_writes``), in this thread."""
@@ -779,7 +782,7 @@ class HubClient:
     def cached(self, path: str, params=None, *, expect=None):
         """``(body, fetched_at)`` when the response cache holds a fresh answer to ``GET path?params`` (of the shape
         ``expect`` accepts, else it is discarded), else None. Never sends a request."""
-        if self.cache is None:
+        if self.cache is None or self._empty:
             return None
         key = self._key(path, params)
         missing = self._missing

@@ -82,6 +82,9 @@ class MemoryLayer:
                     _entries.pop(slot, None)
         return stored
 
+    def is_empty(self) -> bool:
+        return self.disk.is_empty()
+
     def identity(self, token: str):
         return self.disk.identity(token)
 

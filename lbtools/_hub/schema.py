@@ -72,11 +72,25 @@ def empty_frame(columns: dict):
 
 def make_frame(records: list[dict], columns: dict):
     """A frame with exactly ``columns`` (missing keys become NA) in their declared dtypes."""
+    return frame_of_columns([columns_of(records, columns)], columns)
+
+
+def columns_of(records: list[dict], columns: dict) -> dict[str, list]:
+    """``records`` as one list per column (a missing key is None): what ``frame_of_columns`` joins. A fan-out makes
+    these in the threads that fetched, so the frame at its end only joins lists."""
+    return {name: [record.get(name) for record in records] for name in columns}
+
+
+def frame_of_columns(chunks: list[dict], columns: dict):
+    """The frame of ``columns_of`` chunks, in order."""
+    import itertools
+
     import pandas as pd
 
-    if not records:
+    if not any(chunk[next(iter(columns))] for chunk in chunks):
         return empty_frame(columns)
-    data = {name: _column([record.get(name) for record in records], dtype) for name, dtype in columns.items()}
+    data = {name: _column(list(itertools.chain.from_iterable(chunk[name] for chunk in chunks)), dtype)
+            for name, dtype in columns.items()}
     return pd.DataFrame(data, copy=False)
 
 
