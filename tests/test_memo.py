@@ -159,3 +159,34 @@ def test_the_pool_oversubscribes_only_against_the_hub():
     assert fetch.pool_size(Hub(), 8, 64) == 16
     assert fetch.pool_size(Hub(), 8, 5) == 5
     assert fetch.pool_size(Snapshot(), 8, 64) == 8
+
+
+def test_a_load_into_an_empty_cache_looks_nothing_up_and_caches_every_answer(hub, facts, tmp_path, monkeypatch):
+    ids = _ids(facts)
+    reads = _count_disk_reads(monkeypatch)
+    lbtools.load_leaderboards(ids)
+    assert reads == []  # one query found the cache empty: no lookup per key
+    assert len(rows(tmp_path / "lbtools-cache")) == len(ids)
+
+
+def test_a_partly_cached_load_looks_each_key_up_once(hub, facts, monkeypatch):
+    ids = _ids(facts)
+    lbtools.load_leaderboards(ids[:4])
+    memo.forget()
+    reads = _count_disk_reads(monkeypatch)
+    lbtools.load_leaderboards(ids)
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == len(ids)  # the pool's tasks don't look up again
+
+
+def test_a_loads_answers_are_cached_in_batches(hub, facts, monkeypatch):
+    ids = _ids(facts)
+    batches = []
+    original = cache.ResponseCache.put_rows
+
+    def put_rows(self, rows_):
+        batches.append(len(rows_))
+        return original(self, rows_)
+
+    monkeypatch.setattr(cache.ResponseCache, "put_rows", put_rows)
+    lbtools.load_leaderboards(ids)
+    assert sum(batches) == len(ids) and len(batches) < len(ids)

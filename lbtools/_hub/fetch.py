@@ -15,7 +15,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ..errors import LbtoolsError, mask_secrets
 from .client import cancel_with
-from .parse import Problems, benchmark_ids, benchmark_records, eval_result_records, expect_list, expect_object, leaderboard_records
+from .parse import (
+    Problems,
+    benchmark_ids,
+    benchmark_records,
+    eval_result_records,
+    expect_list,
+    expect_object,
+    leaderboard_records,
+)
 from .parse import model_info_record, repo_id_problem
 
 # The fields of ``model_info`` that ``load_model_info`` asks for.

@@ -29,7 +29,8 @@ def forget() -> None:
 
 
 class MemoryLayer:
-    """``get``/``put`` like :class:`lbtools._hub.cache.ResponseCache`, answering from memory while the row is unchanged."""
+    """``get``/``put`` like :class:`lbtools._hub.cache.ResponseCache`, answering from memory while the row is
+    unchanged."""
 
     def __init__(self, disk):
         self.disk = disk
