@@ -21,7 +21,9 @@ from ._hub.fetch import (
     fetch_card_sizes,
     fetch_eval_results,
     fetch_leaderboard,
+    fetch_leaderboard_body,
     fetch_model_info,
+    parse_leaderboard,
     pool_size,
 )
 from ._hub.parse import Problems, repo_id_problem
@@ -95,16 +97,28 @@ def _report_failures(failures: dict, summary: str, *, stacklevel: int, attr: str
 
 
 def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None,
-               report_failures=True, stacklevel=4, **extra):
+               report_failures=True, stacklevel=4, parse=None, **extra):
     """The frame of ``fetch(source, key) -> (records, problems, fetched_at)`` over ``keys``, fetched concurrently.
+
+    With ``parse``, ``fetch`` returns ``(body, fetched_at)`` and ``parse(key, body) -> (records, problems)`` runs in
+    this thread, between the bursts of answers (``fan_out(finish=...)``), not in the threads that fetch.
 
     Records come in the order of ``keys``; data problems and (when ``report_failures``) failures are each reported
     once, and the failures (plus any given ones) land in ``attrs["failures"]``. ``stacklevel`` makes the warnings
     point at the caller of the public loader: 4 when that loader calls this directly.
     """
-    def fetch_columns(src, key):
-        records, problems, fetched_at = fetch(src, key)
-        return columns_of(records, columns), problems, fetched_at
+    finish = None
+    if parse is None:
+        def fetch_columns(src, key):
+            records, problems, fetched_at = fetch(src, key)
+            return columns_of(records, columns), problems, fetched_at
+    else:
+        fetch_columns = fetch
+
+        def finish(key, value):
+            body, fetched_at = value
+            records, problems = parse(key, body)
+            return columns_of(records, columns), problems, fetched_at
 
     with _deferred_writes(source):
         results, fetch_failures = fan_out(
@@ -117,6 +131,7 @@ def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refr
             threads=pool_size(source, settings.max_workers, len(keys)),
             read_cached=cached_reader(source, refresh, fetch_columns),
             on_idle=getattr(source, "flush", None),  # answers are cached between the bursts of answers
+            finish=finish,
         )
         return _frame_of(results, fetch_failures, keys, source=source, columns=columns, what=what,
                          failures=failures, report_failures=report_failures, stacklevel=stacklevel + 1, **extra)
@@ -298,13 +313,16 @@ def load_leaderboards(
 
         def fetch(src, dataset_id):
             try:
-                return fetch_leaderboard(src, dataset_id, base_model_only, refresh)
+                return fetch_leaderboard_body(src, dataset_id, base_model_only, refresh)
             except NotFoundError:
                 if not listed:
                     raise
                 # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
                 without_leaderboard.append(dataset_id)
-                return [], Problems(), None
+                return None, None
+
+        def parse(dataset_id, body):
+            return ([], Problems()) if body is None else parse_leaderboard(dataset_id, body)
 
         df = _load_many(
             fetch,
@@ -318,6 +336,7 @@ def load_leaderboards(
             desc="leaderboards",
             what="benchmarks",
             failures=failures,
+            parse=parse,
         )
     df.attrs["without_leaderboard"] = sorted(without_leaderboard)
     return df

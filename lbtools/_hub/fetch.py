@@ -116,15 +116,25 @@ def leaderboard_params(base_model_only):
 
 
 def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
-    body, fetched_at = source.get_json(
+    body, fetched_at = fetch_leaderboard_body(source, dataset_id, base_model_only, refresh)
+    records, problems = parse_leaderboard(dataset_id, body)
+    return records, problems, fetched_at
+
+
+def fetch_leaderboard_body(source, dataset_id, base_model_only, refresh):
+    """``(body, fetched_at)`` of one leaderboard, not parsed (``parse_leaderboard``)."""
+    return source.get_json(
         f"/api/datasets/{dataset_id}/leaderboard",
         leaderboard_params(base_model_only),
         what=f"benchmark {dataset_id}",
         refresh=refresh,
         expect=expect_list,
     )
+
+
+def parse_leaderboard(dataset_id, body):
     problems = Problems()
-    return leaderboard_records(body, dataset_id, problems), problems, fetched_at
+    return leaderboard_records(body, dataset_id, problems), problems
 
 
 def fetch_eval_results(source, model_id, refresh):
@@ -204,7 +214,7 @@ def cached_reader(source, refresh: bool, fetch):
 
 
 def fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, desc: str, threads: int | None = None,
-            read_cached=None, on_idle=None):
+            read_cached=None, on_idle=None, finish=None):
     """Run ``task(key)`` for every key on a bounded pool; returns ``({key: result}, {key: reason})``.
 
     ``read_cached(key)``, when given, runs in this thread for every key: answers already held are read without a
@@ -213,7 +223,9 @@ def fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, d
     ``errors="raise"`` the first failure cancels what has not started and is raised. Ctrl-C (or any exception here)
     cancels everything: pending tasks never start and running ones stop at their next wait. ``on_idle()``, when
     given, runs in this thread once no result has come for ``IDLE_S`` after one did: between the bursts in which
-    answers arrive, while the next requests are in flight.
+    answers arrive, while the next requests are in flight. ``finish(key, value)``, when given, turns each result of
+    ``task`` or ``read_cached`` into the one returned, in this thread, at those same quiet moments while requests
+    are still queued (so that it never holds the GIL while a request thread waits for it), then as results come.
     """
     results, failures = {}, {}
     if not keys:
@@ -224,18 +236,18 @@ def fan_out(task, keys: list[str], *, max_workers: int, errors: str, progress, d
 
         bar = tqdm(total=len(keys), desc=desc, unit="req", leave=False)
     try:
-        to_fetch = _not_held(keys, read_cached, errors, results, failures, bar)
+        to_fetch = _not_held(keys, read_cached, errors, results, failures, bar, finish)
         first = next(to_fetch, None)
         if first is not None:  # else every answer was at hand: no thread was needed
             _run_pool(task, itertools.chain([first], to_fetch), threads or max_workers, errors, results, failures,
-                      bar, on_idle)
+                      bar, on_idle, finish, max_workers)
     finally:
         if bar is not None:
             bar.close()
     return results, failures
 
 
-def _not_held(keys, read_cached, errors, results, failures, bar):
+def _not_held(keys, read_cached, errors, results, failures, bar, finish=None):
     """The keys ``read_cached`` does not answer, one by one: each is sent to the pool as soon as it is found, while
     the next ones are looked up (in the cache, not by the pool's threads, which only fetch)."""
     for key in keys:
@@ -243,7 +255,8 @@ def _not_held(keys, read_cached, errors, results, failures, bar):
             yield key
             continue
         try:
-            results[key] = read_cached(key)
+            value = read_cached(key)
+            results[key] = value if finish is None else finish(key, value)
         except NotCached:
             yield key
             continue
@@ -291,7 +304,7 @@ def _retire(pool: ThreadPoolExecutor) -> None:
                 del _pools[slot]
 
 
-def _run_pool(task, keys, threads, errors, results, failures, bar, on_idle=None) -> None:
+def _run_pool(task, keys, threads, errors, results, failures, bar, on_idle=None, finish=None, in_flight=0) -> None:
     cancel = threading.Event()
     # Outcomes come back through one queue: waiting on the futures themselves (``wait(FIRST_COMPLETED)``) installs
     # and removes a waiter on every pending future at each completion, O(n²) lock traffic against the workers.
@@ -306,31 +319,53 @@ def _run_pool(task, keys, threads, errors, results, failures, bar, on_idle=None)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             outcomes.put((key, None, exc))
 
+    unfinished: list = []  # results of ``task`` that ``finish`` has not turned yet
+
+    def finish_all():
+        while unfinished:
+            key, value = unfinished.pop(0)
+            try:
+                results[key] = finish(key, value)
+            except Exception as exc:  # noqa: BLE001 - one result must not sink the others
+                if errors == "raise":
+                    raise
+                failures[key] = one_line(exc)
+
     pool, shared = _pool(threads)
     futures = []
     try:
         for key in keys:
             futures.append(pool.submit(run, key))
-        busy = False  # a result came since on_idle last ran
-        for _ in futures:
+        quiet_work = on_idle is not None or finish is not None
+        busy = False  # a result came since the last quiet moment
+        for received in range(1, len(futures) + 1):
             while True:
                 try:
                     # Short waits, so that Ctrl-C in this thread is seen at once.
-                    key, value, exc = outcomes.get(timeout=IDLE_S if busy and on_idle is not None else _POLL_S)
+                    key, value, exc = outcomes.get(timeout=IDLE_S if busy and quiet_work else _POLL_S)
                     busy = True
                     break
                 except queue.Empty:
-                    if busy and on_idle is not None:
-                        on_idle()
+                    if busy:
+                        if finish is not None:
+                            finish_all()
+                        if on_idle is not None:
+                            on_idle()
                     busy = False
             if exc is None:
-                results[key] = value
+                if finish is None:
+                    results[key] = value
+                else:
+                    unfinished.append((key, value))
+                    if len(futures) - received < in_flight:  # the last requests are in flight: nothing waits
+                        finish_all()
             elif errors == "raise" or not isinstance(exc, Exception):
                 raise exc
             else:  # one failure must not sink the others
                 failures[key] = one_line(exc)
             if bar is not None:
                 bar.update(1)
+        finish_all()
     except BaseException:
         # Work not started never starts; running tasks stop at their next wait, and then their threads end: after
         # Ctrl-C or a raised failure no thread is kept waiting for the next load.
