@@ -692,7 +692,7 @@ class HubClient:
         self._senders = _senders_for(self.endpoint, settings.max_workers)
         self.cache = None
         self._identity = ""
-        self._deferred: list | None = None  # answers to cache in batches (``deferred_writes``)
+        self._deferred: collections.deque | None = None  # answers to cache in batches (``deferred_writes``)
         self._missing: set | None = None  # keys found missing within that block: not looked up twice
         self._empty = False  # the cache held nothing when that block began
         if settings.cache_dir is not None and settings.cache_ttl > 0:
@@ -766,7 +766,7 @@ class HubClient:
             yield
             return
         # A cache that held nothing when the load began (a first load, or after clear_cache) is not looked up.
-        self._deferred, self._missing, self._empty = [], set(), self.cache.is_empty()
+        self._deferred, self._missing, self._empty = collections.deque(), set(), self.cache.is_empty()
         try:
             yield
         finally:
@@ -775,8 +775,10 @@ class HubClient:
 
     def flush(self) -> None:
         """Cache the answers deferred so far (see ``deferred_writes``), in this thread."""
-        if self._deferred:
-            answers, self._deferred = self._deferred, []
+        deferred = self._deferred
+        if deferred:
+            # Taken one by one: an answer appended meanwhile by a fetching thread waits for the next flush.
+            answers = [deferred.popleft() for _ in range(len(deferred))]
             self.cache.put_rows(answers)
 
     def cached(self, path: str, params=None, *, expect=None):
