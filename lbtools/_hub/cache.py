@@ -288,13 +288,13 @@ class ResponseCache:
         return None if hit is None else hit[:2]
 
     def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None):
-        """Store ``body`` now; returns ``(stored_at, fingerprint)``, or ``None`` when it could not be stored
-        (reported once; the load goes on). ``raw``: the JSON text ``body`` was decoded from, stored as it is when it
-        is UTF-8 (else the body is encoded)."""
+        """Store ``body`` now; returns ``stored_at``, or ``None`` when it could not be stored (reported once; the
+        load goes on). ``raw``: the JSON text ``body`` was decoded from, stored as it is when it is UTF-8 (else the
+        body is encoded)."""
         row = self.prepare(key, body, url, authenticated, raw)
         if row is None or not self.put_rows([row]):
             return None
-        return row[4], (row[4], row[5])
+        return row[4]
 
     def prepare(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None,
                 stored_at: float | None = None):

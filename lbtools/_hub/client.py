@@ -740,7 +740,7 @@ class HubClient:
         fetched_at = utc_iso(received)
         if self.cache is not None:
             query = self._query(params)
-            row = self.cache.prepare(self._key(path, params), body, url + (f"?{query}" if query else ""),
+            row = self.cache.prepare(self._key(path, query), body, url + (f"?{query}" if query else ""),
                                      self.authenticated, raw, received)
             if row is not None:
                 deferred = self._deferred
@@ -786,7 +786,7 @@ class HubClient:
         ``expect`` accepts, else it is discarded), else None. Never sends a request."""
         if self.cache is None or self._empty:
             return None
-        key = self._key(path, params)
+        key = self._key(path, self._query(params))
         missing = self._missing
         if missing is not None and key in missing:
             return None  # looked up already in this load (the caller's pass before the pool fetches it)
@@ -808,10 +808,10 @@ class HubClient:
 
         return canonical_query(params)
 
-    def _key(self, path: str, params) -> str:
+    def _key(self, path: str, query: str) -> str:
         from .cache import cache_key
 
-        return cache_key(self.endpoint, path, self._query(params), self._identity)
+        return cache_key(self.endpoint, path, query, self._identity)
 
     def download(self, repo_id: str, filename: str, *, repo_type: str = "dataset", revision: str | None = None,
                  refresh: bool = False) -> Path:

@@ -29,8 +29,8 @@ def forget() -> None:
 
 
 class MemoryLayer:
-    """``get``/``put`` like :class:`lbtools._hub.cache.ResponseCache`, answering from memory while the row is
-    unchanged."""
+    """``get``/``prepare``/``put_rows`` like :class:`lbtools._hub.cache.ResponseCache`, answering from memory while
+    the row is unchanged."""
 
     def __init__(self, disk):
         self.disk = disk
@@ -60,12 +60,6 @@ class MemoryLayer:
         body, stored_at, fingerprint = hit
         self._remember(slot, fingerprint, body, stored_at)
         return body, stored_at
-
-    def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None):
-        row = self.prepare(key, body, url, authenticated, raw)
-        if row is None or not self.put_rows([(row, body)]):
-            return None
-        return row[4]
 
     def prepare(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None,
                 stored_at: float | None = None):

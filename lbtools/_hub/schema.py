@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 UTC_TIME = "datetime64[ns, UTC]"
 
 BENCHMARK_COLUMNS = {
@@ -77,14 +79,12 @@ def make_frame(records: list[dict], columns: dict):
 
 def columns_of(records: list[dict], columns: dict) -> dict[str, list]:
     """``records`` as one list per column (a missing key is None): what ``frame_of_columns`` joins. A fan-out makes
-    these in the threads that fetched, so the frame at its end only joins lists."""
+    these as each answer arrives, so the frame at its end only joins lists."""
     return {name: [record.get(name) for record in records] for name in columns}
 
 
 def frame_of_columns(chunks: list[dict], columns: dict):
     """The frame of ``columns_of`` chunks, in order."""
-    import itertools
-
     import pandas as pd
 
     if not any(chunk[next(iter(columns))] for chunk in chunks):
