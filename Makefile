@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 SHELL := /bin/bash
-.PHONY: setup lock lab test bench dashboard snapshot clean
+.PHONY: setup lock lab test bench dashboard snapshot report docs clean
 
 setup: $(STAMP)
 
@@ -69,6 +69,17 @@ dashboard: setup
 
 snapshot: setup
 	$(BIN)/python scripts/build_bundled_snapshot.py
+
+# A citable static site of one pinned snapshot (default: the bundled one; SNAPSHOT=<folder> for yours), offline:
+# the curated notebooks executed, a page each, their CSV tables and figures, CITATION.cff, manifest.json.
+REPORT_DIR ?= build/report
+report: setup
+	rm -rf $(REPORT_DIR)
+	LBTOOLS_SOURCE=snapshot HF_HUB_OFFLINE=1 $(BIN)/lbtools report $(REPORT_DIR) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT),)
+
+# The documentation site (docs/*.md: Sphinx + MyST, furo theme) into build/docs/html, offline, warnings as errors.
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs build/docs/html
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) exports test-results .pytest_cache
