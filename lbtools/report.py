@@ -18,6 +18,7 @@ import hashlib
 import html
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -279,16 +280,22 @@ def _widget_outputs(model_id: str, state: dict, seen: set) -> tuple[list, list]:
     if description:
         labels = values.get("_options_labels")
         index = values.get("index")
+        value = values.get("value")
         if labels is not None and isinstance(index, int) and 0 <= index < len(labels):
-            controls.append(f"{description} {labels[index]}")
-        elif "value" in values and not isinstance(values["value"], (dict, list)):
-            controls.append(f"{description} {values['value']}")
+            controls.append(f"{description.rstrip(': ')}: {labels[index]}")
+        elif isinstance(value, bool):
+            controls.append(f"{description.rstrip(': ')}: {'on' if value else 'off'}")
+        elif value not in (None, "") and not isinstance(value, (dict, list)):
+            controls.append(f"{description.rstrip(': ')}: {value}")
     for child in values.get("children") or []:
         if isinstance(child, str) and child.startswith("IPY_MODEL_"):
             out, ctl = _widget_outputs(child[len("IPY_MODEL_"):], state, seen)
             outputs += out
             controls += ctl
     return outputs, controls
+
+
+_RELATIVE_LINK = re.compile(r"(?<!!)\[([^\]]+)\]\((?!https?://|mailto:|#)[^)]*\)")
 
 
 def static_notebook(nb):
@@ -299,6 +306,9 @@ def static_notebook(nb):
     state = ((nb.metadata.get("widgets") or {}).get("application/vnd.jupyter.widget-state+json") or {}).get(
         "state") or {}
     for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            # links to files beside the notebook (README.md) lead nowhere in the report: keep their text only
+            cell.source = _RELATIVE_LINK.sub(r"\1", cell.source)
         if cell.cell_type != "code":
             continue
         outputs = []
@@ -339,11 +349,24 @@ def _html_page(nb, header_md: str) -> str:
 
 
 def _without_remote_assets(page: str) -> str:
-    """Drop the <script src="http..."> tags nbconvert adds (MathJax, require.js from a CDN): the pages are static
-    and work offline."""
-    import re
+    """Drop the scripts nbconvert adds that load code from a CDN (MathJax, require.js, mermaid): the pages are
+    static and work offline."""
+    def keep(match):
+        return "" if re.search(r"https?://", match.group(0)) else match.group(0)
 
-    return re.sub(r'<script[^>]*\ssrc="https?://[^"]*"[^>]*>\s*</script>', "", page)
+    return re.sub(r"<script\b[^>]*>.*?</script>", keep, page, flags=re.S)
+
+
+def _title(notebook: Path) -> str | None:
+    """The first Markdown heading of a notebook, as plain text."""
+    import nbformat
+
+    for cell in nbformat.read(notebook, as_version=4).cells:
+        if cell.cell_type == "markdown":
+            for line in cell.source.splitlines():
+                if line.startswith("#"):
+                    return line.lstrip("#").strip().replace("`", "")
+    return None
 
 
 def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = None, log=None) -> Path:
@@ -403,7 +426,7 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
                 nb = static_notebook(nbformat.read(executed, as_version=4))
                 header = (f"[← report index](../index.html) · snapshot **{info.get('name')}** "
                           f"(taken {info.get('taken_at')}) · lbtools {__version__} · "
-                          f"[tables and figures](../exports/{stem}/)")
+                          f"[tables and figures](../index.html#{stem})")
                 (out / "pages" / f"{stem}.html").write_text(_html_page(nb, header), encoding="utf-8")
 
     tables = {k: v for k, v in file_hashes(out, pattern="exports/**/*.csv").items()}
@@ -416,23 +439,28 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
         snapshot_name=info.get("name"), snapshot_date=info.get("taken_at") or "", lbtools_version=__version__,
         commit=(commit or {}).get("commit"), endpoint=info.get("endpoint"), provenance=info.get("provenance"),
     ), encoding="utf-8")
-    (out / "index.html").write_text(index_page(out, info, names, manifest, started), encoding="utf-8")
+    titles = {p.stem: _title(p) for p in paths}
+    (out / "index.html").write_text(index_page(out, info, names, manifest, started, titles), encoding="utf-8")
     return out
 
 
-def index_page(out: Path, info: dict, names: list[str], manifest: dict, started: datetime) -> str:
+def index_page(out: Path, info: dict, names: list[str], manifest: dict, started: datetime,
+               titles: dict | None = None) -> str:
     """The report's front page: what it is, when it ran, from which snapshot, links to every page and file."""
     e = html.escape
+    titles = titles or {}
     lbtools = manifest["lbtools"]
     commit = lbtools.get("git_commit")
     rows = []
     for name in names:
         files = sorted(p for p in (out / "exports" / name).glob("*") if p.is_file())
-        thumb = next((p for p in files if p.suffix == ".png"), None)
+        pngs = [p for p in files if p.suffix == ".png"]
+        thumb = next((p for p in pngs if p.stem == name), pngs[0] if pngs else None)
+        title = titles.get(name) or name
         picture = (f'<a href="pages/{e(name)}.html"><img src="exports/{e(name)}/{e(thumb.name)}" '
                    f'alt="{e(name)}" loading="lazy"></a>' if thumb else "")
         links = " ".join(f'<a href="exports/{e(name)}/{e(p.name)}">{e(p.name)}</a>' for p in files)
-        rows.append(f'<tr><td><a href="pages/{e(name)}.html">{e(name)}</a><br>'
+        rows.append(f'<tr id="{e(name)}"><td><a href="pages/{e(name)}.html">{e(title)}</a><br>'
                     f'<a href="notebooks/{e(name)}.ipynb">executed notebook</a></td><td>{picture}</td>'
                     f'<td class="files">{links}</td></tr>')
     code = f"lbtools {e(lbtools['version'])}" + (f", commit <code>{e(commit[:12])}</code>" if commit else "") + (
