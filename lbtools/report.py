@@ -510,5 +510,13 @@ check a figure's data; <code>CITATION.cff</code> says how to cite it.</p>
 
 def main_report(out, *, snapshot=None, notebooks=None) -> Path:
     """What ``lbtools report`` runs: :func:`run_report` with progress lines on stderr."""
+    from .errors import LbtoolsError
+
+    try:
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+    except ImportError as exc:
+        raise LbtoolsError(f"lbtools report needs papermill and nbconvert ({exc}): pip install 'lbtools[report]', "
+                           "or `make setup`, which installs them") from None
     return run_report(out, snapshot=snapshot, notebooks=notebooks,
                       log=lambda message: print(f"lbtools report: {message}", file=sys.stderr, flush=True))
