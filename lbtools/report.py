@@ -385,7 +385,7 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
     from .config import bundled_snapshot
     from .snapshot import snapshot_info
 
-    out = Path(out)
+    out = Path(out).resolve()  # the notebooks run in their own folder: every path they get is absolute
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose a new folder for the report")
     snapshot = Path(snapshot).resolve() if snapshot is not None else bundled_snapshot()

@@ -185,11 +185,10 @@ def test_report_twice_on_the_bundled_snapshot_gives_the_same_tables_and_manifest
     monkeypatch.setenv("LBTOOLS_SOURCE", "snapshot")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     notebooks = [str(REPO / "notebooks" / n) for n in REPORT_NOTEBOOKS]
-    outs = [tmp_path / "one", tmp_path / "two"]
-    for out in outs:
-        assert main(["report", str(out), "--snapshot", str(lbtools.bundled_snapshot()), "--notebooks",
-                     *notebooks]) == 0
-    one, two = outs
+    monkeypatch.chdir(tmp_path)  # OUT relative to where the command runs, not to the notebooks' folder
+    for out in ("one", "two"):
+        assert main(["report", out, "--snapshot", str(lbtools.bundled_snapshot()), "--notebooks", *notebooks]) == 0
+    one, two = tmp_path / "one", tmp_path / "two"
     assert (one / "manifest.json").read_bytes() == (two / "manifest.json").read_bytes()
     manifest = json.loads((one / "manifest.json").read_text())
     tables = sorted(p.relative_to(one).as_posix() for p in one.glob("exports/*/*.csv"))
