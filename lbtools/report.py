@@ -67,13 +67,16 @@ def write_tables(snapshot) -> list[Path]:
     ``leaderboards.parquet`` holds :func:`lbtools.load_leaderboards`' frame (every recorded benchmark, default view),
     ``eval_results.parquet`` :func:`lbtools.load_eval_results`' and ``models.parquet``
     :func:`lbtools.load_model_info`' for every model on those leaderboards, each with the loaders' documented
-    columns and dtypes, rows sorted as the loaders sort them. Items the snapshot did not record (a save with
-    ``--no-models``, models without metadata) are left out of the table, not an error. Plain Parquet: any Parquet
+    columns and dtypes, rows sorted as the loaders sort them. Items the snapshot did not record (models without
+    metadata) are left out of the table, not an error; a snapshot saved with ``--no-models`` gets only
+    ``leaderboards.parquet``. Plain Parquet: any Parquet
     reader (pyarrow, DuckDB, polars, Spark) reads them without lbtools.
     """
+    from ._hub.sources import read_manifest
     from .loaders import load_eval_results, load_leaderboards, load_model_info
 
     root = Path(snapshot)
+    counts = read_manifest(root).get("counts") or {}
     folder = root / TABLES_DIR
     folder.mkdir(exist_ok=True)
     with _reading(root), warnings.catch_warnings():
@@ -81,8 +84,9 @@ def write_tables(snapshot) -> list[Path]:
         warnings.simplefilter("ignore")
         boards = load_leaderboards(progress=False)
         model_ids = sorted(boards["model_id"].dropna().unique().tolist())
-        evals = load_eval_results(model_ids, progress=False) if model_ids else None
-        models = load_model_info(model_ids, progress=False) if model_ids else None
+        # a save with --no-models recorded neither: no table rather than an empty one
+        evals = load_eval_results(model_ids, progress=False) if "models_with_eval_results" in counts else None
+        models = load_model_info(model_ids, progress=False) if "models_with_metadata" in counts else None
     written = []
     for name, frame in (("leaderboards.parquet", boards), ("eval_results.parquet", evals),
                         ("models.parquet", models)):

@@ -64,3 +64,12 @@ def test_snapshot_save_writes_the_tables(start_hub, tmp_path, monkeypatch):
     assert set(models["model_id"]) <= set(boards["model_id"]) and len(models) > 0
     evals = pd.read_parquet(dest / "tables" / "eval_results.parquet")
     assert set(evals["model_id"]) <= set(boards["model_id"]) and len(evals) > 0
+
+
+def test_a_snapshot_without_models_has_only_the_leaderboards_table(start_hub, tmp_path):
+    start_hub()
+    dest = lbtools.save_snapshot(tmp_path / "small", benchmarks=["cais/hle"], models=False, aggregate=False,
+                                 progress=False)
+    assert [p.name for p in (dest / "tables").iterdir()] == ["leaderboards.parquet"]
+    assert set(pd.read_parquet(dest / "tables" / "leaderboards.parquet")["dataset_id"]) == {"cais/hle"}
+
