@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 SHELL := /bin/bash
-.PHONY: setup lock lab test bench dashboard snapshot clean
+.PHONY: setup lock lab test bench dashboard snapshot report docs clean
 
 setup: $(STAMP)
 
@@ -26,13 +26,14 @@ $(STAMP): $(LOCK) pyproject.toml binder/overrides.json
 
 # Regenerates the lock from pyproject.toml (plus the build backend, requirements/build.in) for Python 3.10-3.12 on
 # every platform (markers where versions differ), keeping the pins that still satisfy it (UPGRADE=1: newest allowed),
-# prints what changed, and rewrites binder/environment.yml and environment.yml from it. uv runs from its own venv.
+# prints what changed, and rewrites environment.yml (pyproject's ranges, for conda users) from pyproject.toml.
+# Binder installs the lock itself (binder/requirements.txt). uv runs from its own venv.
 UV_VERSION := 0.13.9
 LOCK_VENV := .venv-lock
 lock:
 	test -x $(LOCK_VENV)/bin/uv || ($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION) packaging==26.4)
 	@cp $(LOCK) $(LOCK).previous 2>/dev/null || : > $(LOCK).previous
-	$(LOCK_VENV)/bin/uv pip compile --quiet pyproject.toml requirements/build.in --extra notebooks --extra test \
+	$(LOCK_VENV)/bin/uv pip compile --quiet pyproject.toml requirements/build.in --extra notebooks --extra test --extra report --extra docs \
 		--universal --python-version 3.10 --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,) -o $(LOCK)
 	@echo "--- what changed in $(LOCK) (pins only):"
 	@diff <(grep '==' $(LOCK).previous) <(grep '==' $(LOCK)) && echo "(nothing)" || true
@@ -68,6 +69,17 @@ dashboard: setup
 
 snapshot: setup
 	$(BIN)/python scripts/build_bundled_snapshot.py
+
+# A citable static site of one pinned snapshot (default: the bundled one; SNAPSHOT=<folder> for yours), offline:
+# the curated notebooks executed, a page each, their CSV tables and figures, CITATION.cff, manifest.json.
+REPORT_DIR ?= build/report
+report: setup
+	rm -rf $(REPORT_DIR)
+	LBTOOLS_SOURCE=snapshot HF_HUB_OFFLINE=1 $(BIN)/lbtools report $(REPORT_DIR) $(if $(SNAPSHOT),--snapshot $(SNAPSHOT),)
+
+# The documentation site (docs/*.md: Sphinx + MyST, furo theme) into build/docs/html, offline, warnings as errors.
+docs: setup
+	$(BIN)/sphinx-build -W --keep-going -q -b html docs build/docs/html
 
 clean:
 	rm -rf $(VENV) $(LOCK_VENV) exports test-results .pytest_cache

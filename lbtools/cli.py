@@ -14,7 +14,7 @@ def _parser() -> argparse.ArgumentParser:
         description="The Hugging Face Hub's benchmark leaderboard data: snapshots for offline, reproducible work, "
         "and exports. Authenticate for gated benchmarks with `hf auth login` or HF_TOKEN.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{snapshot,export}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{snapshot,export,report}")
 
     snapshot = commands.add_parser("snapshot", help="save or describe a snapshot", description="Save or describe "
                                    "a snapshot (a recorded Hub that the loaders replay offline).")
@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
                         help="default: from FILE's extension (.csv or .parquet)")
     export.add_argument("--benchmarks", nargs="+", metavar="ID", help="benchmark dataset ids (default: all)")
     export.add_argument("--with-fine-tunes", action="store_true", help="include models that declare a base model")
+    _report_parser(commands)
     return parser
 
 
@@ -66,6 +67,8 @@ def main(argv=None) -> int:
             return _save(args)
         if args.command == "snapshot" and args.action == "info":
             return _info(args)
+        if args.command == "report":
+            return _report(args)
         return _export(args)
     except _UsageError as exc:
         print(f"lbtools: error: {exc}", file=sys.stderr)
@@ -165,4 +168,27 @@ def _export(args) -> int:
         f"(source {df.attrs.get('source')}, as of {df.attrs.get('fetched_at')})"
         + (f"; {len(failed)} benchmarks failed: {', '.join(sorted(failed))}" if failed else "")
     )
+    return EXIT_OK
+
+
+def _report_parser(commands) -> None:
+    report = commands.add_parser(
+        "report",
+        help="run the curated notebooks on one snapshot and write a citable static site",
+        description="Execute the curated notebooks (notebooks/0*.ipynb) offline against one pinned snapshot and "
+        "write OUT/index.html, a page per notebook with its figures, the CSV tables and figures they export, "
+        "CITATION.cff and manifest.json (sha256 of the snapshot's files, the lock and every table). Two runs on "
+        "one snapshot write the same tables and manifest, byte for byte.",
+    )
+    report.add_argument("out", metavar="OUT", help="folder to write (created; must be empty or absent)")
+    report.add_argument("--snapshot", metavar="DIR", default=None, help="snapshot folder (default: the bundled one)")
+    report.add_argument("--notebooks", nargs="+", metavar="PATH", default=None,
+                        help="notebooks to run (default: notebooks/0*.ipynb of this checkout)")
+
+
+def _report(args) -> int:
+    from .report import main_report
+
+    out = main_report(args.out, snapshot=args.snapshot, notebooks=args.notebooks)
+    print(f"wrote the report to {out}/index.html")
     return EXIT_OK

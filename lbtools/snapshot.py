@@ -225,6 +225,9 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
         "one file per call, replayed by lbtools' loaders through the same parsing code as live answers.",
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    from .report import write_tables  # tables/*.parquet: the loaders' frames, for DuckDB, polars or Spark
+
+    write_tables(tmp)
     os.rename(tmp, dest)
     if failures or model_failures:
         warn(

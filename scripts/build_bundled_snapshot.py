@@ -12,6 +12,8 @@ What the sources lack stays empty; nothing is invented:
 - each model's eval results, reconstructed from its aggregate row (dataset id and value only);
 - model metadata for the 56 models that have it (`createdAt`, `safetensors.total`, pipeline tag, license, base models);
 - the aggregate Parquet itself (93 rows, 23 columns, values unchanged);
+- tidy tables `tables/leaderboards.parquet`, `eval_results.parquet`, `models.parquet`: the loaders' frames of this
+  snapshot (lbtools.report.write_tables), for DuckDB, polars or Spark;
 - no dataset cards or eval.yaml files: the sources hold none, so item counts (`lbtools.benchmark_sizes`, the rank
   intervals of `lbtools.analysis.rank_intervals`) come from lbtools' table `lbtools/data/benchmark_sizes.csv`, whose
   rows each carry a provenance URL; the manifest says so under `item_counts`.
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from lbtools._hub.benchmarks import aggregate_columns  # noqa: E402
 from lbtools.config import BUNDLED_SNAPSHOT_NAME, bundled_snapshot  # noqa: E402
 from lbtools.loaders import MODEL_INFO_EXPAND  # noqa: E402
+from lbtools.report import write_tables  # noqa: E402
 from lbtools._hub.recording import MANIFEST, file_relpath, response_relpath  # noqa: E402
 from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION  # noqa: E402
 
@@ -171,6 +174,7 @@ def build(dest: Path) -> dict:
         ),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_tables(tmp)  # tables/*.parquet: the loaders' frames of this snapshot, readable without lbtools
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
     return manifest

@@ -1,10 +1,11 @@
-"""pyproject.toml, requirements/lock.txt, environment.yml and binder/environment.yml agree with each other.
+"""pyproject.toml, requirements/lock.txt, environment.yml and binder/ agree with each other.
 
-No conda solver is reachable from the test machines, so this is a static check (see TESTING.md): the files parse,
-list the same packages (runtime dependencies + the ``notebooks`` extra), the lock pins every requirement inside
-pyproject's ranges for Python 3.10, 3.11 and 3.12, and Binder pins Python 3.11 and every package to the lock's
-version for it. Files are compared with files; the one test that reads installed versions compares the project's
-``.venv`` (which ``make setup`` installed from the lock) with the lock.
+No conda solver is reachable from the test machines, so this is a static check (see TESTING.md): environment.yml
+lists the same packages as pyproject (runtime dependencies + the ``notebooks`` extra) with its ranges, the lock pins
+every requirement inside pyproject's ranges for Python 3.10, 3.11 and 3.12, and Binder installs, with pip, exactly
+the lock's pins for Python 3.11 (binder/requirements.txt, binder/runtime.txt), what ``make setup`` installs. Files
+are compared with files; the one test that reads installed versions compares the project's ``.venv`` (which
+``make setup`` installed from the lock) with the lock.
 """
 
 from __future__ import annotations
@@ -80,7 +81,7 @@ def conda_env(path: Path) -> tuple[dict[str, str], list[str], dict]:
 
 
 ENV = REPO / "environment.yml"
-BINDER_ENV = REPO / "binder" / "environment.yml"
+BINDER = REPO / "binder"
 LOCK = REPO / "requirements" / "lock.txt"
 # PEP 508 marker values of Binder's machine (and of this one): Linux x86_64, CPython.
 BINDER_MARKERS = {"python_version": "3.11", "sys_platform": "linux", "platform_system": "Linux",
@@ -115,28 +116,24 @@ def _satisfies(version: str, constraint: str) -> bool:
 # ---------------------------------------------------------------------------------------------------------------------
 
 
-def test_files_parse_and_name_the_environment():
-    for path in (ENV, BINDER_ENV):
-        _, _, env = conda_env(path)
-        assert env.get("name") == "lbtools", path
-        assert env.get("channels") == ["conda-forge"], f"{path}: conda-forge only, so the pins resolve the same way"
+def test_environment_yml_parses_and_names_the_environment():
+    _, _, env = conda_env(ENV)
+    assert env.get("name") == "lbtools", ENV
+    assert env.get("channels") == ["conda-forge"], f"{ENV}: conda-forge only, so the ranges resolve the same way"
 
 
-@pytest.mark.parametrize("path", [ENV, BINDER_ENV], ids=["environment.yml", "binder/environment.yml"])
-def test_same_packages_as_pyproject(path):
+def test_environment_yml_lists_the_packages_of_pyproject():
     wanted = set(pyproject_specs())
-    conda, _, _ = conda_env(path)
+    conda, _, _ = conda_env(ENV)
     listed = set(conda) - TOOLING
     assert listed == wanted, (
-        f"{path.relative_to(REPO)} and pyproject.toml differ: missing {sorted(wanted - listed)}, "
-        f"extra {sorted(listed - wanted)}"
+        f"environment.yml and pyproject.toml differ: missing {sorted(wanted - listed)}, extra {sorted(listed - wanted)}"
     )
 
 
-def test_voila_is_in_the_notebooks_extra_and_both_environments():
+def test_voila_is_in_the_notebooks_extra_and_environment_yml():
     assert "voila" in pyproject_specs()
-    for path in (ENV, BINDER_ENV):
-        assert "voila" in conda_env(path)[0], path
+    assert "voila" in conda_env(ENV)[0]
 
 
 def test_environment_yml_follows_pyproject_constraints():
@@ -148,41 +145,69 @@ def test_environment_yml_follows_pyproject_constraints():
     assert pip == ["-e ."], f"environment.yml installs lbtools itself from the repository with pip: {pip}"
 
 
-def test_binder_pins_python_311_and_every_package():
-    conda, pip, _ = conda_env(BINDER_ENV)
-    assert conda["python"] in ("=3.11", "==3.11"), conda["python"]
-    unpinned = {n: c for n, c in conda.items() if n not in ("python", "pip") and not re.fullmatch(r"==?\d+(\.\d+)*", c)}
-    assert not unpinned, f"binder/environment.yml: pin every package to one version with '=': {unpinned}"
-    assert not pip, f"binder/environment.yml: no pip section (lbtools is installed by binder/postBuild): {pip}"
-
-
-def test_binder_pins_are_in_pyproject_ranges():
-    conda, _, _ = conda_env(BINDER_ENV)
-    for name, constraint in pyproject_specs().items():
-        version = conda[name].lstrip("=")
-        assert _satisfies(version, constraint), f"binder pins {name}={version}, pyproject asks {constraint!r}"
-    # The majors the notebooks are written for
-    assert _version_tuple(conda["jupyterlab"].lstrip("="))[0] == 4
-    assert _version_tuple(conda["ipywidgets"].lstrip("="))[0] == 8
-    assert _version_tuple(conda["huggingface-hub"].lstrip("="))[0] == 2
-
-
-def test_binder_pins_are_the_locks_pins_for_python_311():
-    """Binder installs, with conda, the versions the lock gives Python 3.11 on Linux (what `make setup` installs
-    there): compared here file to file, not with whatever happens to be installed on the machine running the test."""
-    conda, _, _ = conda_env(BINDER_ENV)
-    for patch in ("3.11.0", "3.11.7", "3.11.99"):
-        locked = lock_pins(LOCK, {**BINDER_MARKERS, "python_full_version": patch})
-        differ = {n: (c.lstrip("="), locked.get(n)) for n, c in conda.items()
-                  if n not in ("python", "pip") and c.lstrip("=") != locked.get(n)}
-        assert not differ, f"binder/environment.yml vs requirements/lock.txt on Python {patch} (binder, lock): {differ}"
-
-
-def test_generated_environment_files_are_up_to_date():
-    """Both files are written by scripts/sync_binder_env.py (`make lock`) from pyproject.toml and the lock."""
+def test_environment_yml_is_up_to_date():
+    """environment.yml is written by scripts/sync_binder_env.py (`make lock`) from pyproject.toml."""
     sync = _script("sync_binder_env")
-    assert BINDER_ENV.read_text(encoding="utf-8") == sync.render_binder(), "run `make lock` (or scripts/sync_binder_env.py)"
     assert ENV.read_text(encoding="utf-8") == sync.render_env(), "run `make lock` (or scripts/sync_binder_env.py)"
+
+
+# -- Binder: pip, the lock ---------------------------------------------------------------------------------------
+
+
+def pip_requirements(path: Path, _seen=None) -> tuple[list[Path], list[str]]:
+    """The files pip reads for ``pip install -r path`` (following ``-r``/``--requirement``, each relative to the file
+    naming it, as pip does) and every requirement line that is not such a reference."""
+    _seen = [] if _seen is None else _seen
+    path = path.resolve()
+    assert path not in _seen, f"{path} is included twice"
+    _seen.append(path)
+    other = []
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        m = re.fullmatch(r"(?:-r|--requirement)[ =]?\s*(\S+)", line)
+        if m:
+            pip_requirements(path.parent / m.group(1), _seen)
+        else:
+            other.append(line)
+    return _seen, other
+
+
+def test_binder_is_pip_on_python_311_with_no_conda_file():
+    """repo2docker reads only binder/ when it exists, and prefers environment.yml (conda) over requirements.txt:
+    binder/ holds requirements.txt and runtime.txt, no environment.yml (nor Pipfile, setup.py)."""
+    assert (BINDER / "requirements.txt").is_file()
+    assert (BINDER / "runtime.txt").read_text(encoding="utf-8").strip() == "python-3.11"
+    for other in ("environment.yml", "Pipfile", "Pipfile.lock", "setup.py", "Project.toml", "REQUIRE", "install.R"):
+        assert not (BINDER / other).exists(), f"binder/{other} would change how repo2docker builds"
+
+
+def test_binder_installs_exactly_what_make_setup_installs():
+    """`pip install -r binder/requirements.txt` (repo2docker, Python 3.11 on Linux) installs the lock and nothing
+    else; binder/postBuild then installs lbtools as `make setup` does (editable, no dependencies, no build
+    isolation). So Binder's packages are the pins `make setup` installs on Python 3.11."""
+    files, others = pip_requirements(BINDER / "requirements.txt")
+    makefile = (REPO / "Makefile").read_text(encoding="utf-8")
+    lock_path = re.search(r"^LOCK := (\S+)$", makefile, re.M).group(1)
+    assert files[1:] == [(REPO / lock_path).resolve()], f"binder/requirements.txt must name only {lock_path}: {files}"
+    assert others == [], f"binder/requirements.txt installs more than the lock: {others}"
+    for patch in ("3.11.0", "3.11.7", "3.11.99"):
+        env = {**BINDER_MARKERS, "python_full_version": patch}
+        binder = {}
+        for f in files[1:]:
+            binder.update(lock_pins(f, env))
+        assert binder == lock_pins(REPO / lock_path, env), patch
+    setup = makefile[makefile.index("$(STAMP):"):makefile.index("touch $(STAMP)")]
+    post = [c.strip() for c in (BINDER / "postBuild").read_text(encoding="utf-8").splitlines()
+            if "pip install" in c and not c.lstrip().startswith("#")]
+    assert post == ["python -m pip install --no-deps --no-build-isolation --editable ."], post
+    assert "$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation --editable ." in setup
+    # --no-build-isolation needs the build backend pyproject asks for, in the lock
+    pins = lock_pins(LOCK, {**BINDER_MARKERS, "python_full_version": "3.11.7"})
+    for req in pyproject()["build-system"]["requires"]:
+        name, constraint = split_spec(req)
+        assert name in pins and _satisfies(pins[name], constraint), (name, pins.get(name), constraint)
 
 
 # -- the lock ----------------------------------------------------------------------------------------------------
@@ -282,7 +307,7 @@ def test_jupyterlab_of_this_environment_reads_the_override(tmp_path):
 def test_binder_installs_lbtools_without_downloading():
     """postBuild installs the package from the repo: no dependencies, no build isolation (nothing fetched);
     there is no start script, so nothing runs (or downloads) when the container starts."""
-    post = BINDER_ENV.parent / "postBuild"
+    post = BINDER / "postBuild"
     assert post.is_file() and post.stat().st_mode & 0o111, "binder/postBuild must exist and be executable"
     text = post.read_text(encoding="utf-8")
     commands = [line for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
@@ -291,14 +316,7 @@ def test_binder_installs_lbtools_without_downloading():
     for flag in ("--no-deps", "--no-build-isolation", "--editable ."):
         assert flag in installs[0], f"postBuild pip install lacks {flag}: {installs[0]}"
     assert not re.search(r"\b(curl|wget|hf_hub_download|snapshot_download|huggingface-cli|hf download)\b", text)
-    assert not (BINDER_ENV.parent / "start").exists(), "binder/start would run at every container start"
-    # --no-build-isolation needs the build backend pyproject asks for, in the environment
-    conda, _, _ = conda_env(BINDER_ENV)
-    requires = pyproject()["build-system"]["requires"]
-    for req in requires:
-        name, constraint = split_spec(req)
-        assert name in conda, f"binder/environment.yml needs {name} (build-system.requires) for --no-build-isolation"
-        assert _satisfies(conda[name].lstrip("="), constraint), (name, conda[name], constraint)
+    assert not (BINDER / "start").exists(), "binder/start would run at every container start"
     # the data the notebooks read offline ships inside the package
     package_data = pyproject()["tool"]["setuptools"]["package-data"]["lbtools"]
     assert any(p.startswith("data/") for p in package_data), package_data

@@ -1,0 +1,225 @@
+"""`lbtools report`: the manifest and CITATION.cff writers (fast), the static pages' widget outputs, the command's
+errors, and one slow run of the report twice on the bundled snapshot (byte-identical tables and manifest)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+import lbtools
+from lbtools import report
+from lbtools.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+# Citation File Format 1.2.0 (https://github.com/citation-file-format/citation-file-format, schema.json): the keys
+# a file may hold, those it must hold, and the reference types used here.
+CFF_KEYS = {"abstract", "authors", "cff-version", "commit", "contact", "date-released", "doi", "identifiers",
+            "keywords", "license", "license-url", "message", "preferred-citation", "references", "repository",
+            "repository-artifact", "repository-code", "title", "type", "url", "version"}
+CFF_REQUIRED = {"authors", "cff-version", "message", "title"}
+REFERENCE_REQUIRED = {"authors", "title", "type"}
+REFERENCE_TYPES = {"software", "dataset", "article", "report", "generic", "website"}
+DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+
+
+def check_cff(text: str) -> dict:
+    """Parse a CITATION.cff and check it against CFF 1.2.0's structure; returns the parsed mapping."""
+    cff = yaml.safe_load(text)
+    assert isinstance(cff, dict)
+    assert CFF_REQUIRED <= set(cff), CFF_REQUIRED - set(cff)
+    assert set(cff) <= CFF_KEYS, set(cff) - CFF_KEYS
+    assert cff["cff-version"] == "1.2.0"
+    assert isinstance(cff["message"], str) and cff["message"]
+    assert isinstance(cff["title"], str) and cff["title"]
+    assert cff.get("type", "software") in ("software", "dataset")
+
+    def check_authors(authors):
+        assert isinstance(authors, list) and authors
+        for author in authors:
+            assert isinstance(author, dict) and (author.get("name") or author.get("family-names")), author
+
+    check_authors(cff["authors"])
+    if "date-released" in cff:
+        assert isinstance(cff["date-released"], str) and DATE.match(cff["date-released"]), cff["date-released"]
+    if "version" in cff:
+        assert isinstance(cff["version"], (str, int, float))
+    for ref in cff.get("references", []):
+        assert REFERENCE_REQUIRED <= set(ref), ref
+        assert ref["type"] in REFERENCE_TYPES
+        check_authors(ref["authors"])
+        if "date-released" in ref:
+            assert DATE.match(ref["date-released"])
+    return cff
+
+
+# -- fast: the writers -------------------------------------------------------------------------------------------
+
+
+def test_citation_cff_is_valid_cff_1_2_and_names_the_snapshot_and_version():
+    text = report.citation_cff(snapshot_name="my-snap", snapshot_date="2026-11-26T10:00:00Z", lbtools_version="9.9",
+                               commit="a" * 40, endpoint="https://huggingface.co",
+                               provenance='Recorded "with quotes", a colon: and a # hash\nand a newline')
+    cff = check_cff(text)
+    assert cff["date-released"] == "2026-11-26"
+    assert "my-snap" in cff["title"] and "my-snap" in cff["message"] and "9.9" in cff["message"]
+    software, data = cff["references"]
+    assert software == {"type": "software", "title": "lbtools", "version": "9.9",
+                        "authors": [{"name": "lbtools contributors"}], "commit": "a" * 40}
+    assert data["type"] == "dataset" and data["date-released"] == "2026-11-26"
+    assert data["notes"] == 'Recorded "with quotes", a colon: and a # hash\nand a newline'
+
+
+def test_citation_cff_without_commit_or_url():
+    cff = check_cff(report.citation_cff(snapshot_name="s", snapshot_date="2026-01-02", lbtools_version="0.1.0"))
+    assert "commit" not in cff["references"][0] and "url" not in cff["references"][1]
+
+
+def test_report_manifest_hashes_the_snapshot_and_is_the_same_bytes_twice(tmp_path):
+    snapshot = lbtools.bundled_snapshot()
+    tables = {"exports/b/t.csv": "2" * 64, "exports/a/t.csv": "1" * 64}
+    lock = tmp_path / "lock.txt"
+    lock.write_text("pandas==3.1.1\n")
+    first, second = tmp_path / "m1.json", tmp_path / "m2.json"
+    for path in (first, second):
+        report.write_json(path, report.report_manifest(snapshot, tables, commit={"commit": "c" * 40, "dirty": False},
+                                                       lock=lock))
+    assert first.read_bytes() == second.read_bytes()
+    manifest = json.loads(first.read_text())
+    assert list(manifest["tables"]) == ["exports/a/t.csv", "exports/b/t.csv"]
+    assert manifest["lock"]["sha256"] == hashlib.sha256(b"pandas==3.1.1\n").hexdigest()
+    assert manifest["lbtools"] == {"version": lbtools.__version__, "git_commit": "c" * 40, "git_dirty": False}
+    files = manifest["snapshot"]["files"]
+    assert files["manifest.json"] == hashlib.sha256((snapshot / "manifest.json").read_bytes()).hexdigest()
+    assert "tables/leaderboards.parquet" in files and list(files) == sorted(files)
+    assert len(files) == sum(1 for p in snapshot.rglob("*") if p.is_file())
+    assert manifest["snapshot"]["name"] == "openevals-2026-03-25"
+    text = first.read_text()
+    assert str(snapshot) not in text  # no absolute path: the same on any machine
+    assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?!Z\")", text.replace("2026-03-25T19:09:12Z", ""))
+
+
+def test_static_notebook_shows_what_the_output_widgets_held():
+    """A widget view is replaced by the outputs its Output widget held and a line with the pickers' values; the
+    widget state (which would need JavaScript from a CDN) is dropped."""
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("widgets.bind(...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data={
+        "application/vnd.jupyter.widget-view+json": {"model_id": "box", "version_major": 2, "version_minor": 0},
+        "text/plain": "BoundBox(...)"})]
+    nb.cells.append(cell)
+    state = {
+        "box": {"model_name": "VBoxModel", "state": {"children": ["IPY_MODEL_row", "IPY_MODEL_out"]}},
+        "row": {"model_name": "HBoxModel", "state": {"children": ["IPY_MODEL_pick", "IPY_MODEL_flag"]}},
+        "pick": {"model_name": "DropdownModel", "state": {"description": "Benchmark", "index": 1,
+                                                          "_options_labels": ["A", "B <b>"]}},
+        "flag": {"model_name": "CheckboxModel", "state": {"description": "Verified only", "value": False}},
+        "out": {"model_name": "OutputModel", "state": {"outputs": [
+            {"output_type": "display_data", "data": {"image/png": "iVBORw0KGgo=", "text/plain": "<figure>"},
+             "metadata": {}},
+            {"output_type": "stream", "name": "stdout", "text": "a note\n"}]}},
+    }
+    nb.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": state}}
+    out = report.static_notebook(nb)
+    outputs = out.cells[0].outputs
+    assert "widgets" not in out.metadata
+    assert outputs[0]["data"]["text/plain"] == "Shown for: Benchmark: B <b>; Verified only: off"
+    assert "B &lt;b&gt;" in outputs[0]["data"]["text/html"]
+    assert outputs[1]["data"]["image/png"] == "iVBORw0KGgo=" and outputs[2]["text"] == "a note\n"
+    assert not any("application/vnd.jupyter.widget-view+json" in (o.get("data") or {}) for o in outputs)
+
+
+def test_remote_scripts_are_dropped_from_pages():
+    page = ('<script src="https://cdn.example/x.js"></script><script type="module">import m from '
+            '"https://cdnjs.example/m.mjs";</script><script>var local = 1;</script>')
+    assert report._without_remote_assets(page) == "<script>var local = 1;</script>"
+
+
+def test_default_notebooks_are_found_by_glob():
+    found = [p.name for p in report.default_notebooks()]
+    assert found == sorted(p.name for p in (REPO / "notebooks").glob("0*.ipynb")) and "01_rankings.ipynb" in found
+    assert "dashboard.ipynb" not in found
+
+
+def test_report_command_refuses_a_non_empty_folder_and_a_bad_snapshot(tmp_path, capsys):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    assert main(["report", str(tmp_path / "out")]) == 1
+    assert "not empty" in capsys.readouterr().err
+    assert (tmp_path / "out" / "keep.txt").read_text() == "mine"
+    assert main(["report", str(tmp_path / "new"), "--snapshot", str(tmp_path / "nothing")]) == 1
+    assert "nothing" in capsys.readouterr().err and not (tmp_path / "new").exists()
+
+
+# -- slow: the report itself, twice ------------------------------------------------------------------------------
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links, self.images = [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+        if tag == "img" and attrs.get("src"):
+            self.images.append(attrs["src"])
+
+
+# Two notebooks, not all: the suite executes each notebook at most twice (TESTING.md), and nbval and the notebook
+# facts tests already run them all; these two cover figures (PNG, SVG) and tables (CSV) from two exports.
+REPORT_NOTEBOOKS = ["01_rankings.ipynb", "03_model_metadata.ipynb"]
+
+
+@pytest.mark.slow
+def test_report_twice_on_the_bundled_snapshot_gives_the_same_tables_and_manifest(tmp_path, monkeypatch):
+    monkeypatch.setenv("LBTOOLS_SOURCE", "snapshot")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    notebooks = [str(REPO / "notebooks" / n) for n in REPORT_NOTEBOOKS]
+    monkeypatch.chdir(tmp_path)  # OUT relative to where the command runs, not to the notebooks' folder
+    for out in ("one", "two"):
+        assert main(["report", out, "--snapshot", str(lbtools.bundled_snapshot()), "--notebooks", *notebooks]) == 0
+    one, two = tmp_path / "one", tmp_path / "two"
+    assert (one / "manifest.json").read_bytes() == (two / "manifest.json").read_bytes()
+    manifest = json.loads((one / "manifest.json").read_text())
+    tables = sorted(p.relative_to(one).as_posix() for p in one.glob("exports/*/*.csv"))
+    assert tables and tables == sorted(manifest["tables"])
+    for rel in tables:
+        data = (one / rel).read_bytes()
+        assert data == (two / rel).read_bytes(), rel
+        assert hashlib.sha256(data).hexdigest() == manifest["tables"][rel]
+    for rel, digest in manifest["figures"].items():  # figures too: SVG ids salted, no dates
+        assert hashlib.sha256((two / rel).read_bytes()).hexdigest() == digest, rel
+    assert any(rel.endswith(".svg") for rel in manifest["figures"])
+    assert manifest["snapshot"]["name"] == "openevals-2026-03-25"
+    assert set(manifest["notebooks"]) == {"01_rankings", "03_model_metadata"}
+
+    # index.html links every page, and every link and image of the index resolves to a file
+    parser = _Links()
+    parser.feed((one / "index.html").read_text(encoding="utf-8"))
+    for stem in manifest["notebooks"]:
+        assert f"pages/{stem}.html" in parser.links
+        page = (one / "pages" / f"{stem}.html").read_text(encoding="utf-8")
+        assert "data:image/png;base64," in page, f"{stem}: no figure on its page"
+        assert not re.search(r'<script[^>]*src="https?://', page), f"{stem}: loads a script from the network"
+        links = _Links()
+        links.feed(page)
+        for target in links.links:  # the page's own links (back to the index, ...) lead to files of the report
+            if not target.startswith(("http://", "https://", "#", "mailto:", "data:")):
+                assert (one / "pages" / target.split("#")[0]).resolve().is_file(), f"{stem}: link {target}"
+    for target in parser.links + parser.images:
+        if not target.startswith(("http://", "https://")):
+            assert (one / target).is_file(), target
+    assert "manifest.json" in parser.links and "CITATION.cff" in parser.links
+    cff = check_cff((one / "CITATION.cff").read_text(encoding="utf-8"))
+    assert cff["date-released"] == "2026-03-25" and "openevals-2026-03-25" in cff["title"]
+    assert cff["references"][0]["version"] == lbtools.__version__
