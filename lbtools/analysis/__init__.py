@@ -21,6 +21,9 @@ from .capability import (
 from .tables import (
     CORRELATION_METHODS,
     DEDUPE_RULE,
+    HEADLINE_MIN_MODELS,
+    CorrelationCI,
+    StrongestPair,
     DEDUPE_RULES,
     MIN_OVERLAP_FLOOR,
     WEAK_BELOW,
@@ -46,12 +49,16 @@ from .tables import (
     strongest_pair,
     top_n,
 )
-from .ranks import rank_intervals, resolution, resolution_table, tie_summary
+from .ranks import MAX_ITEMS, leader_summary, rank_intervals, resolution, resolution_table, tie_summary
 
 __all__ = [
     "CORRELATION_METHODS",
+    "CorrelationCI",
     "DEDUPE_RULE",
     "DEDUPE_RULES",
+    "HEADLINE_MIN_MODELS",
+    "MAX_ITEMS",
+    "StrongestPair",
     "MIN_OVERLAP_FLOOR",
     "WEAK_BELOW",
     "add_normalised",
@@ -68,6 +75,7 @@ __all__ = [
     "dedupe",
     "dedupe_results",
     "detect_scale",
+    "leader_summary",
     "model_ranks",
     "organisation",
     "parameter_counts",
