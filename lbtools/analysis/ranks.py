@@ -185,7 +185,7 @@ def _posterior_ranks(k: np.ndarray, n: int, n_boot: int, gen, lower_is_better: b
     allocated per item, so an item count of 10^8 costs what 100 does."""
     m = k.size
     ranks = np.empty((n_boot, m), dtype=np.int32)
-    step = max(1, 2_000_000 // max(m, 1))
+    step = max(1, 250_000 // max(m, 1))
     positions = np.arange(1, m + 1, dtype=np.int32)
     for start in range(0, n_boot, step):
         rows = min(step, n_boot - start)
@@ -230,7 +230,7 @@ def _simultaneous_sets(k: np.ndarray, n: int, level: float, n_boot: int, gen, lo
     if m <= _SIMULTANEOUS_MAX_T_MODELS:
         pair_se = np.sqrt(se[:, None] ** 2 + se[None, :] ** 2)
         stats_ = np.empty(n_boot)
-        step = max(1, 4_000_000 // (m * m))
+        step = max(1, 1_000_000 // (m * m))
         for start in range(0, n_boot, step):
             rows = min(step, n_boot - start)
             e = gen.standard_normal((rows, m)) * se
@@ -240,7 +240,7 @@ def _simultaneous_sets(k: np.ndarray, n: int, level: float, n_boot: int, gen, lo
         crit, how = float(ndtri(1 - (1 - level) / (m * (m - 1)))), "Bonferroni"
     better = np.empty(m, dtype=np.int64)
     worse = np.empty(m, dtype=np.int64)
-    step = max(1, 4_000_000 // m)
+    step = max(1, 500_000 // m)
     for start in range(0, m, step):
         j = slice(start, min(m, start + step))
         margin = crit * np.sqrt(se[j, None] ** 2 + se[None, :] ** 2)
