@@ -176,7 +176,8 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
 # rank intervals
 
 
-_SIMULTANEOUS_MAX_T_MODELS = 400  # above this many models the max-T critical value is replaced by Bonferroni's
+_SIMULTANEOUS_MAX_T_MODELS = 60  # above this many models Holm's step-down replaces max-T (no draws, fast)
+_SIMULTANEOUS_HOLM_MODELS = 2000  # above this many, Bonferroni in one step (nothing stored per pair)
 
 
 def _posterior_ranks(k: np.ndarray, n: int, n_boot: int, gen, lower_is_better: bool) -> np.ndarray:
@@ -215,8 +216,11 @@ def _simultaneous_sets(k: np.ndarray, n: int, level: float, n_boot: int, gen, lo
 
     Each difference ``θ_j - θ_k`` gets ``d̂ ± c · sqrt(se_j² + se_k²)`` with ``se_j² = p̃_j (1 - p̃_j) / n`` and
     ``p̃_j = (k_j + 1) / (n + 2)``; ``c`` is the ``level`` quantile of ``max_{j≠k} |Z_j se_j - Z_k se_k| /
-    sqrt(se_j² + se_k²)`` over ``n_boot`` draws of independent standard normals (max-T), or, above
-    ``_SIMULTANEOUS_MAX_T_MODELS`` models, the Bonferroni value ``z_{1 - (1 - level) / (m (m - 1))}``. A model's set
+    sqrt(se_j² + se_k²)`` over ``n_boot`` draws of independent standard normals (max-T), recomputed step-down over
+    the pairs not yet separated (Romano & Wolf 2005; the first step uses Bonferroni's value, an upper bound of the
+    max-T one, so pairs far apart need no draws); above ``_SIMULTANEOUS_MAX_T_MODELS`` models (60), Holm's
+    step-down on the same z statistics (no draws; max-T gains little over it there); above 2,000 models, Bonferroni
+    in one step (nothing stored per pair, so memory stays linear in the number of models). A model's set
     runs from 1 + the number of models surely better to m − the number surely worse. Returns ``(low, high, c,
     how)``; memory is bounded by blocks (never m² at once for large m)."""
     from scipy.special import ndtri
@@ -228,25 +232,87 @@ def _simultaneous_sets(k: np.ndarray, n: int, level: float, n_boot: int, gen, lo
     p_tilde = (k + 1.0) / (n + 2.0)
     se = np.sqrt(p_tilde * (1 - p_tilde) / n)
     if m <= _SIMULTANEOUS_MAX_T_MODELS:
-        pair_se = np.sqrt(se[:, None] ** 2 + se[None, :] ** 2)
-        stats_ = np.empty(n_boot)
-        step = max(1, 1_000_000 // (m * m))
-        for start in range(0, n_boot, step):
-            rows = min(step, n_boot - start)
-            e = gen.standard_normal((rows, m)) * se
-            stats_[start:start + rows] = (np.abs(e[:, :, None] - e[:, None, :]) / pair_se).max(axis=(1, 2))
-        crit, how = float(np.quantile(stats_, level, method="higher")), "max-T"
-    else:
-        crit, how = float(ndtri(1 - (1 - level) / (m * (m - 1)))), "Bonferroni"
-    better = np.empty(m, dtype=np.int64)
-    worse = np.empty(m, dtype=np.int64)
+        # Max-T with the step-down of Romano & Wolf (2005): the critical value is recomputed over the pairs not yet
+        # separated until no further pair is; every pair separated at any step stays separated. Pairs are index
+        # lists (j < k), so each step costs draws × pairs still open.
+        rows_, cols_ = np.triu_indices(m, 1)
+        pair_se = np.sqrt(se[rows_] ** 2 + se[cols_] ** 2)
+        t_obs = np.abs(good[rows_] - good[cols_]) / pair_se
+        e_all = gen.standard_normal((n_boot, m)) * se
+        # First step: Bonferroni's value, an upper bound of the max-T one over all pairs (so still valid, and the
+        # pairs it already separates need no draws); then max-T over the pairs left open, step by step.
+        crit = float(ndtri(1 - (1 - level) / (m * (m - 1))))
+        active = np.flatnonzero(t_obs <= crit)
+        while active.size:
+            j, k, sd = rows_[active], cols_[active], pair_se[active]
+            stats_ = np.empty(n_boot)
+            step = max(1, 2_000_000 // active.size)  # draws × pairs per block: bounded memory
+            for start in range(0, n_boot, step):
+                e = e_all[start:start + step]
+                stats_[start:start + e.shape[0]] = (np.abs(e[:, j] - e[:, k]) / sd).max(axis=1)
+            crit = float(np.quantile(stats_, level, method="higher"))
+            still = t_obs[active] <= crit
+            if still.all():
+                break
+            active = active[still]
+        separated = np.ones(rows_.size, dtype=bool)
+        separated[active] = False
+        ahead = np.zeros(m, dtype=np.int64)  # models surely better than each model
+        behind = np.zeros(m, dtype=np.int64)  # models surely worse
+        first_better = good[rows_] > good[cols_]
+        np.add.at(behind, rows_[separated & first_better], 1)
+        np.add.at(ahead, cols_[separated & first_better], 1)
+        np.add.at(ahead, rows_[separated & ~first_better], 1)
+        np.add.at(behind, cols_[separated & ~first_better], 1)
+        return 1 + ahead, m - behind, crit, "max-T step-down"
+    alpha = 1 - level
+    if m > _SIMULTANEOUS_HOLM_MODELS:
+        # Bonferroni in one step, a block of rows at a time: nothing kept per pair, memory O(m × block).
+        crit = float(ndtri(1 - alpha / (m * (m - 1))))
+        better = np.empty(m, dtype=np.int64)
+        worse = np.empty(m, dtype=np.int64)
+        step = max(1, 500_000 // m)
+        for start in range(0, m, step):
+            j = slice(start, min(m, start + step))
+            margin = crit * np.sqrt(se[j, None] ** 2 + se[None, :] ** 2)
+            diff = good[None, :] - good[j, None]  # [j, k]: how much better k is than j
+            better[j] = (diff - margin > 0).sum(axis=1)
+            worse[j] = (-diff - margin > 0).sum(axis=1)
+        return 1 + better, m - worse, crit, "Bonferroni"
+    # Holm's step-down on the pairwise z statistics: no draws, valid whatever their dependence.
+    alpha = 1 - level
+    n_pairs = m * (m - 1) // 2
+    # Holm: the i-th largest statistic (0-based) is rejected when it and all larger ones exceed
+    # z_{1 - alpha / (2 (n_pairs - i))}. Find the largest statistics by blocks (only those above the plain
+    # level's value can ever be rejected), then walk them in order.
+    floor = float(ndtri(1 - alpha / 2))
+    found_t, found_j, found_k = [], [], []
     step = max(1, 500_000 // m)
     for start in range(0, m, step):
-        j = slice(start, min(m, start + step))
-        margin = crit * np.sqrt(se[j, None] ** 2 + se[None, :] ** 2)
-        diff = good[None, :] - good[j, None]  # [j, k]: how much better k is than j
-        better[j] = (diff - margin > 0).sum(axis=1)
-        worse[j] = (-diff - margin > 0).sum(axis=1)
+        j = np.arange(start, min(m, start + step))
+        t = np.abs(good[j, None] - good[None, :]) / np.sqrt(se[j, None] ** 2 + se[None, :] ** 2)
+        t[np.arange(j.size), j] = 0.0
+        t[j[:, None] >= np.arange(m)[None, :]] = 0.0  # each pair once (j < k)
+        jj, kk = np.nonzero(t > floor)
+        found_t.append(t[jj, kk])
+        found_j.append(j[jj])
+        found_k.append(kk)
+    t_all = np.concatenate(found_t) if found_t else np.empty(0)
+    order = np.argsort(-t_all, kind="stable")
+    needed = ndtri(1 - alpha / (2 * (n_pairs - np.arange(order.size))))
+    passed = t_all[order] > needed
+    n_rejected = int(np.argmin(passed)) if not passed.all() else order.size
+    chosen = order[:n_rejected]
+    crit = float(needed[n_rejected]) if n_rejected < needed.size else floor
+    rj, rk = np.concatenate(found_j)[chosen], np.concatenate(found_k)[chosen]
+    better = np.zeros(m, dtype=np.int64)
+    worse = np.zeros(m, dtype=np.int64)
+    first_better = good[rj] > good[rk]
+    np.add.at(worse, rj[first_better], 1)
+    np.add.at(better, rk[first_better], 1)
+    np.add.at(better, rj[~first_better], 1)
+    np.add.at(worse, rk[~first_better], 1)
+    how = "Holm"
     return 1 + better, m - worse, crit, how
 
 
@@ -278,8 +344,8 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
       lower and the higher order statistic). Each interval holds its model's rank with about that probability; they
       do not all hold at once, so they are not read together ("the top 9 overlap").
     - ``simultaneous=True``: confidence **sets for all ranks at once** (Mogstad, Romano, Shaikh & Wilhelm 2024):
-      simultaneous ``level`` intervals for every pairwise difference of accuracies (max-T over the pairs, see
-      ``_simultaneous_sets``; Bonferroni above 400 models); a model's set runs from 1 + the number of models surely
+      simultaneous ``level`` tests of every pairwise difference of accuracies (max-T over the pairs with the
+      Romano–Wolf step-down, see ``_simultaneous_sets``; Holm's step-down above 60 models); a model's set runs from 1 + the number of models surely
       better to m − the number surely worse, and with probability at least ``level`` every model's true rank is in
       its set at the same time.
 
@@ -339,7 +405,7 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
 
         ``attrs`` keeps the board's and adds ``n_items``, ``n_items_source``, ``level``, ``n_boot``, ``scale``,
         ``interval`` (``"each model's"`` or ``"simultaneous"``), ``tiers_from`` (``"simultaneous"``) and
-        ``simultaneous_method`` (``"max-T"`` or ``"Bonferroni"``).
+        ``simultaneous_method`` (``"max-T step-down"``, ``"Holm"`` or ``"Bonferroni"``).
 
     Raises
     ------
@@ -354,7 +420,11 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
        (2024), 476–518.
     .. [2] H. Goldstein and D. J. Spiegelhalter, "League tables and their limitations: statistical issues in
        comparisons of institutional performance", *JRSS A* 159 (1996), 385–443.
-    .. [3] P. Hall and H. Miller, "Using the bootstrap to quantify the authority of an empirical ranking", *Annals of
+    .. [3] J. P. Romano and M. Wolf, "Exact and approximate stepdown methods for multiple hypothesis testing",
+       *JASA* 100 (2005), 94–108.
+    .. [4] S. Holm, "A simple sequentially rejective multiple test procedure", *Scandinavian Journal of Statistics*
+       6 (1979), 65–70.
+    .. [5] P. Hall and H. Miller, "Using the bootstrap to quantify the authority of an empirical ranking", *Annals of
        Statistics* 37 (2009), 3929–3959 (why resampled ranks are unreliable near ties).
     """
     func = "rank_intervals"
