@@ -84,7 +84,8 @@ def test_strongest_pair_is_weak_below_ten_models_and_carries_an_interval():
     assert top.high < 1.0 and top.low < 0.9  # a perfect rank correlation of 6 models is evidence, not certainty
     assert top.n_pairs == 3 and top.runner_up[:2] == ("few", "other") and top.overlaps_runner_up
     text = top.headline()
-    assert "the largest of 3 pairs" in text and "overlaps the runner-up's" in text and "weak" in text
+    assert text.startswith("Strongest: few & many — 1.00 (95% CI ") and "the largest of 3 pairs" in text
+    assert "overlaps the runner-up's" in text and "weak" in text
     top = A.strongest_pair(matrix, min_overlap=10)
     assert (top.benchmark_a, top.benchmark_b, top.weak) == ("many", "other", False)
     assert top.low < top.coefficient < top.high

@@ -176,7 +176,8 @@ def test_tie_summary_says_how_many_are_tied():
     text = A.tie_summary(ranked, name="AIME 2026")
     k = int((ranked["tier"] == 1).sum())
     assert k >= 3
-    assert text.startswith(f"AIME 2026 (30 items): the top {k} are statistically tied at the 95 % level (simultaneous sets for all ranks: m00, m01")
+    assert text.startswith(f"AIME 2026 (30 items): the top {k} are statistically tied at the 95 % level "
+                           "(simultaneous sets for all ranks: m00, m01")
     assert text.endswith(f"{int(ranked['tier'].max())} tiers among 5 models.")
     alone = A.rank_intervals(board([95.0, 10.0]), n_items=500, n_boot=300)
     assert A.tie_summary(alone) == ("org/bench (500 items): m00 leads, ahead of every other model at the 95 % level "

@@ -20,6 +20,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .. import _format as fmt
 from ..errors import AnalysisWarning
 from .tables import as_generator, check_probability, refuse_non_finite, renamed_keywords, require_columns
 
@@ -228,13 +229,12 @@ def _simultaneous_sets(k: np.ndarray, n: int, level: float, n_boot: int, gen, lo
 
     Each difference ``θ_j - θ_k`` gets ``d̂ ± c · sqrt(se_j² + se_k²)`` with ``se_j² = p̃_j (1 - p̃_j) / n`` and
     ``p̃_j = (k_j + 1) / (n + 2)``; ``c`` is the ``level`` quantile of ``max_{j≠k} |Z_j se_j - Z_k se_k| /
-    sqrt(se_j² + se_k²)`` over ``min(n_boot, 1000)`` draws of independent standard normals (max-T), recomputed step-down over
-    the pairs not yet separated (Romano & Wolf 2005; the first step uses Bonferroni's value, an upper bound of the
-    max-T one, so pairs far apart need no draws); above ``_SIMULTANEOUS_MAX_T_MODELS`` models (60), Holm's
-    step-down on the same z statistics (no draws; max-T gains little over it there); above 2,000 models, Bonferroni
-    in one step (nothing stored per pair, so memory stays linear in the number of models). A model's set
-    runs from 1 + the number of models surely better to m − the number surely worse. Returns ``(low, high, c,
-    how)``; memory is bounded by blocks (never m² at once for large m)."""
+    sqrt(se_j² + se_k²)`` over ``min(n_boot, 1000)`` draws of independent standard normals (max-T), recomputed
+    step-down over the pairs not yet separated (Romano & Wolf 2005; the first step uses Bonferroni's value, an upper
+    bound of the max-T one, so pairs far apart need no draws). Above 60 models (``_SIMULTANEOUS_MAX_T_MODELS``):
+    Holm's step-down on the same z statistics (no draws; max-T gains little over it there); above 2,000, Bonferroni
+    in one step (nothing stored per pair, so memory stays linear in the number of models). A model's set runs from
+    1 + the number of models surely better to m − the number surely worse. Returns ``(low, high, c, how)``."""
     from scipy.special import ndtri
 
     m = k.size
@@ -357,9 +357,9 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
       do not all hold at once, so they are not read together ("the top 9 overlap").
     - ``simultaneous=True``: confidence **sets for all ranks at once** (Mogstad, Romano, Shaikh & Wilhelm 2024):
       simultaneous ``level`` tests of every pairwise difference of accuracies (max-T over the pairs with the
-      Romano–Wolf step-down, see ``_simultaneous_sets``; Holm's step-down above 60 models); a model's set runs from 1 + the number of models surely
-      better to m − the number surely worse, and with probability at least ``level`` every model's true rank is in
-      its set at the same time.
+      Romano–Wolf step-down, see ``_simultaneous_sets``; Holm's step-down above 60 models); a model's set runs from
+      1 + the number of models surely better to m − the number surely worse, and with probability at least
+      ``level`` every model's true rank is in its set at the same time.
 
     ``p_top1`` is the share of posterior draws in which the model is first: its posterior probability of being the
     best under flat priors. Tiers and ``tie_summary``'s "statistically tied" always come from the simultaneous sets
@@ -702,10 +702,10 @@ def leader_summary(ranked, *, min_models: int = 5) -> str:
         low, high = int(row["rank_low"]), int(row["rank_high"])
         return f"rank {low}" if low == high else f"ranks {low}–{high}"
 
-    text = f"Top: {first['model_id']} — {first['value']:g} ({kind} {pct} interval: {span(first)}"
+    text = f"Top: {first['model_id']} — {fmt.score(first['value'])} ({kind} {pct} interval: {span(first)}"
     if int(second["rank_low"]) <= int(first["rank_high"]):
-        text += (f"; it overlaps the runner-up's, {second['model_id']} at {second['value']:g}, {span(second)}: "
-                 "which of the two leads is not established)")
+        text += (f"; it overlaps the runner-up's, {second['model_id']} at {fmt.score(second['value'])}, "
+                 f"{span(second)}: which of the two leads is not established)")
     else:
-        text += f"; clear of the runner-up, {second['model_id']} at {second['value']:g}, {span(second)})"
+        text += f"; clear of the runner-up, {second['model_id']} at {fmt.score(second['value'])}, {span(second)})"
     return text + "."

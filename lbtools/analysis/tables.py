@@ -996,21 +996,21 @@ class StrongestPair:
         return getattr(self, self._OLD_KEYS.get(key, key))
 
     def headline(self, labels: dict | None = None) -> str:
-        """One sentence for a notebook, e.g. ``"Strongest agreement: GPQA & MMLU-Pro, ρ = 0.94 (95 % interval 0.71
-        to 0.99 for the largest of 28 pairs, n = 22 models); it overlaps the runner-up's (…), so which pair agrees
-        most is not settled."``"""
+        """One sentence for a notebook, e.g. ``"Strongest: GPQA & MMLU-Pro — 0.94 (95% CI 0.73 to 0.99, n = 22), the
+        largest of 24 pairs; it overlaps the runner-up's (MMLU-Pro & HLE, 0.79, 0.13 to 0.96), so which pair agrees
+        most is not settled."``; ``labels`` maps dataset ids to display names."""
         def name(b):
             return (labels or {}).get(b, b)
 
         if not self.found:
             return (f"No pair of benchmarks shares {self.min_models} or more models: too few for a headline "
                     "(the heatmap shows every pair).")
-        sym, pct = _SYMBOL[self.method], f"{100 * self.level:g} %"
-        text = (f"Strongest agreement: {name(self.benchmark_a)} & {name(self.benchmark_b)}, {sym} = "
-                f"{self.coefficient:.2f} ({pct} interval {self.low:.2f} to {self.high:.2f} for the largest of "
-                f"{self.n_pairs} pair{'s' if self.n_pairs != 1 else ''}, n = {self.n_models} models)")
+        pct = f"{100 * self.level:g}%"
+        text = (f"Strongest: {name(self.benchmark_a)} & {name(self.benchmark_b)} — {self.coefficient:.2f} ({pct} CI "
+                f"{self.low:.2f} to {self.high:.2f}, n = {self.n_models}), the largest of {self.n_pairs} "
+                f"pair{'s' if self.n_pairs != 1 else ''} (the interval allows for that choice)")
         if self.weak:
-            text += ", weak: fewer than 10 models"
+            text += " — weak: fewer than 10 models"
         if self.runner_up is not None:
             a, b, c, lo, hi, _ = self.runner_up
             if self.overlaps_runner_up:
@@ -1494,7 +1494,8 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
             rows.append((mid, ds, rank, raw, len(vals), pct))
     missing = [m for m in wanted if not any(r[0] == m for r in rows)]
     if missing:
-        warnings.warn(f"model_ranks: not on any of these leaderboards: {_names(missing)}", AnalysisWarning, stacklevel=2)
+        warnings.warn(f"model_ranks: not on any of these leaderboards: {_names(missing)}", AnalysisWarning,
+                      stacklevel=2)
 
     def col(i, dtype):
         values = [None if (isinstance(r[i], float) and np.isnan(r[i])) else r[i] for r in rows]
