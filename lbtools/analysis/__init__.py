@@ -7,7 +7,8 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 - ``capability``: a latent-ability model of the sparse model × benchmark table: a capability index with
   intervals, benchmark difficulty and discrimination, predicted scores with prediction intervals, and their
   validation on held-out published cells.
-- ``ranks``: rank intervals, tiers and the resolvable gap of one leaderboard from its published scores.
+- ``ranks``: rank intervals (each model's, or simultaneous sets for all ranks), tiers from the simultaneous sets,
+  the leader's headline and the resolvable gap of one leaderboard from its published scores (``n_items=`` passed in).
 """
 
 from __future__ import annotations

@@ -1,15 +1,17 @@
 """Rank uncertainty on one leaderboard: which differences between published scores are real.
 
 Only published scores exist (no per-item results), so each score is treated as a binomial proportion: a model that
-solved a fraction ``p`` of ``n`` items could, on another draw of ``n`` items of the same kind, have solved
-``Binomial(n, p) / n``. A parametric bootstrap redraws the whole board that way many times, ranks every redraw, and
-reads each model's rank interval, its probability of being first and its tier off the redrawn ranks.
+solved ``k`` of ``n`` items has accuracy posterior ``Beta(k + 1, n - k + 1)`` under a flat prior. Draws of the whole
+board from those posteriors give each model's rank interval and its probability of being first; simultaneous tests of
+every pairwise difference (max-T step-down, Holm above 60 models) give confidence sets for all ranks at once, and the
+tiers and "statistically tied" statements come from those (Mogstad, Romano, Shaikh & Wilhelm 2024). Item counts are
+always passed in (``n_items=``): nothing here touches the network. See ``docs/inference.md``.
 
-The independence assumption, and why: the redraws of two models are independent, as if each had answered its own
-sample of items. In reality every model answers the same items, and a paired per-item analysis (McNemar, or a
-bootstrap over items) would cancel the shared item difficulty and give narrower intervals. Leaderboards publish no
-per-item results, so the independent model is the one the published numbers support; it errs on the side of calling
-models tied (intervals too wide rather than too narrow).
+The independence assumption, and why: the models are treated as if each had answered its own sample of items. In
+reality every model answers the same items, and a paired per-item analysis (McNemar, or a bootstrap over items) would
+cancel the shared item difficulty and give narrower intervals. Leaderboards publish no per-item results, so the
+independent model is the one the published numbers support; it errs on the side of calling models tied (intervals
+too wide rather than too narrow).
 """
 
 from __future__ import annotations

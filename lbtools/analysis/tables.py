@@ -696,6 +696,12 @@ def benchmark_correlations(
         ``coefficients`` (float64) and ``overlap`` (int64, the number of shared models; the
         diagonal is each benchmark's number of scores), both benchmark × benchmark in the order of
         ``matrix.columns``, symmetric, index and columns named as ``matrix.columns``; attrs kept.
+
+    References
+    ----------
+    .. [1] C. Spearman, "The proof and measurement of association between two things", *American Journal of
+       Psychology* 15 (1904), 72–101.
+    .. [2] M. G. Kendall, "The treatment of ties in ranking problems", *Biometrika* 33 (1945), 239–251 (tau-b).
     """
     _check_method(method)
     _check_min_overlap(min_overlap)
@@ -751,6 +757,11 @@ def correlation_table(
         - ``coefficient`` (Float64): NA below ``min_overlap`` or when undefined;
         - ``n_models`` (Int64): the number of models with a score on both;
         - ``weak`` (boolean): fewer than 10 shared models (:data:`WEAK_BELOW`), so read the coefficient with care.
+
+    References
+    ----------
+    .. [1] D. G. Bonett and T. A. Wright, "Sample size requirements for estimating Pearson, Kendall and Spearman
+       correlations", *Psychometrika* 65 (2000), 23–28 (how wide a coefficient's interval is at a given n).
     """
     coef, overlap = benchmark_correlations(matrix, method=method, min_overlap=min_overlap)
     names = [str(c) for c in coef.columns]
@@ -1121,6 +1132,13 @@ def cluster_order(corr: pd.DataFrame) -> list[str]:
     -------
     list of str
         The labels of ``corr``; unchanged when there are fewer than 3.
+
+    References
+    ----------
+    .. [1] R. R. Sokal and C. D. Michener, "A statistical method for evaluating systematic relationships",
+       *University of Kansas Science Bulletin* 38 (1958), 1409–1438 (average linkage, UPGMA).
+    .. [2] Z. Bar-Joseph, D. K. Gifford and T. S. Jaakkola, "Fast optimal leaf ordering for hierarchical
+       clustering", *Bioinformatics* 17 (2001), S22–S29.
     """
     if corr.shape[0] != corr.shape[1] or set(map(str, corr.index)) != set(map(str, corr.columns)):
         raise ValueError("cluster_order needs a square matrix with the same labels on both axes")
