@@ -282,3 +282,33 @@ def test_aggregate_to_long_ranks_ties_by_model_id_and_keeps_values():
                                                                     ["z/b", 3, 80.0]]
     assert gpqa["author"].isna().tolist() == [False, True, False]
     assert long[long.dataset_id == "cais/hle"]["model_id"].tolist() == ["a/c", "q/q", "m/a"]
+
+
+def test_the_analysis_modules_do_no_network_io():
+    # Item counts arrive as n_items=; tables.py and ranks.py import neither lbtools' loaders nor its Hub layer, and
+    # call no lbtools function that could reach the network.
+    import ast
+    import inspect
+
+    from lbtools.analysis import ranks, tables
+
+    for module in (tables, ranks):
+        tree = ast.parse(inspect.getsource(module))
+        imported = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imported |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                imported.add("." * node.level + (node.module or ""))
+        assert not {name for name in imported if name == "lbtools" or "loaders" in name or "_hub" in name
+                    or name in ("..", "...")}, (module.__name__, imported)
+        calls = {node.func.attr for node in ast.walk(tree)
+                 if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)}
+        assert "benchmark_sizes" not in calls, module.__name__
+
+
+def test_benchmark_correlations_is_a_named_pair():
+    matrix = pd.DataFrame({"a": [1.0, 2, 3, 4, 5], "b": [2.0, 1, 4, 3, 5]})
+    result = A.benchmark_correlations(matrix)
+    coef, overlap = result
+    assert result.coefficients is coef and result.overlap is overlap

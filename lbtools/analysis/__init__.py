@@ -24,6 +24,7 @@ from .tables import (
     DEDUPE_RULE,
     HEADLINE_MIN_MODELS,
     CorrelationCI,
+    Correlations,
     StrongestPair,
     DEDUPE_RULES,
     MIN_OVERLAP_FLOOR,
@@ -55,6 +56,7 @@ from .ranks import MAX_ITEMS, leader_summary, rank_intervals, resolution, resolu
 __all__ = [
     "CORRELATION_METHODS",
     "CorrelationCI",
+    "Correlations",
     "DEDUPE_RULE",
     "DEDUPE_RULES",
     "HEADLINE_MIN_MODELS",

@@ -22,7 +22,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .. import _format as fmt
+from .._format import score as _score
 from ..errors import AnalysisWarning
 from .tables import as_generator, check_probability, refuse_non_finite, renamed_keywords, require_columns
 
@@ -704,10 +704,10 @@ def leader_summary(ranked, *, min_models: int = 5) -> str:
         low, high = int(row["rank_low"]), int(row["rank_high"])
         return f"rank {low}" if low == high else f"ranks {low}–{high}"
 
-    text = f"Top: {first['model_id']} — {fmt.score(first['value'])} ({kind} {pct} interval: {span(first)}"
+    text = f"Top: {first['model_id']} — {_score(first['value'])} ({kind} {pct} interval: {span(first)}"
     if int(second["rank_low"]) <= int(first["rank_high"]):
-        text += (f"; it overlaps the runner-up's, {second['model_id']} at {fmt.score(second['value'])}, "
+        text += (f"; it overlaps the runner-up's, {second['model_id']} at {_score(second['value'])}, "
                  f"{span(second)}: which of the two leads is not established)")
     else:
-        text += f"; clear of the runner-up, {second['model_id']} at {fmt.score(second['value'])}, {span(second)})"
+        text += f"; clear of the runner-up, {second['model_id']} at {_score(second['value'])}, {span(second)})"
     return text + "."

@@ -23,6 +23,7 @@ import math
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -32,6 +33,7 @@ from ..errors import AnalysisWarning
 __all__ = [
     "CORRELATION_METHODS",
     "CorrelationCI",
+    "Correlations",
     "HEADLINE_MIN_MODELS",
     "StrongestPair",
     "DEDUPE_RULE",
@@ -667,12 +669,19 @@ def _paired(x, y, func: str = "correlation") -> tuple[np.ndarray, np.ndarray]:
     return xv[ok], yv[ok]
 
 
+class Correlations(NamedTuple):
+    """The result of :func:`benchmark_correlations`: ``coefficients`` and ``overlap`` (it unpacks as the pair)."""
+
+    coefficients: pd.DataFrame
+    overlap: pd.DataFrame
+
+
 def benchmark_correlations(
     matrix: pd.DataFrame,
     *,
     method: str = "spearman",
     min_overlap: int = 5,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+) -> Correlations:
     """Pairwise correlations between the columns (benchmarks) of a score matrix.
 
     Each pair is computed over the models that have a score on both benchmarks
@@ -692,8 +701,9 @@ def benchmark_correlations(
 
     Returns
     -------
-    (DataFrame, DataFrame)
-        ``coefficients`` (float64) and ``overlap`` (int64, the number of shared models; the
+    Correlations
+        A named pair (``coef, overlap = benchmark_correlations(m)`` still works): ``coefficients`` (float64) and
+        ``overlap`` (int64, the number of shared models; the
         diagonal is each benchmark's number of scores), both benchmark × benchmark in the order of
         ``matrix.columns``, symmetric, index and columns named as ``matrix.columns``; attrs kept.
 
@@ -725,7 +735,7 @@ def benchmark_correlations(
     for frame in (coef_df, overlap_df):
         frame.index.name = frame.columns.name = labels.name
         _keep_attrs(frame, matrix)
-    return coef_df, overlap_df
+    return Correlations(coef_df, overlap_df)
 
 
 MIN_OVERLAP_FLOOR = 3  # a coefficient of two models is always ±1
