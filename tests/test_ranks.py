@@ -557,6 +557,8 @@ def test_leader_summary_needs_five_models_and_says_when_the_runner_up_overlaps()
     assert "overlaps the runner-up's, m01" in A.leader_summary(close)
     clear = A.rank_intervals(board([95.0, 60.0, 50.0, 40.0, 30.0]), n_items=2000, n_boot=300)
     assert "clear of the runner-up" in A.leader_summary(clear)
+    joint = A.rank_intervals(board([90.0, 89.5, 70.0, 60.0, 50.0]), n_items=100, n_boot=300, simultaneous=True)
+    assert A.leader_summary(joint).startswith("Top: m00 — 90 (simultaneous 95 % sets for all ranks: ranks 1–")
 
 
 def test_rng_takes_a_generator_and_seed_still_works_with_a_future_warning():

@@ -399,7 +399,7 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
     simultaneous : bool
         ``rank_low``/``rank_high`` as simultaneous sets for all ranks (True) or each model's interval (False).
     n_boot : int
-        Posterior draws of the board (at least 100), also the draws of the max-T critical value.
+        Posterior draws of the board (at least 100); the max-T critical value uses ``min(n_boot, 1000)`` draws.
     rng : int, numpy.random.Generator or None
         The random stream (SPEC 7; old name ``seed=``); the same int gives the same result.
 
@@ -697,14 +697,15 @@ def leader_summary(ranked, *, min_models: int = 5) -> str:
         return (f"{len(ranked)} model{'s' if len(ranked) != 1 else ''} on this board: too few for a headline "
                 f"(fewer than {floor}); the table lists them.")
     pct = f"{100 * ranked.attrs.get('level', 0.95):g} %"
-    kind = "simultaneous sets" if ranked.attrs.get("interval") == "simultaneous" else "each model's"
+    kind = (f"simultaneous {pct} sets for all ranks" if ranked.attrs.get("interval") == "simultaneous"
+            else f"each model's {pct} interval")
     first, second = ranked.iloc[0], ranked.iloc[1]
 
     def span(row):
         low, high = int(row["rank_low"]), int(row["rank_high"])
         return f"rank {low}" if low == high else f"ranks {low}–{high}"
 
-    text = f"Top: {first['model_id']} — {_score(first['value'])} ({kind} {pct} interval: {span(first)}"
+    text = f"Top: {first['model_id']} — {_score(first['value'])} ({kind}: {span(first)}"
     if int(second["rank_low"]) <= int(first["rank_high"]):
         text += (f"; it overlaps the runner-up's, {second['model_id']} at {_score(second['value'])}, "
                  f"{span(second)}: which of the two leads is not established)")
