@@ -213,8 +213,11 @@ def test_infinite_values_are_refused_by_the_correlations():
 
 def test_old_keyword_names_keep_working_with_a_future_warning():
     x, y = [1.0, 3, 2, 5, 4, 6], [2.0, 1, 4, 3, 6, 5]
-    with pytest.warns(FutureWarning, match="seed= is now rng="):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         old = A.bootstrap_ci(x, y, seed=3, ci=0.9, n_boot=200)
+    assert sorted(str(w.message).split(":")[1].strip()[:18] for w in caught) == ["ci= is now level=;", "seed= is now rng=;"]
+    assert all(w.category is FutureWarning for w in caught)
     assert old == A.bootstrap_ci(x, y, rng=3, level=0.9, n_boot=200)
     with pytest.warns(FutureWarning, match="df= is now data="):
         A.top_n(df=pd.DataFrame({"model_id": ["a"], "value": [1.0]}), n=1)
