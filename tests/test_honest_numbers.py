@@ -204,6 +204,15 @@ def test_kendall_diagonal_is_nan_for_a_constant_benchmark():
         assert np.isnan(coef.loc["flat", "flat"]) and coef.loc["b", "b"] == 1.0
 
 
+def test_infinite_values_are_refused_by_the_rankings():
+    board = pd.DataFrame({"model_id": ["a", "b", "c"], "value": [np.inf, 80.0, 70.0], "dataset_id": "org/b",
+                          "created_at": pd.Timestamp("2026-01-01", tz="UTC")})
+    for call in (lambda: A.top_n(board, 3), lambda: A.model_ranks(board, ["b"]),
+                 lambda: A.ranking_as_of(board, "2026-02-01")):
+        with pytest.raises(ValueError, match="infinite value"):
+            call()
+
+
 def test_infinite_values_are_refused_by_the_correlations():
     with pytest.raises(ValueError, match="infinite"):
         A.bootstrap_ci([1.0, 2, np.inf, 4], [1.0, 2, 3, 4])

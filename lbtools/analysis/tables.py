@@ -1327,7 +1327,9 @@ def _ranked(data: pd.DataFrame, value: str, by: str | None) -> pd.DataFrame:
     Duplicates are named in a ``AnalysisWarning`` (see :func:`dedupe`). Returns ``data``'s rows plus ``__group``
     (groups sorted by name) in ranking order.
     """
-    d = data[np.isfinite(_as_float(data[value]))]
+    values = _as_float(data[value])
+    refuse_non_finite(values, data["model_id"].astype("string").to_numpy(dtype=object), "ranking")
+    d = data[np.isfinite(values)]
     grouped = by is not None and by in d.columns
     keys = ["model_id"] + ([by] if grouped else [])
     if "value" in d.columns:
@@ -1490,7 +1492,9 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
     """
     require_columns(data, ["model_id", "dataset_id", "value"], "model_ranks")
     wanted = [model_ids] if isinstance(model_ids, str) else list(dict.fromkeys(model_ids))
-    scored = data[np.isfinite(_as_float(data["value"]))]
+    values = _as_float(data["value"])
+    refuse_non_finite(values, data["model_id"].astype("string").to_numpy(dtype=object), "model_ranks")
+    scored = data[np.isfinite(values)]
     kept, details = _dedupe(scored, "best", ["model_id", "dataset_id"])
     for key, message in details:
         if key[0] in wanted:  # only the duplicates of the models asked about concern the reader
