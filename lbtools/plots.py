@@ -950,10 +950,11 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
                        labels: dict | None = None, ax=None):
     """Each model's rank interval on one leaderboard, best at the top, with its tier shaded.
 
-    A line spans each model's ``rank_low`` … ``rank_high`` (the ``level`` interval of
-    :func:`lbtools.analysis.rank_intervals`), a dot marks its published rank, and its published value is written
-    after the line. Tiers are bands of alternating shade; the title ends with the headline of
-    :func:`lbtools.analysis.tie_summary` ("the top k are statistically tied").
+    A line spans each model's ``rank_low`` … ``rank_high`` (each model's ``level`` interval of
+    :func:`lbtools.analysis.rank_intervals`, or the simultaneous sets when it was called with ``simultaneous=True``;
+    the axis label says which), a dot marks its published rank, and its published value is written after the line.
+    Tiers (from the simultaneous sets for all ranks) are bands of alternating shade; the title ends with the headline
+    of :func:`lbtools.analysis.tie_summary` ("the top k are statistically tied").
 
     Parameters
     ----------
@@ -1002,7 +1003,10 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
     ax.set_xlim(0.5, right + 0.5 + max(1.0, 0.12 * right))
     ax.set_ylim(k - 0.5, -0.5)
     ax.set_yticks(y, labels=[_esc(m) for m in shown["model_id"]])
-    ax.set_xlabel(f"rank ({100 * ranked.attrs.get('level', 0.95):g} % interval; dot: published rank)")
+    pct = f"{100 * ranked.attrs.get('level', 0.95):g} %"
+    line = (f"simultaneous {pct} sets" if ranked.attrs.get("interval") == "simultaneous"
+            else f"each model's {pct} interval")
+    ax.set_xlabel(f"rank (line: {line}; dot: published rank; tiers: simultaneous {pct} sets for all ranks)")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
     if title is None:

@@ -352,8 +352,11 @@ def test_correlation_coefficient_matches_scipy():
 
 
 def test_bootstrap_ci_exact_on_a_monotone_relation():
-    # every resample with two distinct points has rho = 1; all-equal resamples are left out
-    assert A.bootstrap_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10]) == pytest.approx((1.0, 1.0, 1.0), abs=1e-12)
+    # every resample gives rho = 1: the bootstrap sees no uncertainty, so the interval is Fisher's z (Bonett-Wright)
+    # and a plain-words AnalysisWarning says so (never [1, 1] from 5 models)
+    with pytest.warns(lbtools.AnalysisWarning, match="can't measure its uncertainty"):
+        res = A.bootstrap_ci([1, 2, 3, 4, 5], [2, 4, 6, 8, 10])
+    assert res.estimate == 1.0 and res.interval == "fisher" and res.high <= 1.0 and res.low < 0.9
 
 
 @pytest.mark.parametrize("method", ["spearman", "kendall", "pearson"])
@@ -364,29 +367,29 @@ def test_bootstrap_ci_deterministic_and_contains_estimate(method):
     x = rng.normal(size=40)
     y = x + rng.normal(size=40)
     x[0], y[1] = np.nan, np.nan  # pairs with a missing side are dropped
-    first = A.bootstrap_ci(x, y, method=method, n_boot=500, seed=1)
-    assert first == A.bootstrap_ci(x, y, method=method, n_boot=500, seed=1)
-    assert first != A.bootstrap_ci(x, y, method=method, n_boot=500, seed=2)
+    first = A.bootstrap_ci(x, y, method=method, n_boot=500, rng=1)
+    assert first == A.bootstrap_ci(x, y, method=method, n_boot=500, rng=1)
+    assert first != A.bootstrap_ci(x, y, method=method, n_boot=500, rng=2)
     estimate, low, high = first
     ok = ~np.isnan(x) & ~np.isnan(y)
     reference = {"spearman": stats.spearmanr, "kendall": stats.kendalltau, "pearson": stats.pearsonr}[method]
     assert estimate == pytest.approx(reference(x[ok], y[ok])[0])
     assert low < estimate < high
     assert -1 <= low and high <= 1
-    narrow = A.bootstrap_ci(x, y, method=method, n_boot=500, seed=1, ci=0.5)
-    assert low < narrow[1] < narrow[2] < high
+    narrow = A.bootstrap_ci(x, y, method=method, n_boot=500, rng=1, level=0.5)
+    assert low < narrow.low < narrow.high < high
 
 
 def test_bootstrap_ci_aligns_series_and_checks_inputs():
     x = pd.Series([1.0, 2, 3, 4], index=list("abcd"))
     y = pd.Series([40.0, 30, 20, 10], index=list("dcba"))  # the same order once aligned
-    assert A.bootstrap_ci(x, y, n_boot=50)[0] == pytest.approx(1.0)
+    assert A.bootstrap_ci(x, y, n_boot=50).estimate == pytest.approx(1.0)
     with pytest.raises(ValueError, match="at least 3 pairs"):
         A.bootstrap_ci([1, 2, None], [1, 2, 3])
     with pytest.raises(ValueError, match="method"):
         A.bootstrap_ci([1, 2, 3], [1, 2, 3], method="cos")
-    with pytest.raises(ValueError, match="ci"):
-        A.bootstrap_ci([1, 2, 3], [1, 2, 3], ci=95)
+    with pytest.raises(ValueError, match="level"):
+        A.bootstrap_ci([1, 2, 3], [1, 2, 3], level=95)
 
 
 # --------------------------------------------------------------------------------------------

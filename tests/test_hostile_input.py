@@ -177,5 +177,5 @@ def test_one_bad_model_id_does_not_sink_enrich():
 def test_add_normalised_of_a_list_is_a_type_error():
     from lbtools import analysis
 
-    with pytest.raises(TypeError, match="df"):
+    with pytest.raises(TypeError, match="data must be a pandas DataFrame"):
         analysis.add_normalised([1, 2])

@@ -83,7 +83,10 @@ _facts = {"ranking": _view(ranking), "model": _view(model_ranking), "overview": 
     assert "Top: Qwen/Qwen3.5-397B-A17B — 76.4" in ranking["text"]
     # Rank intervals from the 500 items of SWE-bench Verified: the leader's interval and the tie line
     assert (table[0]["rank_low"], table[0]["tier"]) == (1, 1) and table[0]["rank_high"] > 1
-    assert "SWE-bench Verified (500 items): the top 5 are statistically tied at the 95 % level" in ranking["text"]
+    # tiers from simultaneous sets for all ranks (issue 20): a joint statement, so more models are tied than the
+    # old per-model intervals said (5)
+    assert "SWE-bench Verified (500 items): the top 14 are statistically tied at the 95 % level" in ranking["text"]
+    assert "(each model's 95 % interval: ranks 1–" in ranking["text"] and "overlaps the runner-up's" in ranking["text"]
     assert '<p class="lb-ties">' in ranking["html"]
     assert facts["top_n_max"] == 23  # SWE-bench Verified has 23 models
     # The bundled snapshot publishes no verified flags and no separate fine-tunes: both toggles say so.

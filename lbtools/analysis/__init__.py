@@ -7,7 +7,8 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 - ``capability``: a latent-ability model of the sparse model × benchmark table: a capability index with
   intervals, benchmark difficulty and discrimination, predicted scores with prediction intervals, and their
   validation on held-out published cells.
-- ``ranks``: rank intervals, tiers and the resolvable gap of one leaderboard from its published scores.
+- ``ranks``: rank intervals (each model's, or simultaneous sets for all ranks), tiers from the simultaneous sets,
+  the leader's headline and the resolvable gap of one leaderboard from its published scores (``n_items=`` passed in).
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from .capability import (
 from .tables import (
     CORRELATION_METHODS,
     DEDUPE_RULE,
+    HEADLINE_MIN_MODELS,
+    CorrelationCI,
+    Correlations,
+    StrongestPair,
     DEDUPE_RULES,
     MIN_OVERLAP_FLOOR,
     WEAK_BELOW,
@@ -46,12 +51,17 @@ from .tables import (
     strongest_pair,
     top_n,
 )
-from .ranks import rank_intervals, resolution, resolution_table, tie_summary
+from .ranks import MAX_ITEMS, leader_summary, rank_intervals, resolution, resolution_table, tie_summary
 
 __all__ = [
     "CORRELATION_METHODS",
+    "CorrelationCI",
+    "Correlations",
     "DEDUPE_RULE",
     "DEDUPE_RULES",
+    "HEADLINE_MIN_MODELS",
+    "MAX_ITEMS",
+    "StrongestPair",
     "MIN_OVERLAP_FLOOR",
     "WEAK_BELOW",
     "add_normalised",
@@ -68,6 +78,7 @@ __all__ = [
     "dedupe",
     "dedupe_results",
     "detect_scale",
+    "leader_summary",
     "model_ranks",
     "organisation",
     "parameter_counts",

@@ -1,15 +1,17 @@
 """Rank uncertainty on one leaderboard: which differences between published scores are real.
 
 Only published scores exist (no per-item results), so each score is treated as a binomial proportion: a model that
-solved a fraction ``p`` of ``n`` items could, on another draw of ``n`` items of the same kind, have solved
-``Binomial(n, p) / n``. A parametric bootstrap redraws the whole board that way many times, ranks every redraw, and
-reads each model's rank interval, its probability of being first and its tier off the redrawn ranks.
+solved ``k`` of ``n`` items has accuracy posterior ``Beta(k + 1, n - k + 1)`` under a flat prior. Draws of the whole
+board from those posteriors give each model's rank interval and its probability of being first; simultaneous tests of
+every pairwise difference (max-T step-down, Holm above 60 models) give confidence sets for all ranks at once, and the
+tiers and "statistically tied" statements come from those (Mogstad, Romano, Shaikh & Wilhelm 2024). Item counts are
+always passed in (``n_items=``): nothing here touches the network. See ``docs/inference.md``.
 
-The independence assumption, and why: the redraws of two models are independent, as if each had answered its own
-sample of items. In reality every model answers the same items, and a paired per-item analysis (McNemar, or a
-bootstrap over items) would cancel the shared item difficulty and give narrower intervals. Leaderboards publish no
-per-item results, so the independent model is the one the published numbers support; it errs on the side of calling
-models tied (intervals too wide rather than too narrow).
+The independence assumption, and why: the models are treated as if each had answered its own sample of items. In
+reality every model answers the same items, and a paired per-item analysis (McNemar, or a bootstrap over items) would
+cancel the shared item difficulty and give narrower intervals. Leaderboards publish no per-item results, so the
+independent model is the one the published numbers support; it errs on the side of calling models tied (intervals
+too wide rather than too narrow).
 """
 
 from __future__ import annotations
@@ -20,10 +22,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._format import score as _score
 from ..errors import AnalysisWarning
-from .tables import check_probability, require_columns
+from .tables import as_generator, check_probability, refuse_non_finite, renamed_keywords, require_columns
 
-__all__ = ["rank_intervals", "resolution", "resolution_table", "tie_summary"]
+__all__ = ["MAX_ITEMS", "leader_summary", "rank_intervals", "resolution", "resolution_table", "tie_summary"]
 
 _OUT_DTYPES = {
     "dataset_id": "string",
@@ -88,35 +91,58 @@ def _scale_of(values: np.ndarray, func: str, benchmark) -> float:
     )
 
 
+MAX_ITEMS = 100_000_000  # an item count above this is not a benchmark's size (and would only slow the draws)
+
+
+def _n_items_table(n_items, func: str) -> dict | None:
+    """``{dataset_id: (n, source)}`` from a ``benchmark_sizes()`` frame (the first row with a count per benchmark, its
+    own convention) or a ``{dataset_id: n}`` mapping; None for a plain number."""
+    if isinstance(n_items, pd.DataFrame):
+        require_columns(n_items, ("dataset_id", "n_items"), func, name="n_items")
+        known = n_items[n_items["n_items"].notna()]
+        table = {}
+        for row in known.itertuples(index=False):
+            ds = str(row.dataset_id)
+            if ds not in table:
+                table[ds] = (row.n_items, str(getattr(row, "n_items_source", "user")))
+        return table
+    if isinstance(n_items, dict):
+        return {str(k): (v, "user") for k, v in n_items.items()}
+    return None
+
+
+def _check_count(n, func: str, benchmark=None) -> int:
+    where = f" for {benchmark}" if benchmark else ""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer, float, np.floating)) or (
+            isinstance(n, (float, np.floating)) and not float(n).is_integer()):
+        raise TypeError(f"{func}: n_items{where} must be a whole number of items; got {n!r} ({type(n).__name__})")
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"{func}: n_items{where} must be at least 1; got {n}")
+    if n > MAX_ITEMS:
+        raise ValueError(f"{func}: n_items{where} is {n:,}, above {MAX_ITEMS:,}: that is not the number of questions "
+                         "of a benchmark; pass the size of the split the scores were computed on")
+    return n
+
+
 def _n_items(board: pd.DataFrame, n_items, func: str) -> tuple[int, str]:
-    """``(n, source)``: the item count of the board's benchmark, from the caller, else ``lbtools.benchmark_sizes``."""
+    """``(n, source)``: the item count of the board's benchmark, from ``n_items`` (a number, a ``{dataset_id: n}``
+    mapping or the ``lbtools.benchmark_sizes()`` frame). Never looked up here: analysis does no network I/O."""
     benchmark = _dataset_id(board)
     how = ("pass n_items=<number of questions in the benchmark>"
-           + (f" or n_items={{{benchmark!r}: n}}" if benchmark else ""))
+           + (f", n_items={{{benchmark!r}: n}}" if benchmark else "")
+           + " or n_items=lbtools.benchmark_sizes() (loaded in the notebook's data cell)")
     if n_items is None:
-        if benchmark is None:
-            raise ValueError(f"{func}: board has no dataset_id, so its item count can't be looked up; {how}")
-        import lbtools
-
-        sizes = lbtools.benchmark_sizes([benchmark])
-        known = sizes[sizes["n_items"].notna()]
-        if known.empty:
-            raise ValueError(
-                f"{func}: no item count is known for benchmark {benchmark} (its dataset card on the Hub publishes "
-                f"none for the split its eval.yaml names, and lbtools' table lacks it); {how}"
-            )
-        return int(known["n_items"].iloc[0]), str(known["n_items_source"].iloc[0])
-    if isinstance(n_items, dict):
-        if benchmark is None or benchmark not in n_items:
-            raise ValueError(f"{func}: n_items has no entry for benchmark {benchmark!r} "
-                             f"(it has {', '.join(map(repr, list(n_items)[:5])) or 'none'}); {how}")
-        n_items = n_items[benchmark]
-    if isinstance(n_items, bool) or not isinstance(n_items, (int, np.integer)):
-        raise TypeError(f"{func}: n_items must be an int, a {{dataset_id: int}} mapping or None; "
-                        f"got {type(n_items).__name__}")
-    if n_items < 1:
-        raise ValueError(f"{func}: n_items must be at least 1; got {n_items}")
-    return int(n_items), "user"
+        raise ValueError(f"{func}: no item count given for benchmark {benchmark or '(unnamed)'}; analysis never looks "
+                         f"it up itself; {how}")
+    table = _n_items_table(n_items, func)
+    if table is None:
+        return _check_count(n_items, func, benchmark), "user"
+    if benchmark is None or benchmark not in table:
+        raise ValueError(f"{func}: n_items has no entry for benchmark {benchmark!r} (it has "
+                         f"{', '.join(map(repr, list(table)[:5])) or 'none'}); no item count is known for it; {how}")
+    n, source = table[benchmark]
+    return _check_count(n, func, benchmark), source
 
 
 def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
@@ -124,6 +150,8 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
     which rows went."""
     from . import dedupe_results
 
+    values = pd.to_numeric(board["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    refuse_non_finite(values, board["model_id"].astype("string").to_numpy(dtype=object), func)
     has_value = board["value"].notna().to_numpy(dtype=bool)
     if not has_value.all():
         gone = board.loc[~has_value, "model_id"].astype("string").tolist()
@@ -151,67 +179,161 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
 # rank intervals
 
 
-# Above this binomial variance (items²) a count is drawn from the normal approximation, rounded to whole items:
-# indistinguishable from the binomial at that size (skewness under 0.1) and some 20× faster than numpy's sampler.
-_NORMAL_VARIANCE = 100.0
+_NORMAL_VARIANCE = 100.0  # see _posterior_ranks
+_SIMULTANEOUS_MAX_T_DRAWS = 1000  # draws of the max-T statistic (its 95 % quantile is stable to ±0.02 at 1,000)
+_SIMULTANEOUS_MAX_T_MODELS = 60  # above this many models Holm's step-down replaces max-T (no draws, fast)
+_SIMULTANEOUS_HOLM_MODELS = 2000  # above this many, Bonferroni in one step (nothing stored per pair)
 
 
-def _draw_counts(p: np.ndarray, n: int, n_boot: int, rng) -> np.ndarray:
-    """``(n_boot, m)`` item counts ``~ Binomial(n, p)`` (see ``_NORMAL_VARIANCE``)."""
-    from scipy.stats import binom
-
-    variance = n * p * (1 - p)
-    large = variance > _NORMAL_VARIANCE
-    counts = np.empty((n_boot, p.size))
-    if large.any():
-        z = rng.standard_normal((n_boot, int(large.sum())))
-        counts[:, large] = np.clip(np.rint(n * p[large] + np.sqrt(variance[large]) * z), 0, n)
-    small = np.flatnonzero(~large)
-    if small.size:
-        # Exact draws by inverting each model's binomial CDF (a small table: the variance is small here), several
-        # times faster than numpy's sampler. Row j of the table is shifted by 2j so that all rows form one sorted
-        # array and one searchsorted serves every model.
-        cdf = binom.cdf(np.arange(n + 1)[None, :], n, p[small, None])
-        shift = 2.0 * np.arange(small.size)[:, None]
-        u = rng.random((small.size, n_boot)) + shift
-        found = np.searchsorted((cdf + shift).ravel(), u.ravel(), side="right").reshape(small.size, n_boot)
-        counts[:, small] = np.minimum(found - (n + 1) * np.arange(small.size)[:, None], n).T
-    return counts
-
-
-def _bootstrap_ranks(p: np.ndarray, n: int, n_boot: int, rng, lower_is_better: bool) -> np.ndarray:
-    """``(n_boot, m)`` ranks (1 = best) of the models in redraws of the board, ties broken at random."""
-    # Centred on (k + 1) / (n + 2), not k / n: a perfect (or zero) score would otherwise be redrawn as perfect every
-    # time and its model called first with certainty; with the +1/+2 p_top1 is calibrated (see rank_intervals).
-    counts = _draw_counts((p * n + 1) / (n + 2), n, n_boot, rng)
-    # Counts are whole numbers: a uniform fraction added to each breaks ties at random and nothing else.
-    key = (counts if lower_is_better else -counts) - rng.random(counts.shape)
-    order = np.argsort(key, axis=-1)
-    ranks = np.empty_like(order)
-    np.put_along_axis(ranks, order, np.arange(1, p.size + 1)[None, :], axis=-1)
+def _posterior_ranks(k: np.ndarray, n: int, n_boot: int, gen, lower_is_better: bool) -> np.ndarray:
+    """``(n_boot, m)`` ranks (1 = best, int32) of the models in draws of their accuracies from the posteriors
+    ``Beta(k + 1, n - k + 1)`` (flat priors), drawn a block of draws at a time: memory is O(n_boot × m), nothing is
+    allocated per item, so an item count of 10^8 costs what 100 does."""
+    m = k.size
+    a, b = k + 1.0, n - k + 1.0
+    # Where a b / (a + b) > 100 (both shapes large: skewness under 0.1) the Beta is drawn from its normal
+    # approximation, indistinguishable there and several times faster.
+    normal = a * b / (a + b) > _NORMAL_VARIANCE
+    mean = a / (a + b)
+    sd = np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1)))
+    ranks = np.empty((n_boot, m), dtype=np.int32)
+    step = max(1, 250_000 // max(m, 1))
+    positions = np.arange(1, m + 1, dtype=np.int32)
+    for start in range(0, n_boot, step):
+        rows = min(step, n_boot - start)
+        draws = np.empty((rows, m))
+        if normal.any():
+            draws[:, normal] = mean[normal] + sd[normal] * gen.standard_normal((rows, int(normal.sum())))
+        if not normal.all():
+            draws[:, ~normal] = gen.beta(a[~normal], b[~normal], size=(rows, int((~normal).sum())))
+        order = np.argsort(draws if lower_is_better else -draws, axis=-1, kind="stable")
+        block = np.empty((rows, m), dtype=np.int32)
+        np.put_along_axis(block, order, np.broadcast_to(positions, (rows, m)), axis=-1)
+        ranks[start:start + rows] = block
     return ranks
 
 
 def _rank_quantiles(ranks: np.ndarray, alpha: float):
-    """``(rank_low, rank_high, p_top1)`` per model from ``(n_boot, m)`` ranks: the ``alpha / 2`` quantile by
-    numpy's ``"lower"`` rule and the ``1 - alpha / 2`` one by its ``"higher"`` rule, read off each model's histogram
-    of ranks (ranks are 1..m, so counting beats sorting)."""
-    n_boot, m = ranks.shape
-    cells = (ranks - 1) * m + np.arange(m)[None, :]
-    hist = np.bincount(cells.ravel(), minlength=m * m).reshape(m, m)  # [rank - 1, model]
-    at_most = np.cumsum(hist, axis=0)
-    # numpy's "lower"/"higher" quantile q is the sorted value at floor / ceil of q * (n_boot - 1) (0-based).
+    """``(rank_low, rank_high, p_top1)`` per model from ``(n_boot, m)`` ranks: the ``alpha / 2`` quantile by numpy's
+    ``"lower"`` rule and the ``1 - alpha / 2`` one by its ``"higher"`` rule (so rounding never narrows an interval).
+    Sorts each model's column in place: memory O(n_boot × m), never m²."""
+    n_boot = ranks.shape[0]
+    p_top1 = (ranks == 1).mean(axis=0)
+    ranks.sort(axis=0)
     low_index = math.floor(alpha / 2 * (n_boot - 1))
     high_index = math.ceil((1 - alpha / 2) * (n_boot - 1))
-    rank_low = np.argmax(at_most >= low_index + 1, axis=0) + 1
-    rank_high = np.argmax(at_most >= high_index + 1, axis=0) + 1
-    return rank_low.astype(np.int64), rank_high.astype(np.int64), hist[0] / n_boot
+    return ranks[low_index].astype(np.int64), ranks[high_index].astype(np.int64), p_top1
+
+
+def _simultaneous_sets(k: np.ndarray, n: int, level: float, n_boot: int, gen, lower_is_better: bool):
+    """Confidence sets for the ranks of all models at once, from simultaneous intervals for every pairwise
+    difference of accuracies (Mogstad, Romano, Shaikh & Wilhelm 2024, their "all ranks" sets).
+
+    Each difference ``θ_j - θ_k`` gets ``d̂ ± c · sqrt(se_j² + se_k²)`` with ``se_j² = p̃_j (1 - p̃_j) / n`` and
+    ``p̃_j = (k_j + 1) / (n + 2)``; ``c`` is the ``level`` quantile of ``max_{j≠k} |Z_j se_j - Z_k se_k| /
+    sqrt(se_j² + se_k²)`` over ``min(n_boot, 1000)`` draws of independent standard normals (max-T), recomputed
+    step-down over the pairs not yet separated (Romano & Wolf 2005; the first step uses Bonferroni's value, an upper
+    bound of the max-T one, so pairs far apart need no draws). Above 60 models (``_SIMULTANEOUS_MAX_T_MODELS``):
+    Holm's step-down on the same z statistics (no draws; max-T gains little over it there); above 2,000, Bonferroni
+    in one step (nothing stored per pair, so memory stays linear in the number of models). A model's set runs from
+    1 + the number of models surely better to m − the number surely worse. Returns ``(low, high, c, how)``."""
+    from scipy.special import ndtri
+
+    m = k.size
+    if m == 1:
+        return np.ones(1, dtype=np.int64), np.ones(1, dtype=np.int64), 0.0, "one model"
+    good = k / n if not lower_is_better else -k / n
+    p_tilde = (k + 1.0) / (n + 2.0)
+    se = np.sqrt(p_tilde * (1 - p_tilde) / n)
+    if m <= _SIMULTANEOUS_MAX_T_MODELS:
+        # Max-T with the step-down of Romano & Wolf (2005): the critical value is recomputed over the pairs not yet
+        # separated until no further pair is; every pair separated at any step stays separated. Pairs are index
+        # lists (j < k), so each step costs draws × pairs still open.
+        rows_, cols_ = np.triu_indices(m, 1)
+        pair_se = np.sqrt(se[rows_] ** 2 + se[cols_] ** 2)
+        t_obs = np.abs(good[rows_] - good[cols_]) / pair_se
+        n_draws = min(n_boot, _SIMULTANEOUS_MAX_T_DRAWS)
+        e_all = gen.standard_normal((n_draws, m)) * se
+        # First step: Bonferroni's value, an upper bound of the max-T one over all pairs (so still valid, and the
+        # pairs it already separates need no draws); then max-T over the pairs left open, step by step.
+        crit = float(ndtri(1 - (1 - level) / (m * (m - 1))))
+        active = np.flatnonzero(t_obs <= crit)
+        if active.size:
+            # |Z_j se_j - Z_k se_k| / se_jk for every draw and every pair left open, computed once (float32).
+            t_draws = (np.abs(e_all[:, rows_[active]] - e_all[:, cols_[active]]) / pair_se[active]).astype(np.float32)
+            open_ = np.ones(active.size, dtype=bool)
+            while open_.any():
+                crit = float(np.quantile(t_draws[:, open_].max(axis=1), level, method="higher"))
+                still = open_ & (t_obs[active] <= crit)
+                if still.sum() == open_.sum():
+                    break
+                open_ = still
+            active = active[open_]
+        separated = np.ones(rows_.size, dtype=bool)
+        separated[active] = False
+        ahead = np.zeros(m, dtype=np.int64)  # models surely better than each model
+        behind = np.zeros(m, dtype=np.int64)  # models surely worse
+        first_better = good[rows_] > good[cols_]
+        np.add.at(behind, rows_[separated & first_better], 1)
+        np.add.at(ahead, cols_[separated & first_better], 1)
+        np.add.at(ahead, rows_[separated & ~first_better], 1)
+        np.add.at(behind, cols_[separated & ~first_better], 1)
+        return 1 + ahead, m - behind, crit, "max-T step-down"
+    alpha = 1 - level
+    if m > _SIMULTANEOUS_HOLM_MODELS:
+        # Bonferroni in one step, a block of rows at a time: nothing kept per pair, memory O(m × block).
+        crit = float(ndtri(1 - alpha / (m * (m - 1))))
+        better = np.empty(m, dtype=np.int64)
+        worse = np.empty(m, dtype=np.int64)
+        step = max(1, 500_000 // m)
+        for start in range(0, m, step):
+            j = slice(start, min(m, start + step))
+            margin = crit * np.sqrt(se[j, None] ** 2 + se[None, :] ** 2)
+            diff = good[None, :] - good[j, None]  # [j, k]: how much better k is than j
+            better[j] = (diff - margin > 0).sum(axis=1)
+            worse[j] = (-diff - margin > 0).sum(axis=1)
+        return 1 + better, m - worse, crit, "Bonferroni"
+    # Holm's step-down on the pairwise z statistics: no draws, valid whatever their dependence.
+    alpha = 1 - level
+    n_pairs = m * (m - 1) // 2
+    # Holm: the i-th largest statistic (0-based) is rejected when it and all larger ones exceed
+    # z_{1 - alpha / (2 (n_pairs - i))}. Find the largest statistics by blocks (only those above the plain
+    # level's value can ever be rejected), then walk them in order.
+    floor = float(ndtri(1 - alpha / 2))
+    found_t, found_j, found_k = [], [], []
+    step = max(1, 500_000 // m)
+    for start in range(0, m, step):
+        j = np.arange(start, min(m, start + step))
+        t = np.abs(good[j, None] - good[None, :]) / np.sqrt(se[j, None] ** 2 + se[None, :] ** 2)
+        t[np.arange(j.size), j] = 0.0
+        t[j[:, None] >= np.arange(m)[None, :]] = 0.0  # each pair once (j < k)
+        jj, kk = np.nonzero(t > floor)
+        found_t.append(t[jj, kk])
+        found_j.append(j[jj])
+        found_k.append(kk)
+    t_all = np.concatenate(found_t) if found_t else np.empty(0)
+    order = np.argsort(-t_all, kind="stable")
+    needed = ndtri(1 - alpha / (2 * (n_pairs - np.arange(order.size))))
+    passed = t_all[order] > needed
+    n_rejected = int(np.argmin(passed)) if not passed.all() else order.size
+    chosen = order[:n_rejected]
+    crit = float(needed[n_rejected]) if n_rejected < needed.size else floor
+    rj, rk = np.concatenate(found_j)[chosen], np.concatenate(found_k)[chosen]
+    better = np.zeros(m, dtype=np.int64)
+    worse = np.zeros(m, dtype=np.int64)
+    first_better = good[rj] > good[rk]
+    np.add.at(worse, rj[first_better], 1)
+    np.add.at(better, rk[first_better], 1)
+    np.add.at(better, rj[~first_better], 1)
+    np.add.at(worse, rk[~first_better], 1)
+    how = "Holm"
+    return 1 + better, m - worse, crit, how
 
 
 def _tiers(rank_low: np.ndarray, published: np.ndarray) -> np.ndarray:
     """Tiers of models in ranking order (see ``rank_intervals``): a tier that starts at position ``s`` holds the
-    models from there on whose ``rank_low`` is at most ``s``; the first model that can't reach ``s`` starts the next
-    tier at its own position, unless it shares its published rank with the model before it."""
+    models from there on whose simultaneous ``rank_low`` is at most ``s``; the first model that can't reach ``s``
+    starts the next tier at its own position, unless it shares its published rank with the model before it."""
     tiers = np.empty(rank_low.size, dtype=np.int64)
     tier, start = 0, 0
     for position, (low, rank) in enumerate(zip(rank_low, published), start=1):
@@ -222,55 +344,64 @@ def _tiers(rank_low: np.ndarray, published: np.ndarray) -> np.ndarray:
     return tiers
 
 
-def rank_intervals(board, *, n_items=None, level: float = 0.95, n_boot: int = 2000, seed=0) -> pd.DataFrame:
-    """Each model's rank on one leaderboard with its ``level`` interval, its chance of being first and its tier.
+@renamed_keywords(seed="rng", df="board")
+def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bool = False, n_boot: int = 2000,
+                   rng=0) -> pd.DataFrame:
+    """Each model's rank on one leaderboard with a ``level`` interval, its chance of being first and its tier.
 
-    Method: each published score is a proportion ``p`` of ``n_items`` items (values on 0–100 are divided by 100),
-    ``k = p * n_items`` items solved. The whole board is redrawn ``n_boot`` times, every model's count drawn
-    independently from ``Binomial(n_items, (k + 1) / (n_items + 2))`` (a parametric bootstrap, all models × redraws
-    drawn at once; where the binomial variance exceeds 100 items², from its normal approximation rounded to whole
-    items, which is indistinguishable there and much faster). The ``+1``/``+2`` (the posterior mean under a uniform
-    prior) keeps a perfect or zero score from being redrawn identically every time and so called first with
-    certainty. Each redraw is ranked
-    (``lower_is_better`` respected, ties broken at random). ``rank_low``/``rank_high`` are the ``(1 - level) / 2``
-    and ``(1 + level) / 2`` quantiles of a model's redrawn ranks (the lower and the higher order statistic, so
-    rounding never narrows the interval), ``p_top1`` the share of redraws in which it is first.
+    Each published score is a proportion ``p`` of ``n_items`` items (values on 0–100 are divided by 100), ``k = p ×
+    n_items`` items solved (rounded). Two kinds of rank interval:
 
-    Independence: the redraws of two models are independent, as if each had answered its own items. All models of a
-    leaderboard answer the same items, and a paired analysis of per-item results would give narrower intervals, but
-    leaderboards publish no per-item results. The intervals therefore err towards "tied".
+    - ``simultaneous=False`` (default): **each model's** ``level`` interval, read off ``n_boot`` draws of the whole
+      board from the models' posteriors ``Beta(k + 1, n_items - k + 1)`` (independent flat priors; Goldstein &
+      Spiegelhalter 1996): the ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of the model's drawn ranks (the
+      lower and the higher order statistic). Each interval holds its model's rank with about that probability; they
+      do not all hold at once, so they are not read together ("the top 9 overlap").
+    - ``simultaneous=True``: confidence **sets for all ranks at once** (Mogstad, Romano, Shaikh & Wilhelm 2024):
+      simultaneous ``level`` tests of every pairwise difference of accuracies (max-T over the pairs with the
+      Romano–Wolf step-down, see ``_simultaneous_sets``; Holm's step-down above 60 models); a model's set runs from
+      1 + the number of models surely better to m − the number surely worse, and with probability at least
+      ``level`` every model's true rank is in its set at the same time.
 
-    Tiers: tier 1 is the models whose interval reaches rank 1: at ``level`` none of them can be told apart from the
-    leader, each could be the best. Down the ranking, a tier that starts at position ``s`` holds the models from
-    there on whose ``rank_low`` is at most ``s`` (each could be the best of the models not in a higher tier); the
-    first model whose ``rank_low`` is beyond ``s`` starts the next tier at its own position. Tiers are contiguous
-    blocks of the ranking numbered 1, 2, … (a partition, so "same tier" is transitive); models with equal published
-    values always share a tier.
+    ``p_top1`` is the share of posterior draws in which the model is first: its posterior probability of being the
+    best under flat priors. Tiers and ``tie_summary``'s "statistically tied" always come from the simultaneous sets
+    (whatever ``simultaneous`` says): tier 1 is the models whose simultaneous set reaches rank 1 (at ``level``,
+    jointly, none of them can be shown to be behind anyone); down the ranking, a tier that starts at position ``s``
+    holds the models from there on whose simultaneous lower rank is at most ``s``; the first that can't reach ``s``
+    starts the next tier. Tiers are contiguous blocks of the ranking (a partition) and equal published values always
+    share a tier. Because the sets are simultaneous, a model can sit in tier 2 while its own marginal interval still
+    touches the leader's.
 
-    Validation (``tests/test_ranks.py``, fixed seeds, ``n_boot=400``): with 10 models 3 points apart (87 … 60 %) and
-    200 items, the 95 % intervals covered the true rank in 99.3 % of 1,200 model-replicates (every model ≥ 97.5 %),
-    mean width 4.3 of 10 ranks; 1 point apart, 96.5 % (worst model 92 %), width 7.4; models 20 points apart on 500
-    items got width-1 intervals in every replicate. ``p_top1`` is the probability of being the true leader under a
-    flat prior on each accuracy: with 10 true accuracies drawn uniformly on [0, 1] and 30 items, every bin of
-    predicted ``p_top1`` matched the share of true leaders within 0.04. It overstates the observed leader's chance
-    when the true accuracies are bunched much closer than a flat prior (5 models uniform on 60–80 %, 100 items:
-    predicted 0.87, observed 0.79 in the 0.80–0.95 bin): the observed leader is partly the luckiest one.
+    Independence: the models are treated as if each had answered its own items. All models of a leaderboard answer
+    the same items, and a paired analysis of per-item results would give narrower intervals, but leaderboards publish
+    no per-item results. The intervals therefore err towards "tied".
+
+    Validation (``tests/test_ranks.py``, fixed seeds, ``n_boot=400``): 12 models 2 points apart (80 … 58 %), 300
+    items, 200 boards: the simultaneous 95 % sets held every true rank at once in 200 of 200 boards (mean set width
+    8.7 of 12 ranks: joint statements about 12 close models are necessarily vague); each model's 95 % interval held
+    its true rank in 99.0 % of model-replicates, but all twelve held at once in only 89 % of boards, which is why
+    tiers come from the simultaneous sets. ``p_top1`` is calibrated against the true leader when accuracies follow
+    the flat prior (``test_p_top1_is_calibrated_against_the_true_leader``).
 
     Parameters
     ----------
     board : pandas.DataFrame
         One benchmark's ``load_leaderboard`` frame (``model_id``, ``value``; ``dataset_id`` and ``lower_is_better``
-        when present). Values on 0–1 or 0–100. Rows without a value are left out, and a model's duplicate entries
-        are resolved by ``lbtools.analysis.dedupe_results``, each with a warning naming the rows.
-    n_items : int, dict or None
-        Items (questions, tasks) each score is over: an int, a ``{dataset_id: n}`` mapping, or None to look it up
-        with ``lbtools.benchmark_sizes`` (the dataset card on the Hub in use, then lbtools' table).
+        when present). Values on 0–1 or 0–100. Rows without a value are left out and a model's duplicate entries are
+        resolved by ``lbtools.analysis.dedupe_results``, each with a warning naming the rows; an infinite value is a
+        ValueError.
+    n_items : int, dict or DataFrame
+        Items (questions, tasks) each score is over: an int, a ``{dataset_id: n}`` mapping, or the frame of
+        ``lbtools.benchmark_sizes()`` (the first row with a count for the benchmark). Required: analysis never looks
+        it up. At most 10^8.
     level : float
-        Coverage of the rank intervals, in (0, 1).
+        Coverage, in (0, 1).
+    simultaneous : bool
+        ``rank_low``/``rank_high`` as simultaneous sets for all ranks (True) or each model's interval (False).
     n_boot : int
-        Redraws of the board (at least 100).
-    seed : int, numpy.random.Generator or None
-        The same seed gives the same result.
+        Posterior draws of the board (at least 100); the max-T critical value uses ``min(n_boot, 1000)`` draws.
+    rng : int, numpy.random.Generator or None
+        The random stream (SPEC 7; old name ``seed=``); the same int gives the same result.
 
     Returns
     -------
@@ -282,25 +413,44 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, n_boot: int = 20
         model_id    string
         value       Float64  as published
         rank        Int64    the published ranking (ties share the best rank)
-        rank_low    Int64    best rank within the ``level`` interval
-        rank_high   Int64    worst rank within the ``level`` interval
-        p_top1      Float64  share of redraws in which the model ranks first
-        tier        Int64    1 = can't be separated from the leader at ``level``; 2 = the next group; …
+        rank_low    Int64    best rank within the interval (each model's, or simultaneous)
+        rank_high   Int64    worst rank within the interval
+        p_top1      Float64  posterior probability of being first (flat priors)
+        tier        Int64    1 = could be first at ``level`` (simultaneous sets); 2 = the next group; …
         ==========  =======  ==================================================================
 
-        ``attrs`` keeps the board's and adds ``n_items``, ``n_items_source``, ``level``, ``n_boot``, ``scale``.
+        ``attrs`` keeps the board's and adds ``n_items``, ``n_items_source``, ``level``, ``n_boot``, ``scale``,
+        ``interval`` (``"each model's"`` or ``"simultaneous"``), ``tiers_from`` (``"simultaneous"``) and
+        ``simultaneous_method`` (``"max-T step-down"``, ``"Holm"`` or ``"Bonferroni"``).
 
     Raises
     ------
     ValueError
-        Values outside [0, 1] and [0, 100]; no item count known (the message says how to pass ``n_items=``);
-        several benchmarks in ``board``; bad ``level``/``n_boot``.
+        Values outside [0, 1] and [0, 100] or infinite; no item count given (the message says how to pass
+        ``n_items=``); several benchmarks in ``board``; bad ``level``/``n_boot``/``n_items``.
+
+    References
+    ----------
+    .. [1] M. Mogstad, J. P. Romano, A. M. Shaikh and D. Wilhelm, "Inference for ranks with applications to
+       mobility across neighbourhoods and academic achievement across countries", *Review of Economic Studies* 91
+       (2024), 476–518.
+    .. [2] H. Goldstein and D. J. Spiegelhalter, "League tables and their limitations: statistical issues in
+       comparisons of institutional performance", *JRSS A* 159 (1996), 385–443.
+    .. [3] J. P. Romano and M. Wolf, "Exact and approximate stepdown methods for multiple hypothesis testing",
+       *JASA* 100 (2005), 94–108.
+    .. [4] S. Holm, "A simple sequentially rejective multiple test procedure", *Scandinavian Journal of Statistics*
+       6 (1979), 65–70.
+    .. [5] P. Hall and H. Miller, "Using the bootstrap to quantify the authority of an empirical ranking", *Annals of
+       Statistics* 37 (2009), 3929–3959 (why resampled ranks are unreliable near ties).
     """
     func = "rank_intervals"
     board = _check_board(board, func)
-    level = check_probability(level)
+    level = check_probability(level, "level", func)
     if isinstance(n_boot, bool) or not isinstance(n_boot, (int, np.integer)) or n_boot < 100:
-        raise ValueError(f"n_boot must be an int of at least 100; got {n_boot!r}")
+        raise ValueError(f"{func}: n_boot must be an int of at least 100; got {n_boot!r}")
+    if not isinstance(simultaneous, (bool, np.bool_)):
+        raise TypeError(f"{func}: simultaneous must be True or False; got {simultaneous!r}")
+    gen = as_generator(rng, func)
     rows = _one_row_per_model(board, func)
     benchmark = _dataset_id(board)
     lower = _lower_is_better(rows, func)
@@ -311,32 +461,36 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, n_boot: int = 20
         return out
     scale = _scale_of(values, func, benchmark)
     n, source = _n_items(rows, n_items, func)
-    p = np.clip(values / scale, 0.0, 1.0)
+    k = np.rint(np.clip(values / scale, 0.0, 1.0) * n)
 
-    rng = np.random.default_rng(seed)
-    ranks = _bootstrap_ranks(p, n, int(n_boot), rng, lower)
+    ranks = _posterior_ranks(k, n, int(n_boot), gen, lower)
     rank_low, rank_high, p_top1 = _rank_quantiles(ranks, 1.0 - level)
+    del ranks
+    sim_low, sim_high, crit, how = _simultaneous_sets(k, n, level, int(n_boot), gen, lower)
+    if simultaneous:
+        rank_low, rank_high = sim_low, sim_high
 
     better = -values if not lower else values
     published = pd.Series(better).rank(method="min").to_numpy(dtype=np.int64)
     model_ids = rows["model_id"].astype("string").to_numpy(dtype=object)
     order = np.lexsort((model_ids.astype(str), published))
-    rank_low, rank_high = rank_low[order], rank_high[order]
     out = pd.DataFrame(
         {
             "dataset_id": pd.array([benchmark] * values.size, dtype="string"),
             "model_id": pd.array(model_ids[order], dtype="string"),
             "value": pd.array(rows["value"].to_numpy(dtype="float64")[order], dtype="Float64"),
             "rank": pd.array(published[order], dtype="Int64"),
-            "rank_low": pd.array(rank_low, dtype="Int64"),
-            "rank_high": pd.array(rank_high, dtype="Int64"),
+            "rank_low": pd.array(rank_low[order], dtype="Int64"),
+            "rank_high": pd.array(rank_high[order], dtype="Int64"),
             "p_top1": pd.array(p_top1[order], dtype="Float64"),
-            "tier": pd.array(_tiers(rank_low, published[order]), dtype="Int64"),
+            "tier": pd.array(_tiers(sim_low[order], published[order]), dtype="Int64"),
         }
     )
     out.attrs = dict(board.attrs)
     out.attrs.update(n_items=n, n_items_source=source, level=level, n_boot=int(n_boot),
-                     scale="0-100" if scale == 100 else "0-1")
+                     scale="0-100" if scale == 100 else "0-1",
+                     interval="simultaneous" if simultaneous else "each model's", tiers_from="simultaneous",
+                     simultaneous_method=how, simultaneous_critical_value=crit)
     return out
 
 
@@ -344,6 +498,7 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, n_boot: int = 20
 # resolution
 
 
+@renamed_keywords(df="board")
 def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) -> float:
     """The smallest score gap the benchmark can resolve at the leader's score, in the board's units.
 
@@ -364,7 +519,7 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
     board : pandas.DataFrame
         One benchmark's leaderboard, as for ``rank_intervals``.
     n_items, level
-        As for ``rank_intervals``.
+        As for ``rank_intervals`` (``n_items`` is required).
     power : float
         In (0, 1).
 
@@ -373,6 +528,17 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
     float
         The gap in the board's units (points on a 0–100 board, a proportion on a 0–1 board); ``inf`` when no gap
         within the scale can be resolved (too few items).
+
+    Raises
+    ------
+    ValueError
+        No item count given (``n_items`` is required: a number, a mapping or the ``benchmark_sizes()`` frame), an
+        infinite value, values that are not proportions.
+
+    References
+    ----------
+    .. [1] J. L. Fleiss, B. Levin and M. C. Paik, *Statistical Methods for Rates and Proportions*, 3rd ed., Wiley
+       (2003), §4.2 (sample size for comparing two proportions).
     """
     from scipy.optimize import brentq
     from scipy.stats import norm
@@ -383,6 +549,7 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
     power = check_probability(power, "power")
     rows = board[board["value"].notna()]
     values = rows["value"].to_numpy(dtype="float64", na_value=np.nan)
+    refuse_non_finite(values, rows["model_id"].astype("string").to_numpy(dtype=object), func)
     if values.size == 0:
         raise ValueError(f"{func}: board has no values")
     scale = _scale_of(values, func, _dataset_id(board))
@@ -406,11 +573,13 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
     return float(d * scale)
 
 
-def resolution_table(long, *, n_items=None, level: float = 0.95, power: float = 0.8) -> pd.DataFrame:
+@renamed_keywords(long="data")
+def resolution_table(data, *, n_items=None, level: float = 0.95, power: float = 0.8) -> pd.DataFrame:
     """Item count and resolvable gap of every benchmark in a ``load_leaderboards`` frame (for a summary table).
 
-    Item counts are looked up once for all benchmarks (``lbtools.benchmark_sizes``) unless ``n_items`` gives them
-    (an int for every benchmark, or ``{dataset_id: n}``); a benchmark without a known count gets NA and its reason in
+    Item counts come from ``n_items``: the frame ``lbtools.benchmark_sizes()`` returns (load it in the notebook's data
+    cell; its ``n_items_source`` is carried over), a ``{dataset_id: n}`` mapping, or one number for every benchmark.
+    Nothing is looked up here (analysis does no network I/O). A benchmark without a count gets NA and its reason in
     ``attrs["missing"]`` instead of an error.
 
     Returns
@@ -419,38 +588,46 @@ def resolution_table(long, *, n_items=None, level: float = 0.95, power: float = 
         One row per benchmark, by ``dataset_id``: ``dataset_id`` (string), ``n_items`` (Int64), ``n_items_source``
         (string: ``user``/``card``/``table``), ``leader_value`` (Float64, as published), ``resolution`` (Float64, see
         :func:`resolution`, in the benchmark's units).
-    """
-    if not isinstance(long, pd.DataFrame):
-        raise TypeError(f"long must be a pandas DataFrame (the load_leaderboards frame); got {type(long).__name__}")
-    require_columns(long, ("dataset_id", "model_id", "value"), "resolution_table", name="long")
-    ids = sorted(long["dataset_id"].dropna().astype(str).unique())
-    counts, reasons = {}, {}
-    if n_items is None:
-        import lbtools
 
-        sizes = lbtools.benchmark_sizes(ids) if ids else None
-        for dataset_id in ids:
-            known = sizes[(sizes["dataset_id"] == dataset_id) & sizes["n_items"].notna()]
-            if known.empty:
-                reasons[dataset_id] = sizes.attrs.get("missing", {}).get(dataset_id, "no item count known")
-            else:
-                counts[dataset_id] = (int(known["n_items"].iloc[0]), str(known["n_items_source"].iloc[0]))
-    elif isinstance(n_items, dict):
-        counts = {d: (n_items[d], "user") for d in ids if d in n_items}
-        reasons = {d: "not in n_items" for d in ids if d not in n_items}
+    Raises
+    ------
+    ValueError
+        ``n_items`` not given (the message says how), an infinite value.
+
+    References
+    ----------
+    .. [1] J. L. Fleiss, B. Levin and M. C. Paik, *Statistical Methods for Rates and Proportions*, 3rd ed., Wiley
+       (2003), §4.2.
+    """
+    func = "resolution_table"
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{func}: data must be a pandas DataFrame (the load_leaderboards frame); "
+                        f"got {type(data).__name__}")
+    require_columns(data, ("dataset_id", "model_id", "value"), func, name="data")
+    if n_items is None:
+        raise ValueError(f"{func}: pass n_items=lbtools.benchmark_sizes() (or a {{dataset_id: n}} mapping, or one "
+                         "number); analysis never looks item counts up itself")
+    ids = sorted(data["dataset_id"].dropna().astype(str).unique())
+    table = _n_items_table(n_items, func)
+    if table is None:
+        counts, reasons = {d: (n_items, "user") for d in ids}, {}
     else:
-        counts = {d: (n_items, "user") for d in ids}
+        counts = {d: table[d] for d in ids if d in table}
+        missing_from = n_items.attrs.get("missing", {}) if isinstance(n_items, pd.DataFrame) else {}
+        reasons = {d: missing_from.get(d, "no item count known (not in n_items)") for d in ids if d not in table}
     rows = []
     for dataset_id in ids:
-        board = long[(long["dataset_id"] == dataset_id).fillna(False).to_numpy(dtype=bool)]
-        values = board["value"].to_numpy(dtype="float64", na_value=np.nan)
+        board = data[(data["dataset_id"] == dataset_id).fillna(False).to_numpy(dtype=bool)]
+        values = pd.to_numeric(board["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        refuse_non_finite(values, board["model_id"].astype("string").to_numpy(dtype=object), func)
         values = values[np.isfinite(values)]
-        lower = _lower_is_better(board, "resolution_table")
+        lower = _lower_is_better(board, func)
         leader = (values.min() if lower else values.max()) if values.size else None
         n, source = counts.get(dataset_id, (None, None))
         gap = None
         if n is not None and values.size:
             try:
+                n = _check_count(n, func, dataset_id)
                 gap = resolution(board, n_items=n, level=level, power=power)
             except ValueError as exc:
                 reasons[dataset_id] = str(exc)
@@ -458,7 +635,7 @@ def resolution_table(long, *, n_items=None, level: float = 0.95, power: float = 
     dtypes = {"dataset_id": "string", "n_items": "Int64", "n_items_source": "string", "leader_value": "Float64",
               "resolution": "Float64"}
     out = pd.DataFrame({c: pd.array([r[i] for r in rows], dtype=t) for i, (c, t) in enumerate(dtypes.items())})
-    out.attrs = dict(long.attrs)
+    out.attrs = dict(data.attrs)
     out.attrs["missing"] = reasons
     return out
 
@@ -470,9 +647,11 @@ def resolution_table(long, *, n_items=None, level: float = 0.95, power: float = 
 def tie_summary(ranked, *, name: str | None = None, detail: bool = True) -> str:
     """One sentence on a ``rank_intervals`` result: how many models share the top tier, and who they are.
 
-    E.g. ``"AIME 2026 (30 items): the top 9 are statistically tied at the 95 % level (a, b, …); 2 tiers among 12
-    models."``; with ``detail=False`` only the headline: ``"the top 9 are statistically tied at the 95 % level"``.
-    ``name`` defaults to the benchmark's dataset id.
+    The tiers come from the simultaneous confidence sets (see :func:`rank_intervals`), so "statistically tied" is a
+    joint statement: at the ``level``, none of the tied models can be shown to rank below first, all at once. E.g.
+    ``"AIME 2026 (30 items): the top 9 are statistically tied at the 95 % level (simultaneous sets for all ranks:
+    a, b, …); 2 tiers among 12 models."``; with ``detail=False`` only the headline: ``"the top 9 are statistically
+    tied at the 95 % level"``. ``name`` defaults to the benchmark's dataset id.
     """
     if not isinstance(ranked, pd.DataFrame):
         raise TypeError(f"ranked must be the DataFrame of rank_intervals; got {type(ranked).__name__}")
@@ -490,11 +669,46 @@ def tie_summary(ranked, *, name: str | None = None, detail: bool = True) -> str:
         lead = f"the top {len(top)} are statistically tied at the {pct} level"
     if not detail:
         return lead
+    lead += " (simultaneous sets for all ranks"
     if len(top) > 1:
-        lead += " (" + ", ".join(top[:6]) + (f", … ({len(top) - 6} more)" if len(top) > 6 else "") + ")"
+        lead += ": " + ", ".join(top[:6]) + (f", … ({len(top) - 6} more)" if len(top) > 6 else "")
+    lead += ")"
     n = ranked.attrs.get("n_items")
     if name is None and "dataset_id" in ranked.columns and ranked["dataset_id"].notna().any():
         name = str(ranked["dataset_id"].dropna().iloc[0])
     head = f"{name}{f' ({n} items)' if n else ''}: " if name else ""
     n_tiers = int(tiers.max())
     return f"{head}{lead}; {n_tiers} tier{'s' if n_tiers != 1 else ''} among {len(ranked)} models."
+
+
+def leader_summary(ranked, *, min_models: int = 5) -> str:
+    """The headline about a leaderboard's leader, never from fewer than ``min_models`` models (at least 5).
+
+    From a ``rank_intervals`` result: the leader, its value, each model's ``level`` interval of its rank, and whether
+    that interval overlaps the runner-up's (then the order of the two is not established); e.g. ``"Top: a — 93.3
+    (each model's 95 % interval: ranks 1–3; it overlaps the runner-up's, b at 92.1, ranks 1–4)."``. With fewer
+    models: ``"4 models on this board: too few for a headline; the table lists them."``.
+    """
+    if not isinstance(ranked, pd.DataFrame):
+        raise TypeError(f"ranked must be the DataFrame of rank_intervals; got {type(ranked).__name__}")
+    require_columns(ranked, ("model_id", "value", "rank_low", "rank_high"), "leader_summary", name="ranked")
+    floor = max(int(min_models), 5)
+    if len(ranked) < floor:
+        return (f"{len(ranked)} model{'s' if len(ranked) != 1 else ''} on this board: too few for a headline "
+                f"(fewer than {floor}); the table lists them.")
+    pct = f"{100 * ranked.attrs.get('level', 0.95):g} %"
+    kind = (f"simultaneous {pct} sets for all ranks" if ranked.attrs.get("interval") == "simultaneous"
+            else f"each model's {pct} interval")
+    first, second = ranked.iloc[0], ranked.iloc[1]
+
+    def span(row):
+        low, high = int(row["rank_low"]), int(row["rank_high"])
+        return f"rank {low}" if low == high else f"ranks {low}–{high}"
+
+    text = f"Top: {first['model_id']} — {_score(first['value'])} ({kind}: {span(first)}"
+    if int(second["rank_low"]) <= int(first["rank_high"]):
+        text += (f"; it overlaps the runner-up's, {second['model_id']} at {_score(second['value'])}, "
+                 f"{span(second)}: which of the two leads is not established)")
+    else:
+        text += f"; clear of the runner-up, {second['model_id']} at {_score(second['value'])}, {span(second)})"
+    return text + "."
