@@ -8,6 +8,8 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
   intervals, benchmark difficulty and discrimination, predicted scores with prediction intervals, and their
   validation on held-out published cells.
 - ``ranks``: rank intervals, tiers and the resolvable gap of one leaderboard from its published scores.
+- ``trust``: a trust audit: each entry's provenance, the gap between self-reported and independent scores, scores
+  well above what a model's other scores predict (flagged at a false discovery rate), selective reporting.
 """
 
 from __future__ import annotations
@@ -47,12 +49,14 @@ from .tables import (
     top_n,
 )
 from .ranks import rank_intervals, resolution, resolution_table, tie_summary
+from .trust import PROVENANCES, flag_outliers, provenance, selective_reporting, self_report_gap
 
 __all__ = [
     "CORRELATION_METHODS",
     "DEDUPE_RULE",
     "DEDUPE_RULES",
     "MIN_OVERLAP_FLOOR",
+    "PROVENANCES",
     "WEAK_BELOW",
     "add_normalised",
     "benchmark_parameters",
@@ -68,17 +72,21 @@ __all__ = [
     "dedupe",
     "dedupe_results",
     "detect_scale",
+    "flag_outliers",
     "model_ranks",
     "organisation",
     "parameter_counts",
     "pareto_frontier",
     "predict_scores",
+    "provenance",
     "rank_intervals",
     "ranking_as_of",
     "rescaled",
     "resolution",
     "resolution_table",
     "scores_matrix",
+    "selective_reporting",
+    "self_report_gap",
     "strongest_pair",
     "tie_summary",
     "top_n",
