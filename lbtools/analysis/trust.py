@@ -558,10 +558,16 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     else:
         z_fit = score(cells["fit_pct"].to_numpy(dtype=float))
         calibration, own, how = z_fit, z_fit, "all"
-        notes.append(
-            f"only {int(has_indep.sum())} cell(s) have an independent (verified or third-party) entry: p-values are "
-            "calibrated on every published cell, which is valid but conservative — an inflated score raises the "
-            "bar for the others, and few or no cells can be flagged")
+        if cells["provenance"].isna().all():
+            notes.append(
+                "no entry in this data carries provenance (verified/author; entries reconstructed from the aggregate "
+                "have none): p-values are calibrated on every published cell, which is valid but conservative, "
+                "and almost nothing can be flagged — the z column still shows how far each score is from prediction")
+        else:
+            notes.append(
+                f"only {int(has_indep.sum())} cell(s) have an independent (verified or third-party) entry: p-values "
+                "are calibrated on every published cell, which is valid but conservative — an inflated score raises "
+                "the bar for the others, and few or no cells can be flagged")
     n_cal = int(np.isfinite(calibration).sum())
     p = _conformal_p(z, calibration[np.isfinite(calibration)], own)
     q = _bh(p)
