@@ -167,8 +167,9 @@ def write_hub_tree(world: World, dest: Path) -> dict:
     benches = sorted(e.dataset_id.unique())
     listing = [_dataset_object(ds, tags=("lbtools-test:synthetic",)) for ds in benches]
     _write_json(dest, response_relpath("/api/datasets", OFFICIAL_FILTER), listing)
-    for obj in listing:
-        _write_json(dest, response_relpath(f"/api/datasets/{obj['id']}"), obj)
+    for obj in listing:  # a one-split card per benchmark: lbtools.benchmark_sizes reads the item count from it
+        card = {"dataset_info": {"splits": [{"name": "test", "num_examples": int(world.n_items[obj["id"]])}]}}
+        _write_json(dest, response_relpath(f"/api/datasets/{obj['id']}"), {**obj, "cardData": card})
     records: dict[str, dict] = {}
     for ds in benches:
         board = []

@@ -1,0 +1,109 @@
+"""Notebook 07 (trust audit), run top to bottom in a fresh kernel with injected parameters (no test code in it):
+on the bundled snapshot, which carries no provenance, and on a local Hub serving the simulated world of
+``tests/trust_world.py`` (provenance, inflated self-reports, independent entries), offline.
+
+Reuses ``run``/``execute`` of ``tests/test_notebook_facts.py``; for the local Hub the kernel is pointed at the
+server instead of the bundled snapshot.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import test_notebook_facts as facts_module
+from localhub import LocalHub
+from test_notebook_facts import SNAPSHOT, run
+from trust_world import simulate, write_hub_tree
+from nbclient import NotebookClient
+
+PROBE = '''
+_facts = {"provenance": _view(provenance_view), "gap": _view(gap_view), "flags": _view(flags_view),
+          "selective": _view(selective_view), "has_provenance": has_provenance,
+          "outliers": outliers.astype(object).where(outliers.notna(), None).to_dict("records"),
+          "counts": entries.provenance.value_counts(dropna=False).rename(str).to_dict()}
+'''
+EXPORTS = sorted(f"07_{stem}.{ext}" for stem in ("provenance", "self_report_gap", "selective_reporting")
+                 for ext in ("csv", "png", "svg")) + ["07_flagged_scores.csv"]
+
+
+@pytest.mark.slow
+def test_07_on_the_bundled_snapshot_says_there_is_no_provenance(tmp_path):
+    facts = run("07_trust_audit", tmp_path, {}, PROBE, timeout=300)
+    assert f"{SNAPSHOT} (bundled snapshot)" in facts["banner"]
+    assert "This data carries no provenance" in facts["banner"]
+    assert facts["has_provenance"] is False and facts["counts"] == {"<NA>": 207}
+    for name in ("provenance", "gap", "flags", "selective"):
+        assert facts[name]["error"] is None, (name, facts[name]["error"])
+    assert "the provenance mix can't be shown" in facts["provenance"]["text"]
+    assert facts["provenance"]["tables"] == [] and facts["provenance"]["figures"] == []
+    assert "No cell has both a first-party and an independent score" in facts["gap"]["text"]
+    flags = facts["flags"]
+    assert "A flag is a reason to look, not a verdict" in flags["text"]
+    assert "No score is flagged at this rate (no independent entries to calibrate against" in flags["text"]
+    assert not any(r["flagged"] for r in facts["outliers"]) and len(facts["outliers"]) == 207
+    shown = flags["tables"][0]
+    assert len(shown) == 25 and shown[0]["z"] == max(r["z"] for r in facts["outliers"])  # largest gaps first
+    # selective reporting needs no provenance: it is shown
+    selective = facts["selective"]
+    assert len(selective["figures"]) == 1 and 8 <= len(selective["tables"][0]) <= 11
+    assert "benchmarks: stronger models publish them more often" in selective["text"]
+    # what the views show is what is exported: here the flags' table and the selective-reporting figure and table
+    assert facts["exports"] == ["07_flagged_scores.csv", "07_selective_reporting.csv", "07_selective_reporting.png",
+                                "07_selective_reporting.svg"]
+
+
+@pytest.fixture(scope="module")
+def trust_hub(tmp_path_factory):
+    world = simulate(0)
+    root = tmp_path_factory.mktemp("trust-hub")
+    write_hub_tree(world, root)
+    with LocalHub(root) as hub:
+        yield world, hub
+
+
+def _execute_on(hub_url):
+    def execute(nb, cwd, timeout=180):
+        env_before = dict(os.environ)
+        os.environ.update(LBTOOLS_SOURCE="hub", HF_ENDPOINT=hub_url, MPLBACKEND="Agg")
+        os.environ.pop("HF_HUB_OFFLINE", None)
+        try:
+            NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                           resources={"metadata": {"path": str(cwd)}}).execute()
+        finally:
+            os.environ.clear()
+            os.environ.update(env_before)
+    return execute
+
+
+@pytest.mark.slow
+def test_07_on_a_local_hub_with_provenance(trust_hub, tmp_path, monkeypatch):
+    world, hub = trust_hub
+    monkeypatch.setattr(facts_module, "execute", _execute_on(hub.url))
+    facts = run("07_trust_audit", tmp_path, {"SOURCE": "hub"}, PROBE, timeout=300)
+    assert facts["has_provenance"] is True
+    assert "no provenance" not in facts["banner"]
+    for name in ("provenance", "gap", "flags", "selective"):
+        assert facts[name]["error"] is None, (name, facts[name]["error"])
+    # provenance as served: every entry classified, the counts of the world
+    e = world.entries
+    org = e.model_id.str.split("/").str[0]
+    assert facts["counts"] == {"first_party": int(((~e.verified) & (e.author == org)).sum()),
+                               "third_party": int(((~e.verified) & (e.author != org)).sum()),
+                               "verified": int(e.verified.sum())}
+    mix = facts["provenance"]["tables"][0]
+    assert len(mix) == 14 and sum(r["first_party"] + r["third_party"] + r["verified"] for r in mix) == len(e)
+    # the gap over all pairs holds the world's true mean gap and excludes 0
+    (total,) = [r for r in facts["gap"]["tables"][0] if r["group"] == "(all)"]
+    assert total["gap_low"] <= world.true_gap <= total["gap_high"] and total["gap_low"] > 0
+    # flags: mostly the inflated self-reports, each linked to its result file on the Hub
+    inflated = {(m, d) for m, d in zip(world.inflated.model_id, world.inflated.dataset_id)}
+    flagged = [r for r in facts["outliers"] if r["flagged"]]
+    hits = sum((r["model_id"], r["dataset_id"]) in inflated for r in flagged)
+    assert hits / len(flagged) >= 0.8 and hits / len(inflated) >= 0.5
+    table = facts["flags"]["tables"][0]
+    assert len(table) == min(25, len(flagged)) and all(r["provenance"] == "first_party" for r in table)
+    assert 'href="https://huggingface.co/trust-org-' in facts["flags"]["html"] and "result file" in facts["flags"]["html"]
+    assert "A flag is a reason to look, not a verdict" in facts["flags"]["text"]
+    assert sum(r["or_low"] > 1 for r in facts["selective"]["tables"][0]) >= 12
+    assert facts["exports"] == sorted(EXPORTS)
