@@ -2,20 +2,22 @@
 on the bundled snapshot, which carries no provenance, and on a local Hub serving the simulated world of
 ``tests/trust_world.py`` (provenance, inflated self-reports, independent entries), offline.
 
-Reuses ``run``/``execute`` of ``tests/test_notebook_facts.py``; for the local Hub the kernel is pointed at the
-server instead of the bundled snapshot.
+Reuses ``run`` (and its probe helpers) of ``tests/test_notebook_facts.py`` on the bundled snapshot; for the local Hub,
+``run_on_hub`` does the same with the kernel pointed at the server instead of the bundled snapshot.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from pathlib import Path
 
+import nbformat
 import pytest
-import test_notebook_facts as facts_module
 from localhub import LocalHub
-from test_notebook_facts import SNAPSHOT, run
-from trust_world import simulate, write_hub_tree
 from nbclient import NotebookClient
+from test_notebook_facts import NOTEBOOKS, PROBE_HELPERS, SNAPSHOT, run
+from trust_world import simulate, write_hub_tree
 
 PROBE = '''
 _facts = {"provenance": _view(provenance_view), "gap": _view(gap_view), "flags": _view(flags_view),
@@ -62,25 +64,36 @@ def trust_hub(tmp_path_factory):
         yield world, hub
 
 
-def _execute_on(hub_url):
-    def execute(nb, cwd, timeout=180):
-        env_before = dict(os.environ)
-        os.environ.update(LBTOOLS_SOURCE="hub", HF_ENDPOINT=hub_url, MPLBACKEND="Agg")
-        os.environ.pop("HF_HUB_OFFLINE", None)
-        try:
-            NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                           resources={"metadata": {"path": str(cwd)}}).execute()
-        finally:
-            os.environ.clear()
-            os.environ.update(env_before)
-    return execute
+def run_on_hub(hub_url: str, tmp_path: Path, parameters: dict, probe: str, timeout: int = 300) -> dict:
+    """As ``test_notebook_facts.run`` for notebook 07, with the kernel pointed at the local Hub at ``hub_url``
+    (``LBTOOLS_SOURCE=hub``, ``HF_ENDPOINT``) instead of the bundled snapshot; no other network is reachable."""
+    nb = nbformat.read(NOTEBOOKS / "07_trust_audit.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    injected = "\n".join(f"{k} = {v!r}" for k, v in {"EXPORT_DIR": str(tmp_path / "exports"), **parameters}.items())
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(injected, metadata={"tags": ["injected-parameters"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(
+        PROBE_HELPERS + probe + "\nwith open('_facts.json', 'w') as _f:\n    _json.dump(_facts, _f, default=str)"))
+    env_before = dict(os.environ)
+    os.environ.update(LBTOOLS_SOURCE="hub", HF_ENDPOINT=hub_url, MPLBACKEND="Agg")
+    os.environ.pop("HF_HUB_OFFLINE", None)
+    os.environ.pop("LBTOOLS_SNAPSHOT", None)
+    try:
+        NotebookClient(nb, timeout=timeout, kernel_name="python3",
+                       resources={"metadata": {"path": str(tmp_path)}}).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(env_before)
+    facts = json.loads((tmp_path / "_facts.json").read_text(encoding="utf-8"))
+    facts["banner"] = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells
+                                 for o in c.get("outputs", []))
+    facts["exports"] = sorted(p.name for p in (tmp_path / "exports").glob("*"))
+    return facts
 
 
 @pytest.mark.slow
-def test_07_on_a_local_hub_with_provenance(trust_hub, tmp_path, monkeypatch):
+def test_07_on_a_local_hub_with_provenance(trust_hub, tmp_path):
     world, hub = trust_hub
-    monkeypatch.setattr(facts_module, "execute", _execute_on(hub.url))
-    facts = run("07_trust_audit", tmp_path, {"SOURCE": "hub"}, PROBE, timeout=300)
+    facts = run_on_hub(hub.url, tmp_path, {"SOURCE": "hub"}, PROBE)
     assert facts["has_provenance"] is True
     assert "no provenance" not in facts["banner"]
     for name in ("provenance", "gap", "flags", "selective"):
