@@ -211,20 +211,30 @@ def _n_items_map(n_items, benchmarks, func: str) -> dict:
 # the one place that talks to the capability model
 
 
+def _capmodel():
+    """The capability model's numerics: ``_capmodel`` (the fit_capability redesign) where it exists."""
+    try:
+        from . import _capmodel as cm
+    except ImportError:
+        return None
+    return cm
+
+
 def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_items: dict) -> pd.DataFrame:
     """Every (model, benchmark) of ``cells`` predicted without its own published value.
 
     ``cells``: one row per published cell with ``model_id``, ``dataset_id`` and ``fit_pct`` (the value the fit
     uses, goodness on 0–100). Returns the full model × benchmark grid with ``published`` (bool), ``mu`` and ``sd``
     (the capability model's mean and standard deviation of a newly published score, logit of the goodness
-    fraction): out of fold (``folds``-fold cross-fitting, ``k`` and the penalty chosen by the same folds) for the
-    published cells, from the fit on every published cell for the others; and ``n_items`` (NaN where unknown).
+    fraction), ``sd_model`` (the same without the binomial term): out of fold (``folds``-fold cross-fitting, ``k``
+    and the penalty chosen on the same folds) for the published cells, from the fit on every published cell for
+    the others; ``n_items`` (NaN where unknown); ``k``, ``penalty``, ``cv_rmse`` (0–100) of the chosen fit.
 
-    Built on ``lbtools.analysis.capability``'s internals (the EM fit, its prediction variance); switching to
-    ``fit_capability`` changes only this function.
+    The one place that talks to the capability model (its array-level fit, not its frame API: the trust audit
+    chooses which value of a cell the fit sees, and needs the grid's unpublished cells too). It uses the
+    fit_capability numerics (``_capmodel``: EM from several starts, ``CrossFitter``) when they are there, else the
+    older ``capability`` internals.
     """
-    from . import capability as cap
-
     models = np.array(sorted(cells["model_id"].unique()), dtype=object)
     benches = np.array(sorted(cells["dataset_id"].unique()), dtype=object)
     rows = pd.Index(models).get_indexer(cells["model_id"])
@@ -232,30 +242,50 @@ def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_i
     pct = np.full((len(models), len(benches)), np.nan)
     pct[rows, cols] = cells["fit_pct"].to_numpy(dtype=float)
     mask = np.isfinite(pct)
-    counts = np.array([n_items.get(b, np.nan) for b in benches], dtype=float)
-    y, binom = cap._to_logit(np.where(mask, pct, 50.0), np.broadcast_to(counts, pct.shape))
-    fold = cap._folds(mask, int(min(folds, max(2, mask.sum() // 10))), rng)
-    max_k = cap._max_k(mask.shape[1], int(mask.sum()))
-    truth = pct[mask]
-    errors, cv = {}, {}
-
-    def search(grid):
-        cv.update(cap._cross_validate(y, mask, binom, counts, grid, fold))
-        for key in grid:
-            mu, var = cv[key]
-            point = cap._interval_pct(mu[mask], np.sqrt(var[mask]), 1.0)[0]
-            errors[key] = float(np.sqrt(np.mean((point - truth) ** 2)))
-        return min(errors, key=lambda key: (round(errors[key], 6), key[0], -key[1]))
-
-    best = search([(k, cap._PENALTIES[0]) for k in range(1, max_k + 1)])
-    best = search([(best[0], lam) for lam in cap._PENALTIES[1:]])
-    mu_cv, var_cv = cv[best]
-    full = cap._fit(y, mask, binom, *best)
-    mu_all, var_all = cap._predict(full, counts)
-    mu = np.where(mask, mu_cv, mu_all)
-    var = np.where(mask, var_cv, var_all)
-    binom_var = cap._binomial_var(mu, np.broadcast_to(counts, mu.shape))
     n, m = pct.shape
+    counts = np.array([n_items.get(b, np.nan) for b in benches], dtype=float)
+    n_folds = int(min(folds, max(2, mask.sum() // 10)))
+    cm = _capmodel()
+    if cm is not None:
+        y, binom = cm.to_logit(pct, counts)
+        fold = cm.make_folds(mask, n_folds, rng)
+        fitter = cm.CrossFitter(y, mask, binom, counts, fold, np.ones(n, dtype=bool),
+                                cm.max_k(n, m, int(mask.sum())))
+        k, lam, errors = fitter.select(())
+        mu, sd = np.full(pct.shape, np.nan), np.full(pct.shape, np.nan)
+        for f in range(fitter.n_folds):
+            held = fold == f
+            mu_f, sd_f = fitter.predict_all({f}, k, lam)
+            mu[held], sd[held] = mu_f[held], sd_f[held]
+        mu_all, sd_all = fitter.predict_all((), k, lam)
+        var = np.where(mask, sd, sd_all) ** 2
+        mu = np.where(mask, mu, mu_all)
+        binom_var = cm.binomial_var(mu, np.broadcast_to(counts, mu.shape))
+        best = (k, lam)
+    else:
+        from . import capability as cap
+
+        y, binom = cap._to_logit(np.where(mask, pct, 50.0), np.broadcast_to(counts, pct.shape))
+        fold = cap._folds(mask, n_folds, rng)
+        max_k = cap._max_k(m, int(mask.sum()))
+        truth = pct[mask]
+        errors, cv = {}, {}
+
+        def search(grid):
+            cv.update(cap._cross_validate(y, mask, binom, counts, grid, fold))
+            for key in grid:
+                mu_cv, var_cv = cv[key]
+                point = _expected_pct(mu_cv[mask], np.sqrt(var_cv[mask]))
+                errors[key] = float(np.sqrt(np.mean((point - truth) ** 2)))
+            return min(errors, key=lambda key: (round(errors[key], 6), key[0], -key[1]))
+
+        best = search([(k, cap._PENALTIES[0]) for k in range(1, max_k + 1)])
+        best = search([(best[0], lam) for lam in cap._PENALTIES[1:]])
+        mu_cv, var_cv = cv[best]
+        mu_all, var_all = cap._predict(cap._fit(y, mask, binom, *best), counts)
+        mu = np.where(mask, mu_cv, mu_all)
+        var = np.where(mask, var_cv, var_all)
+        binom_var = cap._binomial_var(mu, np.broadcast_to(counts, mu.shape))
     return pd.DataFrame({
         "model_id": np.repeat(models, m), "dataset_id": np.tile(benches, n),
         "published": mask.ravel(), "mu": mu.ravel(), "sd": np.sqrt(var).ravel(),
@@ -264,9 +294,11 @@ def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_i
 
 
 def _logit_pct(pct: np.ndarray, n_items: np.ndarray) -> np.ndarray:
-    from . import capability as cap
-
-    return cap._to_logit(pct, n_items)[0]
+    """Logit of scores on 0–100, clipped half an item from 0 and 100 (0.5 % where the item count is unknown)."""
+    known = np.isfinite(n_items)
+    clip = np.minimum(np.where(known, 0.5 / np.where(known, n_items, 1.0), 0.005), 0.25)
+    p = np.clip(pct / 100.0, clip, 1.0 - clip)
+    return np.log(p) - np.log1p(-p)
 
 
 _GH_X, _GH_W = np.polynomial.hermite.hermgauss(24)
