@@ -120,3 +120,45 @@ def test_07_on_a_local_hub_with_provenance(trust_hub, tmp_path):
     assert "A flag is a reason to look, not a verdict" in facts["flags"]["text"]
     assert sum(r["or_low"] > 1 for r in facts["selective"]["tables"][0]) >= 12
     assert facts["exports"] == sorted(EXPORTS)
+
+
+def _views_of(stem: str, parameters: dict) -> dict:
+    """Run the code cells of ``notebooks/<stem>.ipynb`` in this process (as the dashboard does), export cells left
+    out, with ``parameters`` set after its parameters cell; return the namespace."""
+    namespace: dict = {}
+    for cell in nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4).cells:
+        if cell.cell_type != "code" or "export" in cell.metadata.get("tags", []):
+            continue
+        exec(cell.source, namespace)
+        if "parameters" in cell.metadata.get("tags", []):
+            namespace.update(parameters)
+    return namespace
+
+
+@pytest.mark.slow
+def test_the_01_and_05_tables_say_who_reported_each_entry(trust_hub, monkeypatch):
+    world, hub = trust_hub
+    monkeypatch.setenv("HF_ENDPOINT", hub.url)
+    monkeypatch.setenv("LBTOOLS_SOURCE", "hub")
+    monkeypatch.setenv("MPLBACKEND", "Agg")
+    e = world.entries
+    board = e[e.dataset_id == "trust-bench/bench-00"]
+    both = board.groupby("model_id").filter(lambda g: (~g.verified).all() and g.author.nunique() == 2)
+    model = sorted(both.model_id)[0]  # a model with a first-party and a third-party entry on bench-00
+    ns = _views_of("01_rankings", {"BENCHMARK": "trust-bench/bench-00", "MODEL": model, "TOP_N": 50})
+    view = ns["ranking"]
+    assert view.error is None, view.error
+    table = view.tables[0]
+    assert "<th>reported by</th>" in view.html()
+    org = table.model_id.str.split("/").str[0]
+    # one entry per model (the rule picks the better value); its provenance is that entry's
+    expected = ["verified" if v else "first_party" if a == o else "third_party"
+                for v, a, o in zip(table.verified, table.author, org)]
+    assert table.provenance.tolist() == expected and set(expected) == {"verified", "first_party", "third_party"}
+    ns = _views_of("05_model_profile", {"MODELS": [model]})
+    view = ns["profiles"]
+    assert view.error is None, view.error
+    assert "<th>reported by</th>" in view.html()
+    rows = view.tables[0]
+    assert rows.provenance.notna().any() and set(rows.provenance.dropna()) <= set(("verified", "first_party",
+                                                                                   "third_party"))
