@@ -216,8 +216,10 @@ def test_self_report_gap_by_author_and_rng(world):
 def test_selective_reporting_finds_stronger_models_publishing_more(world):
     """Seed 0 (odds × 1.5 per +10 true points): odds ratios 1.22–1.59, all 14 intervals above 1."""
     out = analysis.selective_reporting(world.entries)
-    assert len(out) == 14 and list(out.columns) == ["dataset_id", "n_models", "share_published", "odds_ratio",
-                                                    "or_low", "or_high"]
+    assert len(out) == 14 and list(out.columns) == ["dataset_id", "share_published", "odds_ratio", "or_low",
+                                                    "or_high", "n_models"]
+    published = (world.truth.first_party | world.truth.independent).groupby(world.truth.dataset_id).mean()
+    assert (out.n_models == 160).all() and np.allclose(out.share_published, published.to_numpy())
     assert (out.odds_ratio > 1).all()
     assert (out.or_low > 1).sum() >= 12
 

@@ -705,9 +705,10 @@ def selective_reporting(data: pd.DataFrame, *, level: float = 0.9) -> pd.DataFra
     Returns
     -------
     DataFrame
-        One row per benchmark (sorted): ``dataset_id`` (string), ``n_models`` (Int64, models in the regression),
-        ``share_published`` (Float64), ``odds_ratio``, ``or_low``, ``or_high`` (Float64; NA where every model or
-        no model published the benchmark).
+        One row per benchmark (sorted): ``dataset_id`` (string), ``share_published`` (Float64), ``odds_ratio``,
+        ``or_low``, ``or_high`` (Float64; NA where every model or no model published the benchmark, or fewer than 5
+        models qualify), ``n_models`` (Int64, the models in the regression). The folds of the cross-fitting are
+        fixed (seed 0), so the result is deterministic.
 
     References
     ----------
@@ -739,12 +740,12 @@ def selective_reporting(data: pd.DataFrame, *, level: float = 0.9) -> pd.DataFra
             beta, se = _logistic(g["predicted"].to_numpy() / 10.0, y)
             if np.isfinite(se) and abs(beta[1]) < 20:
                 ratio, low, high = np.exp(beta[1]), np.exp(beta[1] - zq * se), np.exp(beta[1] + zq * se)
-        rows.append((b, len(g), share, ratio, low, high))
+        rows.append((b, share, ratio, low, high, len(g)))
     for note in notes:
         warnings.warn(f"{func}: {note}", AnalysisWarning, stacklevel=2)
-    out = pd.DataFrame(rows, columns=["dataset_id", "n_models", "share_published", "odds_ratio", "or_low", "or_high"])
-    out = out.astype({"dataset_id": "string", "n_models": "Int64", "share_published": "Float64",
-                      "odds_ratio": "Float64", "or_low": "Float64", "or_high": "Float64"})
+    out = pd.DataFrame(rows, columns=["dataset_id", "share_published", "odds_ratio", "or_low", "or_high", "n_models"])
+    out = out.astype({"dataset_id": "string", "share_published": "Float64", "odds_ratio": "Float64",
+                      "or_low": "Float64", "or_high": "Float64", "n_models": "Int64"})
     _keep_attrs(out, data)
     out.attrs["notes"] = notes
     return out
