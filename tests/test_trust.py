@@ -172,6 +172,18 @@ def test_dialect_rng_and_n_items_forms(world):
         a = analysis.flag_outliers(small, n_items=sizes, rng=np.random.default_rng(3))
         b = analysis.flag_outliers(small, n_items=world.n_items, rng=3)
     pd.testing.assert_frame_equal(a, b)
+    # a lower-is-better benchmark (values 100 − v) and a non-finite value: the same audit, the row left out, said so
+    flipped = small.copy()
+    on = flipped.dataset_id == "trust-bench/bench-00"
+    flipped.loc[on, "value"] = (100 - flipped.loc[on, "value"]).round(1)
+    flipped.loc[on, "lower_is_better"] = True
+    extra = flipped.iloc[[0]].assign(value=float("nan"), model_id="trust-org-0/model-none")
+    with pytest.warns(AnalysisWarning, match="1 entry without a finite value left out"):
+        c = analysis.flag_outliers(pd.concat([flipped, extra], ignore_index=True), n_items=world.n_items, rng=3)
+    assert np.allclose(c.z.to_numpy(dtype=float), b.z.to_numpy(dtype=float))
+    assert c.flagged.tolist() == b.flagged.tolist()
+    bench = "trust-bench/bench-00"
+    assert np.allclose(c.value[c.dataset_id == bench], 100 - b.value[b.dataset_id == bench])
     with pytest.raises(TypeError, match="rng"):
         analysis.flag_outliers(small, rng="zero")
     with pytest.raises(ValueError, match="fdr"):

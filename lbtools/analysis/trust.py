@@ -411,7 +411,7 @@ def self_report_gap(data: pd.DataFrame, *, level: float = 0.9, by: str = "datase
     ]).sort_values(["_p"]).drop_duplicates(keys)
     pairs = fp.merge(ind[keys + ["indep_pct"]], on=keys, how="inner")
     pairs["gap"] = pairs["first_pct"] - pairs["indep_pct"]
-    if "provenance" in data.columns and data["provenance"].isna().all() or entries["provenance"].isna().all():
+    if entries["provenance"].isna().all():
         notes.append("no entry in this data carries provenance (verified/author): no self-report can be compared")
     elif pairs.empty:
         notes.append("no (model, benchmark) cell has both a first-party and an independent entry")
