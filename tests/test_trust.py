@@ -126,7 +126,8 @@ def test_flag_outliers_columns_links_and_order(world, flags):
     f = flags[flags.flagged]
     assert f.link.notna().all() and f.link.str.startswith("https://huggingface.co/").all()
     first = f[f.provenance == "first_party"].iloc[0]
-    assert first.link == f"https://huggingface.co/{first.model_id}/blob/main/.eval_results/bench-{first.dataset_id[-2:]}.yaml"
+    file = f".eval_results/bench-{first.dataset_id[-2:]}.yaml"
+    assert first.link == f"https://huggingface.co/{first.model_id}/blob/main/{file}"
     third = flags[flags.provenance == "third_party"].iloc[0]
     assert third.link == f"https://huggingface.co/{third.model_id}/discussions/{third.pull_request}"
     # values come back on the published scale: the 0–1 benchmarks stay on 0–1

@@ -116,7 +116,8 @@ def test_07_on_a_local_hub_with_provenance(trust_hub, tmp_path):
     assert hits / len(flagged) >= 0.8 and hits / len(inflated) >= 0.5
     table = facts["flags"]["tables"][0]
     assert len(table) == min(25, len(flagged)) and all(r["provenance"] == "first_party" for r in table)
-    assert 'href="https://huggingface.co/trust-org-' in facts["flags"]["html"] and "result file" in facts["flags"]["html"]
+    html = facts["flags"]["html"]
+    assert 'href="https://huggingface.co/trust-org-' in html and "result file" in html
     assert "A flag is a reason to look, not a verdict" in facts["flags"]["text"]
     assert sum(r["or_low"] > 1 for r in facts["selective"]["tables"][0]) >= 12
     assert facts["exports"] == sorted(EXPORTS)

@@ -57,7 +57,8 @@ def _rng(rng, func: str) -> np.random.Generator:
 
 def _check_frame(data, func: str) -> None:
     if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"{func}: data must be a pandas DataFrame (the load_leaderboards shape); got {type(data).__name__}")
+        raise TypeError(f"{func}: data must be a pandas DataFrame (the load_leaderboards shape); "
+                        f"got {type(data).__name__}")
     require_columns(data, ("model_id", "dataset_id", "value"), func, name="data")
 
 
@@ -310,9 +311,9 @@ def _upper_z(pct: np.ndarray, mu: np.ndarray, sd: np.ndarray, sd_model: np.ndarr
     With the item count ``n`` known, the predictive distribution of a newly published score is
     ``Binomial(n, sigmoid(y)) / n`` with ``y ~ N(mu, sd_model²)`` (the model's uncertainty without the binomial
     term); the mid-p upper tail ``P(X > k) + P(X = k) / 2`` at the published count ``k`` is integrated over ``y``
-    by Gauss–Hermite quadrature and mapped to ``z = Φ⁻¹(1 − tail)``. This stays sensible at 0 and 100 %, where the
-    logit of a clipped score would be an arbitrary large number. Without an item count, ``z = (logit(score) − mu) /
-    sd`` on the logit scale (scores clipped at 0.5 % / 99.5 %).
+    by Gauss–Hermite quadrature and mapped to ``z = Φ⁻¹(1 − tail)``. This stays sensible at 0 and 100 %, where
+    the logit of a clipped score would be an arbitrary large number. Without an item count,
+    ``z = (logit(score) − mu) / sd`` on the logit scale (scores clipped at 0.5 % / 99.5 %).
     """
     from scipy.stats import binom, norm
 
