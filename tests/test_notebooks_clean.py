@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 DASHBOARD = ROOT / "notebooks" / "dashboard.ipynb"
 EXPECTED = ["01_rankings", "02_correlations", "03_model_metadata", "04_progress_over_time", "05_model_profile",
-            "06_capability_index"]
+            "06_capability_index", "07_trust_audit"]
 
 
 def _read(path):

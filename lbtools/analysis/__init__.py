@@ -9,6 +9,8 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
   validation on held-out published cells.
 - ``ranks``: rank intervals (each model's, or simultaneous sets for all ranks), tiers from the simultaneous sets,
   the leader's headline and the resolvable gap of one leaderboard from its published scores (``n_items=`` passed in).
+- ``trust``: a trust audit: each entry's provenance, the gap between self-reported and independent scores, scores
+  well above what a model's other scores predict (flagged at a false discovery rate), selective reporting.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from .tables import (
     top_n,
 )
 from .ranks import MAX_ITEMS, leader_summary, rank_intervals, resolution, resolution_table, tie_summary
+from .trust import PROVENANCES, flag_outliers, provenance, selective_reporting, self_report_gap
 
 __all__ = [
     "CORRELATION_METHODS",
@@ -63,6 +66,7 @@ __all__ = [
     "MAX_ITEMS",
     "StrongestPair",
     "MIN_OVERLAP_FLOOR",
+    "PROVENANCES",
     "WEAK_BELOW",
     "add_normalised",
     "benchmark_parameters",
@@ -78,18 +82,22 @@ __all__ = [
     "dedupe",
     "dedupe_results",
     "detect_scale",
+    "flag_outliers",
     "leader_summary",
     "model_ranks",
     "organisation",
     "parameter_counts",
     "pareto_frontier",
     "predict_scores",
+    "provenance",
     "rank_intervals",
     "ranking_as_of",
     "rescaled",
     "resolution",
     "resolution_table",
     "scores_matrix",
+    "selective_reporting",
+    "self_report_gap",
     "strongest_pair",
     "tie_summary",
     "top_n",
