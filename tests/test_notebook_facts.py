@@ -194,7 +194,7 @@ def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path):
     before = sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*"))
     execute(nb, NOTEBOOKS)
     facts = json.loads([o for o in nb.cells[-1].outputs if o.get("name") == "stdout"][0]["text"])
-    assert facts["tabs"] == ["Rankings", "Correlations", "Size and date", "Progress", "Model profile", "Capability"]
+    assert facts["tabs"] == ["Rankings", "Correlations", "Size and date", "Progress", "Model profile", "Capability", "Trust"]
     assert all(views and set(views) == {"BoundBox"} for views in facts["views"])
     assert set(facts["errors"]) == {"None"}
     assert sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*")) == before  # no exports, no files
