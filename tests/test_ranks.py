@@ -129,17 +129,26 @@ def test_board_checks():
 
 
 def test_missing_item_count_says_how_to_pass_it_and_nothing_is_looked_up(monkeypatch):
-    # analysis never calls the network: without n_items= it says how to pass the counts instead of fetching them
+    # analysis never calls the network: without n_items= it reads lbtools' own table (a package file) and, for a
+    # benchmark not in it, says how to pass the counts instead of fetching them
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(ValueError, match=r"no item count given for benchmark org/bench.*n_items=\{'org/bench': n\}"
-                                         r".*benchmark_sizes\(\)"):
+    with pytest.raises(ValueError, match=r"lbtools' own item-count table has no entry for benchmark 'org/bench'"
+                                         r".*n_items=\{'org/bench': n\}.*benchmark_sizes\(\)"):
         A.rank_intervals(board([80.0, 70.0]))
-    with pytest.raises(ValueError, match="no item count given for benchmark org/bench"):
+    with pytest.raises(ValueError, match="own item-count table has no entry for benchmark 'org/bench'"):
         A.resolution(board([80.0, 70.0]))
-    with pytest.raises(ValueError, match=r"pass n_items=lbtools.benchmark_sizes\(\)"):
-        A.resolution_table(board([80.0, 70.0]))
+    table = A.resolution_table(board([80.0, 70.0]))
+    assert table["resolution"].isna().all() and "not in lbtools' own item-count table" in table.attrs["missing"]["org/bench"]
     with pytest.raises(ValueError, match=r"n_items has no entry for benchmark 'org/bench'"):
         A.rank_intervals(board([80.0, 70.0]), n_items=pd.DataFrame({"dataset_id": ["x/y"], "n_items": [3]}))
+
+
+def test_without_n_items_the_shipped_table_gives_the_count():
+    gpqa = board([80.0, 70.0, 60.0], dataset_id="Idavidrein/gpqa")
+    assert A.rank_intervals(gpqa).equals(A.rank_intervals(gpqa, n_items=198))
+    assert A.resolution(gpqa) == A.resolution(gpqa, n_items=198)
+    row = A.resolution_table(gpqa).iloc[0]
+    assert (row["n_items"], row["n_items_source"]) == (198, "table")
 
 
 def test_empty_board_gives_an_empty_frame_with_the_columns():

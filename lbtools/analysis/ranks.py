@@ -94,9 +94,24 @@ def _scale_of(values: np.ndarray, func: str, benchmark) -> float:
 MAX_ITEMS = 100_000_000  # an item count above this is not a benchmark's size (and would only slow the draws)
 
 
+def _shipped_table() -> dict:
+    """``{dataset_id: (n, "table")}`` from lbtools' own item-count table, a file in the package (no network): the
+    default when no ``n_items`` is given. The first row of a benchmark counts, as in ``benchmark_sizes()``."""
+    from .._hub.sizes import table_rows
+
+    table = {}
+    for row in table_rows():
+        if row["n_items"] is not None:
+            table.setdefault(row["dataset_id"], (row["n_items"], "table"))
+    return table
+
+
 def _n_items_table(n_items, func: str) -> dict | None:
     """``{dataset_id: (n, source)}`` from a ``benchmark_sizes()`` frame (the first row with a count per benchmark, its
-    own convention) or a ``{dataset_id: n}`` mapping; None for a plain number."""
+    own convention), a ``{dataset_id: n}`` mapping, or lbtools' shipped table when ``n_items`` is None; None for a
+    plain number."""
+    if n_items is None:
+        return _shipped_table()
     if isinstance(n_items, pd.DataFrame):
         require_columns(n_items, ("dataset_id", "n_items"), func, name="n_items")
         known = n_items[n_items["n_items"].notna()]
@@ -132,15 +147,13 @@ def _n_items(board: pd.DataFrame, n_items, func: str) -> tuple[int, str]:
     how = ("pass n_items=<number of questions in the benchmark>"
            + (f", n_items={{{benchmark!r}: n}}" if benchmark else "")
            + " or n_items=lbtools.benchmark_sizes() (loaded in the notebook's data cell)")
-    if n_items is None:
-        raise ValueError(f"{func}: no item count given for benchmark {benchmark or '(unnamed)'}; analysis never looks "
-                         f"it up itself; {how}")
     table = _n_items_table(n_items, func)
     if table is None:
         return _check_count(n_items, func, benchmark), "user"
     if benchmark is None or benchmark not in table:
-        raise ValueError(f"{func}: n_items has no entry for benchmark {benchmark!r} (it has "
-                         f"{', '.join(map(repr, list(table)[:5])) or 'none'}); no item count is known for it; {how}")
+        where = "lbtools' own item-count table" if n_items is None else "n_items"
+        raise ValueError(f"{func}: {where} has no entry for benchmark {benchmark!r}; no item count is known for it "
+                         f"(analysis never looks it up on the Hub); {how}")
     n, source = table[benchmark]
     return _check_count(n, func, benchmark), source
 
@@ -392,8 +405,9 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
         ValueError.
     n_items : int, dict or DataFrame
         Items (questions, tasks) each score is over: an int, a ``{dataset_id: n}`` mapping, or the frame of
-        ``lbtools.benchmark_sizes()`` (the first row with a count for the benchmark). Required: analysis never looks
-        it up. At most 10^8.
+        ``lbtools.benchmark_sizes()`` (the first row with a count for the benchmark). None: lbtools' own item-count
+        table, a file in the package (a ValueError for a benchmark it doesn't list); analysis never looks counts up
+        on the Hub. At most 10^8.
     level : float
         Coverage, in (0, 1).
     simultaneous : bool
@@ -519,7 +533,7 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
     board : pandas.DataFrame
         One benchmark's leaderboard, as for ``rank_intervals``.
     n_items, level
-        As for ``rank_intervals`` (``n_items`` is required).
+        As for ``rank_intervals`` (None: lbtools' own item-count table).
     power : float
         In (0, 1).
 
@@ -532,8 +546,8 @@ def resolution(board, *, n_items=None, level: float = 0.95, power: float = 0.8) 
     Raises
     ------
     ValueError
-        No item count given (``n_items`` is required: a number, a mapping or the ``benchmark_sizes()`` frame), an
-        infinite value, values that are not proportions.
+        No item count known for the benchmark (not in ``n_items``, or not in lbtools' own table when it is None),
+        an infinite value, values that are not proportions.
 
     References
     ----------
@@ -604,9 +618,6 @@ def resolution_table(data, *, n_items=None, level: float = 0.95, power: float = 
         raise TypeError(f"{func}: data must be a pandas DataFrame (the load_leaderboards frame); "
                         f"got {type(data).__name__}")
     require_columns(data, ("dataset_id", "model_id", "value"), func, name="data")
-    if n_items is None:
-        raise ValueError(f"{func}: pass n_items=lbtools.benchmark_sizes() (or a {{dataset_id: n}} mapping, or one "
-                         "number); analysis never looks item counts up itself")
     ids = sorted(data["dataset_id"].dropna().astype(str).unique())
     table = _n_items_table(n_items, func)
     if table is None:
@@ -614,7 +625,8 @@ def resolution_table(data, *, n_items=None, level: float = 0.95, power: float = 
     else:
         counts = {d: table[d] for d in ids if d in table}
         missing_from = n_items.attrs.get("missing", {}) if isinstance(n_items, pd.DataFrame) else {}
-        reasons = {d: missing_from.get(d, "no item count known (not in n_items)") for d in ids if d not in table}
+        not_in = "not in lbtools' own item-count table; pass n_items=" if n_items is None else "not in n_items"
+        reasons = {d: missing_from.get(d, f"no item count known ({not_in})") for d in ids if d not in table}
     rows = []
     for dataset_id in ids:
         board = data[(data["dataset_id"] == dataset_id).fillna(False).to_numpy(dtype=bool)]
