@@ -133,7 +133,7 @@ class ResponseCache:
         except (ValueError, RecursionError) as exc:
             problem = f"not JSON ({str(exc)[:100]})"
         if problem is not None:
-            warn(f"lbtools cache: discarded a corrupt cache entry ({file}: {problem}); it will be fetched again",
+            warn(f"lbtools cache: discarded a corrupt cache entry ({file}: {problem}); fetching it again",
                  CacheWarning, stacklevel=5)
             _unlink(file)
             return None

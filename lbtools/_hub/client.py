@@ -42,6 +42,7 @@ MAX_ATTEMPTS = 8
 MAX_TIMEOUTS = 2
 MAX_TOTAL_S = 120.0
 MAX_WAIT_S = 3600.0  # a Retry-After past an hour is a server's mistake, not advice
+MAX_PACE_S = 300.0  # the Hub's rate-limit window: a quota spent on a 200 pauses a load at most this long
 BACKOFF_INITIAL_S = 0.5
 BACKOFF_MAX_S = 4.0
 BACKOFF_JITTER_S = 0.5
@@ -239,7 +240,7 @@ class HubClient:
         what = f"{repo_type} {repo_id}"
 
         def attempt(deadline):
-            self._before_request(what)
+            self._before_request(what, deadline)
             try:
                 with task.attempt(self.max_total, self._overdue(what)):
                     # The token is passed, never bound to a name here: a traceback with locals shows none.
@@ -333,7 +334,7 @@ class HubClient:
     def _request(self, url, params, what, budget):
         """One GET, retried; a response of at most ``budget`` bytes."""
         def attempt(deadline):
-            self._before_request(what)
+            self._before_request(what, deadline)
             sent = time.monotonic()
             self.in_flight += 1  # (a race between threads only makes the pause a little early or late)
             try:
@@ -351,7 +352,8 @@ class HubClient:
             self.last_answer = time.monotonic()
             if response.status_code == 429 or _spent(response.headers, self.in_flight):
                 wait = _wait_of_429(response.headers)
-                self.paused_until = max(self.paused_until, time.monotonic() + wait)
+                if response.status_code == 429 or wait <= MAX_PACE_S:  # a 200 with a reset of days: not believed
+                    self.paused_until = max(self.paused_until, time.monotonic() + wait)
             from huggingface_hub.utils import hf_raise_for_status
 
             try:
@@ -394,13 +396,15 @@ class HubClient:
                 f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was loaded from it"
             ) from None
 
-    def _before_request(self, what: str) -> None:
+    def _before_request(self, what: str, deadline: float) -> None:
         if self.down is not None:
             raise HubUnavailableError(
                 f"{what}: not requested, because the Hub at {self.endpoint} stopped answering during this load "
                 f"({self.down}); try again later, or work offline with LBTOOLS_SOURCE=snapshot"
             )
         left = self.paused_until - time.monotonic()
+        if left > deadline - time.monotonic():  # said at once rather than after a wait the budget can't cover
+            raise self._rate_limited(what, left)
         if left > 0:
             _sleep(left)
 
@@ -470,8 +474,8 @@ class HubClient:
 
     def _too_large(self, what: str, size: int, limit: int) -> BadResponseError:
         return BadResponseError(
-            f"{what}: the Hub sent {size / 1e6:.1f} MB or more, over the {limit / 2**20:.0f} MiB lbtools accepts "
-            "for one call; nothing was loaded from it"
+            f"{what}: the Hub sent {size / 1e6:.1f} MB or more, over what lbtools accepts ({MAX_BODY_BYTES >> 20} MiB "
+            f"for one answer, {MAX_CALL_BYTES >> 20} MiB for all pages of a listing); nothing was loaded from it"
         )
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
