@@ -1,18 +1,17 @@
 """The one module that talks to the Hub: raw JSON through huggingface_hub's shared client, retried with tenacity.
 
-Raw JSON is kept, not huggingface_hub's parsed dataclasses, because those drop fields (``verified``, ``filename``) and
-one bad eval-result file makes them fail a whole model. On top of ``get_session()`` and ``hf_raise_for_status``:
+Raw JSON is kept, not huggingface_hub's parsed dataclasses, which drop fields (``verified``, ``filename``) and fail a
+whole model for one bad eval-result file. On top of ``get_session()`` and ``hf_raise_for_status``:
 
-- every request has a timeout (``timeout=`` on each call: the shared client has none) and its body is read in chunks
-  with a deadline of ``REQUEST_DEADLINE_FACTOR`` timeouts and a size cap, so a server trickling bytes is cut off;
-  a request runs in a worker of the load's thread pool, and the caller stops waiting for an attempt that has run past
-  its deadline without even sending headers (``lbtools._hub.fetch.fan_out``);
+- every request has a timeout (``timeout=``: the shared client has none), and its body is read in chunks under a
+  deadline of ``REQUEST_DEADLINE_FACTOR`` timeouts and a size cap, so a server trickling bytes is cut off; requests
+  run in the load's thread pool, whose caller stops waiting for an attempt past its deadline (``fetch.fan_out``);
 - retries (tenacity) for 429, 5xx and transport errors, with exponential backoff and jitter, capped in attempts, in
   timed-out tries (two: a silent endpoint fails within 3× the timeout) and in total time; a 429's wait comes from
   ``Retry-After`` or ``RateLimit`` (``parse_ratelimit_headers``), clamped to ``MAX_WAIT_S``;
 - per load (one ``HubClient``), a 429 pauses the load's other requests, and an endpoint that stopped answering fails
-  the rest of the load at once rather than one timeout budget per request;
-- the response cache (``lbtools._hub.cache``) holding only answers of the expected shape, per identity.
+  the rest of the load at once; nothing is remembered from one load to the next;
+- the response cache (``lbtools._hub.cache``), holding only answers of the expected shape, per identity.
 """
 
 from __future__ import annotations
@@ -75,10 +74,6 @@ class _Transient(Exception):
     def __init__(self, cause: BaseException, wait: float | None = None, timed_out: bool = False):
         super().__init__(str(cause))
         self.cause, self.wait, self.timed_out = cause, wait, timed_out
-
-
-class _TimedOut(Exception):
-    """The answer did not arrive in full within the request's deadline."""
 
 
 def _clamp(seconds: float) -> float:
@@ -158,11 +153,8 @@ def _headers(token) -> _MaskedHeaders:
 
     from .. import __version__
 
-    headers = _MaskedHeaders({"user-agent": f"lbtools/{__version__}; hf_hub/{huggingface_hub.__version__}; "
-                                            f"python/{platform.python_version()}"})
-    if token:
-        headers["authorization"] = f"Bearer {token.reveal()}"
-    return headers
+    agent = f"lbtools/{__version__}; hf_hub/{huggingface_hub.__version__}; python/{platform.python_version()}"
+    return _MaskedHeaders({"user-agent": agent, **({"authorization": f"Bearer {token.reveal()}"} if token else {})})
 
 
 class HubClient:
@@ -175,8 +167,7 @@ class HubClient:
     def __init__(self, settings, token=None, *, max_total: float | None = None):
         from .cache import ResponseCache
 
-        self.endpoint = settings.endpoint
-        self.timeout = settings.timeout
+        self.endpoint, self.timeout = settings.endpoint, settings.timeout
         self.max_total = max_total if max_total is not None else max(MAX_TOTAL_S, 2 * settings.timeout)
         self._token = resolve_token(token)  # a config.Token (masked) or None
         self.authenticated = self._token is not None
@@ -186,9 +177,8 @@ class HubClient:
             self.cache = ResponseCache(settings.cache_dir, settings.cache_ttl, self.endpoint, self._token)
             if not self.cache.usable():
                 self.cache = None
-        self.paused_until = 0.0  # a 429, or a quota spent, pauses this load's requests
+        self.paused_until = self.last_answer = 0.0  # a 429 pauses this load; when it last got an answer
         self.in_flight = 0
-        self.last_answer = 0.0  # when this load last got any answer from the Hub
         self.down: str | None = None  # why this load stopped sending requests
 
     def __repr__(self) -> str:
@@ -202,98 +192,80 @@ class HubClient:
 
         ``paged`` follows ``Link: rel="next"`` and joins the pages into one list. ``expect(body)`` says why a body is
         not of the expected shape (or None): such a body raises BadResponseError and is never cached."""
-        if self.cache is not None and not refresh:
-            hit = self.cache.get(path, params, expect=expect)
-            if hit is not None:
-                return hit[0], utc_iso(hit[1])
-        task = current_task.get()
-        if task is None:
-            from .fetch import run_bounded
+        hit = self.cache.get(path, params, expect=expect) if self.cache is not None and not refresh else None
+        if hit is not None:
+            return hit[0], utc_iso(hit[1])
 
-            return run_bounded(lambda: self.get_json(path, params, what=what, refresh=True, paged=paged,
-                                                     expect=expect))
-        if task.cache_only:
-            raise NotCached(what)
-        body, raw = self._pages(path, params, what, paged)
-        problem = expect(body) if expect is not None else None
-        if problem is not None:
-            raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
-        if self.cache is not None:
-            self.cache.put(path, params, raw)
-        return body, utc_iso()
+        def fetch():
+            body, raw = self._pages(path, params, what, paged)
+            problem = expect(body) if expect is not None else None
+            if problem is not None:
+                raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
+            if self.cache is not None:
+                self.cache.put(path, params, raw)
+            return body, utc_iso()
+
+        return _in_task(fetch, what)
 
     def download(self, repo_id: str, filename: str, *, repo_type: str = "dataset", revision: str | None = None,
                  refresh: bool = False):
         """``(local path, commit)`` of a repository file through the Hub's own download cache (ETag revalidation)."""
-        task = current_task.get()
-        if task is None:
-            from .fetch import run_bounded
-
-            return run_bounded(lambda: self.download(repo_id, filename, repo_type=repo_type, revision=revision,
-                                                     refresh=refresh))
-        if task.cache_only:
-            raise NotCached(f"{repo_type} {repo_id}")
         from pathlib import Path
 
         from huggingface_hub import hf_hub_download
 
         what = f"{repo_type} {repo_id}"
 
+        def get(revision, dry_run):  # the token is passed, never bound to a name here: tracebacks with locals
+            return hf_hub_download(repo_id, filename, repo_type=repo_type, revision=revision, dry_run=dry_run,
+                                   endpoint=self.endpoint, etag_timeout=self.timeout, force_download=refresh,
+                                   token=self._token.reveal() if self._token else False)
+
         def attempt(deadline):
             self._before_request(what, deadline)
             try:
-                with task.attempt(self.max_total, self._overdue(what)):
-                    # The token is passed, never bound to a name here: a traceback with locals shows none.
-                    info = hf_hub_download(repo_id, filename, repo_type=repo_type, revision=revision, dry_run=True,
-                                           endpoint=self.endpoint, etag_timeout=self.timeout, force_download=refresh,
-                                           token=self._token.reveal() if self._token else False)
-                    path = info.local_path
-                    if info.will_download:  # pinned to the commit just seen
-                        path = hf_hub_download(repo_id, filename, repo_type=repo_type, revision=info.commit_hash,
-                                               endpoint=self.endpoint, etag_timeout=self.timeout,
-                                               force_download=refresh,
-                                               token=self._token.reveal() if self._token else False)
+                with current_task.get().attempt(self.max_total, self._overdue(what)):
+                    info = get(revision, True)  # one HEAD: the commit, and whether the cached copy is current
+                    path = get(info.commit_hash, False) if info.will_download else info.local_path
                 self.last_answer = time.monotonic()
                 return Path(path), info.commit_hash
             except Exception as exc:  # noqa: BLE001 - classified just below
                 raise self._classify(exc, what) from exc
 
-        return self._retrying(attempt, what)
+        return _in_task(lambda: self._retrying(attempt, what), what)
 
     def probe(self, timeout: float) -> str | None:
         """``None`` when the endpoint gives a Hub's answer within ``timeout`` s (headers and body), else why not:
         no answer, a server error, or an answer that is not the Hub's API (a captive portal's web page)."""
         from .fetch import run_bounded
 
+        import httpx2
+
+        silent = f"no answer within {timeout:g} s"
+
         def ask():
-            with current_task.get().attempt(timeout + 0.5, f"no answer within {timeout:g} s"):
+            with current_task.get().attempt(timeout + 0.5, silent):
                 return self._get(f"{self.endpoint}/api/datasets", {"filter": "benchmark:official", "limit": 1},
                                  "the probe", time.monotonic() + timeout, timeout, PROBE_MAX_BYTES)
 
         try:
             response = run_bounded(ask)
-        except (_TimedOut, HubUnavailableError):
-            return f"no answer within {timeout:g} s"
+        except (_Transient, HubUnavailableError, httpx2.TimeoutException):
+            return silent  # no complete answer in time
         except BadResponseError:
             return None  # it answered, too much: the Hub's API all the same
         except Exception as exc:  # noqa: BLE001 - any failure to get an answer is the reason
-            if isinstance(exc, _Transient) and exc.timed_out:
-                return f"no answer within {timeout:g} s"
-            return _describe(exc.cause if isinstance(exc, _Transient) else exc)
-        status = response.status_code
-        if status >= 500:
-            return f"it answered {status}"
+            return _describe(exc)
+        status, body = response.status_code, response.content
         if status in (401, 403, 429):
             return None  # the Hub, refusing this token or rate limiting: the loads will say so
-        body = response.content
-        if "html" in response.headers.get("content-type", "").lower() or body.lstrip()[:1] == b"<":
+        if status < 500 and ("html" in response.headers.get("content-type", "").lower() or body.lstrip()[:1] == b"<"):
             return f"it answered {status} with a web page, not the Hub's API (a captive portal, proxy or sign-in page?)"
         try:
-            import json
-
-            json.loads(body)
+            __import__("json").loads(body)
         except (ValueError, RecursionError):
-            return f"it answered {status} with something that is not the Hub's API (not JSON)"
+            return f"it answered {status}" if status >= 500 else \
+                f"it answered {status} with something that is not the Hub's API (not JSON)"
         return f"it answered {status}" if status >= 400 else None
 
     # -- one request --------------------------------------------------------------------------------------------
@@ -309,7 +281,12 @@ class HubClient:
                 raise BadResponseError(f"{what}: the Hub's paging went on for over {self.max_total:g} s; stopped")
             response = self._request(url, params, what, MAX_CALL_BYTES - total)
             raw, total = response.content, total + len(response.content)
-            body = self._json(response, url, what)
+            try:
+                body = response.json()
+            except (ValueError, RecursionError) as exc:
+                detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
+                raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was "
+                                       "loaded from it") from None
             if not paged:
                 return body, raw
             if not isinstance(body, list):
@@ -320,31 +297,23 @@ class HubClient:
             if link and _origin(link) != origin:  # following it would send the token to another server
                 raise BadResponseError(f"{what}: the Hub's next page points outside {self.endpoint} (to "
                                        f"{urlsplit(link).netloc}); not followed")
-            if link in seen:
-                raise BadResponseError(f"{what}: the Hub's paging loops back to {link}")
-            if len(seen) >= MAX_PAGES:
-                raise BadResponseError(f"{what}: the Hub's paging goes on past {MAX_PAGES} pages; stopped there")
-            if link:
-                seen.add(link)
+            if link in seen or len(seen) >= MAX_PAGES:
+                raise BadResponseError(f"{what}: the Hub's paging loops back to {link}" if link in seen else
+                                       f"{what}: the Hub's paging goes on past {MAX_PAGES} pages; stopped there")
+            seen.add(link)
             url, params = link, None
-        import json
-
-        return items, (raw if not seen else json.dumps(items).encode())
+        return items, (raw if len(seen) == 1 else __import__("json").dumps(items).encode())
 
     def _request(self, url, params, what, budget):
         """One GET, retried; a response of at most ``budget`` bytes."""
         def attempt(deadline):
             self._before_request(what, deadline)
-            sent = time.monotonic()
+            bound = REQUEST_DEADLINE_FACTOR * self.timeout
             self.in_flight += 1  # (a race between threads only makes the pause a little early or late)
             try:
-                with current_task.get().attempt(REQUEST_DEADLINE_FACTOR * self.timeout + 1.0, self._overdue(what)):
-                    response = self._get(url, params, what, min(deadline, sent + REQUEST_DEADLINE_FACTOR *
-                                                                 self.timeout), self.timeout, min(MAX_BODY_BYTES, budget))
-            except _TimedOut as exc:
-                raise _Transient(exc, timed_out=True) from None
-            except (LbtoolsError, _Transient):
-                raise
+                with current_task.get().attempt(bound + 1.0, self._overdue(what)):
+                    response = self._get(url, params, what, min(deadline, time.monotonic() + bound), self.timeout,
+                                         min(MAX_BODY_BYTES, budget))
             except Exception as exc:  # noqa: BLE001 - classified
                 raise self._classify(exc, what) from exc
             finally:
@@ -379,22 +348,13 @@ class HubClient:
                 if size > limit:
                     raise self._too_large(what, size, limit)
                 if time.monotonic() > deadline:
-                    raise _TimedOut(f"no complete answer within {REQUEST_DEADLINE_FACTOR * timeout:g} s")
+                    raise _Transient(TimeoutError(f"no complete answer within {REQUEST_DEADLINE_FACTOR * timeout:g} s"),
+                                     timed_out=True)
                 chunks.append(chunk)
             headers = [(k, v) for k, v in response.headers.multi_items()
                        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
             return httpx2.Response(response.status_code, headers=headers, content=b"".join(chunks),
                                    request=response.request)
-
-    @staticmethod
-    def _json(response, url, what):
-        try:
-            return response.json()
-        except (ValueError, RecursionError) as exc:
-            detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
-            raise BadResponseError(
-                f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was loaded from it"
-            ) from None
 
     def _before_request(self, what: str, deadline: float) -> None:
         if self.down is not None:
@@ -516,8 +476,6 @@ class HubClient:
 
         if isinstance(exc, (_Transient, LbtoolsError, Cancelled)):
             return exc
-        if isinstance(exc, _TimedOut):
-            return _Transient(exc, timed_out=True)
         if isinstance(exc, OfflineModeIsEnabled):
             return HubUnavailableError(f"{what}: HF_HUB_OFFLINE is set, so the Hub is not contacted; use "
                                        "LBTOOLS_SOURCE=snapshot or unset HF_HUB_OFFLINE")
@@ -572,6 +530,19 @@ class HubClient:
                                     "loaded nothing from this request: try again, or work offline with "
                                     "LBTOOLS_SOURCE=snapshot")
         return exc
+
+
+def _in_task(call, what: str):
+    """``call()`` in a fan-out's worker: at once inside one, through ``run_bounded`` outside (interruptible and
+    bounded); never in a cache-only pass (``NotCached``)."""
+    task = current_task.get()
+    if task is None:
+        from .fetch import run_bounded
+
+        return run_bounded(call)
+    if task.cache_only:
+        raise NotCached(what)
+    return call()
 
 
 def _spent(headers, in_flight: int) -> bool:

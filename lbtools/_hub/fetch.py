@@ -9,34 +9,13 @@ from contextlib import contextmanager
 
 from ..errors import HubUnavailableError, LbtoolsError, mask_secrets
 from .client import Cancelled, NotCached, current_task
-from .parse import (
-    Problems,
-    benchmark_ids,
-    benchmark_records,
-    eval_result_records,
-    expect_list,
-    expect_object,
-    leaderboard_records,
-)
-from .parse import model_info_record, repo_id_problem
+from .parse import (Problems, benchmark_ids, benchmark_records, eval_result_records, expect_list, expect_object,
+                    leaderboard_records, model_info_record, repo_id_problem)
 
 # The fields of ``model_info`` that ``load_model_info`` asks for.
-MODEL_INFO_EXPAND = (
-    "author",
-    "cardData",
-    "createdAt",
-    "downloads",
-    "gated",
-    "library_name",
-    "likes",
-    "pipeline_tag",
-    "safetensors",
-    "tags",
-)
-
-# How long the caller's thread waits for the pool between looks at overdue attempts.
-_POLL_S = 0.1
-
+MODEL_INFO_EXPAND = ("author", "cardData", "createdAt", "downloads", "gated", "library_name", "likes", "pipeline_tag",
+                     "safetensors", "tags")
+_POLL_S = 0.1  # how long the caller's thread waits for the pool between looks at overdue attempts
 
 # -- ids -----------------------------------------------------------------------------------------------------------
 
@@ -64,23 +43,16 @@ def check_id_list(values, name: str, *, namespace: bool) -> list[str]:
         items = list(values)
     except TypeError:
         raise TypeError(f"{name} must be an id string or a list of them; got {type(values).__name__}") from None
-    out, seen = [], set()
     for index, item in enumerate(items):
         check_repo_id(item, f"{name}[{index}]", namespace=namespace)
-        if item not in seen:
-            seen.add(item)
-            out.append(item)
-    return out
-
+    return list(dict.fromkeys(items))
 
 # -- the fetchers: one request each, parsed ---------------------------------------------------------------------
 
 
 def _benchmark_list(source, refresh):
-    return source.get_json(
-        "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=refresh,
-        paged=True, expect=expect_list,
-    )
+    return source.get_json("/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list",
+                           refresh=refresh, paged=True, expect=expect_list)
 
 
 def fetch_benchmark_records(source, refresh):
@@ -115,13 +87,8 @@ def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
 
 def fetch_leaderboard_body(source, dataset_id, base_model_only, refresh):
     """``(body, fetched_at)`` of one leaderboard, not parsed (``parse_leaderboard``)."""
-    return source.get_json(
-        f"/api/datasets/{dataset_id}/leaderboard",
-        leaderboard_params(base_model_only),
-        what=f"benchmark {dataset_id}",
-        refresh=refresh,
-        expect=expect_list,
-    )
+    return source.get_json(f"/api/datasets/{dataset_id}/leaderboard", leaderboard_params(base_model_only),
+                           what=f"benchmark {dataset_id}", refresh=refresh, expect=expect_list)
 
 
 def parse_leaderboard(dataset_id, body):
@@ -130,22 +97,15 @@ def parse_leaderboard(dataset_id, body):
 
 
 def fetch_eval_results(source, model_id, refresh):
-    body, fetched_at = source.get_json(
-        f"/api/models/{model_id}", {"expand": "evalResults"}, what=f"model {model_id}", refresh=refresh,
-        expect=expect_object,
-    )
+    body, fetched_at = source.get_json(f"/api/models/{model_id}", {"expand": "evalResults"}, what=f"model {model_id}",
+                                       refresh=refresh, expect=expect_object)
     problems = Problems()
     return eval_result_records(body, model_id, problems), problems, fetched_at
 
 
 def fetch_model_info(source, model_id, refresh):
-    body, fetched_at = source.get_json(
-        f"/api/models/{model_id}",
-        [("expand", field) for field in MODEL_INFO_EXPAND],
-        what=f"model {model_id}",
-        refresh=refresh,
-        expect=expect_object,
-    )
+    body, fetched_at = source.get_json(f"/api/models/{model_id}", [("expand", field) for field in MODEL_INFO_EXPAND],
+                                       what=f"model {model_id}", refresh=refresh, expect=expect_object)
     problems = Problems()
     return [model_info_record(body, model_id, problems)], problems, fetched_at
 
@@ -162,9 +122,7 @@ def progress_enabled(progress) -> bool:
     flags = (os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", ""), os.environ.get("TQDM_DISABLE", ""))
     if any(f.strip().lower() in ("1", "true", "yes", "on") for f in flags):
         return False
-    if "ipykernel" in sys.modules:
-        return True
-    return bool(getattr(sys.stderr, "isatty", lambda: False)())
+    return "ipykernel" in sys.modules or bool(getattr(sys.stderr, "isatty", lambda: False)())
 
 
 class Task:
@@ -172,8 +130,7 @@ class Task:
     whether only answers at hand may be used, and when the attempt now running started and how long it may take."""
 
     def __init__(self, cancelled: threading.Event, cache_only: bool = False):
-        self.cancelled = cancelled
-        self.cache_only = cache_only
+        self.cancelled, self.cache_only = cancelled, cache_only
         self.running: tuple[float, float, str] | None = None  # (started, limit, message)
 
     @contextmanager
@@ -207,8 +164,7 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
     cancelled, requests in flight stop at their next wait, within their timeout), and an attempt that ran past its
     deadline without an answer is given up here (its thread ends when the server lets go, or at its next wait).
     """
-    results, failures = {}, {}
-    bar = None
+    results, failures, bar = {}, {}, None
     if progress_enabled(progress) and len(keys) > 1:
         from tqdm.auto import tqdm
 
@@ -224,8 +180,7 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
         if bar is not None:
             bar.update(1)
 
-    cancelled = threading.Event()
-    todo = list(keys)
+    cancelled, todo = threading.Event(), list(keys)
     try:
         if at_hand:
             todo = []
@@ -265,17 +220,14 @@ def _run_pool(task, keys, max_workers, cancelled, done) -> None:
         while pending:
             finished, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
             for future in finished:
-                key, _ = futures[future]
                 exc = future.exception()
-                done(key, None if exc else future.result(), exc)
-            now = time.monotonic()
+                done(futures[future][0], None if exc else future.result(), exc)
             for future in list(pending):
-                key, state = futures[future]
-                message = state.overdue(now)
-                if message is not None:
+                message = futures[future][1].overdue(time.monotonic())
+                if message is not None:  # its thread ends when the server lets go, or at its next wait
                     pending.discard(future)
                     abandoned = True
-                    done(key, exc=HubUnavailableError(message))
+                    done(futures[future][0], exc=HubUnavailableError(message))
     except BaseException:
         abandoned = True
         raise
@@ -288,9 +240,7 @@ def _run_pool(task, keys, max_workers, cancelled, done) -> None:
 
 def one_line(exc: BaseException) -> str:
     text = " ".join(mask_secrets(str(exc)).split())
-    if not isinstance(exc, LbtoolsError):
-        text = f"{type(exc).__name__}: {text}"
-    return text
+    return text if isinstance(exc, LbtoolsError) else f"{type(exc).__name__}: {text}"
 
 
 def fetch_card_sizes(source, dataset_id, refresh):
@@ -312,6 +262,5 @@ def fetch_card_sizes(source, dataset_id, refresh):
     except (ValueError, OSError) as exc:
         why_no_tasks = f"; eval.yaml unreadable ({one_line(exc)})"
     counts = card_counts(info, tasks)
-    if counts:
-        return counts, ""
-    return [], f"its card gives no num_examples for the split its eval.yaml names{why_no_tasks}"
+    return (counts, "") if counts else ([], f"its card gives no num_examples for the split its eval.yaml names"
+                                             f"{why_no_tasks}")
