@@ -48,27 +48,19 @@ class ResponseCache:
     says why it can't be used, if so."""
 
     def __init__(self, root, ttl: float, endpoint: str, token=None):
-        self.root = Path(root)
-        self.ttl = ttl
-        self.warned = False
-        self.folder = None
-        self.problem = None
+        self.root, self.ttl, self.warned, self.folder, self.problem = Path(root), ttl, False, None, None
         try:
             self._prepare_root()
-            who = "anonymous" if token is None else hashlib.sha256(self._salt() + token.reveal().encode()).hexdigest()[:40]
+            who = "anonymous" if token is None else hashlib.sha256(self._salt() + token.reveal().encode()).hexdigest()
             slug = re.sub(r"[^A-Za-z0-9.-]+", "_", endpoint.split("://", 1)[-1])[:80]
-            self.folder = self.root / LAYOUT / f"{slug}-{hashlib.sha256(endpoint.encode()).hexdigest()[:8]}" / who
+            self.folder = self.root / LAYOUT / f"{slug}-{hashlib.sha256(endpoint.encode()).hexdigest()[:8]}" / who[:40]
         except (OSError, ValueError) as exc:
             self.problem = str(exc)
 
     def _prepare_root(self) -> None:
-        try:
-            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)
-        except FileExistsError:
-            raise OSError(f"{self.root} is not a folder") from None
+        if not self.root.is_dir():
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # FileExistsError for a file in the way
         st = os.stat(self.root)
-        if not stat.S_ISDIR(st.st_mode):
-            raise OSError(f"{self.root} is not a folder")
         why = _unsafe(st)
         if why:
             raise ValueError(f"the cache folder {self.root} {why}, so its answers can't be trusted; use a folder of "
@@ -98,16 +90,15 @@ class ResponseCache:
         raise ValueError(f"{path} can't be read")
 
     def usable(self) -> bool:
-        if self.problem is not None:
-            self.report(self.problem)
-        return self.problem is None
+        return self.problem is None or self.report(self.problem)
 
     def report(self, why: str) -> None:
-        """One warning per load for a cache that can't be used."""
+        """One warning per load for a cache that can't be used (returns False)."""
         if not self.warned:
             self.warned = True
             warn(f"lbtools: could not use the response cache at {self.root} ({why}); loading goes on without it",
                  CacheWarning, stacklevel=6)
+        return False
 
     def path(self, path: str, params=None) -> Path:
         parts = response_relpath(path, params).split("/")
@@ -158,15 +149,11 @@ class ResponseCache:
             self.report(f"{type(exc).__name__}: {exc.strerror or exc}")
 
 def _mkdirs(root: Path, folder: Path) -> None:
-    missing = []
-    while folder != root and not folder.is_dir():
-        missing.append(folder)
-        folder = folder.parent
-    for part in reversed(missing):
-        try:
-            part.mkdir(mode=0o700)
-        except FileExistsError:
-            pass
+    """``folder`` and the folders between it and ``root``, each ``0700`` (``os.makedirs`` applies a mode to the last
+    one only)."""
+    for part in reversed([folder, *folder.parents][: len(folder.relative_to(root).parts)]):
+        if not part.is_dir():
+            part.mkdir(mode=0o700, exist_ok=True)
 
 
 def _read_own(path: Path, limit: int, with_time: bool = False):
