@@ -131,12 +131,21 @@ def _endless(page_bytes: int, delay: float = 0.0):
     return answer
 
 
+def test_paging_that_leaves_the_endpoint_is_not_followed(serve):
+    """A ``Link: rel="next"`` to another host would carry the token there: refused."""
+    server = serve(lambda path, query: (200, {"Link": '<http://elsewhere.example/api/datasets?cursor=2>; rel="next"'},
+                                        b'[{"id": "a/b"}]'))
+    with pytest.raises(lbtools.BadResponseError, match=r"next page points outside .*elsewhere\.example.*not followed"):
+        lbtools.list_benchmarks()
+    assert len(server.requests) == 1
+
+
 def test_an_endless_paging_chain_is_cut_at_the_byte_cap(serve, monkeypatch):
     monkeypatch.setattr(lbhub, "MAX_CALL_BYTES", 8 << 20)
     answer = _endless(1 << 20)
     server = serve(answer)
     answer.url = server.url
-    with pytest.raises(lbtools.BadResponseError, match="MiB for all pages"):
+    with pytest.raises(lbtools.BadResponseError, match="lbtools accepts for all pages of a listing"):
         lbtools.list_benchmarks()
     assert len(server.requests) <= 9
 

@@ -433,10 +433,9 @@ class HubClient:
     # -- errors ---------------------------------------------------------------------------------------------------
 
     def _too_large(self, what: str, size: int, limit: int) -> BadResponseError:
-        return BadResponseError(
-            f"{what}: the Hub sent {size / 1e6:.1f} MB or more, over what lbtools accepts ({MAX_BODY_BYTES >> 20} MiB "
-            f"for one answer, {MAX_CALL_BYTES >> 20} MiB for all pages of a listing); nothing was loaded from it"
-        )
+        part = "one answer" if limit >= MAX_BODY_BYTES else f"all pages of a listing ({MAX_CALL_BYTES >> 20} MiB)"
+        return BadResponseError(f"{what}: the Hub sent {size / 1e6:.1f} MB or more, over the {limit / 2**20:g} MiB "
+                                f"lbtools accepts for {part}; nothing was loaded from it")
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
         when = f"wait {wait:.0f} s" if wait is not None else "wait a few minutes"
