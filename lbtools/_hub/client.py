@@ -23,16 +23,8 @@ import time
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
 
-from ..errors import (
-    AccessDeniedError,
-    BadResponseError,
-    GatedBenchmarkError,
-    HubUnavailableError,
-    LbtoolsError,
-    NotFoundError,
-    RateLimitedError,
-    mask_secrets,
-)
+from ..errors import (AccessDeniedError, BadResponseError, GatedBenchmarkError, HubUnavailableError, LbtoolsError,
+                      NotFoundError, RateLimitedError, mask_secrets)
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # one response
 MAX_CALL_BYTES = 256 * 1024 * 1024  # all pages of one call
@@ -81,14 +73,13 @@ def _clamp(seconds: float) -> float:
 
 
 def _retry_after(headers) -> float | None:
-    raw = headers.get("retry-after")
-    if raw is None:
-        return None
-    try:
-        return _clamp(float(raw))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
+    """``Retry-After`` (seconds or an HTTP date) in seconds, clamped; None when absent or unreadable."""
+    from email.utils import parsedate_to_datetime
 
+    raw = headers.get("retry-after")
+    try:
+        return None if raw is None else _clamp(float(raw))
+    except ValueError:
         try:
             return _clamp((parsedate_to_datetime(raw) - datetime.now(timezone.utc)).total_seconds())
         except (TypeError, ValueError, OverflowError):
@@ -116,15 +107,13 @@ def _wait_of_429(headers) -> float:
 
 
 def resolve_token(token):
-    """The token requests will carry, as a masked ``config.Token``: a checked ``token``, or for ``None`` the login / ``HF_TOKEN`` (unless
-    ``HF_HUB_DISABLE_IMPLICIT_TOKEN``), or ``None`` for anonymous. Never echoes a token in an error."""
+    """The token requests will carry, as a masked ``config.Token``: a checked ``token``, or for ``None`` the login or
+    ``HF_TOKEN`` (unless ``HF_HUB_DISABLE_IMPLICIT_TOKEN``); ``None`` for anonymous. Never echoes a token."""
     from ..config import Token, check_token
 
     token = check_token(token)
-    if token is False:
-        return None
     if token is not None:
-        return token
+        return token or None
     from huggingface_hub import constants, get_token
 
     if constants.HF_HUB_DISABLE_IMPLICIT_TOKEN or get_token() is None:
@@ -358,10 +347,9 @@ class HubClient:
 
     def _before_request(self, what: str, deadline: float) -> None:
         if self.down is not None:
-            raise HubUnavailableError(
-                f"{what}: not requested, because the Hub at {self.endpoint} stopped answering during this load "
-                f"({self.down}); try again later, or work offline with LBTOOLS_SOURCE=snapshot"
-            )
+            raise HubUnavailableError(f"{what}: not requested, because the Hub at {self.endpoint} stopped answering "
+                                      f"during this load ({self.down}); try again later, or work offline with "
+                                      "LBTOOLS_SOURCE=snapshot")
         left = self.paused_until - time.monotonic()
         if left > deadline - time.monotonic():  # said at once rather than after a wait the budget can't cover
             raise self._rate_limited(what, left)
@@ -421,14 +409,12 @@ class HubClient:
             self.down = f"no answer within {self.timeout:g} s" if timeouts else _describe(failure.cause)
         if timeouts >= MAX_TIMEOUTS or failure.timed_out:
             return HubUnavailableError(
-                f"{what}: the Hub at {self.endpoint} did not answer within {self.timeout:g} s "
-                f"({timeouts} timed-out tries, {elapsed:.1f} s in all); it may be down or unreachable: try again "
-                "later, raise LBTOOLS_TIMEOUT on a slow connection, or work offline with LBTOOLS_SOURCE=snapshot"
-            )
-        return HubUnavailableError(
-            f"{what}: the Hub at {self.endpoint} failed after retrying for {elapsed:.1f} s "
-            f"({_describe(failure.cause)}); try again later, or work offline with LBTOOLS_SOURCE=snapshot"
-        )
+                f"{what}: the Hub at {self.endpoint} did not answer within {self.timeout:g} s ({timeouts} timed-out "
+                f"tries, {elapsed:.1f} s in all); it may be down or unreachable: try again later, raise LBTOOLS_TIMEOUT "
+                "on a slow connection, or work offline with LBTOOLS_SOURCE=snapshot")
+        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} failed after retrying for {elapsed:.1f} s "
+                                   f"({_describe(failure.cause)}); try again later, or work offline with "
+                                   "LBTOOLS_SOURCE=snapshot")
 
     # -- errors ---------------------------------------------------------------------------------------------------
 
@@ -439,39 +425,26 @@ class HubClient:
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
         when = f"wait {wait:.0f} s" if wait is not None else "wait a few minutes"
-        return RateLimitedError(
-            f"{what}: the Hub's rate limit is exhausted; {when} and try again "
-            "(authenticated requests get a larger quota: `hf auth login` or HF_TOKEN)",
-            wait_seconds=wait,
-        )
+        return RateLimitedError(f"{what}: the Hub's rate limit is exhausted; {when} and try again (authenticated "
+                                "requests get a larger quota: `hf auth login` or HF_TOKEN)", wait_seconds=wait)
 
     def _not_found(self, what: str) -> NotFoundError:
-        if what.startswith("benchmark "):
-            return NotFoundError(
-                f"{what} was not found on {self.endpoint}, or it is private, or it has no leaderboard: check the id "
-                "(lbtools.list_benchmarks() lists the official benchmarks)"
-            )
-        return NotFoundError(f"{what} was not found on {self.endpoint}, or it is private: check the id")
+        board = what.startswith("benchmark ")
+        return NotFoundError(f"{what} was not found on {self.endpoint}, or it is private"
+                             + (", or it has no leaderboard: check the id (lbtools.list_benchmarks() lists the official "
+                                "benchmarks)" if board else ": check the id"))
 
     def _access_denied(self, what: str, status: int) -> AccessDeniedError:
-        if self.authenticated:
-            advice = ("the token sent is invalid, expired, or may not read it: check it at "
-                      "https://huggingface.co/settings/tokens, or pass token=False for public data")
-        else:
-            advice = "it needs a token: authenticate with `hf auth login`, HF_TOKEN, or token=..."
+        advice = ("the token sent is invalid, expired, or may not read it: check it at "
+                  "https://huggingface.co/settings/tokens, or pass token=False for public data" if self.authenticated
+                  else "it needs a token: authenticate with `hf auth login`, HF_TOKEN, or token=...")
         return AccessDeniedError(f"{what}: the Hub refused access ({status}); {advice}")
 
     def _classify(self, exc: BaseException, what: str) -> BaseException:
         """A huggingface_hub / transport error as a retryable ``_Transient`` or a clear lbtools error (by type)."""
         import httpx2
-        from huggingface_hub.errors import (
-            FileMetadataError,
-            GatedRepoError,
-            HfHubHTTPError,
-            LocalEntryNotFoundError,
-            OfflineModeIsEnabled,
-            RepositoryNotFoundError,
-        )
+        from huggingface_hub.errors import (FileMetadataError, GatedRepoError, HfHubHTTPError, LocalEntryNotFoundError,
+                                            OfflineModeIsEnabled, RepositoryNotFoundError)
 
         if isinstance(exc, (_Transient, LbtoolsError, Cancelled)):
             return exc
@@ -561,8 +534,8 @@ def _sleep(seconds: float) -> None:
 
 def _origin(url: str) -> tuple[str, str, int | None]:
     parts = urlsplit(url)
-    port = parts.port or {"http": 80, "https": 443}.get(parts.scheme.lower())
-    return parts.scheme.lower(), (parts.hostname or "").lower(), port
+    return parts.scheme.lower(), (parts.hostname or "").lower(), parts.port or {"http": 80, "https": 443}.get(
+        parts.scheme.lower())
 
 
 def _describe(exc: BaseException) -> str:
