@@ -136,8 +136,11 @@ class ResponseCache:
             return
         file = self.path(path, params)
         try:
-            _mkdirs(self.root, file.parent)
-            fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+            try:
+                fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+            except FileNotFoundError:  # its folders, the first time
+                _mkdirs(self.root, file.parent)
+                fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(raw)
@@ -147,6 +150,7 @@ class ResponseCache:
                 raise
         except OSError as exc:
             self.report(f"{type(exc).__name__}: {exc.strerror or exc}")
+
 
 def _mkdirs(root: Path, folder: Path) -> None:
     """``folder`` and the folders between it and ``root``, each ``0700`` (``os.makedirs`` applies a mode to the last

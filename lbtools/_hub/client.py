@@ -190,8 +190,8 @@ class HubClient:
             problem = expect(body) if expect is not None else None
             if problem is not None:
                 raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
-            if self.cache is not None:
-                self.cache.put(path, params, raw)
+            if self.cache is not None:  # by the load's own thread, while the requests wait for the network
+                current_task.get().later.append(lambda: self.cache.put(path, params, raw))
             return body, utc_iso()
 
         return _in_task(fetch, what)

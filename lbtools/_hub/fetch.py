@@ -127,10 +127,11 @@ def progress_enabled(progress) -> bool:
 
 class Task:
     """One key of a fan-out, as the client sees it (``client.current_task``): whether the load was cancelled,
-    whether only answers at hand may be used, and when the attempt now running started and how long it may take."""
+    whether only answers at hand may be used, when the attempt now running started and how long it may take, and
+    what to do in the caller's thread once it is done (``later``: caching its answer)."""
 
     def __init__(self, cancelled: threading.Event, cache_only: bool = False):
-        self.cancelled, self.cache_only = cancelled, cache_only
+        self.cancelled, self.cache_only, self.later = cancelled, cache_only, []
         self.running: tuple[float, float, str] | None = None  # (started, limit, message)
 
     @contextmanager
@@ -157,12 +158,13 @@ def run_bounded(call):
 def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: str, at_hand: bool = True):
     """Run ``task(key)`` for every key; returns ``({key: result}, {key: one-line reason})``.
 
-    First, in this thread, each key is tried with only what is at hand (the response cache, a snapshot's files):
-    keys that need a request raise ``NotCached`` and go to a ``ThreadPoolExecutor`` of ``max_workers`` threads made
-    for this call and ended with it. One failure never sinks the others (``errors="warn"``); with ``errors="raise"``
-    the first one is raised. This thread waits in short steps: Ctrl-C stops it at once (work not started is
-    cancelled, requests in flight stop at their next wait, within their timeout), and an attempt that ran past its
-    deadline without an answer is given up here (its thread ends when the server lets go, or at its next wait).
+    Each key is first tried in this thread with only what is at hand (the response cache, a snapshot's files); a key
+    that needs a request (``NotCached``) goes at once to a ``ThreadPoolExecutor`` of ``max_workers`` threads made for
+    this call and ended with it, while the next keys are looked up. One failure never sinks the others
+    (``errors="warn"``); with ``errors="raise"`` the first one is raised. This thread waits in short steps, and
+    meanwhile caches the answers that came: Ctrl-C stops it at once (work not started is cancelled, requests in
+    flight stop at their next wait, within their timeout), and an attempt past its deadline without an answer is
+    given up here (its thread ends when the server lets go, or at its read timeout).
     """
     results, failures, bar = {}, {}, None
     if progress_enabled(progress) and len(keys) > 1:
@@ -180,51 +182,64 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
         if bar is not None:
             bar.update(1)
 
-    cancelled, todo = threading.Event(), list(keys)
-    try:
-        if at_hand:
-            todo = []
+    def to_fetch(cancelled):
+        for key in keys:
+            if not at_hand:
+                yield key
+                continue
             marker = current_task.set(Task(cancelled, cache_only=True))
             try:
-                for key in keys:
-                    try:
-                        value = task(key)
-                    except NotCached:
-                        todo.append(key)
-                    except Exception as exc:  # noqa: BLE001 - reported by done()
-                        done(key, exc=exc)
-                    else:
-                        done(key, value)
-            finally:
+                value = task(key)
+            except NotCached:
                 current_task.reset(marker)
-        if todo:
-            _run_pool(task, todo, max_workers, cancelled, done)
+                yield key
+                continue
+            except Exception as exc:  # noqa: BLE001 - reported by done()
+                done(key, exc=exc)
+            else:
+                done(key, value)
+            current_task.reset(marker)
+
+    try:
+        _run_pool(task, to_fetch, max_workers, done)
     finally:
         if bar is not None:
             bar.close()
     return results, failures
 
 
-def _run_pool(task, keys, max_workers, cancelled, done) -> None:
+def _run_pool(task, to_fetch, max_workers, done) -> None:
+    cancelled = threading.Event()
+
     def run(key, state):
         if cancelled.is_set():
             raise Cancelled("cancelled")
         current_task.set(state)
         return task(key)
 
-    pool = ThreadPoolExecutor(max_workers=min(max_workers, len(keys)), thread_name_prefix="lbtools")
-    abandoned = False
+    pool, futures, abandoned = None, {}, False
+
+    def finish(future):
+        key, state = futures[future]
+        exc = future.exception()
+        for later in state.later:  # in this thread, while the others wait for the network
+            later()
+        done(key, None if exc else future.result(), exc)
+
     try:
-        futures = {pool.submit(run, key, state): (key, state) for key, state in ((k, Task(cancelled)) for k in keys)}
+        for key in to_fetch(cancelled):
+            if pool is None:  # no thread for a load answered from what is at hand
+                pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lbtools")
+            state = Task(cancelled)
+            futures[pool.submit(run, key, state)] = (key, state)
         pending = set(futures)
         while pending:
-            finished, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
-            for future in finished:
-                exc = future.exception()
-                done(futures[future][0], None if exc else future.result(), exc)
+            ready, pending = wait(pending, timeout=_POLL_S, return_when=FIRST_COMPLETED)
+            for future in ready:
+                finish(future)
             for future in list(pending):
                 message = futures[future][1].overdue(time.monotonic())
-                if message is not None:  # its thread ends when the server lets go, or at its next wait
+                if message is not None:  # its thread ends when the server lets go, or at its read timeout
                     pending.discard(future)
                     abandoned = True
                     done(futures[future][0], exc=HubUnavailableError(message))
@@ -234,8 +249,8 @@ def _run_pool(task, keys, max_workers, cancelled, done) -> None:
     finally:
         if abandoned:
             cancelled.set()
-        # Threads end here; after Ctrl-C, a failure raised or an attempt given up, without waiting for them.
-        pool.shutdown(wait=not abandoned, cancel_futures=True)
+        if pool is not None:  # threads end here; after Ctrl-C, a failure or an attempt given up, without a wait
+            pool.shutdown(wait=not abandoned, cancel_futures=True)
 
 
 def one_line(exc: BaseException) -> str:
