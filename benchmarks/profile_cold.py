@@ -79,7 +79,10 @@ def main(argv=None) -> int:
         print(f"{len(profiles)} worker threads profiled")
         for key in ("tottime", "cumulative"):
             out = io.StringIO()
-            pstats.Stats(main_profile, *profiles, stream=out).sort_stats(key).print_stats(args.top)
+            stats = pstats.Stats(main_profile, *profiles, stream=out).sort_stats(key)
+            stats.print_stats(args.top)
+            if key == "tottime":
+                stats.print_callers("urandom|posix.open|posix.stat")
             print(out.getvalue())
     finally:
         if hub is not None:

@@ -49,6 +49,7 @@ class ResponseCache:
 
     def __init__(self, root, ttl: float, endpoint: str, token=None):
         self.root, self.ttl, self.warned, self.folder, self.problem = Path(root), ttl, False, None, None
+        self.made: set[Path] = set()  # folders known to exist
         try:
             self._prepare_root()
             who = "anonymous" if token is None else hashlib.sha256(self._salt() + token.reveal().encode()).hexdigest()
@@ -136,11 +137,10 @@ class ResponseCache:
             return
         file = self.path(path, params)
         try:
-            try:
-                fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
-            except FileNotFoundError:  # its folders, the first time
+            if file.parent not in self.made:
                 _mkdirs(self.root, file.parent)
-                fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+                self.made.add(file.parent)
+            fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(raw)

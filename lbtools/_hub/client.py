@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextvars
 import math
 import random
+import threading
 import time
 from datetime import datetime, timezone
 from urllib.parse import urljoin, urlsplit
@@ -167,7 +168,8 @@ class HubClient:
             if not self.cache.usable():
                 self.cache = None
         self.paused_until = self.last_answer = 0.0  # a 429 pauses this load; when it last got an answer
-        self.in_flight = 0
+        # The rate-limit window as the answers' RateLimit headers tell it: requests left (None: unknown) until when.
+        self.in_flight, self.quota_left, self.quota_reset, self._lock = 0, None, 0.0, threading.Lock()
         self.down: str | None = None  # why this load stopped sending requests
 
     def __repr__(self) -> str:
@@ -181,9 +183,13 @@ class HubClient:
 
         ``paged`` follows ``Link: rel="next"`` and joins the pages into one list. ``expect(body)`` says why a body is
         not of the expected shape (or None): such a body raises BadResponseError and is never cached."""
-        hit = self.cache.get(path, params, expect=expect) if self.cache is not None and not refresh else None
-        if hit is not None:
-            return hit[0], utc_iso(hit[1])
+        task, key = current_task.get(), (path, repr(params))
+        if self.cache is not None and not refresh and (task is None or key not in task.misses):
+            hit = self.cache.get(path, params, expect=expect)
+            if hit is not None:
+                return hit[0], utc_iso(hit[1])
+            if task is not None:
+                task.misses.add(key)  # looked up once per load: the pool's thread does not look again
 
         def fetch():
             body, raw = self._pages(path, params, what, paged)
@@ -298,7 +304,6 @@ class HubClient:
         def attempt(deadline):
             self._before_request(what, deadline)
             bound = REQUEST_DEADLINE_FACTOR * self.timeout
-            self.in_flight += 1  # (a race between threads only makes the pause a little early or late)
             try:
                 with current_task.get().attempt(bound + 1.0, self._overdue(what)):
                     response = self._get(url, params, what, min(deadline, time.monotonic() + bound), self.timeout,
@@ -306,12 +311,9 @@ class HubClient:
             except Exception as exc:  # noqa: BLE001 - classified
                 raise self._classify(exc, what) from exc
             finally:
-                self.in_flight -= 1
-            self.last_answer = time.monotonic()
-            if response.status_code == 429 or _spent(response.headers, self.in_flight):
-                wait = _wait_of_429(response.headers)
-                if response.status_code == 429 or wait <= MAX_PACE_S:  # a 200 with a reset of days: not believed
-                    self.paused_until = max(self.paused_until, time.monotonic() + wait)
+                with self._lock:
+                    self.in_flight -= 1
+            self._note_quota(response)
             from huggingface_hub.utils import hf_raise_for_status
 
             try:
@@ -350,11 +352,36 @@ class HubClient:
             raise HubUnavailableError(f"{what}: not requested, because the Hub at {self.endpoint} stopped answering "
                                       f"during this load ({self.down}); try again later, or work offline with "
                                       "LBTOOLS_SOURCE=snapshot")
-        left = self.paused_until - time.monotonic()
-        if left > deadline - time.monotonic():  # said at once rather than after a wait the budget can't cover
-            raise self._rate_limited(what, left)
-        if left > 0:
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                if self.quota_left is not None and now >= self.quota_reset:
+                    self.quota_left = None  # a new window: the next answer says where it stands
+                if self.quota_left is not None and self.quota_left <= 0:  # spent: wait for the window to end
+                    self.paused_until = max(self.paused_until, self.quota_reset)
+                left = self.paused_until - now
+                if left <= 0:
+                    self.in_flight += 1
+                    self.quota_left = None if self.quota_left is None else self.quota_left - 1
+                    return
+            if left > deadline - now:  # said at once rather than after a wait the budget can't cover
+                raise self._rate_limited(what, left)
             _sleep(left)
+
+    def _note_quota(self, response) -> None:
+        """What an answer says of the window: a 429 pauses the load for its wait; ``RateLimit`` gives the requests
+        left (less those in flight, which it does not count yet) and when the window ends (on a 200, a reset past
+        ``MAX_PACE_S`` is not believed)."""
+        info, now = _ratelimit(response.headers), time.monotonic()
+        with self._lock:
+            self.last_answer = now
+            if response.status_code == 429:
+                self.paused_until = max(self.paused_until, now + _wait_of_429(response.headers))
+            if info is not None and info.reset_in_seconds <= MAX_PACE_S:
+                left, reset = info.remaining - self.in_flight, now + info.reset_in_seconds
+                same_window = self.quota_left is not None and reset <= self.quota_reset + 1
+                self.quota_left = min(self.quota_left, left) if same_window else left
+                self.quota_reset = reset
 
     def _overdue(self, what: str) -> str:
         """The message of an attempt the caller stopped waiting for (no headers within its deadline)."""
@@ -515,12 +542,6 @@ def _in_task(call, what: str):
     if task.cache_only:
         raise NotCached(what)
     return call()
-
-
-def _spent(headers, in_flight: int) -> bool:
-    """Will the quota be spent once the requests still in flight are counted?"""
-    info = _ratelimit(headers)
-    return info is not None and info.remaining - in_flight <= 0
 
 
 def _sleep(seconds: float) -> None:

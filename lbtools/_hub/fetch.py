@@ -130,8 +130,8 @@ class Task:
     whether only answers at hand may be used, when the attempt now running started and how long it may take, and
     what to do in the caller's thread once it is done (``later``: caching its answer)."""
 
-    def __init__(self, cancelled: threading.Event, cache_only: bool = False):
-        self.cancelled, self.cache_only, self.later = cancelled, cache_only, []
+    def __init__(self, cancelled: threading.Event, misses: set, cache_only: bool = False):
+        self.cancelled, self.misses, self.cache_only, self.later = cancelled, misses, cache_only, []
         self.running: tuple[float, float, str] | None = None  # (started, limit, message)
 
     @contextmanager
@@ -182,12 +182,14 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
         if bar is not None:
             bar.update(1)
 
+    misses: set = set()  # answers the response cache was found not to hold
+
     def to_fetch(cancelled):
         for key in keys:
             if not at_hand:
                 yield key
                 continue
-            marker = current_task.set(Task(cancelled, cache_only=True))
+            marker = current_task.set(Task(cancelled, misses, cache_only=True))
             try:
                 value = task(key)
             except NotCached:
@@ -201,14 +203,14 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
             current_task.reset(marker)
 
     try:
-        _run_pool(task, to_fetch, max_workers, done)
+        _run_pool(task, to_fetch, max_workers, done, misses)
     finally:
         if bar is not None:
             bar.close()
     return results, failures
 
 
-def _run_pool(task, to_fetch, max_workers, done) -> None:
+def _run_pool(task, to_fetch, max_workers, done, misses) -> None:
     cancelled = threading.Event()
 
     def run(key, state):
@@ -230,7 +232,7 @@ def _run_pool(task, to_fetch, max_workers, done) -> None:
         for key in to_fetch(cancelled):
             if pool is None:  # no thread for a load answered from what is at hand
                 pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lbtools")
-            state = Task(cancelled)
+            state = Task(cancelled, misses)
             futures[pool.submit(run, key, state)] = (key, state)
         pending = set(futures)
         while pending:
