@@ -204,3 +204,13 @@ def test_a_process_forked_right_after_a_load_loads_too(hub, facts):
                          timeout=60)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "0"
+
+
+def test_a_load_that_raises_from_what_is_at_hand_leaves_the_next_load_working(hub, facts):
+    """``errors="raise"`` on a key answered from what is at hand (a snapshot's files) must not leave this thread
+    inside the fan-out's cache-only pass: the next load still fetches from the Hub."""
+    lbtools.configure(source="snapshot")
+    with pytest.raises(lbtools.NotFoundError):
+        lbtools.load_leaderboards(["nobody/missing-benchmark"], errors="raise")
+    lbtools.configure(reset=True)
+    assert list(lbtools.load_leaderboard(SWE, refresh=True)["model_id"]) == [m for m, _ in facts["leaderboards"][SWE]]

@@ -191,16 +191,17 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
                 continue
             marker = current_task.set(Task(cancelled, misses, cache_only=True))
             try:
-                value = task(key)
+                outcome = (task(key), None)
             except NotCached:
-                current_task.reset(marker)
-                yield key
-                continue
+                outcome = None
             except Exception as exc:  # noqa: BLE001 - reported by done()
-                done(key, exc=exc)
+                outcome = (None, exc)
+            finally:
+                current_task.reset(marker)
+            if outcome is None:
+                yield key
             else:
-                done(key, value)
-            current_task.reset(marker)
+                done(key, *outcome)
 
     try:
         _run_pool(task, to_fetch, max_workers, done, misses)
