@@ -20,7 +20,6 @@ import pytest
 
 import lbtools
 from cache_db import answer_files
-from lbtools._hub.cache import ResponseCache
 
 ROOT = Path(__file__).resolve().parents[1]
 SWE = "SWE-bench/SWE-bench_Verified"

@@ -226,6 +226,9 @@ class HubClient:
                 return Path(path), info.commit_hash
             except Exception as exc:  # noqa: BLE001 - classified just below
                 raise self._classify(exc, what) from exc
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
 
         return _in_task(lambda: self._retrying(attempt, what), what)
 
