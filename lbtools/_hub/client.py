@@ -367,7 +367,7 @@ class HubClient:
                     self.in_flight += 1
                     self.quota_left = None if self.quota_left is None else self.quota_left - 1
                     return
-            if left > deadline - now:  # said at once rather than after a wait the budget can't cover
+            if left + self.timeout > deadline - now:  # said at once, not after a wait that leaves no time to ask
                 raise self._rate_limited(what, left)
             _sleep(left)
 
