@@ -110,6 +110,7 @@ def save_snapshot(
     from . import config
     from ._hub.client import HubClient
 
+    token = config.Token.wrap(token)  # masked from here on: no frame below holds it raw
     if isinstance(dest, bool) or not isinstance(dest, (str, os.PathLike)):
         raise TypeError(f"dest must be a path (str or os.PathLike); got {type(dest).__name__}")
     dest = Path(dest)
