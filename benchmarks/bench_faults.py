@@ -51,7 +51,6 @@ def main(argv=None) -> int:
     from localhub import LocalHub, SilentServer
 
     import lbtools
-    from lbtools._hub import client as lbhub
 
     rows = []
 
@@ -67,19 +66,13 @@ def main(argv=None) -> int:
         for label, call in [("load_leaderboard", lambda: lbtools.load_leaderboard(ids[0])),
                             ("list_benchmarks", lbtools.list_benchmarks)]:
             lbtools.configure(reset=True)
-            lbhub.forget_endpoints()
             case(f"silent endpoint, {label}: fails after 2 timed-out tries", timed(call), 3.0)
-        lbhub.forget_endpoints()
         case(f"silent endpoint, load_leaderboards of {len(ids)} (max_workers=4): all fail",
              timed(lambda: lbtools.load_leaderboards(ids, max_workers=4)), 3.0)
-        case("… then another benchmark while the endpoint is held down (nothing sent)",
-             timed(lambda: lbtools.load_leaderboard(ids[1])), 0.2)
-        lbhub.forget_endpoints()
         lbtools.configure(source="hub", timeout=0.5)
         case("silent endpoint, LBTOOLS_TIMEOUT=0.5, source='hub'", timed(lambda: lbtools.load_leaderboard(ids[0])),
              1.5 * 3)
         lbtools.configure(reset=True, source="auto")
-        lbhub.forget_endpoints()
         case("silent endpoint, source='auto': falls back to the bundled snapshot",
              timed(lambda: lbtools.load_leaderboard("SWE-bench/SWE-bench_Verified")), 10.0)
     with socket.socket() as s:
@@ -87,28 +80,46 @@ def main(argv=None) -> int:
         port = s.getsockname()[1]
     os.environ["HF_ENDPOINT"] = f"http://127.0.0.1:{port}"
     lbtools.configure(reset=True, source="auto")
-    lbhub.forget_endpoints()
     case("refused port, source='auto': falls back to the bundled snapshot",
          timed(lambda: lbtools.load_leaderboard("SWE-bench/SWE-bench_Verified")), 3.0)
 
-    path = f"/api/datasets/{ids[0]}/leaderboard"
-    with LocalHub(work / "hub", permanent={path: 500}) as hub:
+    with LocalHub(work / "hub", ratelimit=(0, 300.0)) as hub:
         os.environ["HF_ENDPOINT"] = hub.url
         lbtools.configure(reset=True, source="hub")
-        lbhub.forget_endpoints()
-        client = lbhub.HubClient(lbtools.settings(), max_total=1.5)
-        case("500 on every try, max_total=1.5 s: stops at the cap",
-             timed(lambda: client.get_json(path, what="benchmark")), 1.5 + 0.3)
-    with LocalHub(work / "hub", ratelimit=(0, 60.0)) as hub:
-        os.environ["HF_ENDPOINT"] = hub.url
-        lbtools.configure(reset=True, source="hub")
-        lbhub.forget_endpoints()
-        saved, lbhub.MAX_TOTAL_S = lbhub.MAX_TOTAL_S, 5.0
-        try:
-            case("quota spent for 60 s, retry budget 5 s: RateLimitedError at once",
-                 timed(lambda: lbtools.load_leaderboards(ids[:2], errors="raise")), 2.0)
-        finally:
-            lbhub.MAX_TOTAL_S = saved
+        case("quota spent for 300 s, past the 120 s retry budget: RateLimitedError at once",
+             timed(lambda: lbtools.load_leaderboards(ids[:2], errors="raise")), 2.0)
+
+    # Transient faults (25 % of requests: 429, 5xx, dropped or cut-short answers) change nothing in any frame.
+    from localhub import FaultPlan
+
+    lbtools.configure(reset=True, source="hub")
+    loaders = {"list_benchmarks": lbtools.list_benchmarks, "load_leaderboard": lambda: lbtools.load_leaderboard(ids[0]),
+               "load_leaderboards": lbtools.load_leaderboards,
+               "load_eval_results": lambda: lbtools.load_eval_results(facts["models"]),
+               "load_model_info": lambda: lbtools.load_model_info(facts["models"])}  # (no aggregate in this tree)
+    transient = ("429", "500", "502", "503", "504", "drop", "truncate")
+    for name, call in loaders.items():
+        with LocalHub(work / "hub", page_size=5) as hub:
+            os.environ["HF_ENDPOINT"] = hub.url
+            expected = call()
+        same, faults, requests, seconds = True, 0, 0, 0.0
+        for seed in range(20):
+            with LocalHub(work / "hub", page_size=5,
+                          faults=FaultPlan(rate=0.25, kinds=transient, seed=seed, max_consecutive=2)) as hub:
+                os.environ["HF_ENDPOINT"] = hub.url
+                started = time.monotonic()
+                try:
+                    got = call()
+                    got.attrs, expected.attrs = {}, {}
+                    same = same and got.equals(expected)
+                except Exception:  # noqa: BLE001 - any failure is a difference
+                    same = False
+                seconds += time.monotonic() - started
+                faults, requests = faults + len(hub.faults_injected), requests + len(hub.requests)
+            if faults >= 3:
+                break
+        case(f"25 % faults, {name}: the fault-free frame ({faults} faults in {requests} requests)",
+             (seconds, "same frame" if same else "DIFFERENT"), 30.0 if same else -1)
 
     print()
     print("| case | outcome | seconds | bound | |")

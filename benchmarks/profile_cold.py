@@ -61,11 +61,6 @@ def main(argv=None) -> int:
               f"lbtools cold {bf.median(cold_cpu):.3f} s")
         lbtools.configure(cache_dir=bf.fresh_cache(work, "profiled"))
         # cProfile sees one thread: give every thread started during the load a profiler of its own, then merge.
-        # The Hub client's sender threads outlive a load by SENDER_IDLE_S: let them end, so the profiled load
-        # starts (and profiles) its own.
-        from lbtools._hub.client import SENDER_IDLE_S
-
-        time.sleep(SENDER_IDLE_S + 0.5)
         profiles = []
 
         def start_profiling(*_):
@@ -84,7 +79,10 @@ def main(argv=None) -> int:
         print(f"{len(profiles)} worker threads profiled")
         for key in ("tottime", "cumulative"):
             out = io.StringIO()
-            pstats.Stats(main_profile, *profiles, stream=out).sort_stats(key).print_stats(args.top)
+            stats = pstats.Stats(main_profile, *profiles, stream=out).sort_stats(key)
+            stats.print_stats(args.top)
+            if key == "tottime":
+                stats.print_callers("urandom|posix.open|posix.stat")
             print(out.getvalue())
     finally:
         if hub is not None:

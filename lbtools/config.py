@@ -185,28 +185,55 @@ def _check_endpoint(value, name: str) -> str:
     return text
 
 
+class Token:
+    """A Hub token held so that no repr, str or traceback with locals shows it: ``***``. ``reveal()`` gives it."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str):
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "***"
+
+    __str__ = __repr__
+
+    def __reduce__(self):
+        raise TypeError("a token is not pickled")
+
+    @staticmethod
+    def wrap(token):
+        """``token`` as handed to a loader, with a string wrapped (nothing checked yet: that can't fail here)."""
+        return Token(token) if isinstance(token, str) else token
+
+
 def check_token(token):
-    """The token to send: ``None`` (the login or ``HF_TOKEN``), ``False`` (none) or a cleaned string.
+    """The token to send: ``None`` (the login or ``HF_TOKEN``), ``False`` (none) or a cleaned :class:`Token`.
 
     Surrounding whitespace (a newline read from a file) is removed. A token that is empty, holds spaces or control
     characters, or is not text is refused here, before any request, by a message that never repeats it.
     """
+    token = Token.wrap(token)
     if token is None or token is False:
         return token
-    if not isinstance(token, str):
+    if not isinstance(token, Token) or not isinstance(token.reveal(), str):
         raise TypeError(
             f"token must be a string, False (send none) or None (use HF_TOKEN or `hf auth login`); got "
             f"{type(token).__name__}"
         )
-    cleaned = token.strip()
-    if not cleaned:
+    token = Token(token.reveal().strip())
+    if not token.reveal():
         raise ValueError("token is empty; pass token=None to use HF_TOKEN or the login, or token=False for none")
-    if not cleaned.isascii() or not cleaned.isprintable() or any(c.isspace() for c in cleaned):
+    if (not token.reveal().isascii() or not token.reveal().isprintable()
+            or any(c.isspace() for c in token.reveal())):
         raise ValueError(
             "token holds spaces, control or non-ASCII characters, so it can't be a Hub token (its value is not "
             "shown); copy it again from https://huggingface.co/settings/tokens"
         )
-    return cleaned
+    return token
 
 
 def _workers(value, name: str) -> int:

@@ -7,12 +7,10 @@ dtypes, in a deterministic order, with ``attrs["source"]`` and ``attrs["fetched_
 
 from __future__ import annotations
 
-import contextlib
-
 from . import config
+from .config import Token
 from ._hub.fetch import (
     MODEL_INFO_EXPAND,
-    cached_reader,
     check_id_list,
     check_repo_id,
     fan_out,
@@ -24,7 +22,6 @@ from ._hub.fetch import (
     fetch_leaderboard_body,
     fetch_model_info,
     parse_leaderboard,
-    pool_size,
 )
 from ._hub.parse import Problems, repo_id_problem
 from ._hub.schema import (
@@ -98,48 +95,26 @@ def _report_failures(failures: dict, summary: str, *, stacklevel: int, attr: str
 
 def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None,
                report_failures=True, stacklevel=4, parse=None, **extra):
-    """The frame of ``fetch(source, key) -> (records, problems, fetched_at)`` over ``keys``, fetched concurrently.
-
-    With ``parse``, ``fetch`` returns ``(body, fetched_at)`` and ``parse(key, body) -> (records, problems)`` runs in
-    this thread, between the bursts of answers (``fan_out(finish=...)``), not in the threads that fetch.
+    """The frame of ``fetch(source, key) -> (records, problems, fetched_at)`` over ``keys``, fetched concurrently
+    (``fan_out``). With ``parse``, ``fetch`` returns ``(body, fetched_at)`` and ``parse(key, body) -> (records,
+    problems)`` makes the records.
 
     Records come in the order of ``keys``; data problems and (when ``report_failures``) failures are each reported
     once, and the failures (plus any given ones) land in ``attrs["failures"]``. ``stacklevel`` makes the warnings
     point at the caller of the public loader: 4 when that loader calls this directly.
     """
-    finish = None
-    if parse is None:
-        def fetch_columns(src, key):
+    def fetch_columns(src, key):
+        if parse is None:
             records, problems, fetched_at = fetch(src, key)
-            return columns_of(records, columns), problems, fetched_at
-    else:
-        fetch_columns = fetch
-
-        def finish(key, value):
-            body, fetched_at = value
+        else:
+            body, fetched_at = fetch(src, key)
             records, problems = parse(key, body)
-            return columns_of(records, columns), problems, fetched_at
+        return columns_of(records, columns), problems, fetched_at
 
-    with _deferred_writes(source):
-        results, fetch_failures = fan_out(
-            lambda key: fetch_columns(source, key),
-            keys,
-            max_workers=settings.max_workers,
-            errors=errors,
-            progress=progress,
-            desc=desc,
-            threads=pool_size(source, settings.max_workers, len(keys)),
-            read_cached=cached_reader(source, refresh, fetch_columns),
-            on_idle=getattr(source, "flush", None),  # answers are cached between the bursts of answers
-            finish=finish,
-        )
-        return _frame_of(results, fetch_failures, keys, source=source, columns=columns, what=what,
-                         failures=failures, report_failures=report_failures, stacklevel=stacklevel + 1, **extra)
-
-
-def _deferred_writes(source):
-    """Answers cached together, once, by the end of the block (``HubClient.deferred_writes``); a snapshot has none."""
-    return getattr(source, "deferred_writes", contextlib.nullcontext)()
+    results, fetch_failures = fan_out(lambda key: fetch_columns(source, key), keys, max_workers=settings.max_workers,
+                                      errors=errors, progress=progress, desc=desc)
+    return _frame_of(results, fetch_failures, keys, source=source, columns=columns, what=what, failures=failures,
+                     report_failures=report_failures, stacklevel=stacklevel + 1, **extra)
 
 
 def _frame_of(results, fetch_failures, keys, *, source, columns, what, failures, report_failures, stacklevel,
@@ -193,6 +168,7 @@ def list_benchmarks(*, token=None, refresh: bool = False):
         status           string                    only in the bundled snapshot (listed / unconfirmed / …)
         ===============  ========================  ================================================
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     _check_bool(refresh, "refresh")
     source = resolve_source(config.settings(), token)
     records, fetched_at = fetch_benchmark_records(source, refresh)
@@ -245,6 +221,7 @@ def load_leaderboard(dataset_id: str, *, base_model_only: bool | None = None, to
     ------
     GatedBenchmarkError, NotFoundError, RateLimitedError, HubUnavailableError, BadResponseError
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     check_repo_id(dataset_id, "dataset_id")
     _check_optional_bool(base_model_only, "base_model_only")
     _check_bool(refresh, "refresh")
@@ -289,6 +266,7 @@ def load_leaderboards(
     pandas.DataFrame
         The ``load_leaderboard`` columns; benchmarks in the order asked (``None``: sorted by id), each by rank.
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     _check_errors(errors)
     _check_optional_bool(base_model_only, "base_model_only")
     _check_bool(refresh, "refresh")
@@ -296,48 +274,46 @@ def load_leaderboards(
         ids = check_id_list(dataset_ids, "dataset_ids", namespace=True)
     settings = _settings(max_workers)
     source = resolve_source(settings, token)
-    # The listing's answer and the leaderboards' are cached in one transaction (HubClient.deferred_writes).
-    with _deferred_writes(source):
-        failures: dict[str, str] = {}
-        listed = dataset_ids is None
-        without_leaderboard: list[str] = []
-        if listed:
-            recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
-            if recorded is None:
-                # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
-                ids = fetch_benchmark_ids(source, refresh)
-            else:
-                ids = sorted(recorded)
-                failures.update(recorded_failures)
-                without_leaderboard.extend(recorded_without)
+    failures: dict[str, str] = {}
+    listed = dataset_ids is None
+    without_leaderboard: list[str] = []
+    if listed:
+        recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
+        if recorded is None:
+            # Only the ids are needed: no listing frame is built (list_benchmarks sorts them the same way).
+            ids = fetch_benchmark_ids(source, refresh)
+        else:
+            ids = sorted(recorded)
+            failures.update(recorded_failures)
+            without_leaderboard.extend(recorded_without)
 
-        def fetch(src, dataset_id):
-            try:
-                return fetch_leaderboard_body(src, dataset_id, base_model_only, refresh)
-            except NotFoundError:
-                if not listed:
-                    raise
-                # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
-                without_leaderboard.append(dataset_id)
-                return None, None
+    def fetch(src, dataset_id):
+        try:
+            return fetch_leaderboard_body(src, dataset_id, base_model_only, refresh)
+        except NotFoundError:
+            if not listed:
+                raise
+            # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
+            without_leaderboard.append(dataset_id)
+            return None, None
 
-        def parse(dataset_id, body):
-            return ([], Problems()) if body is None else parse_leaderboard(dataset_id, body)
+    def parse(dataset_id, body):
+        return ([], Problems()) if body is None else parse_leaderboard(dataset_id, body)
 
-        df = _load_many(
-            fetch,
-            ids,
-            source=source,
-            settings=settings,
-            columns=LEADERBOARD_COLUMNS,
-            errors=errors,
-            progress=progress,
-            refresh=refresh,
-            desc="leaderboards",
-            what="benchmarks",
-            failures=failures,
-            parse=parse,
-        )
+    df = _load_many(
+        fetch,
+        ids,
+        source=source,
+        settings=settings,
+        columns=LEADERBOARD_COLUMNS,
+        errors=errors,
+        progress=progress,
+        refresh=refresh,
+        desc="leaderboards",
+        what="benchmarks",
+        failures=failures,
+        parse=parse,
+    )
     df.attrs["without_leaderboard"] = sorted(without_leaderboard)
     return df
 
@@ -385,6 +361,7 @@ def load_eval_results(
         pull_request  Int64
         ============  ===================  ============================================
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     _check_errors(errors)
     _check_bool(refresh, "refresh")
     ids = check_id_list(model_ids, "model_ids", namespace=False)
@@ -448,6 +425,7 @@ def load_model_info(
         gated           string
         ==============  ===================  ==============================================
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     return _model_info_frame(model_ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
                              progress=progress, report_failures=True)
 
@@ -492,6 +470,7 @@ def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = No
         ``df``'s columns, then ``created_at``, ``num_parameters`` (or ``num_parameters_model``), ``pipeline_tag``,
         ``library_name``, ``license``, ``base_models``, ``downloads``, ``likes``, ``gated``.
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     import pandas as pd
 
     if not isinstance(df, pd.DataFrame):
@@ -556,6 +535,7 @@ def load_aggregate(*, columns=None, revision: str | None = None, token=None, ref
     pandas.DataFrame
         The Parquet's own columns, values unchanged, in the file's row order; ``attrs["revision"]`` is its commit.
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     import pandas as pd
     import pyarrow.parquet as pq
 
@@ -710,6 +690,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
         n_items_source  string  ``"user"``, ``"card"`` or ``"table"``; NA when missing
         ==============  ======  ==============================================
     """
+    token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     import pandas as pd
 
     from ._hub.sizes import table_rows

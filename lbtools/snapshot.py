@@ -26,6 +26,7 @@ from ._hub.fetch import (
     fetch_model_info,
     one_line,
 )
+from ._hub.client import Cancelled
 from ._hub.parse import Problems, benchmark_records, expect_list
 from ._hub.recording import MANIFEST, file_relpath, response_relpath
 from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, HubSource, read_manifest
@@ -45,27 +46,38 @@ class RecordingSource:
         self.inner = inner
         self.root = Path(root)
         self.name = inner.name
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def close(self) -> None:
+        """No write after this: a request still in flight when a save is interrupted never recreates its folder."""
+        with self._lock:
+            self._closed = True
+
+    def _write(self, relpath: str, write) -> Path:
+        target = self.root / relpath
+        with self._lock:
+            if self._closed:
+                raise Cancelled("the snapshot save was interrupted")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write(target)
+        return target
 
     def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
         body, fetched_at = self.inner.get_json(path, params, what=what, refresh=refresh, paged=paged, expect=expect)
-        target = self.root / response_relpath(path, params)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(json.dumps(body, ensure_ascii=True), encoding="utf-8")
+        self._write(response_relpath(path, params),
+                    lambda target: target.write_text(json.dumps(body, ensure_ascii=True), encoding="utf-8"))
         return body, fetched_at
 
     def aggregate_file(self, *, revision=None, refresh=False):
         path, commit, fetched_at = self.inner.aggregate_file(revision=revision, refresh=refresh)
-        target = self.root / file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
+        target = self._write(file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE),
+                             lambda target: shutil.copyfile(path, target))
         return target, commit, fetched_at
 
     def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
         path = self.inner.repo_file(repo_id, filename, repo_type=repo_type, refresh=refresh)
-        target = self.root / file_relpath(repo_type, repo_id, filename)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(path, target)
-        return target
+        return self._write(file_relpath(repo_type, repo_id, filename), lambda target: shutil.copyfile(path, target))
 
     def recorded_benchmarks(self):
         return None, {}, []
@@ -98,6 +110,7 @@ def save_snapshot(
     from . import config
     from ._hub.client import HubClient
 
+    token = config.Token.wrap(token)  # masked from here on: no frame below holds it raw
     if isinstance(dest, bool) or not isinstance(dest, (str, os.PathLike)):
         raise TypeError(f"dest must be a path (str or os.PathLike); got {type(dest).__name__}")
     dest = Path(dest)
@@ -108,13 +121,14 @@ def save_snapshot(
         raise TypeError(f"provenance must be a string; got {type(provenance).__name__}")
     settings = config.settings(max_workers=max_workers)
     client = HubClient(settings, token)
-    recorder = None
     tmp = dest.parent / f".{dest.name}.partial-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
+    recorder = RecordingSource(HubSource(client), tmp)
     try:
         with _terminate_as_exit():
-            return _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance)
+            return _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance, recorder)
     except BaseException:
+        recorder.close()  # requests still in flight write nothing more
         shutil.rmtree(tmp, ignore_errors=True)
         raise
 
@@ -140,14 +154,13 @@ def _terminate_as_exit():
         signal.signal(signal.SIGTERM, previous)
 
 
-def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance) -> Path:
+def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance, recorder) -> Path:
     """The recording itself, into ``tmp``, renamed to ``dest`` when the manifest is written."""
     import huggingface_hub
 
     from . import __version__
     from ._hub.client import utc_iso
 
-    recorder = RecordingSource(HubSource(client), tmp)
     taken_at = utc_iso()
     listing, _ = recorder.get_json(
         "/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list", refresh=True,

@@ -41,7 +41,7 @@ def hub_tree(tmp_path_factory):
 def lb_env(monkeypatch, tmp_path):
     """Every test starts from defaults: bundled snapshot, empty cache in tmp, no token, no progress bars."""
     import lbtools
-    from lbtools._hub import cache, client as hub, fetch, sources
+    from lbtools._hub import sources
 
     for name in list(os.environ):
         if name.startswith("LBTOOLS_") or name in ("HF_TOKEN", "HF_HUB_OFFLINE", "HF_ENDPOINT"):
@@ -50,14 +50,10 @@ def lb_env(monkeypatch, tmp_path):
     monkeypatch.setenv("LBTOOLS_CACHE", str(tmp_path / "lbtools-cache"))
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
     lbtools.configure(reset=True)
-    sources.forget_probes()
-    hub.forget_endpoints()
+    sources.forget_probes()  # the one state kept between loads: which endpoints answered auto mode's probe
     yield
     lbtools.configure(reset=True)
     sources.forget_probes()
-    hub.forget_endpoints()
-    fetch.end_pools()
-    cache.forget_databases()
 
 
 @pytest.fixture
@@ -88,13 +84,3 @@ def hub(start_hub):
 @pytest.fixture
 def facts(hub_tree):
     return hub_tree[1]
-
-
-@pytest.fixture
-def empty_memory():
-    """The in-process memory layer emptied before and after the test (it would otherwise answer from memory)."""
-    from lbtools._hub import memo
-
-    memo.forget()
-    yield
-    memo.forget()

@@ -1,7 +1,8 @@
-"""The response cache shared by several processes (two notebooks on one machine), and damaged caches.
+"""The response cache shared by several processes (two notebooks on one machine), and damaged cache files.
 
-Writers and readers in separate processes hammer the same keys of one cache folder: every read must be a miss or a
-complete, valid record. A damaged entry, or a damaged database file, is discarded with a warning and fetched again.
+Writers and readers in separate processes hammer the same answers of one cache folder: every read must be a miss or
+a complete, valid answer (each write is a whole file renamed into place). A damaged answer file is discarded with a
+warning and fetched again.
 """
 
 from __future__ import annotations
@@ -18,9 +19,7 @@ from pathlib import Path
 import pytest
 
 import lbtools
-from cache_db import FILE_DAMAGE, damage_file, rows, update
-from lbtools._hub import memo
-from lbtools._hub.cache import ResponseCache, cache_key
+from cache_db import answer_files
 
 ROOT = Path(__file__).resolve().parents[1]
 SWE = "SWE-bench/SWE-bench_Verified"
@@ -32,24 +31,22 @@ _WORKER = textwrap.dedent(
     from lbtools._hub.cache import ResponseCache
 
     root, worker, rounds = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    cache = ResponseCache(root, ttl=3600)
-    keys = [f"{k:02x}" + "ab" * 31 for k in range(4)]  # four keys, shared by every worker
+    cache = ResponseCache(root, 3600, "http://hub", None)
+    paths = [f"/api/datasets/org/b{k}/leaderboard" for k in range(4)]  # four answers, shared by every worker
     rng = random.Random(worker)
     reads = hits = writes = 0
     for n in range(rounds):
-        key = rng.choice(keys)
+        path = rng.choice(paths)
         if rng.random() < 0.5:
             payload = [worker, n] + [rng.random() for _ in range(rng.randrange(100, 3000))]  # up to ~60 kB
-            body = {"key": key, "worker": worker, "n": n, "payload": payload, "sum": sum(payload)}
-            assert cache.put(key, body, url=f"http://hub/{key}", authenticated=False) is not None
+            cache.put(path, None, json.dumps({"path": path, "payload": payload, "sum": sum(payload)}).encode())
             writes += 1
         else:
             reads += 1
-            hit = cache.get(key)
+            hit = cache.get(path)
             if hit is not None:
                 body, stored_at = hit
-                # complete and whole: the record of this key, its payload intact
-                assert body["key"] == key and sum(body["payload"]) == body["sum"], "a torn record was read"
+                assert body["path"] == path and sum(body["payload"]) == body["sum"], "a torn answer was read"
                 hits += 1
     print(json.dumps({"reads": reads, "hits": hits, "writes": writes}))
     """
@@ -62,7 +59,7 @@ def _env():
     return env
 
 
-def test_processes_writing_and_reading_the_same_keys_never_see_a_torn_record(tmp_path):
+def test_processes_writing_and_reading_the_same_answers_never_see_a_torn_one(tmp_path):
     root = tmp_path / "shared-cache"
     workers, rounds = 4, 150
     procs = [
@@ -76,14 +73,8 @@ def test_processes_writing_and_reading_the_same_keys_never_see_a_torn_record(tmp
         assert proc.returncode == 0, err[-2000:]
         results.append(json.loads(out.strip().splitlines()[-1]))
     assert sum(r["hits"] for r in results) > 0 and sum(r["writes"] for r in results) > 0
-    stored = rows(root)
-    assert len(stored) == 4
-    cache = ResponseCache(root, ttl=3600)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        for row in stored:
-            body, _ = cache.get(row["key"])
-            assert body["key"] == row["key"] and sum(body["payload"]) == body["sum"]
+    assert len(answer_files(root)) == 4  # no temporary file left behind
+    assert not [p for p in root.rglob(".tmp-*")]
     print(f"\n{workers} processes × {rounds} rounds: {sum(r['writes'] for r in results)} writes, "
           f"{sum(r['reads'] for r in results)} reads, {sum(r['hits'] for r in results)} hits, 0 torn")
 
@@ -96,7 +87,7 @@ _NOTEBOOK = textwrap.dedent(
     ids = sys.argv[1].split(",")
     counts = []
     for n in range(6):
-        df = lbtools.load_leaderboards(ids, refresh=(n % 2 == 0))  # rewrite the shared entries, then read them
+        df = lbtools.load_leaderboards(ids, refresh=(n % 2 == 0))  # rewrite the shared answers, then read them
         counts.append(len(df))
     print(json.dumps(counts))
     """
@@ -119,82 +110,33 @@ def test_two_notebooks_sharing_a_cache_folder_load_the_same_data(start_hub, fact
         out, err = proc.communicate(timeout=120)
         assert proc.returncode == 0, err[-2000:]
         assert json.loads(out.strip().splitlines()[-1]) == [expected] * 6
-    assert len(rows(tmp_path / "shared-cache")) == len(ids)
+    assert len(answer_files(tmp_path / "shared-cache")) == len(ids)
 
 
-# -- damaged entries and files -----------------------------------------------------------------------------------
+# -- damaged answers -----------------------------------------------------------------------------------------------
+
+DAMAGE = {
+    "truncated": lambda raw: raw[: len(raw) // 2],
+    "empty": lambda raw: b"",
+    "garbage": lambda raw: os.urandom(len(raw)),
+    "wrong-shape": lambda raw: b'{"error": "an object where a list belongs"}',
+}
 
 
-def _damage_row(root, key: str, how: str) -> None:
-    (row,) = [r for r in rows(root) if r["key"] == key]
-    body = row["body"]
-    if how == "truncated":
-        update(root, key, body=body[: len(body) // 2])
-    elif how == "empty":
-        update(root, key, body=b"")
-    elif how == "garbage":
-        update(root, key, body=os.urandom(len(body)))
-    elif how == "body-changed":  # valid JSON, but not what was stored: the checksum tells
-        record = json.loads(body)
-        record[0]["value"] = 0.0
-        update(root, key, body=json.dumps(record).encode())
-    elif how == "checksum-changed":
-        update(root, key, sha256="0" * 64)
-    elif how == "text-not-bytes":  # a hand edit storing the body as SQL text
-        update(root, key, body=body.decode())
-
-
-ROW_DAMAGE = ["truncated", "empty", "garbage", "body-changed", "checksum-changed", "text-not-bytes"]
-
-
-@pytest.mark.parametrize("how", ROW_DAMAGE)
+@pytest.mark.parametrize("how", list(DAMAGE))
 def test_a_damaged_cache_entry_is_discarded_with_a_warning_and_fetched_again(how, hub, tmp_path):
     first = lbtools.load_leaderboard(SWE)
-    root = tmp_path / "lbtools-cache"
-    (row,) = rows(root)
-    _damage_row(root, row["key"], how)
-    memo.forget()  # another process, which never saw the answer whole
+    (answer,) = answer_files(tmp_path / "lbtools-cache")
+    answer.write_bytes(DAMAGE[how](answer.read_bytes()))
     with pytest.warns(RuntimeWarning, match=r"discarded a corrupt cache entry .*; fetching it again"):
         again = lbtools.load_leaderboard(SWE)
     assert len(hub.requests) == 2  # fetched again
     first.attrs, again.attrs = {}, {}
     assert again.equals(first)
-    memo.forget()
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        lbtools.load_leaderboard(SWE)  # the refetched entry is whole again
+        lbtools.load_leaderboard(SWE)  # the refetched answer is whole again
     assert len(hub.requests) == 2
-
-
-@pytest.mark.parametrize("how", FILE_DAMAGE)
-def test_a_damaged_cache_database_is_discarded_with_a_warning_and_rebuilt(how, hub, tmp_path):
-    first = lbtools.load_leaderboard(SWE)
-    root = tmp_path / "lbtools-cache"
-    damage_file(root, how)
-    memo.forget()
-    with pytest.warns(RuntimeWarning, match=r"discarded a corrupt cache database .*; its answers will be fetched"):
-        again = lbtools.load_leaderboard(SWE)
-    assert len(hub.requests) == 2
-    first.attrs, again.attrs = {}, {}
-    assert again.equals(first)
-    assert len(rows(root)) == 1  # a new database, holding the answer fetched again
-    memo.forget()
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        lbtools.load_leaderboard(SWE)
-    assert len(hub.requests) == 2
-
-
-@pytest.mark.parametrize("how", ROW_DAMAGE)
-def test_the_cache_reports_damage_itself(how, tmp_path):
-    cache = ResponseCache(tmp_path, ttl=3600)
-    key = cache_key("http://hub", "/api/x", "", "")
-    cache.put(key, [{"value": 1.5}], url="http://hub/api/x", authenticated=False)
-    _damage_row(tmp_path, key, how)
-    with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
-        assert cache.get(key) is None
-    assert rows(tmp_path) == []  # discarded
-    assert cache.get(key) is None  # and now a plain miss, no second warning
 
 
 def test_a_cache_folder_that_cannot_be_written_never_fails_a_load(hub, tmp_path, monkeypatch):

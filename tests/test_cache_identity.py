@@ -5,18 +5,14 @@ from __future__ import annotations
 import pytest
 
 import lbtools
-from cache_db import rows
+from cache_db import answer_files, identities
 from conftest import TOKEN
-from lbtools._hub import memo
 
 SWE = "SWE-bench/SWE-bench_Verified"
 
 
-pytestmark = pytest.mark.usefixtures("empty_memory")
-
-
 def _cache_rows(tmp_path):
-    return rows(tmp_path / "lbtools-cache")
+    return answer_files(tmp_path / "lbtools-cache")
 
 
 # -- finding 5: a bad 200 answer ----------------------------------------------------------------------------------
@@ -52,7 +48,6 @@ def test_another_token_or_none_never_reads_a_gated_answer_from_the_cache(start_h
     hub = start_hub()
     right = lbtools.load_leaderboard(gated, token=TOKEN)
     assert len(right) == len(facts["leaderboards"][gated])
-    memo.forget()  # another process sharing LBTOOLS_CACHE
     with pytest.raises(lbtools.GatedBenchmarkError):
         lbtools.load_leaderboard(gated, token="hf_wrongTOKEN0123456789abcdefABCDEF")
     with pytest.raises(lbtools.GatedBenchmarkError):
@@ -73,7 +68,7 @@ def test_the_cache_holds_a_salt_never_the_token(start_hub, facts, tmp_path):
         if path.is_file():
             data = path.read_bytes()
             assert TOKEN.encode() not in data and TOKEN[3:].encode() not in data
-    assert [r["authenticated"] for r in _cache_rows(tmp_path)] == [1]
+    assert len(_cache_rows(tmp_path)) == 1 and identities(root) != {"anonymous"}
 
 
 def test_two_cache_folders_key_the_same_token_differently(start_hub, facts, tmp_path, monkeypatch):
@@ -83,13 +78,12 @@ def test_two_cache_folders_key_the_same_token_differently(start_hub, facts, tmp_
     for folder in ("a", "b"):
         monkeypatch.setenv("LBTOOLS_CACHE", str(tmp_path / folder))
         lbtools.load_leaderboard(facts["gated_benchmark"], token=TOKEN)
-        names.append({r["key"] for r in rows(tmp_path / folder)})
+        names.append(identities(tmp_path / folder))
     assert names[0] and names[1] and not names[0] & names[1]
 
 
 def test_anonymous_answers_are_shared_by_every_anonymous_load(start_hub, facts):
     hub = start_hub()
     lbtools.load_leaderboard(SWE, token=False)
-    memo.forget()
     lbtools.load_leaderboard(SWE)  # no HF_TOKEN, no login: anonymous too
     assert hub.paths().count(f"/api/datasets/{SWE}/leaderboard") == 1

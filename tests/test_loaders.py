@@ -8,9 +8,8 @@ import pandas as pd
 import pytest
 
 import lbtools
-from cache_db import rows, update
+from cache_db import answer_files
 from conftest import TOKEN
-from lbtools._hub import memo
 from lbtools._hub.schema import BENCHMARK_COLUMNS, EVAL_RESULT_COLUMNS, LEADERBOARD_COLUMNS, MODEL_INFO_COLUMNS
 
 SWE = "SWE-bench/SWE-bench_Verified"
@@ -343,10 +342,8 @@ def test_cache_is_keyed_by_authentication_and_never_holds_the_token(hub, facts, 
 
 def test_a_corrupt_cache_entry_is_discarded_and_refetched(hub, tmp_path):
     lbtools.load_leaderboard(SWE)
-    root = tmp_path / "lbtools-cache"
-    (row,) = rows(root)
-    update(root, row["key"], body=row["body"][:50])  # cut short, as by a disk that lost the end of a write
-    memo.forget()
+    (answer,) = answer_files(tmp_path / "lbtools-cache")
+    answer.write_bytes(answer.read_bytes()[:50])  # cut short, as by a disk that lost the end of a write
     with pytest.warns(RuntimeWarning, match="corrupt cache entry"):
         df = lbtools.load_leaderboard(SWE)
     assert len(hub.requests) == 2 and len(df) > 3

@@ -155,7 +155,7 @@ def test_configuring_and_naming_the_api_loads_no_heavy_module():
     assert _loaded(statement) == []
 
 
-@pytest.mark.parametrize("module", ["loaders", "_hub.sources", "_hub.client", "_hub.cache", "_hub.memo", "_hub.parse",
+@pytest.mark.parametrize("module", ["loaders", "_hub.sources", "_hub.client", "_hub.cache", "_hub.parse",
                                     "_hub.schema", "_hub.fetch", "config", "snapshot", "cli"])
 def test_fetching_modules_import_without_heavy_modules(module):
     assert _loaded(f"import lbtools.{module}") == []

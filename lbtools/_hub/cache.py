@@ -1,19 +1,15 @@
-"""A disk cache of Hub API responses: one SQLite database per cache folder (``responses.sqlite3``), shared safely.
+"""The response cache: a folder of answer files in the snapshot layout, fresh for a time-to-live.
 
-Each answer is one row: the Hub's bytes as received, their SHA-256, the url, whether it was authenticated and when it
-was stored. SQLite (the standard library's ``sqlite3``, as requests-cache's default backend) rather than a file per
-answer: creating a file cost 0.1–1 ms of kernel CPU on the machines measured, 30–65 ms for the 65 answers of a cold
-``load_leaderboards()``, competing with the requests themselves; a row costs tens of microseconds. A transaction
-makes every write whole, so a reader in any process sees a complete row or none; the rollback journal (TRUNCATE
-mode) works where SQLite's WAL does not (network file systems), and SQLite's locks let several processes share a
-folder. There is no fsync (``synchronous=OFF``): a power cut may lose the last answers or damage the file, and both
-are caught: a database SQLite cannot read is discarded (with a warning) and rebuilt, a row whose body does not match
-its checksum is discarded and fetched again. The cache only ever saves requests: a folder it cannot use is reported
-once and the load goes on without it.
+``<cache>/<endpoint>/<who>/responses/api/...json`` holds the Hub's bytes for one request, as received, at the path a
+snapshot would record it (``lbtools._hub.recording``). ``<who>`` is ``anonymous``, or a salted SHA-256 of the token
+(the salt is random and kept in the cache folder), so another token, or none, never reads an authenticated answer and
+the token is never written. Only answers of the expected shape are written (the caller checks them first).
 
-The key covers endpoint, path, parameters and who asked: nobody for an anonymous request, else a salted SHA-256 of
-the token (the salt is random, kept in the cache folder), so another token, or none, never reads an authenticated
-answer, and the token itself is never part of the key or the content.
+Every write goes to a temporary file beside its target and is renamed over it (``os.replace``): a reader in any
+process sees the old answer, the new one or none, never half of one. The age of an answer is its file's modification
+time. Folders are created ``0700`` and files ``0600``. A cache folder that another user owns or may write to is
+ignored with a warning (anyone who can write there could plant answers); a file that is not a regular file owned by
+this user (a symlink, a FIFO) is never read. A folder that can be read but not written is still read.
 """
 
 from __future__ import annotations
@@ -21,366 +17,193 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import secrets
-import threading
+import stat
+import tempfile
 import time
 from pathlib import Path
 
 from ..errors import CacheWarning, warn
+from .recording import response_relpath
 
-# 3: one SQLite database per folder (2 was a JSON file per answer, never read now; ``clear`` still removes them).
-# A row of another format is a plain miss.
-FORMAT = 3
-DATABASE = "responses.sqlite3"
-LEGACY_DIR = "responses"
+LAYOUT = "v4"  # folder of this layout inside the cache folder; older layouts are removed by clear_cache
 SALT_FILE = "identity-salt"
 FUTURE_TOLERANCE_S = 60.0
-# How long a write waits for another process's transaction before it gives up (the load goes on without caching).
-BUSY_TIMEOUT_S = 10.0
-# Databases kept open in this process (one per cache folder used); the least recently opened is closed first.
-MAX_OPEN = 8
-
-_SCHEMA = (
-    "CREATE TABLE IF NOT EXISTS responses ("
-    "key TEXT PRIMARY KEY, format INTEGER NOT NULL, url TEXT NOT NULL, authenticated INTEGER NOT NULL, "
-    "stored_at REAL NOT NULL, sha256 TEXT NOT NULL, body BLOB NOT NULL)"
-)
-
-_reported: set[tuple[str, str]] = set()
-_open: dict[str, "_Database"] = {}
-_open_lock = threading.Lock()
+MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_NAME = 200  # a file-name part longer than this is stored under its hash (file systems stop at 255 bytes)
 
 
-def cache_key(endpoint: str, path: str, query: str, identity: str) -> str:
-    """The key of ``GET endpoint+path?query`` asked by ``identity`` (``""`` anonymous, else ``ResponseCache.identity``)."""
-    text = json.dumps([FORMAT, endpoint, path, query, identity])
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-class _Damaged(Exception):
-    """SQLite cannot read the database file: it is discarded and rebuilt."""
-
-
-class _Database:
-    """One open connection to a folder's database, used by every thread of this process in turn."""
-
-    def __init__(self, path: Path):
-        import sqlite3
-
-        self.path = path
-        self.pid = os.getpid()
-        self.lock = threading.Lock()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: each statement is its own transaction, committed at once.
-        self.connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                          check_same_thread=False)
-        try:
-            self.run("PRAGMA journal_mode=TRUNCATE")  # the journal file is kept, not created per transaction
-            self.run("PRAGMA synchronous=OFF")
-            self.run(_SCHEMA)
-            # Rows no setting could still serve: the database stays the size of what is in use.
-            from ..config import MAX_CACHE_TTL
-
-            self.run("DELETE FROM responses WHERE stored_at < ?", (time.time() - MAX_CACHE_TTL,))
-        except BaseException:
-            self.connection.close()
-            raise
-        st = os.stat(path)
-        self.file_id = (st.st_dev, st.st_ino)
-
-    def run(self, sql: str, args=(), *, fetch: bool = False, many: bool = False):
-        """``sql`` with ``args``, or (``many``) with each tuple of ``args``, all in one transaction."""
-        import sqlite3
-
-        with self.lock:
-            try:
-                if many:
-                    return self._run_many(sql, args)
-                cursor = self.connection.execute(sql, args)
-                return cursor.fetchone() if fetch else cursor.rowcount
-            except sqlite3.OperationalError as exc:
-                if "no such table" in str(exc):  # the file was emptied or replaced under this connection
-                    raise _Damaged(str(exc)) from exc
-                raise  # locked, read-only, disk full: the folder, not the file's content
-            except sqlite3.DatabaseError as exc:  # "file is not a database", "database disk image is malformed"
-                raise _Damaged(str(exc)) from exc
-
-    def _run_many(self, sql: str, rows) -> int:
-        self.connection.execute("BEGIN IMMEDIATE")
-        try:
-            count = self.connection.executemany(sql, rows).rowcount
-        except BaseException:
-            self.connection.rollback()
-            raise
-        self.connection.execute("COMMIT")
-        return count
-
-    def close(self) -> None:
-        with self.lock:
-            self.connection.close()
-
-
-def _database(root: Path, *, create: bool = True) -> _Database | None:
-    """This process's connection to ``root``'s database, opened (and the file created) on first use, and again when
-    the file was deleted or replaced meanwhile (a cleared folder must not keep receiving rows nobody can read).
-
-    Without ``create``, a database that does not exist yet is ``None`` (nothing to read): the first write creates it,
-    which in a load happens between bursts of answers (``HubClient.deferred_writes``), not before the first request.
-    """
-    path = root / DATABASE
-    name = str(path)
-    if not create and name not in _open and not path.exists():
-        return None
-    with _open_lock:
-        db = _open.get(name)
-        if db is not None:
-            try:
-                st = os.stat(path)
-                same = (st.st_dev, st.st_ino) == db.file_id
-            except OSError:
-                same = False
-            # A connection inherited through fork must not be used either (SQLite's rule).
-            if same and db.pid == os.getpid():
-                return db
-            del _open[name]
-            db.close()
-        db = _Database(path)
-        _open[name] = db
-        while len(_open) > MAX_OPEN:
-            _open.pop(next(iter(_open))).close()
-        return db
-
-
-def _forget_database(root: Path) -> None:
-    with _open_lock:
-        db = _open.pop(str(root / DATABASE), None)
-    if db is not None:
-        db.close()
-
-
-def forget_databases() -> None:
-    """Close every database this process opened (tests; a notebook that deleted its cache folder)."""
-    with _open_lock:
-        dbs = list(_open.values())
-        _open.clear()
-    for db in dbs:
-        db.close()
+def _unsafe(st: os.stat_result) -> str | None:
+    """Why a folder or file with this status can't be trusted, or None."""
+    if st.st_uid != os.geteuid():
+        return "is owned by another user"
+    if st.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        return "is writable by other users"
+    return None
 
 
 class ResponseCache:
-    """JSON bodies by key under ``root``, fresh for ``ttl`` seconds."""
+    """Answers of one endpoint for one identity (``token``: a ``config.Token`` or None) under ``root``; ``problem``
+    says why it can't be used, if so."""
 
-    def __init__(self, root: Path, ttl: float):
-        self.root = Path(root)
-        self.ttl = ttl
-
-    @property
-    def database(self) -> Path:
-        return self.root / DATABASE
-
-    # -- identity ------------------------------------------------------------------------------------------------
-
-    def identity(self, token: str) -> str | None:
-        """A salted hash standing for ``token`` in cache keys; ``None`` when no salt can be kept (then answers to
-        authenticated requests are not cached, rather than cached under a guessable key)."""
+    def __init__(self, root, ttl: float, endpoint: str, token=None):
+        self.root, self.ttl, self.warned, self.folder, self.problem = Path(root), ttl, False, None, None
+        self.made: set[Path] = set()  # folders known to exist
         try:
-            salt = self._salt()
-        except OSError as exc:
-            _report_once(self.root, exc)
-            return None
-        return hashlib.sha256(salt + token.encode("utf-8")).hexdigest()
+            self._prepare_root()
+            who = "anonymous" if token is None else hashlib.sha256(self._salt() + token.reveal().encode()).hexdigest()
+            slug = re.sub(r"[^A-Za-z0-9.-]+", "_", endpoint.split("://", 1)[-1])[:80]
+            self.folder = self.root / LAYOUT / f"{slug}-{hashlib.sha256(endpoint.encode()).hexdigest()[:8]}" / who[:40]
+        except (OSError, ValueError) as exc:
+            self.problem = str(exc)
+
+    def _prepare_root(self) -> None:
+        if not self.root.is_dir():
+            self.root.mkdir(mode=0o700, parents=True, exist_ok=True)  # FileExistsError for a file in the way
+        st = os.stat(self.root)
+        why = _unsafe(st)
+        if why:
+            raise ValueError(f"the cache folder {self.root} {why}, so its answers can't be trusted; use a folder of "
+                             "your own (LBTOOLS_CACHE) or `chmod 700` it")
+        if st.st_mode & 0o077:
+            os.chmod(self.root, 0o700)  # created by an older lbtools or a loose umask: readable by others
 
     def _salt(self) -> bytes:
         path = self.root / SALT_FILE
-        try:
-            salt = path.read_bytes()
-        except FileNotFoundError:
-            salt = b""
-        if len(salt) >= 32:
-            return salt
-        self.root.mkdir(parents=True, exist_ok=True)
-        fresh = secrets.token_bytes(32)
-        try:
-            # O_EXCL: of two processes creating it, one wins and both use its salt.
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            salt = path.read_bytes()
-            if len(salt) < 32:
-                raise OSError(f"{path.name} is damaged; delete it") from None
-            return salt
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(fresh)
-        return fresh
-
-    # -- rows ----------------------------------------------------------------------------------------------------
-
-    def _run(self, sql: str, args=(), *, fetch: bool = False, many: bool = False, default=None, create: bool = False):
-        """``sql`` on this folder's database; ``default`` when there is none yet (unless ``create``) or the folder
-        can't be used (reported once). A database SQLite can't read is discarded with a warning, and the statement
-        runs once more on a new, empty one."""
-        import sqlite3
-
-        for attempt in (1, 2):
+        for _ in range(2):
+            salt = _read_own(path, 4096)
+            if salt is not None:
+                if len(salt) < 32:
+                    raise ValueError(f"{path} is damaged; delete it")
+                return salt
+            # Written whole under a temporary name, then linked into place: a racing process reads all or nothing.
+            fd, tmp = tempfile.mkstemp(dir=self.root, prefix=".salt-")
             try:
-                db = _database(self.root, create=create)
-                if db is None:
-                    return default
-                return db.run(sql, args, fetch=fetch, many=many)
-            except _Damaged as exc:
-                if attempt == 2:
-                    _report_once(self.root, exc)
-                    return default
-                self._discard_database(exc)
-            except (OSError, sqlite3.Error) as exc:
-                _report_once(self.root, exc)
-                return default
-        return default
+                os.write(fd, secrets.token_bytes(32))
+                os.close(fd)
+                try:
+                    os.link(tmp, path)
+                except FileExistsError:
+                    pass
+            finally:
+                os.unlink(tmp)
+        raise ValueError(f"{path} can't be read")
 
-    def _discard_database(self, exc: BaseException) -> None:
-        _forget_database(self.root)
-        warn(f"lbtools cache: discarded a corrupt cache database ({self.database}: {str(exc)[:200]}); its answers "
-             "will be fetched again", CacheWarning, stacklevel=5)
-        for suffix in ("", "-journal"):
-            _unlink(Path(f"{self.database}{suffix}"))
+    def usable(self) -> bool:
+        return self.problem is None or self.report(self.problem)
 
-    def is_empty(self) -> bool:
-        """Does this folder hold no answer at all (no database yet, or no row)? One query at most."""
-        return self._run("SELECT 1 FROM responses LIMIT 1", fetch=True) is None
-
-    def fingerprint(self, key: str):
-        """``(stored_at, sha256)`` of the row for ``key`` without reading its body, or ``None``: what the in-process
-        layer compares with the row it remembers."""
-        row = self._run("SELECT format, stored_at, sha256 FROM responses WHERE key = ?", (key,), fetch=True)
-        if row is None or row[0] != FORMAT:
-            return None
-        return row[1], row[2]
-
-    def read(self, key: str):
-        """``(body, stored_at, fingerprint)`` of a fresh row, else ``None``; a row whose body fails its checksum is
-        discarded with a warning."""
-        row = self._run("SELECT format, stored_at, sha256, body FROM responses WHERE key = ?", (key,), fetch=True)
-        if row is None:
-            return None
-        fmt, stored_at, digest, data = row
-        if fmt != FORMAT:
-            return None  # written by another version of lbtools: fetched again and overwritten, not "corrupt"
-        try:
-            if not isinstance(data, bytes) or hashlib.sha256(data).hexdigest() != digest:
-                raise ValueError("checksum mismatch")
-            body = json.loads(data)
-            stored_at = float(stored_at)
-        except (ValueError, TypeError, RecursionError) as exc:
-            # Written in one transaction, a row is only ever damaged from outside (a power cut before the data reached
-            # the disk, a hand edit): the checksum catches what SQLite still reads.
-            reason = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:200]
-            warn(f"lbtools cache: discarded a corrupt cache entry ({key[:16]}…: {reason}); fetching it again",
-                 CacheWarning, stacklevel=3)
-            self.discard(key)
-            return None
-        age = time.time() - stored_at
-        if age > self.ttl or age < -FUTURE_TOLERANCE_S:  # a time in the future is a clock jump: don't trust it
-            return None
-        return body, stored_at, (stored_at, digest)
-
-    def get(self, key: str):
-        """The cached ``(body, stored_at)`` if fresh, else ``None``."""
-        hit = self.read(key)
-        return None if hit is None else hit[:2]
-
-    def put(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None):
-        """Store ``body`` now; returns ``stored_at``, or ``None`` when it could not be stored (reported once; the
-        load goes on). ``raw``: the JSON text ``body`` was decoded from, stored as it is when it is UTF-8 (else the
-        body is encoded)."""
-        row = self.prepare(key, body, url, authenticated, raw)
-        if row is None or not self.put_rows([row]):
-            return None
-        return row[4]
-
-    def prepare(self, key: str, body, url: str, authenticated: bool, raw: bytes | None = None,
-                stored_at: float | None = None):
-        """The row ``put_rows`` stores for this answer (its text and checksum computed now, in the thread that
-        received it), or ``None`` when the body can't be stored (reported once). ``stored_at``: when it was received
-        (default now)."""
-        try:
-            text = raw if raw is not None and _is_utf8_json(raw) else _encode(body)
-        except (RecursionError, ValueError) as exc:
-            _report_once(self.root, exc)
-            return None
-        stored_at = time.time() if stored_at is None else stored_at
-        return key, FORMAT, url, int(bool(authenticated)), stored_at, hashlib.sha256(text).hexdigest(), text
-
-    def put_rows(self, rows: list) -> bool:
-        """Store rows made by ``prepare``, in one transaction (a commit costs more than a row: about 0.1 ms each
-        against 1.5 ms for 64 rows at once, measured here); False when they could not be stored (reported once)."""
-        if not rows:
-            return True
-        written = self._run(
-            "INSERT OR REPLACE INTO responses (key, format, url, authenticated, stored_at, sha256, body) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?)",
-            rows, many=True, create=True,
-        )
-        return written is not None
-
-    def discard(self, key: str) -> None:
-        """Delete the cached answer for ``key`` (damaged, or of the wrong shape)."""
-        self._run("DELETE FROM responses WHERE key = ?", (key,))
-
-    def clear(self) -> int:
-        """Delete every cached response (and any file of the older one-file-per-answer layout); returns how many."""
-        removed = 0
-        removed += self._run("DELETE FROM responses", default=0) or 0
-        legacy = self.root / LEGACY_DIR
-        if legacy.is_dir():
-            for pattern in ("*.json", "*.lock", ".tmp-*"):
-                for path in legacy.rglob(pattern):
-                    _unlink(path)
-                    removed += pattern == "*.json"
-        return removed
-
-
-def _encode(value) -> bytes:
-    # ASCII: a lone surrogate in user-submitted text (valid JSON, not encodable as UTF-8) round-trips escaped.
-    return json.dumps(value, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-
-
-def _is_utf8_json(raw: bytes) -> bool:
-    """Can ``raw`` be stored as it is? (json.loads also reads UTF-16/32 and a BOM.)"""
-    if raw.startswith(b"\xef\xbb\xbf") or not raw.strip():
+    def report(self, why: str) -> None:
+        """One warning per load for a cache that can't be used (returns False)."""
+        if not self.warned:
+            self.warned = True
+            warn(f"lbtools: could not use the response cache at {self.root} ({why}); loading goes on without it",
+                 CacheWarning, stacklevel=6)
         return False
+
+    def path(self, path: str, params=None) -> Path:
+        parts = response_relpath(path, params).split("/")
+        parts = [p if len(p.encode()) <= MAX_NAME else hashlib.sha256(p.encode()).hexdigest() + ".json"
+                 for p in parts]
+        return self.folder.joinpath(*parts)
+
+    def get(self, path: str, params=None, *, expect=None):
+        """``(body, stored_at)`` of a fresh, well-formed answer, else None; a damaged one is removed with a warning."""
+        if self.folder is None:
+            return None
+        file = self.path(path, params)
+        found = _read_own(file, MAX_FILE_BYTES, with_time=True)
+        if found is None:
+            return None
+        raw, stored_at = found
+        now = time.time()
+        if now - stored_at > self.ttl or stored_at > now + FUTURE_TOLERANCE_S:
+            return None
+        try:
+            body = json.loads(raw)
+            problem = expect(body) if expect is not None else None
+        except (ValueError, RecursionError) as exc:
+            problem = f"not JSON ({str(exc)[:100]})"
+        if problem is not None:
+            warn(f"lbtools cache: discarded a corrupt cache entry ({file}: {problem}); fetching it again",
+                 CacheWarning, stacklevel=5)
+            _unlink(file)
+            return None
+        return body, stored_at
+
+    def put(self, path: str, params, raw: bytes) -> None:
+        """Store ``raw`` (a well-formed answer) for ``GET path?params``; a folder that can't be written is reported."""
+        if self.folder is None:
+            return
+        file = self.path(path, params)
+        try:
+            if file.parent not in self.made:
+                _mkdirs(self.root, file.parent)
+                self.made.add(file.parent)
+            fd, tmp = tempfile.mkstemp(dir=file.parent, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(raw)
+                os.replace(tmp, file)
+            except BaseException:
+                _unlink(Path(tmp))
+                raise
+        except OSError as exc:
+            self.report(f"{type(exc).__name__}: {exc.strerror or exc}")
+
+
+def _mkdirs(root: Path, folder: Path) -> None:
+    """``folder`` and the folders between it and ``root``, each ``0700`` (``os.makedirs`` applies a mode to the last
+    one only)."""
+    for part in reversed([folder, *folder.parents][: len(folder.relative_to(root).parts)]):
+        if not part.is_dir():
+            part.mkdir(mode=0o700, exist_ok=True)
+
+
+def _read_own(path: Path, limit: int, with_time: bool = False):
+    """The bytes of ``path`` if it is a regular file of this user's that others can't write, at most ``limit`` bytes;
+    None otherwise (absent, a symlink, a FIFO, someone else's). Never follows a symlink, never blocks."""
     try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _report_once(root: Path, exc: BaseException) -> None:
-    """One warning per cache folder and kind of failure: the cache is an optimisation, never a reason to fail."""
-    reason = "data nested too deeply" if isinstance(exc, RecursionError) else f"{type(exc).__name__}: {exc}"
-    key = (str(root), type(exc).__name__)
-    if key in _reported:
-        return
-    _reported.add(key)
-    warn(
-        f"lbtools cache: could not use the response cache in {root} ({reason}); loading goes on without it "
-        "(set LBTOOLS_CACHE to another folder, or LBTOOLS_CACHE=off)",
-        CacheWarning,
-        stacklevel=5,
-    )
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode) or _unsafe(st) or st.st_size > limit:
+            return None
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            raw = fh.read(limit + 1)
+        if len(raw) > limit:
+            return None
+        return (raw, st.st_mtime) if with_time else raw
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
 
 
 def _unlink(path: Path) -> None:
     try:
         path.unlink()
-    except OSError:  # gone already, or not ours to delete: either way nothing to do
+    except OSError:
         pass
 
 
 def clear_cache() -> int:
     """Delete every cached Hub response (the Parquet stays in the Hub's own cache); returns how many were removed."""
+    import shutil
+
     from ..config import settings
 
-    s = settings()
-    if s.cache_dir is None:
+    root = settings().cache_dir
+    if root is None or not Path(root).is_dir():
         return 0
-    return ResponseCache(s.cache_dir, s.cache_ttl).clear()
+    count = 0
+    for name in (LAYOUT, "responses"):  # "responses": an older layout
+        folder = Path(root) / name
+        if folder.is_dir() and not folder.is_symlink():
+            count += sum(1 for _ in folder.rglob("*.json"))
+            shutil.rmtree(folder, ignore_errors=True)
+    for name in ("responses.sqlite3", "responses.sqlite3-journal"):  # an older lbtools' database
+        _unlink(Path(root) / name)
+    return count

@@ -1,24 +1,7 @@
-"""Item counts of benchmarks: read from a dataset card's ``dataset_info`` for the splits an ``eval.yaml`` names, or
-from lbtools' own table (``lbtools/data/benchmark_sizes.csv``, one provenance URL per row).
-
-A benchmark dataset's ``eval.yaml`` (Inspect AI based, validated by the Hub) lists its tasks::
-
-    name: olmOCR-bench
-    evaluation_framework: olmocr-bench
-    tasks:
-      - id: overall
-        config: default
-        split: overall
-
-and the dataset card's YAML header (``cardData`` in ``GET /api/datasets/{id}``) says how many examples each split of
-each config holds::
-
-    dataset_info:                       # a dict, or a list of them with a config_name each
-      config_name: default
-      splits:
-        - name: overall
-          num_examples: 1403
-"""
+"""Item counts of benchmarks: from a dataset card's ``dataset_info`` (``cardData`` of ``GET /api/datasets/{id}``:
+``dataset_info[config].splits[i].num_examples``) for the config and split each task of the dataset's ``eval.yaml``
+names (``tasks: [{id, config, split}]``), or from lbtools' own table (``lbtools/data/benchmark_sizes.csv``, one
+provenance URL per row)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Where a loader's raw responses come from: the live Hub, or a snapshot folder replaying recorded ones.
 
-Both give the loaders the same raw JSON, so one parser serves both. ``auto`` probes the Hub once (a few seconds at
-most) and falls back to the snapshot with one warning when it can't be reached.
+Both give the loaders the same raw JSON, so one parser serves both. ``auto`` probes the Hub (a few seconds at most;
+the outcome is remembered for ``PROBE_MEMORY_S``, the one piece of state kept between loads) and falls back to the
+snapshot with one warning when it can't be reached.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ _lock = threading.Lock()
 
 
 class HubSource:
-    """Live responses from the Hub (through the disk cache)."""
+    """Live responses from the Hub (through the response cache)."""
 
     kind = "hub"
 
@@ -37,30 +38,16 @@ class HubSource:
     def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
         return self.client.get_json(path, params, what=what, refresh=refresh, paged=paged, expect=expect)
 
-    def cached_answer(self, path, params=None, *, what=None, expect=None):
-        """``(body, fetched_at)`` when the response cache holds a fresh answer (as ``get_json`` would use), else
-        ``None``; never sends a request. Loaders read cached answers in their own thread, and fetch only the rest."""
-        return self.client.cached(path, params, expect=expect)
-
-    def deferred_writes(self):
-        """A block whose answers are cached together by the time it ends (``HubClient.deferred_writes``)."""
-        return self.client.deferred_writes()
-
-    def flush(self):
-        self.client.flush()
-
     def aggregate_file(self, *, revision=None, refresh=False):
-        """``(local path, revision or None, fetched_at)`` of the aggregate Parquet."""
+        """``(local path, commit, fetched_at)`` of the aggregate Parquet."""
         from .client import utc_iso
 
-        path = self.client.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh)
-        # hf_hub_download's cache layout is .../snapshots/<commit>/<filename>
-        commit = path.parents[len(Path(AGGREGATE_FILE).parts) - 1].name
+        path, commit = self.client.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh)
         return path, commit, utc_iso()
 
     def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
         """The local path of a repository file (a benchmark's ``eval.yaml``), through the Hub's download cache."""
-        return self.client.download(repo_id, filename, repo_type=repo_type, refresh=refresh)
+        return self.client.download(repo_id, filename, repo_type=repo_type, refresh=refresh)[0]
 
     def recorded_benchmarks(self):
         return None, {}, []
@@ -93,11 +80,6 @@ class SnapshotSource:
             return json.loads(raw), self.taken_at
         except (ValueError, RecursionError) as exc:
             raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
-
-    def cached_answer(self, path, params=None, *, what=None, expect=None):
-        """A snapshot holds every answer locally: read it in the caller's thread (faster than a pool for local
-        files, whose parsing holds the GIL anyway)."""
-        return self.get_json(path, params, what=what or path, expect=expect)
 
     def aggregate_file(self, *, revision=None, refresh=False):
         info = self.manifest.get("aggregate") or {}
