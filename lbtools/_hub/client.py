@@ -48,6 +48,7 @@ from ..errors import (
     RateLimitedError,
     mask_secrets,
 )
+from .parse import loads_json
 
 MAX_BODY_BYTES = 64 * 1024 * 1024
 MAX_PAGES = 1000
@@ -1010,7 +1011,7 @@ class HubClient:
         except HfHubHTTPError as exc:
             raise self._classify(exc, what, wait=wait) from exc
         try:
-            body = response.json()
+            body = loads_json(response.content)  # bad UTF-8 in one entry is repaired per record, not fatal
         except (ValueError, RecursionError) as exc:
             # Answered in full (a body cut short is a transport error, retried above) but unreadable: not retried.
             detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
