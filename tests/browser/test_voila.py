@@ -15,7 +15,9 @@ from browserlib import DEFAULT_TIMEOUT_MS, RESULTS, expect, main_output, page_er
 
 pytestmark = pytest.mark.browser
 
-RENDER_TIMEOUT_MS = 90_000  # cold kernel + the six notebooks' code (06 validates its predictions); about 25 s when healthy
+# Cold kernel + the six notebooks' code (06 validates its predictions): about 25 s on an idle machine, over 90 s on
+# 2 cores shared with other work. The bound is for a hang, not for speed.
+RENDER_TIMEOUT_MS = 240_000
 TABS = ["Rankings", "Correlations", "Size and date", "Progress", "Model profile", "Capability"]
 
 
@@ -48,7 +50,7 @@ def dashboard(browser, voila_server):
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
     try:
-        _open(page, voila_server)
+        _open(page, voila_server)  # a failure here is kept by pytest for the module: never a second render
         yield page, before
     finally:
         context.close()
