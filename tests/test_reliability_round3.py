@@ -326,3 +326,28 @@ def test_the_bundled_snapshot_keeps_its_readable_file_names():
     name = response_relpath("/api/models/Qwen/Qwen2-72B", {"expand": "evalResults"})
     assert name == "responses/api/models/Qwen/Qwen2-72B@expand%3DevalResults.json" and (bundled / name).is_file()
     assert not [p for p in (bundled / "responses").rglob("*@sha256-*")]
+
+
+def test_the_parsers_repair_non_finite_values_with_a_warning(start_hub, tmp_path):
+    """Finding 4, loader side: Infinity/NaN in a leaderboard or an eval result is set to empty and said (held before;
+    kept here beside the aggregate's case)."""
+    root = tmp_path / "hub"
+    board = [_entry("org/a", 81.5, 1, "fine"), _entry("org/b", 70.0, 2, "x"), _entry("org/c", 12.0, 3, "y")]
+    board[1]["value"] = math.inf
+    results = [{"filename": ".eval_results/b.yaml", "verified": False,
+                "data": {"dataset": {"id": "org/board", "task_id": "t"}, "value": value}}
+               for value in (math.inf, math.nan, 0.5)]
+    files = {response_relpath("/api/datasets/org/board/leaderboard"): board,
+             response_relpath("/api/models/org/b"): {"id": "org/b", "author": "org", "evalResults": results}}
+    for rel, body in files.items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(json.dumps(body))  # Infinity and NaN, as JavaScript writes them
+    (root / "manifest.json").write_text("{}")
+    start_hub(root=root)
+    df, caught = _caught(lambda: lbtools.load_leaderboard("org/board"))
+    assert df["value"].isna().tolist() == [False, True, False]
+    assert any(issubclass(w.category, lbtools.DataRepairedWarning) and "infinite" in str(w.message) for w in caught)
+    evals, caught = _caught(lambda: lbtools.load_eval_results(["org/b"]))
+    assert sorted(evals["value"].isna().tolist()) == [False, True, True]
+    assert all(math.isfinite(v) for v in evals["value"].dropna())
+    assert any(issubclass(w.category, lbtools.DataRepairedWarning) for w in caught)
