@@ -285,6 +285,9 @@ def test_one_invalid_utf8_byte_spoils_one_note_not_the_leaderboard(start_hub, tm
     assert list(df["model_id"]) == ["org/a", "org/b", "org/c"] and list(df["value"]) == [81.5, 70.0, 12.0]
     assert list(df["notes"]) == ["fine", "caf\ufffd here", "caf\u00e9"]
     assert any("notes values with invalid characters" in str(w.message) for w in caught)
+    again, caught = _caught(lambda: lbtools.load_leaderboard("org/board"))  # from the cache: repaired the same way
+    pd.testing.assert_frame_equal(again, df)
+    assert any("notes values with invalid characters" in str(w.message) for w in caught)
 
 
 # -- finding 11: long model names in a snapshot -------------------------------------------------------------------
