@@ -50,11 +50,12 @@ def read_bytes(root: Path, relpath: str, limit: int = MAX_RESPONSE_BYTES) -> byt
     """The bytes of ``root/relpath`` after the checks of ``regular_file``; opened without blocking, so a FIFO put
     in its place is refused, not waited on. FileNotFoundError when it is missing."""
     target = inside(root, relpath)
-    fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
-                 | getattr(os, "O_NOCTTY", 0))
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; elsewhere the stat below runs before any read
+    fd = os.open(target, os.O_RDONLY | nonblocking | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_BINARY", 0))
     with os.fdopen(fd, "rb") as f:
         _check(Path(root) / relpath, os.fstat(f.fileno()), limit)
-        if hasattr(os, "set_blocking"):
+        if nonblocking:
             os.set_blocking(fd, True)
         data = f.read(limit + 1)
     if len(data) > limit:
