@@ -46,14 +46,16 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 lab: setup
 	$(BIN)/jupyter lab $(ROOT_FLAG) notebooks/
 
-# Browser tests (tests/browser) run when Chromium is found and skip with the reason otherwise (-rs prints it);
-# LBTOOLS_REQUIRE_BROWSER=1 (set by .ci/run) turns that skip into a failure.
-# Both stages always run (a failure in the first does not hide the notebooks'); make test fails if either failed
-# or if the run changed a notebook.
+# Two stages, both always run (a failure in the first does not hide the second); make test fails if either failed or
+# if the run changed a notebook. 1: the inner loop, `pytest -m "not slow"` (unit and local-Hub tests). 2: the slow
+# tests: each curated notebook run once headless by nbval with its facts checked (tests/test_notebook_facts.py), and
+# once in a real browser (tests/browser: JupyterLab per notebook, the dashboard once in Voila). Browser tests skip
+# with the reason (-rs) when Chromium is missing; LBTOOLS_REQUIRE_BROWSER=1 (set by .ci/run) makes that a failure.
+# docs/testing.md says what runs where and how long it takes.
 test: setup
 	@status=0; \
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider tests/ || status=1; \
-	LBTOOLS_SOURCE=snapshot MPLBACKEND=Agg $(BIN)/python -m pytest -q -p no:cacheprovider --nbval-lax --nbval-current-env notebooks/ || status=1; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider -m "not slow" tests/ || status=1; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider -m slow tests/ || status=1; \
 	git diff --quiet -- notebooks/ || { echo "notebooks changed during the test run: commit them without outputs"; git status --short; status=1; }; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above: unit tests, notebooks or a changed notebook)"; fi; \
 	exit $$status

@@ -153,6 +153,13 @@ def _export(args) -> int:
             ".parquet, or pass --format csv|parquet"
         )
     df = load_leaderboards(args.benchmarks, base_model_only=False if args.with_fine_tunes else None)
+    failed = df.attrs.get("failures") or {}
+    if len(df) == 0:  # nothing to export: say why, exit 1, and leave FILE as it was
+        reason = (f"every benchmark failed ({len(failed)}): "
+                  + "; ".join(f"{k}: {v}" for k, v in sorted(failed.items())) if failed
+                  else "the leaderboards asked for have no entries")
+        print(f"lbtools: error: nothing written to {_printable(args.file)}: {_printable(reason)}", file=sys.stderr)
+        return EXIT_ERROR
     if fmt == "csv":
         from .snapshot import write_csv
 
@@ -162,7 +169,6 @@ def _export(args) -> int:
 
         with written_whole(args.file) as tmp:
             df.to_parquet(tmp, index=False)  # values exactly as loaded
-    failed = df.attrs.get("failures") or {}
     print(
         f"wrote {len(df)} rows from {df['dataset_id'].nunique()} benchmarks to {args.file} "
         f"(source {df.attrs.get('source')}, as of {df.attrs.get('fetched_at')})"

@@ -11,8 +11,11 @@ from __future__ import annotations
 import re
 import warnings
 
-# Hub tokens (hf_…, api_org_…) and any bearer credential, however they got into a text.
-_SECRET = re.compile(r"(?i)\b(bearer\s+)[^\s,;'\")]+|\b(hf|api_org)_[A-Za-z0-9]{8,}")
+# Hub tokens and any bearer credential, however they got into a text. A token is ``hf_`` or ``api_org_`` (lower
+# case, as the Hub issues them) and a run of letters and digits that ends the word: not ``HF_ENDPOINT`` (an
+# environment variable), not ``hf_internal_testing/tiny`` or ``hf_tokenizer_x`` (ids and names go on with ``_`` or
+# ``/``).
+_SECRET = re.compile(r"\b((?i:bearer)\s+)[^\s,;'\")]+|\b(hf|api_org)_[A-Za-z0-9]{8,}(?![A-Za-z0-9_/])")
 
 
 def mask_secrets(text) -> str:

@@ -610,8 +610,10 @@ def aggregate_to_long(df):
         )
     known = [c for c in score_columns if c in mapping]
     ids = ["model_name"] + (["provider"] if "provider" in df.columns else [])
-    long = df[ids + known].melt(id_vars=ids, value_vars=known, var_name="column", value_name="value")
+    scores = _numeric_scores(df[ids + known], known)
+    long = scores.melt(id_vars=ids, value_vars=known, var_name="column", value_name="value")
     long = long[long["value"].notna()].assign(dataset_id=lambda d: d["column"].map(mapping))
+    long = _one_score_per_model(long)
     # The Parquet has no ranks: position by value, higher first, ties by model id.
     long = long.sort_values(["dataset_id", "value", "model_name"], ascending=[True, False, True], kind="stable")
     long["rank"] = long.groupby("dataset_id")["value"].rank(method="first", ascending=False).astype(int)
@@ -623,6 +625,71 @@ def aggregate_to_long(df):
     out = make_frame(records, LEADERBOARD_COLUMNS)
     out.attrs = {k: v for k, v in df.attrs.items() if k in ("source", "fetched_at", "revision")}
     return out
+
+
+def _numeric_scores(df, columns):
+    """``df`` with every score column as float64; text is read as numbers where it is one, and anything that is not
+    a finite number (other text, ``inf``, ``-inf``) is set to empty, with one DataRepairedWarning saying what."""
+    import numpy as np
+    import pandas as pd
+
+    from .errors import DataRepairedWarning
+
+    out = df.copy()
+    repaired: list[str] = []
+    for column in columns:
+        raw = out[column]
+        if pd.api.types.is_bool_dtype(raw):
+            numbers = pd.Series(np.nan, index=raw.index)
+            bad = raw.notna()
+            if bad.any():
+                repaired.append(f"{int(bad.sum())} in {column!r} that are true/false, not numbers")
+        else:
+            if not pd.api.types.is_numeric_dtype(raw):
+                numbers = pd.to_numeric(raw.astype(object), errors="coerce")
+                text = raw.notna() & numbers.isna()
+                if text.any():
+                    example = str(raw[text].iloc[0])[:40]
+                    repaired.append(f"{int(text.sum())} in {column!r} that are text, not numbers (e.g. {example!r})")
+                as_text = raw.notna() & numbers.notna()
+                if as_text.any():
+                    repaired.append(f"{int(as_text.sum())} in {column!r} given as text (read as numbers)")
+            else:
+                numbers = raw
+            numbers = numbers.astype("float64")
+            infinite = np.isinf(numbers.to_numpy(dtype="float64", na_value=np.nan))
+            if infinite.any():
+                example = out.loc[infinite, "model_name"].iloc[0]
+                repaired.append(f"{int(infinite.sum())} in {column!r} that are infinite (e.g. {example})")
+                numbers = numbers.mask(infinite)
+        out[column] = numbers.astype("float64")
+    if repaired:
+        warn(
+            "lbtools: aggregate scores that are not finite numbers: " + "; ".join(repaired)
+            + ". Those that are not numbers were set to empty (left out of the long table).",
+            DataRepairedWarning,
+            stacklevel=3,
+        )
+    return out
+
+
+def _one_score_per_model(long):
+    """The first score (in the Parquet's row order) of each (model, benchmark); a warning names the models listed
+    more than once and says how many later scores were dropped."""
+    from .errors import DataRepairedWarning
+
+    twice = long.duplicated(["model_name", "dataset_id"], keep="first")
+    if not twice.any():
+        return long
+    models = sorted(long.loc[twice, "model_name"].astype(str).unique())
+    shown = ", ".join(models[:5]) + (f" and {len(models) - 5} more" if len(models) > 5 else "")
+    warn(
+        f"lbtools: the aggregate lists {len(models)} models more than once ({shown}); kept the first score given "
+        f"for each benchmark (in the Parquet's row order) and dropped {int(twice.sum())} later ones",
+        DataRepairedWarning,
+        stacklevel=3,
+    )
+    return long[~twice]
 
 
 # -- item counts ---------------------------------------------------------------------------------------------

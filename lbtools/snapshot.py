@@ -291,13 +291,38 @@ def write_csv(df, path) -> None:
 
 @contextmanager
 def written_whole(path):
-    """A temporary path beside ``path`` to write to; renamed to ``path`` only when the block ends normally, removed
-    otherwise (an error, Ctrl-C): an interrupted export never leaves a half-written file."""
+    """A path to write ``path``'s new content to.
+
+    For a regular file (or a new one): a temporary file beside it, renamed over it only when the block ends normally
+    and removed otherwise (an error, Ctrl-C), so an interrupted export never leaves a half-written file. A symlink is
+    written through: the file it points to is replaced, the link stays. A named pipe or a character device
+    (``/dev/stdout``) is written directly, never replaced by a file; anything else (a folder, a socket, a block
+    device) is refused with an OSError.
+    """
+    import stat
+
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.partial-{uuid.uuid4().hex[:8]}")
+    target = Path(os.path.realpath(path)) if path.is_symlink() else path
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        st = None
+    if st is not None and (stat.S_ISFIFO(st.st_mode) or stat.S_ISCHR(st.st_mode)):
+        yield target  # a pipe or a device: written as it is, nothing to rename over it
+        return
+    if st is not None and not stat.S_ISREG(st.st_mode):
+        kind = "a folder" if stat.S_ISDIR(st.st_mode) else "a block device" if stat.S_ISBLK(st.st_mode) else \
+            "a socket" if stat.S_ISSOCK(st.st_mode) else "not a regular file"
+        raise OSError(f"{path} is {kind}; refusing to write a table there: name a file")
+    tmp = target.with_name(f".{target.name}.partial-{uuid.uuid4().hex[:8]}")
     try:
         yield tmp
-        os.replace(tmp, path)
+        if st is not None:
+            try:
+                os.chmod(tmp, stat.S_IMODE(st.st_mode))  # the file keeps its permissions
+            except OSError:
+                pass
+        os.replace(tmp, target)
     except BaseException:
         try:
             tmp.unlink()

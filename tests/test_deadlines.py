@@ -21,6 +21,7 @@ import pytest
 
 import lbtools
 from localhub import SilentServer
+from signals import DEFAULT_SIGINT, default_sigint
 
 ROOT = Path(__file__).resolve().parents[1]
 SWE = "SWE-bench/SWE-bench_Verified"
@@ -183,7 +184,7 @@ def test_ctrl_c_stops_a_fan_out_against_a_silent_hub_and_leaves_no_thread(facts,
         sent = threading.Timer(0.5, lambda: signal.pthread_kill(main, signal.SIGINT))
         started = time.monotonic()
         sent.start()
-        with pytest.raises(KeyboardInterrupt):
+        with default_sigint(), pytest.raises(KeyboardInterrupt):  # also when started with SIGINT ignored
             lbtools.load_leaderboards(ids, max_workers=4)
         stopped_after = time.monotonic() - started
         workers = [t for t in threading.enumerate() if t.name.startswith("lbtools")]
@@ -205,7 +206,7 @@ def test_an_interrupted_cli_save_stops_and_removes_its_partial_folder(signum, co
         env = {**os.environ, "HF_ENDPOINT": server.url, "LBTOOLS_CACHE": "off", "PYTHONPATH": str(ROOT),
                "LBTOOLS_SOURCE": "hub", "LBTOOLS_TIMEOUT": "5"}
         proc = subprocess.Popen([sys.executable, "-m", "lbtools", "snapshot", "save", str(dest), "--no-progress"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, preexec_fn=DEFAULT_SIGINT)
         deadline = time.monotonic() + 60  # a busy machine may take a while to start Python
         while time.monotonic() < deadline and not list(tmp_path.glob(".snap.partial-*")):
             time.sleep(0.05)

@@ -1,26 +1,46 @@
-"""The facts a reader of each curated notebook relies on, checked by running it (no test code in the notebooks).
+"""The facts a reader of each curated notebook relies on, checked from the one headless run of that notebook.
 
-Each notebook runs once, top to bottom, in a fresh kernel on the bundled snapshot (``LBTOOLS_SOURCE=snapshot``),
-with parameters injected after its ``parameters`` cell as papermill does (``EXPORT_DIR`` under a temporary
-directory, which is also the kernel's working directory, so the run leaves git clean). A last cell, added here and not
-in the notebook, reads the bound views from the kernel's namespace and prints them as JSON.
+That run is nbval's (``pytest --nbval-lax --nbval-current-env``, the way the notebooks are run top to bottom: any
+cell that raises fails the test, naming the cell). Each test writes a temporary copy of its notebook with two cells
+that are not in the curated notebook: parameters injected after its ``parameters`` cell as papermill does
+(``EXPORT_DIR`` under the test's temporary directory, which is also the kernel's working directory, so the run leaves
+git clean), and a last cell that reads the bound views from the kernel's namespace and writes them as JSON. nbval runs
+that copy in a child pytest, on the bundled snapshot, offline; the test then checks the JSON. So each notebook is
+executed once headless per ``make test`` (and once more in a real browser, tests/browser/test_jupyterlab.py).
+
+All of it is ``slow``: ``pytest -m "not slow"`` skips it (docs/testing.md).
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from lbtools import analysis
+
+pytestmark = pytest.mark.slow
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SNAPSHOT = "snapshot:openevals-2026-03-25"
+FACTS_FILE = "_facts.json"
+
+# Injected with the parameters: every Markdown output the notebook displays is kept, so the probe can report the
+# source banner as the reader saw it (ipykernel's display publisher hook; the outputs themselves still go out).
+CAPTURE_MARKDOWN = """
+_markdown_shown = []
+def _keep_markdown(msg):
+    _markdown_shown.append(msg.get("content", {}).get("data", {}).get("text/markdown", ""))
+    return msg
+get_ipython().display_pub.register_hook(_keep_markdown)
+"""
 
 PROBE_HELPERS = '''
 import json as _json
@@ -33,34 +53,40 @@ def _view(v):
             "tables": [t.to_dict("records") for t in tables]}
 '''
 
+PROBE_END = f"""
+_facts["banner"] = "\\n".join(_markdown_shown)
+with open({FACTS_FILE!r}, "w", encoding="utf-8") as _f:
+    _json.dump(_facts, _f, default=str)
+"""
 
-def execute(nb, cwd: Path, timeout: int = 180) -> None:
-    """Run ``nb`` top to bottom in a fresh kernel on the bundled snapshot, offline, with ``cwd`` as its working
-    directory; the environment of this process is restored afterwards."""
-    env_before = dict(os.environ)
-    os.environ.update(LBTOOLS_SOURCE="snapshot", MPLBACKEND="Agg", HF_HUB_OFFLINE="1")
-    try:
-        NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
-    finally:
-        os.environ.clear()
-        os.environ.update(env_before)
+
+def nbval(path: Path, timeout: int = 180) -> None:
+    """Run the notebook at ``path`` top to bottom with nbval, in a child pytest, in a fresh kernel whose working
+    directory is the notebook's folder, on the bundled snapshot and offline. Fails with nbval's report (the cell
+    and its traceback) if any cell raised."""
+    env = {**os.environ, "LBTOOLS_SOURCE": "snapshot", "MPLBACKEND": "Agg", "HF_HUB_OFFLINE": "1"}
+    env.pop("LBTOOLS_SNAPSHOT", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax", "--nbval-current-env",
+         f"--nbval-cell-timeout={timeout}", "--rootdir", str(path.parent), "-c", os.devnull, path.name],
+        cwd=path.parent, env=env, capture_output=True, text=True, timeout=timeout * 4,
+    )
+    assert done.returncode == 0, f"nbval failed on {path.name}:\n{done.stdout[-6000:]}\n{done.stderr[-2000:]}"
 
 
 def run(stem: str, tmp_path: Path, parameters: dict, probe: str, timeout: int = 180) -> dict:
-    """Execute ``notebooks/<stem>.ipynb`` with ``parameters``; return what ``probe`` (code ending in a dict
-    expression assigned to ``_facts``) computed in its namespace."""
+    """Execute ``notebooks/<stem>.ipynb`` once, with nbval, with ``parameters``; return what ``probe`` (code
+    assigning a dict to ``_facts``) computed in its namespace, plus the banner shown and the files exported."""
     nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
     at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
     injected = "\n".join(f"{k} = {v!r}" for k, v in {"EXPORT_DIR": str(tmp_path / "exports"), **parameters}.items())
-    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(injected, metadata={"tags": ["injected-parameters"]}))
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE_HELPERS + probe + "\nprint(_json.dumps(_facts, default=str))"))
-    execute(nb, tmp_path, timeout)
-    for cell in nb.cells[:-1]:
-        for out in cell.get("outputs", []):
-            assert out.get("output_type") != "error", out
-    (out,) = [o for o in nb.cells[-1].outputs if o.get("name") == "stdout"]
-    facts = json.loads(out["text"])
-    facts["banner"] = "\n".join(o.get("data", {}).get("text/markdown", "") for c in nb.cells for o in c.get("outputs", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(injected + "\n" + CAPTURE_MARKDOWN,
+                                                      metadata={"tags": ["injected-parameters"]}))
+    nb.cells.append(nbformat.v4.new_code_cell(PROBE_HELPERS + probe + PROBE_END))
+    copy = tmp_path / f"{stem}.ipynb"
+    nbformat.write(nb, copy)
+    nbval(copy, timeout)
+    facts = json.loads((tmp_path / FACTS_FILE).read_text(encoding="utf-8"))
     facts["exports"] = sorted(p.name for p in (tmp_path / "exports").glob("*")) if (tmp_path / "exports").exists() \
         else []
     return facts
@@ -186,17 +212,74 @@ _facts = {"top_drawn": index_view.figures[0].axes[0].get_yticklabels()[0].get_te
     assert "06_capability_index.png" in facts["exports"]
 
 
-def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path):
-    nb = nbformat.read(NOTEBOOKS / "dashboard.ipynb", as_version=4)
+def _browser_runs_the_dashboard() -> bool:
+    """Whether tests/browser/test_voila.py renders the dashboard in this run (Chromium and playwright found, or
+    LBTOOLS_REQUIRE_BROWSER=1, where a missing browser fails there)."""
+    from browser.browserlib import browser_required, find_chromium
+
+    if browser_required():
+        return True
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return False
+    return find_chromium() is not None
+
+
+def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path, request):
+    """Headless only where no browser renders it: the dashboard runs every curated notebook's code, so one run of it
+    per ``make test`` (in Voilà, tests/browser/test_voila.py, which checks the same facts on the page)."""
+    voila = ROOT / "tests" / "browser" / "test_voila.py"
+    if _browser_runs_the_dashboard() and any(Path(str(a)).resolve() in (voila, voila.parent, ROOT / "tests")
+                                             for a in request.config.args if Path(str(a)).exists()):
+        pytest.skip("the dashboard is run once, in Voilà (tests/browser/test_voila.py), in this session")
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS, folder, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "exports"))
+    nb = nbformat.read(folder / "dashboard.ipynb", as_version=4)
+    nb.cells.insert(0, nbformat.v4.new_code_cell(CAPTURE_STREAMS))
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import json\nprint(json.dumps({'tabs': list(tabs.titles), 'views': [[type(v).__name__ for v in p.children]"
-        " for p in tabs.children], 'errors': [repr(v.error) for p in tabs.children for v in p.children]}))"))
-    before = sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*"))
-    execute(nb, NOTEBOOKS)
-    facts = json.loads([o for o in nb.cells[-1].outputs if o.get("name") == "stdout"][0]["text"])
+        "import json\nwith open('_facts.json', 'w') as f:\n    json.dump({'tabs': list(tabs.titles), "
+        "'views': [[type(v).__name__ for v in p.children] for p in tabs.children], "
+        "'errors': [repr(v.error) for p in tabs.children for v in p.children], 'streams': _streams}, f)"))
+    nbformat.write(nb, folder / "dashboard.ipynb")
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
+    nbval(folder / "dashboard.ipynb", timeout=300)
+    facts = json.loads((folder / "_facts.json").read_text(encoding="utf-8"))
     assert facts["tabs"] == ["Rankings", "Correlations", "Size and date", "Progress", "Model profile", "Capability", "Trust"]
     assert all(views and set(views) == {"BoundBox"} for views in facts["views"])
     assert set(facts["errors"]) == {"None"}
-    assert sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*")) == before  # no exports, no files
-    streams = [o for o in nb.cells[0].outputs if o.get("output_type") == "stream"]
-    assert streams == [], streams  # no prints, no warnings, no progress bars on the page
+    after = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.name != "_facts.json")
+    assert after == before  # no exports, no files
+    assert facts["streams"] == [], facts["streams"]  # no prints, no warnings, no progress bars on the page
+
+
+# Injected before the dashboard's cell: what its cell prints to stdout/stderr (nothing, on an app page).
+CAPTURE_STREAMS = """
+import sys as _sys
+_streams = []
+class _Tee:
+    def __init__(self, stream):
+        self.stream = stream
+    def write(self, text):
+        if text.strip():
+            _streams.append(text)
+        return self.stream.write(text)
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+_sys.stdout, _sys.stderr = _Tee(_sys.stdout), _Tee(_sys.stderr)
+"""
+
+
+# Last in this module, so every facts test above is defined: a curated notebook with no facts test here is still run
+# top to bottom once (nbval only), until it gets one.
+WITHOUT_FACTS = [p.stem for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if f"test_{p.stem}" not in globals()]
+
+
+@pytest.mark.parametrize("stem", WITHOUT_FACTS)
+def test_a_notebook_without_a_facts_test_runs_top_to_bottom(stem, tmp_path):
+    nb = nbformat.read(NOTEBOOKS / f"{stem}.ipynb", as_version=4)
+    at = next(i for i, c in enumerate(nb.cells) if "parameters" in c.metadata.get("tags", []))
+    nb.cells.insert(at + 1, nbformat.v4.new_code_cell(f"EXPORT_DIR = {str(tmp_path / 'exports')!r}",
+                                                      metadata={"tags": ["injected-parameters"]}))
+    nbformat.write(nb, tmp_path / f"{stem}.ipynb")
+    nbval(tmp_path / f"{stem}.ipynb", timeout=300)

@@ -26,6 +26,7 @@ from urllib.parse import urljoin, urlsplit
 
 from ..errors import (AccessDeniedError, BadResponseError, GatedBenchmarkError, HubUnavailableError, LbtoolsError,
                       NotFoundError, RateLimitedError, mask_secrets)
+from .parse import loads_json
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # one response
 MAX_CALL_BYTES = 256 * 1024 * 1024  # all pages of one call
@@ -280,7 +281,7 @@ class HubClient:
             response = self._request(url, params, what, MAX_CALL_BYTES - total)
             raw, total = response.content, total + len(response.content)
             try:
-                body = response.json()
+                body = loads_json(raw)  # bad UTF-8 in one entry is repaired per record, not fatal
             except (ValueError, RecursionError) as exc:
                 detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
                 raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was "

@@ -117,6 +117,16 @@ def _not_expected(body, expected: str) -> str:
     return f"expected {expected}, got {type(body).__name__}"
 
 
+def loads_json(raw: bytes):
+    """The JSON value of an answer's bytes. Bytes that are not UTF-8 (one bad byte in one entry's notes) do not make
+    the whole answer unreadable: they become lone surrogates inside their string, which ``to_text`` repairs per
+    record with a warning, like any other invalid character."""
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        return json.loads(raw.decode("utf-8", "surrogateescape"))
+
+
 # -- value coercion -------------------------------------------------------------------------------------------
 
 

@@ -7,12 +7,14 @@ The local test Hub uses the same mapping to serve a snapshot folder back over HT
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import PurePosixPath
 from urllib.parse import quote, urlencode
 
 RESPONSES_DIR = "responses"
 FILES_DIR = "files"
 MANIFEST = "manifest.json"
+MAX_NAME_BYTES = 255  # a file name's limit on common file systems; every name in the bundled snapshot is shorter
 
 
 def canonical_query(params) -> str:
@@ -37,6 +39,9 @@ def response_relpath(path: str, params=None) -> str:
         raise ValueError(f"path: not a Hub API path: {path!r}")
     query = canonical_query(params)
     suffix = "@" + quote(query, safe="") if query else ""
+    if len(f"{clean.name}{suffix}.json".encode()) > MAX_NAME_BYTES:
+        # A long model name with the whole expand query would not fit in a file name: the query's hash instead.
+        suffix = "@sha256-" + hashlib.sha256(query.encode()).hexdigest()[:32]
     return f"{RESPONSES_DIR}/{clean}{suffix}.json"
 
 

@@ -8,11 +8,14 @@ snapshot with one warning when it can't be reached.
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 from pathlib import Path
 
 from ..errors import HubUnavailableError, NotFoundError, SnapshotError, SourceFallbackWarning, warn
+from . import snapfiles
+from .parse import loads_json
 from .recording import MANIFEST, file_relpath, response_relpath
 
 SNAPSHOT_FORMAT_VERSION = 1
@@ -68,7 +71,7 @@ class SnapshotSource:
         # A recorded body of the wrong shape is reported by the parser, naming what it should have been.
         file = self.root / response_relpath(path, params)
         try:
-            raw = file.read_bytes()
+            raw = snapfiles.read_bytes(self.root, response_relpath(path, params))  # regular files inside it only
         except FileNotFoundError:
             raise NotFoundError(
                 f"{what} is not in {self.name} (taken {self.taken_at}); take a snapshot that includes it with "
@@ -77,15 +80,17 @@ class SnapshotSource:
         except OSError as exc:
             raise SnapshotError(f"{file} in {self.name} can't be read ({exc.strerror or exc})") from exc
         try:
-            return json.loads(raw), self.taken_at
+            return loads_json(raw), self.taken_at
         except (ValueError, RecursionError) as exc:
             raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
 
     def aggregate_file(self, *, revision=None, refresh=False):
         info = self.manifest.get("aggregate") or {}
-        path = self.root / file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE)
-        if not path.exists():
-            raise NotFoundError(f"the aggregate Parquet is not in {self.name}; it was saved without it")
+        try:
+            path = snapfiles.regular_file(self.root, file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE),
+                                          snapfiles.MAX_AGGREGATE_BYTES)
+        except FileNotFoundError:
+            raise NotFoundError(f"the aggregate Parquet is not in {self.name}; it was saved without it") from None
         recorded = info.get("revision")
         if revision is not None and recorded is not None and revision != recorded:
             raise NotFoundError(
@@ -96,10 +101,11 @@ class SnapshotSource:
 
     def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
         """The path of a repository file recorded in the snapshot (a benchmark's ``eval.yaml``)."""
-        path = self.root / file_relpath(repo_type, repo_id, filename)
-        if not path.is_file():
-            raise NotFoundError(f"{filename} of {repo_type} {repo_id} is not in {self.name}")
-        return path
+        try:
+            return snapfiles.regular_file(self.root, file_relpath(repo_type, repo_id, filename),
+                                          snapfiles.MAX_REPO_FILE_BYTES)
+        except FileNotFoundError:
+            raise NotFoundError(f"{filename} of {repo_type} {repo_id} is not in {self.name}") from None
 
     def recorded_benchmarks(self):
         """The benchmark ids whose leaderboards were recorded, the failures noted when saving, and the official
@@ -116,12 +122,14 @@ def read_manifest(root: Path) -> dict:
     if not root.is_dir():
         raise SnapshotError(f"{root} is not a folder; a snapshot is a folder holding {MANIFEST}")
     path = root / MANIFEST
-    if not path.exists():
+    if not os.path.lexists(path):
         raise SnapshotError(
             f"{root} is not an lbtools snapshot (no {MANIFEST}); an interrupted save leaves no manifest, so save again"
         )
     try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(snapfiles.read_bytes(root, MANIFEST, snapfiles.MAX_MANIFEST_BYTES).decode("utf-8"))
+    except SnapshotError:
+        raise
     except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
         raise SnapshotError(f"{path} is not valid JSON ({str(exc)[:200]})") from None
     except OSError as exc:

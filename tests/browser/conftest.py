@@ -37,6 +37,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.fspath)).resolve().parents:
             item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.slow)  # `pytest -m "not slow"` (the inner loop) leaves every browser test out
 
 
 # ---------------------------------------------------------------------------------------------------------------------
