@@ -13,8 +13,12 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 from __future__ import annotations
 
 from .capability import (
+    CapabilityFit,
+    CapabilityValidation,
     benchmark_parameters,
     capability_index,
+    cross_fit_predictions,
+    fit_capability,
     predict_scores,
     validate_predictions,
 )
@@ -49,6 +53,10 @@ from .tables import (
 from .ranks import rank_intervals, resolution, resolution_table, tie_summary
 
 __all__ = [
+    "CapabilityFit",
+    "CapabilityValidation",
+    "cross_fit_predictions",
+    "fit_capability",
     "CORRELATION_METHODS",
     "DEDUPE_RULE",
     "DEDUPE_RULES",
