@@ -149,6 +149,18 @@ def load_obsscaling(root: Path):
 # --------------------------------------------------------------------------------------------
 
 
+def markdown(df: pd.DataFrame, index: bool = True, digits: int = 3) -> str:
+    """A markdown table (pandas' to_markdown needs tabulate, which the lock does not carry)."""
+    frame = df.reset_index() if index else df
+    def cell(v):
+        if isinstance(v, (float, np.floating)):
+            return f"{v:.{digits}f}"
+        return str(v)
+    lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * len(frame.columns)]
+    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
 def quiet(fn, *a, **k):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -257,11 +269,11 @@ def main(argv=None) -> int:
             per_tables.append((name, by, s, per))
         table = pd.DataFrame(rows)
         print("## Predictions of hidden published cells (RMSE on 0–100, 90 % intervals)\n")
-        print(table.to_markdown(index=False, floatfmt=".3f"))
+        print(markdown(table, index=False))
         print()
         for name, by, s, per in per_tables:
             print(f"### {name}, {by} split: every method\n")
-            print(s[["rmse", "coverage", "n_cells"]].astype(float).to_markdown(floatfmt=".3f"))
+            print(markdown(s[["rmse", "coverage", "n_cells"]].astype(float)))
             print()
             print(f"lbtools per benchmark (≥ 15 hidden cells): " + ", ".join(
                 f"{r.dataset_id} {r.coverage:.2f} (n={r.n_cells})" for r in per[per["n_cells"] >= 15].itertuples()))

@@ -202,6 +202,7 @@ def fit_em(y, mask, binom, k, penalty, *, start="additive", nonneg=False, rng=No
     eye_k = np.eye(k)
     converged = False
     it = 0
+    fitted_old = None
     for it in range(1, max_iter + 1):
         theta, cov, _ = posterior(a, b, s2, y, mask, binom)
         W = np.where(mask, 1.0 / (s2[None, :] + binom), 0.0)
@@ -246,7 +247,10 @@ def fit_em(y, mask, binom, k, penalty, *, start="additive", nonneg=False, rng=No
             chol = np.linalg.cholesky(second + 1e-9 * eye_k)
         b = b + a @ centre
         a = a @ chol
-        step = max(np.abs(b - b_old).max(), np.abs(a - a_old).max())
+        # converged when the fitted logits of the published cells stop moving (the slopes themselves can crawl
+        # along directions that change no prediction, e.g. a rotation of θ when k > 1)
+        step = float(np.abs(np.where(mask, fitted - fitted_old, 0.0)).max()) if it > 1 else np.inf
+        fitted_old = fitted
         if step < tol:
             converged = True
             break

@@ -278,6 +278,7 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     """A sentence when the benchmarks split into groups that share few models (None when well connected)."""
     active = mask[mask.sum(axis=1) >= 2]
     m = mask.shape[1]
+    benchmarks = np.asarray(benchmarks)
     if m < 3 or active.shape[0] < 3:
         return None
     shared = active.T.astype(float) @ active.astype(float)
@@ -297,26 +298,34 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
                 seen[nb] = comp
                 stack.append(nb)
         comp += 1
+    notes = []
     if comp > 1:
         sizes = np.bincount(seen)
-        return (f"the benchmarks fall into {comp} groups that share fewer than 3 models with each other (sizes "
-                f"{', '.join(map(str, sorted(sizes, reverse=True)))}): abilities from different groups are "
-                "compared through few models, read them with care")
+        main = int(np.argmax(sizes))
+        apart = [str(b) for b, c in zip(benchmarks, seen) if c != main]
+        notes.append(f"{len(apart)} benchmark(s) share fewer than 3 models with the others ({', '.join(apart[:5])}"
+                     f"{' …' if len(apart) > 5 else ''}): their models' abilities rest on those few links")
+        keep = seen == main
+        shared = shared[keep][:, keep]
+        active = active[:, keep]
+        benchmarks = np.asarray(benchmarks)[keep]
+        if keep.sum() < 3:
+            return "; ".join(notes)
     # the Fiedler split of the weighted benchmark graph: how many models publish on both sides of it?
     lap = np.diag(shared.sum(axis=1)) - shared
     d = np.sqrt(np.maximum(shared.sum(axis=1), 1e-12))
     norm = lap / d[:, None] / d[None, :]
     vals, vecs = np.linalg.eigh(norm)
     side = vecs[:, 1] > 0
-    if side.all() or (~side).all():
-        return None
-    both = int((active[:, side].any(axis=1) & active[:, ~side].any(axis=1)).sum())
-    if both < max(5, 0.1 * active.shape[0]):
-        small = benchmarks[side] if side.sum() <= (~side).sum() else benchmarks[~side]
-        return (f"poorly connected table: {int(side.sum())} and {int((~side).sum())} benchmarks form two blocks "
-                f"that only {both} of {active.shape[0]} models published on both sides of (e.g. "
-                f"{', '.join(map(str, small[:4]))}); the index relates the blocks through those models alone")
-    return None
+    if not (side.all() or (~side).all()):
+        both = int((active[:, side].any(axis=1) & active[:, ~side].any(axis=1)).sum())
+        if both < max(5, 0.1 * active.shape[0]):
+            small = benchmarks[side] if side.sum() <= (~side).sum() else benchmarks[~side]
+            notes.insert(0, f"poorly connected table: {int(side.sum())} and {int((~side).sum())} benchmarks form "
+                            f"two blocks that only {both} of {active.shape[0]} models published on both sides of "
+                            f"(e.g. {', '.join(map(str, small[:4]))}); the index relates the blocks through those "
+                            "models alone")
+    return "; ".join(notes) or None
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,6 +519,7 @@ class CapabilityFit:
         )
         out = out.sort_values(["ability", "model_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
         out.attrs = dict(self.attrs)
+        out.attrs["capability"] = {"level": self.level, "interval": "approximate"}
         return out
 
     def benchmarks(self) -> pd.DataFrame:
@@ -594,6 +604,7 @@ class CapabilityFit:
             }
         )
         out.attrs = dict(self.attrs)
+        out.attrs["capability"] = {"level": self.level, "k": m.k, "penalty": m.penalty, "interval": "CV+"}
         return out
 
     def _held_out(self) -> pd.DataFrame:
