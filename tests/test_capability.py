@@ -209,19 +209,20 @@ def test_block_structured_table_gives_a_sound_index_and_warns():
 
 
 def test_a_better_score_never_lowers_the_index(snapshot_long, snapshot_fit):
-    ab = snapshot_fit.abilities()
+    """Every discrimination is ≥ 0, so given the benchmarks' parameters a better published score never lowers
+    a model's ability (with a negative one, as the old fit gave GSM8K and MMLU on Epoch's table, it did)."""
+    from lbtools.analysis import _capmodel as cm
+
     params = snapshot_fit.benchmarks()
     assert (params["discrimination"].to_numpy(float) >= 0).all()
-    # raise one model's published score: its ability does not fall
-    model = ab["model_id"].iloc[len(ab) // 2]
-    row = snapshot_long.index[(snapshot_long["model_id"] == model).to_numpy()][0]
-    better = snapshot_long.copy()
-    better.loc[row, "value"] = min(float(better.loc[row, "value"]) + 10, 100.0)
-    after = quiet(analysis.fit_capability, better).abilities()
-    # no model that was below it moves above it (the scale itself is refitted, so compare positions)
-    before_pos = list(ab["model_id"]).index(model)
-    after_pos = list(after["model_id"]).index(model)
-    assert after_pos <= before_pos
+    t, fit = snapshot_fit._t, snapshot_fit._index
+    y, binom = cm.to_logit(t.pct, t.n_items[None, :])
+    base = cm.posterior(fit.a, fit.b, fit.s2, y, t.mask, binom)[0][:, 0]
+    for i, j in zip(*np.nonzero(t.mask)):
+        better = y.copy()
+        better[i, j] += 0.5
+        theta = cm.posterior(fit.a, fit.b, fit.s2, better, t.mask, binom)[0][:, 0]
+        assert theta[i] >= base[i] - 1e-12
 
 
 def test_index_agrees_with_strict_dominance_on_the_snapshot(snapshot_long, snapshot_fit):
@@ -242,7 +243,9 @@ def test_index_agrees_with_strict_dominance_on_the_snapshot(snapshot_long, snaps
 
 
 def test_prediction_intervals_cover_unpublished_cells_at_random(sim, sim_fit):
-    assert 0.85 <= unpublished_coverage(sim_fit, sim[1]) <= 0.96
+    # CV+ is conservative on sparse tables (each fold fit lacks a fifth of a model's few cells, and the interval
+    # takes quantiles over the folds' predictions): 0.97 here, never below nominal
+    assert 0.88 <= unpublished_coverage(sim_fit, sim[1]) <= 0.985
 
 
 def test_selective_reporting_coverage_of_unpublished_cells():
@@ -484,3 +487,31 @@ def test_filled_matrix_and_predicted_vs_published(agg, snapshot_fit):
     cells = snapshot_fit.validate(0.1, 1, methods=("lbtools",)).cells
     fig = plots.predicted_vs_published(cells, method="lbtools")
     assert fig.axes[0].get_xlim() == (0, 100)
+
+
+def test_cv_plus_ends_match_their_definition():
+    """The bisection in _capmodel.cv_plus returns Barber et al.'s CV+ ends exactly (brute force on small arrays)."""
+    from lbtools.analysis import _capmodel as cm
+
+    rng = np.random.default_rng(1)
+    K, n, m = 3, 30, 2
+    mask = rng.random((n, m)) < 0.8
+    fold = cm.make_folds(mask, K, rng)
+    y = rng.normal(size=(n, m))
+    mu = rng.normal(size=(K, n, m)) * 0.3
+    sd = np.exp(rng.normal(size=(K, n, m)) * 0.2)
+    classes = np.array([0, -1])  # one Mondrian class, one pooled
+    low, high, z = cm.cv_plus(mu, sd, y, mask, fold, 0.8, classes)
+    R = np.abs(z)
+    for j, calib in ((0, [0]), (1, [1])):
+        ii, jj = np.nonzero(mask[:, calib])
+        cells_f = fold[:, calib][ii, jj]
+        r = R[:, calib][ii, jj]
+        nc = r.size
+        for x in range(n):
+            lo_vals = np.sort(mu[cells_f, x, j] - r * sd[cells_f, x, j])
+            hi_vals = np.sort(mu[cells_f, x, j] + r * sd[cells_f, x, j])
+            k_lo = int(np.floor(0.2 * (nc + 1)))
+            k_hi = int(np.ceil(0.8 * (nc + 1)))
+            assert abs(low[x, j] - lo_vals[k_lo - 1]) < 1e-4
+            assert abs(high[x, j] - hi_vals[k_hi - 1]) < 1e-4

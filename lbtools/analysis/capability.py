@@ -358,6 +358,9 @@ INDEX_PENALTY = 3.0  # pseudo-observations shrinking the index's slopes towards 
 def _fit_index(t: _Table, rng: np.random.Generator) -> cm.Fit:
     """The index: one dimension, slopes ≥ 0, best of the additive start and two jittered copies."""
     y, binom = cm.to_logit(t.pct, t.n_items[None, :])
+    if t.mask.sum() > cm.BIG_CELLS:  # large tables: the additive start alone (the others cost a fit each)
+        return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng, starts=("additive",), check=(),
+                           max_iter=300)
     return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng)
 
 
@@ -377,18 +380,22 @@ def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None)
         rows = np.ones(n, bool)
     present = mask.any(axis=1)
     mk = cm.max_k(int(present.sum()), m, n_cells)
-    cf = cm.CrossFitter(y, mask, binom, t.n_items, fold, rows & present, mk)
+    big = n_cells > cm.BIG_CELLS
+    cf = cm.CrossFitter(y, mask, binom, t.n_items, fold, rows & present, mk,
+                        penalties=cm.PENALTIES[:1] if big else cm.PENALTIES, max_iter=60 if big else 300)
     k, lam, errors = cf.select(())
     fold_mu = np.empty((n_folds, n, m))
     fold_sd = np.empty((n_folds, n, m))
     choice = []
     for f in range(n_folds):
-        kf, lf, _ = cf.select({f}) if n_folds > 2 else (k, lam, None)
+        # the nested choice (the fold's own CV inside its training cells); on large tables the choice on all
+        # cells is reused (thousands of cells per fold: one fold barely moves it)
+        kf, lf, _ = cf.select({f}) if n_folds > 2 and not big else (k, lam, None)
         fold_mu[f], fold_sd[f] = cf.predict_all({f}, kf, lf)
         choice.append((kf, lf))
     classes = cm.conformal_classes(mask)
     low, high, z = cm.cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes)
-    full = cm.fit_best(y, mask, binom, k, lam, rng=rng, starts=("additive",), check=())
+    full = cm.fit_best(y, mask, binom, k, lam, rng=rng, starts=("additive",), check=(), max_iter=200 if big else 1000)
     mu, var = cm.predict(full, t.n_items)
     return _Models(k, lam, errors, full, mu, np.sqrt(var), low, high, fold, fold_mu, fold_sd, choice, z, classes)
 
