@@ -98,7 +98,7 @@ def main(argv=None) -> int:
           f"({len(long) / (args.models * args.benchmarks):.0%})\n")
     print("| measurement | median | |")
     print("|---|---:|---|")
-    print(f"| fit_capability + .predict() + .abilities() (CV over {len(fit._m.cv_rmse)} settings, nested per fold; "
+    print(f"| fit_capability + .predict() + .abilities() (CV over {len(fit._m.cv_rmse)} settings; "
           f"chose k={fit.k}, penalty={fit.penalty:g}) | {t_all:.2f} s | target < {TARGET_S:g} s: "
           f"{'PASS' if ok else 'FAIL'} |")
     print(f"| RMSE on unpublished cells vs simulated truth (0–100) | {rmse:.2f} | |")

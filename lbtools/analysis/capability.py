@@ -361,7 +361,7 @@ def _fit_index(t: _Table, rng: np.random.Generator) -> cm.Fit:
     y, binom = cm.to_logit(t.pct, t.n_items[None, :])
     if t.mask.sum() > cm.BIG_CELLS:  # large tables: the additive start alone (the others cost a fit each)
         return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng, starts=("additive",), check=(),
-                           max_iter=300)
+                           max_iter=300, tol=cm.CV_TOL)
     return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng)
 
 
@@ -396,7 +396,8 @@ def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None)
         choice.append((kf, lf))
     classes = cm.conformal_classes(mask)
     low, high, z = cm.cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes)
-    full = cm.fit_best(y, mask, binom, k, lam, rng=rng, starts=("additive",), check=(), max_iter=200 if big else 1000)
+    full = cm.fit_best(y, mask, binom, k, lam, rng=rng, starts=("additive",), check=(), max_iter=200 if big else 1000,
+                       tol=cm.CV_TOL if big else 1e-4)
     mu, var = cm.predict(full, t.n_items)
     return _Models(k, lam, errors, full, mu, np.sqrt(var), low, high, fold, fold_mu, fold_sd, choice, z, classes)
 
