@@ -37,13 +37,14 @@ likelihood is kept. On sparse tables with old and new benchmarks sharing few mod
 local optimum that orders models by which *block* they published in; the additive start does not.
 
 **Predictions** use ``k`` dimensions and a penalty chosen by 5-fold cross-validation over published cells (k = 1,
-2, … until two steps do not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``).
+2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``).
 
 **Intervals** are CV+ (Barber, Candès, Ramdas & Tibshirani 2021) with normalised nonconformity scores
 ``|y − μ̂₋ₖ| / σ̂₋ₖ`` (Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018), calibrated per benchmark (Mondrian
 classes, Vovk et al. 2005) for benchmarks with ≥ 20 published cells and on the pooled cells of the others. Each
 fold's model chooses its own ``k`` and penalty by cross-validation inside its training cells (the other folds), so
-it is a fixed algorithm of those cells, as CV+ requires. What that guarantees is in :func:`fit_capability`.
+it is a fixed algorithm of those cells, as CV+ requires (above 20,000 published cells the folds reuse the choice
+made on all cells, for speed: the guarantee is then approximate). What it guarantees is in :func:`fit_capability`.
 
 Selective reporting
 -------------------
