@@ -452,9 +452,13 @@ def _cv_plus_bounds(mu_f, sd_f, scores_by_fold, level, lower: bool):
         rank = int(np.ceil((1 - alpha) * (n + 1)))
         if rank > n:
             return np.full(c, np.inf)
-    rmax = max((s[-1] for s in scores_by_fold if len(s)), default=0.0)
-    lo = (mu_f - rmax * sd_f).min(axis=0) - 1e-6
-    hi = (mu_f + rmax * sd_f).max(axis=0) + 1e-6
+    # The end lies between the folds' values at T, the rank-th largest score (lower end) or the rank-th smallest
+    # (upper end): at max_f(mu_f − T sd_f) at least `rank` values are ≤ it, below min_f(mu_f − T sd_f) fewer are.
+    pooled = np.sort(np.concatenate([s for s in scores_by_fold if len(s)]))
+    T = pooled[n - rank] if lower else pooled[rank - 1]
+    ends = mu_f - T * sd_f if lower else mu_f + T * sd_f
+    lo = ends.min(axis=0) - 1e-6
+    hi = ends.max(axis=0) + 1e-6
 
     def count(yv):
         # number of values ≤ yv
