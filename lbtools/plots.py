@@ -1036,7 +1036,8 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
     Parameters
     ----------
     index : DataFrame
-        ``model_id``, ``index``, ``index_low``, ``index_high``, ``n_benchmarks``.
+        ``model_id``, ``ability``, ``ability_low``, ``ability_high``, ``n_benchmarks`` (:func:`capability_index`;
+        the ``index`` columns of earlier releases are read too).
     top_n : int or None
         Show the ``top_n`` highest rows (None: all).
     title : str, optional
@@ -1046,13 +1047,16 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
     -------
     matplotlib.figure.Figure
     """
-    require_columns(index, ("model_id", "index", "index_low", "index_high", "n_benchmarks"), "capability_forest", name="index")
-    rows = index.sort_values(["index", "model_id"], ascending=[False, True], kind="mergesort")
+    # ``ability`` columns since capability_index renamed them (``index`` ones, from before, still draw)
+    c_mid, c_low, c_high = ("index", "index_low", "index_high") if "ability" not in index.columns else \
+        ("ability", "ability_low", "ability_high")
+    require_columns(index, ("model_id", c_mid, c_low, c_high, "n_benchmarks"), "capability_forest", name="index")
+    rows = index.sort_values([c_mid, "model_id"], ascending=[False, True], kind="mergesort")
     if top_n is not None:
         rows = rows.head(top_n)
-    mid = rows["index"].to_numpy(dtype="float64", na_value=np.nan)
-    low = rows["index_low"].to_numpy(dtype="float64", na_value=np.nan)
-    high = rows["index_high"].to_numpy(dtype="float64", na_value=np.nan)
+    mid = rows[c_mid].to_numpy(dtype="float64", na_value=np.nan)
+    low = rows[c_low].to_numpy(dtype="float64", na_value=np.nan)
+    high = rows[c_high].to_numpy(dtype="float64", na_value=np.nan)
     counts = rows["n_benchmarks"].to_numpy(dtype="float64", na_value=np.nan)
     fig, ax = _axes(ax, (8, 0.3 * max(len(rows), 3) + 1.3))
     y = np.arange(len(rows))

@@ -207,7 +207,7 @@ _facts = {"top_drawn": index_view.figures[0].axes[0].get_yticklabels()[0].get_te
     assert facts["index"]["error"] is None and facts["filled"]["error"] is None
     assert facts["top_drawn"] == facts["top"]
     assert "not published results" in facts["filled"]["text"]
-    assert facts["methods"] == sorted(analysis.capability.VALIDATION_METHODS * 2)
+    assert facts["methods"] == sorted(analysis.capability.DEFAULT_METHODS * 2)
     assert facts["splits"] == ["random", "time"]  # created_at from lbtools.enrich on the snapshot
     assert "06_capability_index.png" in facts["exports"]
 

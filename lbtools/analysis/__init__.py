@@ -16,8 +16,12 @@ One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is 
 from __future__ import annotations
 
 from .capability import (
+    CapabilityFit,
+    CapabilityValidation,
     benchmark_parameters,
     capability_index,
+    cross_fit_predictions,
+    fit_capability,
     predict_scores,
     validate_predictions,
 )
@@ -57,6 +61,10 @@ from .ranks import MAX_ITEMS, leader_summary, rank_intervals, resolution, resolu
 from .trust import PROVENANCES, flag_outliers, provenance, selective_reporting, self_report_gap
 
 __all__ = [
+    "CapabilityFit",
+    "CapabilityValidation",
+    "cross_fit_predictions",
+    "fit_capability",
     "CORRELATION_METHODS",
     "CorrelationCI",
     "Correlations",

@@ -1,79 +1,71 @@
-"""A capability index and score predictions over the sparse model × benchmark table, with checked intervals.
+"""A capability index and score predictions over the sparse model × benchmark table, from one fitted object.
 
 On the Hub each model publishes a few benchmarks of its own choosing, so the model × benchmark table is mostly
-empty. This module fits one latent-ability model to all published cells and uses it three ways:
+empty. :func:`fit_capability` fits one latent-ability model to every published cell and returns a
+:class:`CapabilityFit`, used four ways:
 
-- :func:`predict_scores` fills the table: for every model and benchmark, the predicted score with a prediction
-  interval for a newly published result (and the published value beside it, where there is one);
-- :func:`capability_index` ranks models on one scale (the latent ability), with an interval per model;
-- :func:`benchmark_parameters` gives each benchmark's difficulty and discrimination on that scale;
-- :func:`validate_predictions` measures, on held-out published cells, how far off the predictions are and how
-  often the intervals cover, for this model and for simple baselines.
+- :meth:`CapabilityFit.abilities`: one capability number per model on one scale (the index), with an interval;
+- :meth:`CapabilityFit.predict`: every model's predicted score on every benchmark, with a prediction interval for a
+  newly published score (``cells="held_out"``: each published cell predicted by a fit that did not see it);
+- :meth:`CapabilityFit.benchmarks`: each benchmark's difficulty, discrimination and residual spread;
+- :meth:`CapabilityFit.validate`: how far off the predictions are, and how often their intervals cover, on
+  published cells held out from the fit, against simple baselines.
 
-Predictions are **not published results**: they say what the published scores of *other* models imply.
+``capability_index``, ``predict_scores``, ``benchmark_parameters`` and ``validate_predictions`` are thin wrappers
+(one fit each). Predictions are **not published results**: they say what the published scores of *other* models
+imply. The method, its assumptions and what the intervals guarantee are in ``docs/capability.md``; measured
+results on real public tables in ``docs/validation.md``.
 
 The model
 ---------
-Each score is mapped to the logit scale, ``y_ij = logit(p_ij)`` with ``p_ij`` the score as a fraction (clipped
-half an item away from 0 and 1), and modelled as
+Each score is mapped to the logit scale, ``y_ij = logit(p_ij)`` (``p_ij`` the score as a fraction, clipped half an
+item away from 0 and 1), and modelled as
 
     y_ij = b_j + a_j · θ_i + e_ij,   θ_i ~ N(0, I_k),   e_ij ~ N(0, s_j² + v_ij),
 
-i.e. ``score_ij ≈ sigmoid(a_j · θ_i + b_j)``: the sigmoid item-response curve of Epoch AI's Capabilities Index
-(one latent ability per model, a difficulty and a slope per benchmark) generalised to ``k`` latent dimensions,
-which is a probabilistic factor model of the logit scores (as in Observational Scaling Laws, Ruan et al. 2024,
-which impute by PCA) with missing cells. ``s_j²`` is the benchmark's model-misfit variance and ``v_ij =
-1 / (n_j p (1 − p))`` the binomial noise of a score measured on ``n_j`` items, where the item count is known.
+the sigmoid item-response curve of Epoch AI's Capabilities Index (one ability per model, a difficulty and slope per
+benchmark) generalised to ``k`` dimensions, i.e. a probabilistic factor model of the logit scores with missing
+cells (Observational Scaling Laws, Ruan et al. 2024, impute the same table by PCA). ``s_j²`` is the benchmark's
+misfit variance and ``v_ij = 1 / (n_j p (1 − p))`` the binomial noise of a score measured on ``n_j`` items, where
+the item count is known (``n_items=``). It is fitted by EM with parameter expansion (closed-form k × k solves),
+a ridge ``penalty`` on the slopes and gentle shrinkage of intercepts and misfit variances.
 
-Why this fit: on the logit scale the model is linear in θ given the benchmark parameters and linear in the
-benchmark parameters given θ, so it is fitted by EM, i.e. alternating ridge regressions with closed-form
-k × k solves (the E-step is the posterior of θ_i, the M-step a ridge regression per benchmark that uses the
-posterior covariance). This is exact for the Gaussian model and takes well under a second for 10,000 models ×
-50 benchmarks, where ``scipy.optimize.least_squares`` over all parameters needs minutes. The prior
-``θ ~ N(0, I)`` fixes the scale (the index is in standard deviations of the fitted population of models, 0 =
-the mean model), ``penalty`` is a ridge on the slopes in units of pseudo-observations, and the benchmark
-intercepts are shrunk gently towards their mean so that a benchmark with two results stays sensible.
-``k`` and ``penalty`` are chosen by K-fold cross-validation over published cells only (lowest squared error on
-the 0–100 scale).
+**The index** is a one-dimensional fit whose slopes are constrained to be ≥ 0 (a better score never lowers a
+model's index, as in Epoch's ECI), fitted from three starts (the two-way additive logit model's model offsets, the
+leading eigenvector of the zero-filled table, and a random one); the start with the highest penalised marginal
+likelihood is kept. On sparse tables with old and new benchmarks sharing few models the eigenvector start finds a
+local optimum that orders models by which *block* they published in; the additive start does not.
 
-Intervals: each prediction has a model-based standard deviation on the logit scale (the posterior variance of
-θ_i, the sampling variance of the benchmark's parameters, ``s_j²`` and the binomial term). The
-cross-validated residuals of the chosen model, divided by these standard deviations, calibrate one factor by
-split-conformal prediction (normalised nonconformity scores; a K-fold "cross-conformal" variant). The interval
-is ``mu ± q · sd`` on the logit scale, mapped back through the sigmoid, so it stays inside [0, 100] and is
-asymmetric near the ends. Coverage is marginal over cells like the published ones; it is checked on held-out
-cells by :func:`validate_predictions`.
+**Predictions** use ``k`` dimensions and a penalty chosen by 5-fold cross-validation over published cells (k = 1,
+2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``).
+
+**Intervals** are CV+ (Barber, Candès, Ramdas & Tibshirani 2021) with normalised nonconformity scores
+``|y − μ̂₋ₖ| / σ̂₋ₖ`` (Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018), calibrated per benchmark (Mondrian
+classes, Vovk et al. 2005) for benchmarks with ≥ 20 published cells and on the pooled cells of the others. Each
+fold's model chooses its own ``k`` and penalty by cross-validation inside its training cells (the other folds), so
+it is a fixed algorithm of those cells, as CV+ requires (above 20,000 published cells the folds reuse the choice
+made on all cells, for speed: the guarantee is then approximate). What it guarantees is in :func:`fit_capability`.
 
 Selective reporting
 -------------------
-Stronger models publish more benchmarks. The fit assumes cells are **missing at random given ability**: whether a
-model publishes a benchmark may depend on its latent ability (and on anything else in the model), but not on how
-well it did on that benchmark beyond what its ability predicts. Under that assumption the likelihood of the
-published cells is enough and both the index and the predictions are unbiased; the benchmark-mean baseline, by
-contrast, is biased upwards because strong models are over-represented among published cells. When the
-assumption fails (a model publishes the benchmarks it did unusually well on and withholds the others), its
-published residuals are positive on average, its index is too high, and its predictions for unpublished
-benchmarks are too optimistic; the intervals do not cover that bias. Read a model's index together with
-``n_benchmarks`` and look at which benchmarks it published.
+The fit assumes cells are **missing at random given ability**: whether a model publishes a benchmark may depend on
+its ability, not on how well it did on that benchmark beyond what its ability predicts. A model that publishes only
+its best results is rated too high, and its predictions for the rest are too optimistic; the intervals do not
+cover that bias. Read an index together with ``n_benchmarks``.
 
-Measured
---------
-Simulations with known truth (tests/test_capability.py): 400 models × 20 benchmarks, two latent dimensions,
-logit misfit SD 0.2, binomial noise on 100–1000 items, 20 % of cells published (at random, or more often for able
-models), 10 % of published cells held out twice per run; over 8 seeds × 2 missingness designs:
-
-- RMSE 0.45–0.71 × the two-way additive baseline (median 0.59); seeds 0 and 1 (the tests): 0.65 and 0.71;
-- 90 % prediction intervals covered 0.87–0.94 of held-out cells (median 0.91); of the unpublished cells'
-  simulated scores, 0.93 (missing at random) and 0.90 (missingness depending on ability);
-- capability index (300 models × 15 benchmarks, one dimension): 90 % intervals covered the true ability (on the
-  fitted population's scale) for 0.88 and 0.92 of the models, narrower with more benchmarks published.
-
-On the bundled snapshot (93 models × 11 benchmarks, 207 cells, item counts from ``lbtools.benchmark_sizes``, 5 random
-splits): RMSE 8.1 on 0–100 against 8.6 for the two-way additive baseline and 12.7 for benchmark means, 90 % of
-held-out cells inside their 90 % interval; time split (the newest models hide half their scores): RMSE 4.3 against
-7.8, 98 % covered.
-Speed (benchmarks/bench_capability.py, 10,000 models × 50 benchmarks, 20 % filled, 2 busy cores):
-``predict_scores`` 2.3–6.3 s, ``capability_index`` 0.8–1.6 s.
+References
+----------
+.. [1] Barber, R. F., Candès, E. J., Ramdas, A. & Tibshirani, R. J. (2021). Predictive inference with the
+   jackknife+. *Annals of Statistics* 49(1), 486–507.
+.. [2] Lei, J., G'Sell, M., Rinaldo, A., Tibshirani, R. J. & Wasserman, L. (2018). Distribution-free predictive
+   inference for regression. *JASA* 113(523), 1094–1111.
+.. [3] Vovk, V., Gammerman, A. & Shafer, G. (2005). *Algorithmic Learning in a Random World*, ch. 4 (Mondrian
+   conformal predictors). Springer.
+.. [4] Ruan, Y., Maddison, C. J. & Hashimoto, T. (2024). Observational scaling laws and the predictability of
+   language model performance. NeurIPS 2024.
+.. [5] Ho, A., et al. (Epoch AI, 2025). A Rosetta Stone for AI benchmarks (the Epoch Capabilities Index).
+.. [6] Liu, C., Rubin, D. B. & Wu, Y. N. (1998). Parameter expansion to accelerate EM: the PX-EM algorithm.
+   *Biometrika* 85(4), 755–770.
 """
 
 from __future__ import annotations
@@ -86,35 +78,114 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..errors import AnalysisWarning
+from . import _capmodel as cm
 from .tables import check_probability, dedupe, detect_scale, require_columns
 
 __all__ = [
+    "CapabilityFit",
+    "CapabilityValidation",
     "benchmark_parameters",
     "capability_index",
+    "cross_fit_predictions",
+    "fit_capability",
     "predict_scores",
     "validate_predictions",
 ]
 
-_PENALTIES = (1.0, 10.0)
-_MAX_K = 3
+VALIDATION_METHODS = ("lbtools",) + cm.BASELINES
+# The baselines validate() runs by default: the fast ones (IterativeImputer and rank-k PCA with its own CV take
+# seconds per split; benchmarks/validate_real.py runs every one of VALIDATION_METHODS)
+DEFAULT_METHODS = (
+    "lbtools",
+    "benchmark mean",
+    "two-way additive",
+    "two-way additive (logit)",
+    "rank-2 PCA",
+    "KNNImputer",
+)
 _FOLDS = 5
-_CV_MODELS = 2000
-_DEFAULT_CLIP = 0.005  # a score of 0 or 100 % on an unknown number of items is taken as 0.5 % / 99.5 %
-_INTERCEPT_PRIOR = 0.5  # pseudo-observations pulling a benchmark's intercept towards the mean intercept
-_VARIANCE_PRIOR = 2.0  # pseudo-observations pulling a benchmark's misfit variance towards the pooled one
-# The smallest misfit variance (logit scale, SD 0.1): the binomial term can explain all of a benchmark's spread,
-# and a misfit of exactly 0 would let a few cells fix its parameters.
-_MIN_VARIANCE = 0.01
-VALIDATION_METHODS = ("lbtools", "benchmark mean", "two-way additive", "low-rank SVD", "IterativeImputer")
+_MISSING = object()
 
 
 # --------------------------------------------------------------------------------------------
-# input
+# arguments
+
+
+def _resolve(func, data, kwargs, rng=None):
+    """Old keyword names (``long=``, ``seed=``) for one release, with a FutureWarning."""
+    if "long" in kwargs:
+        warnings.warn(f"{func}: long= is renamed data= (long= goes in the next release)", FutureWarning, stacklevel=3)
+        if data is not _MISSING:
+            raise TypeError(f"{func}: give data or long, not both")
+        data = kwargs.pop("long")
+    if "seed" in kwargs:
+        warnings.warn(f"{func}: seed= is renamed rng= (seed= goes in the next release)", FutureWarning, stacklevel=3)
+        rng = kwargs.pop("seed")
+    if kwargs:
+        raise TypeError(f"{func}() got an unexpected keyword argument {next(iter(kwargs))!r}")
+    if data is _MISSING:
+        raise TypeError(f"{func}() missing the required argument 'data' (a load_leaderboards frame)")
+    return data, rng
+
+
+def _rng(rng, func):
+    """SPEC 7: an int (or None) seeds a new Generator; a Generator is used as it is."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        return np.random.default_rng(rng)
+    raise TypeError(f"{func}: rng must be an int or a numpy.random.Generator; got rng={rng!r}")
+
+
+def _check_frame(data, func: str) -> None:
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"{func}: data must be a pandas DataFrame (the load_leaderboards shape); got {type(data).__name__}")
+    require_columns(data, ("model_id", "dataset_id", "value"), func, name="data")
+
+
+def _check_min_benchmarks(min_benchmarks, func: str) -> int:
+    if isinstance(min_benchmarks, bool) or not isinstance(min_benchmarks, (int, np.integer)) or min_benchmarks < 1:
+        raise ValueError(f"{func}: min_benchmarks must be an integer ≥ 1; got min_benchmarks={min_benchmarks!r}")
+    return int(min_benchmarks)
+
+
+def _item_counts(benchmarks: np.ndarray, n_items, func: str, notes: list) -> np.ndarray:
+    """Item counts per benchmark from ``n_items``: a number (every benchmark), a mapping, or the frame
+    ``lbtools.benchmark_sizes()`` returns (its first row per benchmark). Never the network."""
+    counts = np.full(len(benchmarks), np.nan)
+    if n_items is None:
+        notes.append("item counts not given (n_items=): the binomial-noise term is skipped, each benchmark's noise "
+                     "is estimated from its residuals alone")
+        return counts
+    if isinstance(n_items, pd.DataFrame):
+        require_columns(n_items, ("dataset_id", "n_items"), func, name="n_items")
+        first = n_items.drop_duplicates("dataset_id").dropna(subset=["n_items"])
+        n_items = dict(zip(first["dataset_id"].astype(str), first["n_items"].astype(float)))
+    if isinstance(n_items, (int, float, np.integer, np.floating)) and not isinstance(n_items, bool):
+        n_items = {b: n_items for b in benchmarks}
+    if not isinstance(n_items, Mapping):
+        raise TypeError(f"{func}: n_items must be a number, a mapping dataset_id → number of items, or the "
+                        f"lbtools.benchmark_sizes() frame; got {type(n_items).__name__}")
+    for j, b in enumerate(benchmarks):
+        if b in n_items and n_items[b] is not None and not pd.isna(n_items[b]):
+            try:
+                v = float(n_items[b])
+            except (TypeError, ValueError):
+                v = float("nan")
+            if not np.isfinite(v) or v < 1:
+                raise ValueError(f"{func}: n_items[{b!r}] must be a positive number; got {n_items[b]!r}")
+            counts[j] = v
+    unknown = [b for b, c in zip(benchmarks, counts) if np.isnan(c)]
+    if unknown:
+        notes.append(f"item counts unknown for {len(unknown)} benchmark(s), binomial term skipped there: "
+                     f"{', '.join(unknown[:8])}{' …' if len(unknown) > 8 else ''}")
+    return counts
 
 
 @dataclass
 class _Table:
-    """The published cells of ``long`` as dense arrays (models × benchmarks)."""
+    """The published cells of ``data`` as dense arrays (models × benchmarks)."""
 
     models: np.ndarray  # model ids, sorted
     benchmarks: np.ndarray  # dataset ids, sorted
@@ -129,77 +200,27 @@ class _Table:
     def mask(self) -> np.ndarray:
         return np.isfinite(self.pct)
 
-    def to_published(self, pct: np.ndarray) -> np.ndarray:
+    def to_published(self, pct: np.ndarray, cols=None) -> np.ndarray:
         """Values on 0–100 goodness back to each benchmark's published scale and direction."""
-        v = np.where(self.lower, 100.0 - pct, pct)
-        return np.where(self.scale == "0-1", v / 100.0, v)
+        lower = self.lower if cols is None else self.lower[cols]
+        scale = self.scale if cols is None else self.scale[cols]
+        v = np.where(lower, 100.0 - pct, pct)
+        return np.where(scale == "0-1", v / 100.0, v)
 
 
-def _check_frame(long, func: str) -> None:
-    if not isinstance(long, pd.DataFrame):
-        raise TypeError(f"{func}: long must be a pandas DataFrame (the load_leaderboards shape); got {type(long).__name__}")
-    require_columns(long, ("model_id", "dataset_id", "value"), func, name="long")
-
-
-def _check_min_benchmarks(min_benchmarks, func: str) -> int:
-    if isinstance(min_benchmarks, bool) or not isinstance(min_benchmarks, (int, np.integer)) or min_benchmarks < 1:
-        raise ValueError(f"{func}: min_benchmarks must be an integer ≥ 1; got min_benchmarks={min_benchmarks!r}")
-    return int(min_benchmarks)
-
-
-def _item_counts(benchmarks: np.ndarray, n_items, func: str, notes: list) -> np.ndarray:
-    """Item counts per benchmark: ``n_items`` (a mapping) first, then ``lbtools.benchmark_sizes`` if it exists."""
-    counts = np.full(len(benchmarks), np.nan)
-    if n_items is not None:
-        if not isinstance(n_items, Mapping):
-            raise TypeError(f"{func}: n_items must be a mapping dataset_id → number of items; got {type(n_items).__name__}")
-        for j, b in enumerate(benchmarks):
-            if b in n_items and n_items[b] is not None:
-                v = float(n_items[b])
-                if not np.isfinite(v) or v < 1:
-                    raise ValueError(f"{func}: n_items[{b!r}] must be a positive number; got {n_items[b]!r}")
-                counts[j] = v
-    if np.isnan(counts).any():
-        import lbtools
-
-        sizes_fn = getattr(lbtools, "benchmark_sizes", None)
-        if sizes_fn is None:
-            notes.append(
-                "item counts unknown (lbtools.benchmark_sizes is not available and n_items= was not given for "
-                "every benchmark): the binomial-noise term is skipped for those benchmarks, their noise is "
-                "estimated from the residuals alone"
-            )
-        else:
-            todo = [b for b, c in zip(benchmarks, counts) if np.isnan(c)]
-            try:
-                sizes = sizes_fn(todo)
-            except Exception as exc:  # a missing card or no network must not stop a prediction
-                notes.append(f"lbtools.benchmark_sizes failed ({type(exc).__name__}: {exc}); binomial term skipped")
-            else:
-                # The first row of a benchmark is its count (benchmark_sizes' own convention).
-                first = sizes.drop_duplicates("dataset_id").dropna(subset=["n_items"]).set_index("dataset_id")["n_items"]
-                for j, b in enumerate(benchmarks):
-                    if np.isnan(counts[j]) and b in first.index:
-                        counts[j] = float(first[b])
-                unknown = [b for b, c in zip(benchmarks, counts) if np.isnan(c)]
-                if unknown:
-                    notes.append(f"item counts unknown for {len(unknown)} benchmark(s), binomial term skipped there: {', '.join(unknown)}")
-    return counts
-
-
-def _table(long: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _Table:
-    """De-duplicate ``long`` by the project's rule and lay its published cells out as a dense table."""
-    _check_frame(long, func)
+def _table(data: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _Table:
+    """De-duplicate ``data`` by the project's rule and lay its published cells out as a dense table."""
+    _check_frame(data, func)
     notes: list[str] = []
-    df = long
+    df = data
     if benchmarks is not None:
         if isinstance(benchmarks, str) or not all(isinstance(b, str) for b in benchmarks):
             raise TypeError(f"{func}: benchmarks must be a list of dataset ids (str); got {benchmarks!r}")
         benchmarks = list(dict.fromkeys(benchmarks))
-        present = set(long["dataset_id"].dropna().astype(str))
+        present = set(data["dataset_id"].dropna().astype(str))
         unknown = [b for b in benchmarks if b not in present]
         if unknown:
-            raise ValueError(f"{func}: benchmarks not in long: {', '.join(map(repr, unknown))}")
+            raise ValueError(f"{func}: benchmarks not in data: {', '.join(map(repr, unknown))}")
         if len(benchmarks) < 2:
             raise ValueError(f"{func}: benchmarks must name at least 2 benchmarks; got {benchmarks!r}")
         df = df[df["dataset_id"].isin(benchmarks)]
@@ -207,12 +228,11 @@ def _table(long: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
     df = df[df["model_id"].notna() & df["dataset_id"].notna()]
     value = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     if (~np.isfinite(value)).any():
-        notes.append(f"{int((~np.isfinite(value)).sum())} row(s) without a value left out")
+        notes.append(f"{int((~np.isfinite(value)).sum())} row(s) without a finite value left out")
     df = df[np.isfinite(value)]
 
     bench_ids = np.array(sorted(df["dataset_id"].astype(str).unique()), dtype=object)
-    scales, lowers, keep = [], [], []
-    dropped = []
+    scales, lowers, keep, dropped = [], [], [], []
     for b in bench_ids:
         rows = df[df["dataset_id"] == b]
         s = detect_scale(rows["value"])
@@ -226,9 +246,12 @@ def _table(long: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
         notes.append(f"scale unknown (not 0–1 or 0–100), left out: {', '.join(dropped)}")
     bench_ids = np.array(keep, dtype=object)
     if len(bench_ids) < 2:
-        raise ValueError(f"{func}: long must hold scores on at least 2 benchmarks with a 0–1 or 0–100 scale; found {len(bench_ids)}")
+        raise ValueError(f"{func}: data must hold scores on at least 2 benchmarks with a 0–1 or 0–100 scale; "
+                         f"found {len(bench_ids)}")
     df = df[df["dataset_id"].isin(bench_ids)]
     model_ids = np.array(sorted(df["model_id"].astype(str).unique()), dtype=object)
+    if len(model_ids) < 2:
+        raise ValueError(f"{func}: data must hold scores of at least 2 models; found {len(model_ids)}")
 
     scale = np.array(scales, dtype=object)
     lower = np.array(lowers, dtype=bool)
@@ -240,770 +263,778 @@ def _table(long: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
     pct = np.full((len(model_ids), len(bench_ids)), np.nan)
     pct[rows, cols] = v
     counts = _item_counts(bench_ids, n_items, func, notes)
-    attrs = copy.deepcopy({k: long.attrs[k] for k in ("source", "fetched_at") if k in long.attrs})
+    attrs = copy.deepcopy({k: data.attrs[k] for k in ("source", "fetched_at") if k in data.attrs})
     return _Table(model_ids, bench_ids, pct, scale, lower, counts, notes, attrs)
 
 
-def _warn_notes(notes: list, func: str, stacklevel: int = 3) -> None:
-    for note in notes:
-        warnings.warn(f"{func}: {note}", UserWarning, stacklevel=stacklevel)
+def _warn(messages, func: str, stacklevel: int = 3) -> None:
+    for msg in messages:
+        warnings.warn(f"{func}: {msg}", AnalysisWarning, stacklevel=stacklevel)
 
 
 # --------------------------------------------------------------------------------------------
-# the model
+# diagnostics
 
 
-def _logit(p):
-    return np.log(p) - np.log1p(-p)
+def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
+    """A sentence when the benchmarks split into groups that share few models (None when well connected)."""
+    active = mask[mask.sum(axis=1) >= 2]
+    m = mask.shape[1]
+    benchmarks = np.asarray(benchmarks)
+    if m < 3 or active.shape[0] < 3:
+        return None
+    shared = active.T.astype(float) @ active.astype(float)
+    np.fill_diagonal(shared, 0)
+    # connected components with edges where two benchmarks share ≥ 3 models
+    adj = shared >= 3
+    seen = np.full(m, -1)
+    comp = 0
+    for s in range(m):
+        if seen[s] >= 0:
+            continue
+        stack = [s]
+        seen[s] = comp
+        while stack:
+            j = stack.pop()
+            for nb in np.flatnonzero(adj[j] & (seen < 0)):
+                seen[nb] = comp
+                stack.append(nb)
+        comp += 1
+    notes = []
+    if comp > 1:
+        sizes = np.bincount(seen)
+        main = int(np.argmax(sizes))
+        apart = [str(b) for b, c in zip(benchmarks, seen) if c != main]
+        notes.append(f"{len(apart)} benchmark(s) share fewer than 3 models with the others ({', '.join(apart[:5])}"
+                     f"{' …' if len(apart) > 5 else ''}): their models' abilities rest on those few links")
+        keep = seen == main
+        shared = shared[keep][:, keep]
+        active = active[:, keep]
+        benchmarks = np.asarray(benchmarks)[keep]
+        if keep.sum() < 3:
+            return "; ".join(notes)
+    # the Fiedler split of the weighted benchmark graph: how many models publish on both sides of it?
+    lap = np.diag(shared.sum(axis=1)) - shared
+    d = np.sqrt(np.maximum(shared.sum(axis=1), 1e-12))
+    norm = lap / d[:, None] / d[None, :]
+    vals, vecs = np.linalg.eigh(norm)
+    side = vecs[:, 1] > 0
+    if not (side.all() or (~side).all()):
+        both = int((active[:, side].any(axis=1) & active[:, ~side].any(axis=1)).sum())
+        if both < max(5, 0.1 * active.shape[0]):
+            small = benchmarks[side] if side.sum() <= (~side).sum() else benchmarks[~side]
+            notes.insert(0, f"poorly connected table: {int(side.sum())} and {int((~side).sum())} benchmarks form "
+                            f"two blocks that only {both} of {active.shape[0]} models published on both sides of "
+                            f"(e.g. {', '.join(map(str, small[:4]))}); the index relates the blocks through those "
+                            "models alone")
+    return "; ".join(notes) or None
 
 
-def _sigmoid(x):
-    return 0.5 * (1.0 + np.tanh(0.5 * x))
-
-
-def _to_logit(pct: np.ndarray, n_items: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Logit of each published score (clipped half an item from 0 and 1) and its binomial variance (0: unknown)."""
-    clip = np.where(np.isfinite(n_items), 0.5 / np.where(np.isfinite(n_items), n_items, 1.0), _DEFAULT_CLIP)
-    clip = np.minimum(clip, 0.25)
-    p = np.clip(pct / 100.0, clip, 1.0 - clip)
-    y = _logit(p)
-    binom = np.where(np.isfinite(n_items), 1.0 / (np.where(np.isfinite(n_items), n_items, 1.0) * p * (1.0 - p)), 0.0)
-    return y, binom
-
-
-def _binomial_var(mu: np.ndarray, n_items: np.ndarray) -> np.ndarray:
-    p = _sigmoid(mu)
-    n = np.where(np.isfinite(n_items), n_items, np.inf)
-    clip = np.minimum(0.5 / n, 0.25)
-    p = np.clip(p, clip, 1.0 - clip)
-    return np.where(np.isfinite(n), 1.0 / (np.minimum(n, 1e12) * p * (1.0 - p)), 0.0)
-
-
-@dataclass
-class _Fit:
-    theta: np.ndarray  # (n, k) posterior means
-    cov: np.ndarray  # (n, k, k) posterior covariances
-    a: np.ndarray  # (m, k) slopes
-    b: np.ndarray  # (m,) intercepts
-    s2: np.ndarray  # (m,) misfit variances
-    item_cov: np.ndarray  # (m, k+1, k+1) sampling covariance of (b_j, a_j)
-    iterations: int
-
-
-def _inv_small(P: np.ndarray) -> np.ndarray:
-    """Inverses of a stack of small symmetric positive-definite matrices (closed forms up to 3 × 3)."""
-    k = P.shape[-1]
-    if k == 1:
-        return 1.0 / P
-    if k == 2:
-        det = P[:, 0, 0] * P[:, 1, 1] - P[:, 0, 1] * P[:, 1, 0]
-        out = np.empty_like(P)
-        out[:, 0, 0], out[:, 1, 1] = P[:, 1, 1] / det, P[:, 0, 0] / det
-        out[:, 0, 1], out[:, 1, 0] = -P[:, 0, 1] / det, -P[:, 1, 0] / det
-        return out
-    if k == 3:
-        # The adjugate over the determinant (much faster than a batched LAPACK call for 3 × 3).
-        a, b, c = P[:, 0, 0], P[:, 0, 1], P[:, 0, 2]
-        d, e, f = P[:, 1, 0], P[:, 1, 1], P[:, 1, 2]
-        g, h, i = P[:, 2, 0], P[:, 2, 1], P[:, 2, 2]
-        adj = np.stack(
-            [
-                np.stack([e * i - f * h, c * h - b * i, b * f - c * e], axis=1),
-                np.stack([f * g - d * i, a * i - c * g, c * d - a * f], axis=1),
-                np.stack([d * h - e * g, b * g - a * h, a * e - b * d], axis=1),
-            ],
-            axis=1,
-        )
-        det = a * adj[:, 0, 0] + b * adj[:, 1, 0] + c * adj[:, 2, 0]
-        return adj / det[:, None, None]
-    return np.linalg.inv(P)
-
-
-def _fit(y, mask, binom, k: int, penalty: float, *, max_iter: int = 300, tol: float = 1e-3) -> _Fit:
-    """EM for the logit factor model on the cells where ``mask`` is True (see the module docstring).
-
-    Works on the published cells only (a sparse matrix whose pattern is built once and whose values are swapped
-    per step), so one step costs O(cells · k²).
-    """
-    from scipy import sparse
-
-    n, m = y.shape
-    r, c = np.nonzero(mask)  # row-major order: the order of a CSR matrix's data
-    yv, ev = y[r, c], binom[r, c]
-    # Two fixed sparsity patterns (cells by model, cells by benchmark) whose values are swapped in place.
-    by_model = sparse.csr_array((np.ones(r.size), (r, c)), shape=(n, m))
-    by_bench_order = np.lexsort((r, c))
-    by_bench = sparse.csr_array((np.ones(r.size), (c[by_bench_order], r[by_bench_order])), shape=(m, n))
-
-    def per_model(values):
-        """sum over each model's cells of values[cell] * (matrix over benchmarks)."""
-        by_model.data = values
-        return by_model
-
-    def per_bench(values):
-        by_bench.data = values[by_bench_order]
-        return by_bench
-
-    n_j = np.bincount(c, minlength=m).astype(float)
-    n_i = np.bincount(r, minlength=n).astype(float)
-    b0 = float(yv.mean()) if yv.size else 0.0
-    b = np.where(n_j > 0, np.bincount(c, weights=yv, minlength=m) / np.maximum(n_j, 1), b0)
-    resid = yv - b[c]
-    s2 = np.full(m, float(np.mean(resid**2)) if yv.size else 1.0)
-    # Start from the leading eigenvectors of the centred table's cross-product (missing cells as 0, rows scaled
-    # by their fill).
-    scaled = resid * np.sqrt(m / np.maximum(n_i[r], 1))
-    gram = (per_bench(scaled) @ per_model(scaled).toarray()) / max(n, 1)
-    vals, vecs = np.linalg.eigh(gram)
-    top = np.argsort(vals)[::-1][:k]
-    a = vecs[:, top] * np.sqrt(np.maximum(vals[top], 1e-6))
-    if a.shape[1] < k:
-        a = np.pad(a, ((0, 0), (0, k - a.shape[1])))
-    a = a + 1e-3
-
-    eye_k = np.eye(k)
-    prior_items = np.diag([_INTERCEPT_PRIOR] + [penalty] * k)
-
-    def posterior(a, b, w):
-        aa = (a[:, :, None] * a[:, None, :]).reshape(m, k * k)
-        cov = _inv_small((per_model(w) @ aa).reshape(n, k, k) + eye_k)
-        rhs = per_model(w * (yv - b[c])) @ a
-        return np.einsum("nkl,nl->nk", cov, rhs), cov
-
-    sum_e = np.bincount(c, weights=ev, minlength=m)
-    it = 0
-    for it in range(1, max_iter + 1):
-        w = 1.0 / (s2[c] + ev)
-        theta, cov = posterior(a, b, w)
-        # M-step: a ridge regression per benchmark on [1, theta], using the posterior covariance of theta.
-        X = np.concatenate([np.ones((n, 1)), theta], axis=1)
-        XX = X[:, :, None] * X[:, None, :]
-        XX[:, 1:, 1:] += cov
-        XX = XX.reshape(n, -1)
-        # Weights scaled to average 1 over each benchmark's cells, so that the priors on the intercept and the
-        # slopes count in pseudo-observations whatever the noise level.
-        w_bar = np.bincount(c, weights=w, minlength=m) / np.maximum(n_j, 1)
-        rel = w / w_bar[c]
-        Sxx = (per_bench(rel) @ XX).reshape(m, k + 1, k + 1) + prior_items
-        Sxy = per_bench(rel * yv) @ X
-        Sxy[:, 0] += _INTERCEPT_PRIOR * b0
-        beta = np.linalg.solve(Sxx, Sxy[:, :, None])[:, :, 0]
-        b_old, a_old = b, a
-        b, a = beta[:, 0], beta[:, 1:]
-        # Expected squared residual per benchmark, from sums over its cells (no per-cell arrays of size k²):
-        # sum (y - b)² - 2 a·sum theta (y - b) + a' sum(theta theta' + V) a.
-        centred = yv - b[c]
-        moments = (per_bench(np.ones(yv.size)) @ XX).reshape(m, k + 1, k + 1)[:, 1:, 1:]
-        raw = (
-            np.bincount(c, weights=centred**2, minlength=m)
-            - 2 * np.einsum("mk,mk->m", a, per_bench(centred) @ theta)
-            + np.einsum("mk,mkl,ml->m", a, moments, a)
-            - sum_e
-        )
-        s2_pool = max(float(raw.sum() / max(yv.size, 1)), _MIN_VARIANCE)
-        s2 = np.maximum((raw + _VARIANCE_PRIOR * s2_pool) / (n_j + _VARIANCE_PRIOR), _MIN_VARIANCE)
-        # Parameter expansion (PX-EM): re-express theta so that its fitted population has mean 0 and covariance
-        # I, as the prior says. Without it the ridge on the slopes slides the scale (the likelihood of a sparse
-        # table barely pins it down) and EM crawls along that direction.
-        centre = theta.mean(axis=0)
-        second = (theta - centre).T @ (theta - centre) / n + cov.mean(axis=0)
-        chol = np.linalg.cholesky(second + 1e-9 * eye_k)
-        b = b + a @ centre
-        a = a @ chol
-        step = max(np.abs(b - b_old).max(), np.abs(a - a_old).max())
-        if step < tol:
-            break
-    theta, cov = posterior(a, b, 1.0 / (s2[c] + ev))
-    item_cov = np.linalg.inv(Sxx) / np.maximum(w_bar, 1e-12)[:, None, None]
-    if k == 1 and a[:, 0].sum() < 0:  # higher ability = higher scores
-        a, theta = -a, -theta
-        item_cov = item_cov * np.array([[1, -1], [-1, 1]])
-    return _Fit(theta, cov, a, b, s2, item_cov, it)
-
-
-def _predict(fit: _Fit, n_items: np.ndarray, rows=None, cols=None) -> tuple[np.ndarray, np.ndarray]:
-    """Mean and model-based variance (logit scale) of a newly published score: every cell, or the cells given."""
-    n, k = fit.theta.shape
-    m = len(fit.b)
-    X = np.concatenate([np.ones((n, 1)), fit.theta], axis=1)
-    aa = (fit.a[:, :, None] * fit.a[:, None, :]).reshape(m, k * k)
-    xx = (X[:, :, None] * X[:, None, :]).reshape(n, -1)
-    if rows is None:
-        mu = X @ np.concatenate([fit.b[:, None], fit.a], axis=1).T
-        var_theta = fit.cov.reshape(n, k * k) @ aa.T
-        var_item = xx @ fit.item_cov.reshape(m, -1).T
-        return mu, var_theta + var_item + fit.s2[None, :] + _binomial_var(mu, n_items[None, :])
-    mu = fit.b[cols] + (fit.theta[rows] * fit.a[cols]).sum(axis=1)
-    var_theta = (fit.cov.reshape(n, k * k)[rows] * aa[cols]).sum(axis=1)
-    var_item = (xx[rows] * fit.item_cov.reshape(m, -1)[cols]).sum(axis=1)
-    return mu, var_theta + var_item + fit.s2[cols] + _binomial_var(mu, n_items[cols])
-
-
-def _folds(mask: np.ndarray, n_folds: int, rng: np.random.Generator) -> np.ndarray:
-    """A fold number (0..n_folds-1) for each published cell, -1 elsewhere."""
-    fold = np.full(mask.shape, -1)
-    idx = np.flatnonzero(mask)
-    perm = rng.permutation(idx.size)
-    fold.flat[idx[perm]] = np.arange(idx.size) % n_folds
-    return fold
-
-
-def _max_k(m: int, n_cells: int) -> int:
-    """The most latent dimensions worth trying: a third of the benchmarks, one per 60 published cells, at most 3."""
-    return int(min(_MAX_K, max(1, (m - 1) // 3), max(1, n_cells // 60)))
-
-
-def _cross_validate(y, mask, binom, n_items, grid, fold):
-    """Out-of-fold mean and variance of every published cell for each (k, penalty) in ``grid``."""
-    n_folds = int(fold.max()) + 1
-    out = {}
-    for k, lam in grid:
-        mu_cv = np.full(mask.shape, np.nan)
-        var_cv = np.full(mask.shape, np.nan)
-        for f in range(n_folds):
-            test = fold == f
-            if not test.any():
-                continue
-            fit = _fit(y, mask & ~test, binom, k, lam)
-            rows, cols = np.nonzero(test)
-            mu_cv[rows, cols], var_cv[rows, cols] = _predict(fit, n_items, rows, cols)
-        out[(k, lam)] = (mu_cv, var_cv)
-    return out
-
-
-def _conformal_quantile(scores: np.ndarray, level: float) -> float:
-    """The split-conformal quantile: the ceil((n + 1) level)-th smallest score (inf when n is too small)."""
-    scores = np.sort(scores[np.isfinite(scores)])
-    n = scores.size
-    rank = int(np.ceil((n + 1) * level))
-    return float(scores[rank - 1]) if 1 <= rank <= n else float("inf")
+# --------------------------------------------------------------------------------------------
+# the fitted object
 
 
 @dataclass
-class _Model:
-    fit: _Fit
+class _Models:
+    """Everything one fit computes (arrays on the logit scale unless said)."""
+
     k: int
     penalty: float
-    q: float
+    cv_rmse: dict
+    full: cm.Fit  # k-dimensional, all published cells (point predictions)
     mu: np.ndarray
     sd: np.ndarray
-    cv_rmse: dict
+    low: np.ndarray  # CV+ ends
+    high: np.ndarray
+    fold: np.ndarray
+    fold_mu: np.ndarray  # (K, n, m)
+    fold_sd: np.ndarray
+    fold_choice: list  # (k, penalty) per fold
+    z: np.ndarray  # signed normalised out-of-fold residual per published cell
+    classes: np.ndarray
 
 
-def _select_and_fit(y, mask, binom, n_items, level, rng, *, max_k=None, n_folds=_FOLDS) -> _Model:
-    """Choose (k, penalty) by cross-validation, calibrate intervals on the same out-of-fold residuals, fit on all.
+INDEX_PENALTY = 3.0  # pseudo-observations shrinking the index's slopes towards their common value
 
-    The search is coordinate-wise: k = 1.._max_k at the first penalty, then the other penalties at the best k
-    (the penalty rarely changes which k is best, and this halves the fits).
+
+def _fit_index(t: _Table, rng: np.random.Generator) -> cm.Fit:
+    """The index: one dimension, slopes ≥ 0, best of the additive start and two jittered copies."""
+    y, binom = cm.to_logit(t.pct, t.n_items[None, :])
+    if t.mask.sum() > cm.BIG_CELLS:  # large tables: the additive start alone (the others cost a fit each)
+        return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng, starts=("additive",), check=(),
+                           max_iter=300, tol=cm.CV_TOL)
+    return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng)
+
+
+def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None) -> _Models:
+    """The prediction model: (k, penalty) by cross-validation, CV+ fold fits (each with its own nested choice),
+    and the fit on all cells."""
+    mask = t.mask if mask is None else mask
+    y, binom = cm.to_logit(t.pct, t.n_items[None, :])
+    n, m = mask.shape
+    n_cells = int(mask.sum())
+    n_folds = int(min(_FOLDS, max(2, n_cells // 10)))
+    fold = cm.make_folds(mask, n_folds, rng)
+    if n > cm.CV_MODELS:
+        rows = np.zeros(n, bool)
+        rows[rng.choice(n, cm.CV_MODELS, replace=False)] = True
+    else:
+        rows = np.ones(n, bool)
+    present = mask.any(axis=1)
+    mk = cm.max_k(int(present.sum()), m, n_cells)
+    big = n_cells > cm.BIG_CELLS
+    cf = cm.CrossFitter(y, mask, binom, t.n_items, fold, rows & present, mk,
+                        penalties=cm.PENALTIES[:1] if big else cm.PENALTIES, max_iter=60 if big else 300)
+    k, lam, errors = cf.select(())
+    fold_mu = np.empty((n_folds, n, m))
+    fold_sd = np.empty((n_folds, n, m))
+    choice = []
+    for f in range(n_folds):
+        # the nested choice (the fold's own CV inside its training cells); on large tables the choice on all
+        # cells is reused (thousands of cells per fold: one fold barely moves it)
+        kf, lf, _ = cf.select({f}) if n_folds > 2 and not big else (k, lam, None)
+        fold_mu[f], fold_sd[f] = cf.predict_all({f}, kf, lf)
+        choice.append((kf, lf))
+    classes = cm.conformal_classes(mask)
+    low, high, z = cm.cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes)
+    full = cm.fit_best(y, mask, binom, k, lam, rng=rng, starts=("additive",), check=(), max_iter=200 if big else 1000,
+                       tol=cm.CV_TOL if big else 1e-4)
+    mu, var = cm.predict(full, t.n_items)
+    return _Models(k, lam, errors, full, mu, np.sqrt(var), low, high, fold, fold_mu, fold_sd, choice, z, classes)
+
+
+class CapabilityFit:
+    """The capability model fitted once to a table of published scores (see :func:`fit_capability`).
+
+    Attributes
+    ----------
+    k, penalty : int, float
+        The latent dimensions and slope ridge the predictions use (chosen by cross-validation).
+    level : float
+        The coverage of every interval.
+    n_models, n_benchmarks, n_cells : int
+        The table fitted.
+    diagnostics : list of str
+        What the fit checked and found (convergence, starts, connectivity); those that matter were also warned.
+    notes : list of str
+        What was left out or assumed (rows without a value, unknown item counts).
     """
-    max_k = max_k or _max_k(mask.shape[1], int(mask.sum()))
-    # Beyond _CV_MODELS models, the choice and the calibration use a random subset of them (all their cells):
-    # thousands of held-out cells pin the error and the conformal quantile down, and the full data's cost stays
-    # one fit. Fewer models per fit make the held-out errors, if anything, larger (wider intervals).
-    rows = np.sort(rng.choice(mask.shape[0], _CV_MODELS, replace=False)) if mask.shape[0] > _CV_MODELS else slice(None)
-    cy, cmask, cbinom = y[rows], mask[rows], binom[rows]
-    fold = _folds(cmask, int(min(n_folds, max(2, cmask.sum() // 10))), rng)
-    truth = 100 * _sigmoid(cy[cmask])
-    cv, errors = {}, {}
 
-    def search(grid):
-        cv.update(_cross_validate(cy, cmask, cbinom, n_items, grid, fold))
-        for key in grid:
-            mu, var = cv[key]
-            point = _interval_pct(mu[cmask], np.sqrt(var[cmask]), 1.0)[0]
-            errors[key] = float(np.sqrt(np.mean((point - truth) ** 2)))
-        return min(errors, key=lambda key: (round(errors[key], 6), key[0], -key[1]))
+    def __init__(self, t: _Table, index: cm.Fit, *, level, min_benchmarks, rng, benchmarks, data, n_items, func):
+        self._t = t
+        self._index = index
+        self._models = None
+        self.level = level
+        self.min_benchmarks = min_benchmarks
+        self._rng_seed = rng
+        self._benchmarks_arg = benchmarks
+        self._data = data
+        self._n_items = n_items
+        self._func = func
+        self.n_models = len(t.models)
+        self.n_benchmarks = len(t.benchmarks)
+        self.n_cells = int(t.mask.sum())
+        self.notes = list(t.notes)
+        self.diagnostics: list[str] = []
+        self.attrs = dict(t.attrs)
 
-    best = search([(k, _PENALTIES[0]) for k in range(1, max_k + 1)])
-    best = search([(best[0], lam) for lam in _PENALTIES[1:]])
-    mu_cv, var_cv = cv[best]
-    scores = np.abs(cy[cmask] - mu_cv[cmask]) / np.sqrt(var_cv[cmask])
-    q = _conformal_quantile(scores, level)
-    fit = _fit(y, mask, binom, *best)
-    mu, var = _predict(fit, n_items)
-    return _Model(fit, best[0], best[1], q, mu, np.sqrt(var), errors)
+    @property
+    def _m(self) -> _Models:
+        """The prediction model, fitted on first use (the index alone does not need it)."""
+        if self._models is None:
+            gen = _rng(self._rng_seed, self._func)
+            gen = np.random.default_rng([int(gen.integers(2**31)), 1])
+            with np.errstate(all="ignore"):
+                self._models = _fit_models(self._t, self.level, gen)
+            warn_now = []
+            if not self._models.full.converged:
+                msg = (f"the prediction fit did not converge in {self._models.full.iterations} EM iterations; its "
+                       "numbers are approximate")
+                warn_now.append(msg)
+            if not np.isfinite(self._models.low).all() or not np.isfinite(self._models.high).all():
+                warn_now.append(f"too few published cells ({self.n_cells}) to calibrate a {self.level:.0%} interval "
+                                "for some benchmarks: their intervals span the whole scale")
+            self.diagnostics += warn_now
+            _warn(warn_now, self._func, stacklevel=4)
+        return self._models
+
+    @property
+    def k(self) -> int:
+        """Latent dimensions of the prediction model (chosen by cross-validation)."""
+        return self._m.k
+
+    @property
+    def penalty(self) -> float:
+        """Slope ridge of the prediction model (chosen by cross-validation)."""
+        return self._m.penalty
+
+    # ---- representation
+    def __repr__(self) -> str:
+        pred = (f"predictions k={self._models.k}, penalty={self._models.penalty:g}, "
+                f"{'converged' if self._models.full.converged else 'NOT converged'}"
+                if self._models is not None else "predictions not fitted yet")
+        conv = "converged" if self._index.converged else "NOT converged"
+        return (f"<CapabilityFit: {self.n_models} models × {self.n_benchmarks} benchmarks, {self.n_cells} published "
+                f"cells ({self.n_cells / (self.n_models * self.n_benchmarks):.0%} filled); index 1-D, slopes ≥ 0, "
+                f"{conv}; {pred}; {self.level:.0%} CV+ intervals; {len(self.diagnostics)} diagnostic(s)>")
+
+    def summary(self) -> pd.DataFrame:
+        """The fit in one table: what was fitted, the choices made and the diagnostics (``item``, ``value``)."""
+        m = self._m
+        rows = [
+            ("models × benchmarks", f"{self.n_models} × {self.n_benchmarks}"),
+            ("published cells", f"{self.n_cells} ({self.n_cells / (self.n_models * self.n_benchmarks):.0%} filled)"),
+            ("prediction model", f"k = {self.k} latent dimensions, slope penalty {self.penalty:g}"),
+            ("chosen by", f"{int(m.fold.max()) + 1}-fold cross-validation, RMSE on 0–100: " + ", ".join(
+                f"k={k}/λ={lam:g}: {e:.2f}" for (k, lam), e in sorted(m.cv_rmse.items()))),
+            ("index", f"1 dimension, slopes ≥ 0 (shrunk towards their mean, {INDEX_PENALTY:g} pseudo-observations), "
+                      f"best of 3 starts ({self._index.start}); {self._index.iterations} EM iterations, "
+                      f"{'converged' if self._index.converged else 'NOT converged'}"),
+            ("intervals", f"{self.level:.0%} CV+ (Barber et al. 2021), normalised scores, calibrated per benchmark "
+                          f"for {int((m.classes >= 0).sum())} benchmark(s) with ≥ {cm.MONDRIAN_MIN} cells, pooled "
+                          f"for {int((m.classes < 0).sum())}"),
+            ("fold choices (k, penalty)", ", ".join(f"({k}, {lam:g})" for k, lam in m.fold_choice)),
+        ]
+        rows += [("diagnostic", d) for d in self.diagnostics]
+        rows += [("note", n) for n in self.notes]
+        return pd.DataFrame(rows, columns=["item", "value"]).astype("string")
+
+    # ---- the index
+    def abilities(self, *, min_benchmarks: int | None = None) -> pd.DataFrame:
+        """One row per model with ≥ ``min_benchmarks`` published scores, most capable first.
+
+        Columns: ``model_id`` (string), ``ability``, ``ability_low``, ``ability_high`` (Float64), ``n_benchmarks``
+        (Int64). ``ability`` is the posterior mean of θ in the one-dimensional fit (0 = the mean model fitted,
+        1 = one standard deviation of ability among them). The interval is **approximate**: the posterior of θ
+        given the fitted benchmark parameters (normal on the logit scale), ``θ ± z·sd``; the parameters'
+        own uncertainty is not included, so with few models per benchmark it is somewhat narrow.
+        """
+        from scipy.stats import norm
+
+        mb = self.min_benchmarks if min_benchmarks is None else _check_min_benchmarks(min_benchmarks, "abilities")
+        z = float(norm.ppf(0.5 + self.level / 2))
+        fit = self._index
+        theta = fit.theta[:, 0]
+        sd = np.sqrt(fit.cov[:, 0, 0])
+        counts = self._t.mask.sum(axis=1)
+        keep = counts >= mb
+        out = pd.DataFrame(
+            {
+                "model_id": pd.array(self._t.models[keep], dtype="string"),
+                "ability": pd.array(theta[keep], dtype="Float64"),
+                "ability_low": pd.array((theta - z * sd)[keep], dtype="Float64"),
+                "ability_high": pd.array((theta + z * sd)[keep], dtype="Float64"),
+                "n_benchmarks": pd.array(counts[keep], dtype="Int64"),
+            }
+        )
+        out = out.sort_values(["ability", "model_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
+        out.attrs = dict(self.attrs)
+        out.attrs["capability"] = {"level": self.level, "interval": "approximate"}
+        return out
+
+    def benchmarks(self) -> pd.DataFrame:
+        """Each benchmark on the index's scale, and how well it is predicted.
+
+        ``dataset_id`` (string); ``difficulty`` (the ability at which the expected score is 50 %, NA where the
+        discrimination is within two standard errors of 0); ``discrimination`` (≥ 0, logit per ability unit) and
+        ``discrimination_se``; ``residual_sd`` (the misfit standard deviation of the index fit, **logit units**);
+        ``cv_rmse`` (the cross-validated RMSE of the predictions on this benchmark, **0–100 points**); ``n_models``
+        (Int64, published scores); ``n_items`` (Float64, NA where unknown). For a lower-is-better benchmark all of
+        them refer to ``100 − score``.
+        """
+        fit = self._index
+        a, b = fit.a[:, 0], fit.b
+        se_a = np.sqrt(np.maximum(fit.item_cov[:, 1, 1], 0))
+        tracks = a > 2 * se_a
+        t, m = self._t, self._m
+        truth = t.pct
+        cv = np.full(len(t.benchmarks), np.nan)
+        for j in range(len(t.benchmarks)):
+            sel = t.mask[:, j]
+            if sel.any():
+                f = m.fold[sel, j]
+                pred = cm.expected_pct(m.fold_mu[f, np.flatnonzero(sel), j], m.fold_sd[f, np.flatnonzero(sel), j])
+                cv[j] = float(np.sqrt(np.mean((pred - truth[sel, j]) ** 2)))
+        out = pd.DataFrame(
+            {
+                "dataset_id": pd.array(t.benchmarks, dtype="string"),
+                "difficulty": pd.array(np.where(tracks, -b / np.where(tracks, a, 1.0), np.nan), dtype="Float64"),
+                "discrimination": pd.array(a, dtype="Float64"),
+                "discrimination_se": pd.array(se_a, dtype="Float64"),
+                "residual_sd": pd.array(np.sqrt(fit.s2), dtype="Float64"),
+                "cv_rmse": pd.array(cv, dtype="Float64"),
+                "n_models": pd.array(t.mask.sum(axis=0), dtype="Int64"),
+                "n_items": pd.array(t.n_items, dtype="Float64"),
+            }
+        )
+        out.attrs = dict(self.attrs)
+        return out
+
+    # ---- predictions
+    def predict(self, *, cells: str = "all", min_benchmarks: int | None = None) -> pd.DataFrame:
+        """Predicted scores with ``level`` prediction intervals, on each benchmark's published scale.
+
+        Parameters
+        ----------
+        cells : {"all", "held_out"}
+            ``"all"``: every model (with ≥ ``min_benchmarks`` scores) × every benchmark: ``model_id``,
+            ``dataset_id``, ``observed`` (the published value, NA where none), ``predicted`` (the fit on all
+            cells), ``pred_low``, ``pred_high`` (the CV+ interval for a newly published score).
+            ``"held_out"``: one row per published cell, predicted by the fold fit that did not see it
+            (cross-fitting): the columns above plus ``z`` (the signed normalised residual on the logit scale,
+            ``(logit(observed) − μ̂) / σ̂``), ``scale`` (``σ̂``), ``p_high`` and ``p_low`` (one-sided conformal
+            p-values: the share of the cell's calibration class whose ``z`` is at least / at most as extreme,
+            counting the cell itself) and ``fold``. The interval of a held-out cell is ``μ̂ ± q·σ̂`` with ``q`` the
+            class's ``level`` quantile of ``|z|`` (split-conformal for that cell, Lei et al. 2018).
+        min_benchmarks : int, optional
+            Default: the fit's.
+        """
+        t, m = self._t, self._m
+        if cells == "held_out":
+            return self._held_out()
+        if cells != "all":
+            raise ValueError(f"predict: cells must be 'all' or 'held_out'; got cells={cells!r}")
+        mb = self.min_benchmarks if min_benchmarks is None else _check_min_benchmarks(min_benchmarks, "predict")
+        pred = cm.expected_pct(m.mu, m.sd)
+        low = 100 * cm.sigmoid(m.low)
+        high = 100 * cm.sigmoid(m.high)
+        low, high = np.minimum(low, pred), np.maximum(high, pred)
+        keep = t.mask.sum(axis=1) >= mb
+        n, nb = int(keep.sum()), len(t.benchmarks)
+        pub = t.to_published
+        lo_pub, hi_pub = pub(low[keep]), pub(high[keep])
+        out = pd.DataFrame(
+            {
+                "model_id": pd.array(np.repeat(t.models[keep], nb), dtype="string"),
+                "dataset_id": pd.array(np.tile(t.benchmarks, n), dtype="string"),
+                "observed": pd.array(pub(t.pct[keep]).ravel(), dtype="Float64"),
+                "predicted": pd.array(pub(pred[keep]).ravel(), dtype="Float64"),
+                "pred_low": pd.array(np.minimum(lo_pub, hi_pub).ravel(), dtype="Float64"),
+                "pred_high": pd.array(np.maximum(lo_pub, hi_pub).ravel(), dtype="Float64"),
+            }
+        )
+        out.attrs = dict(self.attrs)
+        out.attrs["capability"] = {"level": self.level, "k": m.k, "penalty": m.penalty, "interval": "CV+"}
+        return out
+
+    def _held_out(self) -> pd.DataFrame:
+        t, m = self._t, self._m
+        ii, jj = np.nonzero(t.mask)
+        f = m.fold[ii, jj]
+        mu = m.fold_mu[f, ii, jj]
+        sd = m.fold_sd[f, ii, jj]
+        z = m.z[ii, jj]
+        cls = m.classes[jj]
+        p_high = np.empty(ii.size)
+        p_low = np.empty(ii.size)
+        q = np.empty(ii.size)
+        for c in np.unique(cls):
+            sel = cls == c
+            zs = np.sort(z[sel])
+            nc = zs.size
+            p_high[sel] = (nc - np.searchsorted(zs, z[sel], side="left")) / nc
+            p_low[sel] = np.searchsorted(zs, z[sel], side="right") / nc
+            r = np.sort(np.abs(zs))
+            rank = int(np.ceil(nc * self.level))  # the cell's own score among nc: (n−1)+1 = nc
+            q[sel] = r[rank - 1] if 1 <= rank <= nc else np.inf
+        pred = cm.expected_pct(mu, sd)
+        low, high = 100 * cm.sigmoid(mu - q * sd), 100 * cm.sigmoid(mu + q * sd)
+        low, high = np.minimum(low, pred), np.maximum(high, pred)
+        pub = lambda v: t.to_published(v, jj)  # noqa: E731
+        lo_pub, hi_pub = pub(low), pub(high)
+        flip = np.where(t.lower[jj], -1.0, 1.0)  # z and p-values refer to the published direction
+        out = pd.DataFrame(
+            {
+                "model_id": pd.array(t.models[ii], dtype="string"),
+                "dataset_id": pd.array(t.benchmarks[jj], dtype="string"),
+                "observed": pd.array(pub(t.pct[ii, jj]), dtype="Float64"),
+                "predicted": pd.array(pub(pred), dtype="Float64"),
+                "pred_low": pd.array(np.minimum(lo_pub, hi_pub), dtype="Float64"),
+                "pred_high": pd.array(np.maximum(lo_pub, hi_pub), dtype="Float64"),
+                "z": pd.array(z * flip, dtype="Float64"),
+                "scale": pd.array(sd, dtype="Float64"),
+                "p_high": pd.array(np.where(t.lower[jj], p_low, p_high), dtype="Float64"),
+                "p_low": pd.array(np.where(t.lower[jj], p_high, p_low), dtype="Float64"),
+                "fold": pd.array(f, dtype="Int64"),
+            }
+        )
+        out.attrs = dict(self.attrs)
+        return out
+
+    # ---- validation
+    def validate(self, holdout: float = 0.1, splits: int = 5, by: str = "random", *, methods=DEFAULT_METHODS,
+                 rng=None) -> "CapabilityValidation":
+        """Hide published cells, refit every method on the rest, and score the hidden cells.
+
+        Parameters
+        ----------
+        holdout : float
+            ``by="random"``: the share of published cells hidden per split (strictly between 0 and 0.5); each
+            model keeps at least one cell and each benchmark at least three. Otherwise: the share of models
+            (the latest / largest by ``by``) that hide half of their cells (0.2 in the real-table protocol).
+        splits : int
+            Repeats (each with its own draw).
+        by : str
+            ``"random"``; ``"time"`` (the latest models by ``created_at``, e.g. from :func:`lbtools.enrich`); or the
+            name of any numeric per-model column of ``data`` (e.g. training compute): the models with its
+            largest values hide half their cells and are predicted from the rest.
+        methods : sequence of str
+            ``"lbtools"`` and any of :data:`lbtools.analysis._capmodel.BASELINES`.
+        rng : int or Generator, optional
+            Default: the fit's ``rng``.
+
+        Returns
+        -------
+        CapabilityValidation
+            ``.summary`` (one row per method: ``method``, ``split``, ``rmse`` on 0–100, ``coverage``, ``n_cells``)
+            and ``.cells`` (one row per method, repeat and hidden cell, on 0–100: ``method``, ``split``, ``repeat``,
+            ``model_id``, ``dataset_id``, ``observed``, ``predicted``, ``pred_low``, ``pred_high``). lbtools'
+            intervals are its CV+ intervals fitted on the training cells; the baselines' are split-conformal
+            half-widths on 0–100 from one calibration fold of the training cells (approximate: the point
+            prediction is then refitted on all training cells).
+        """
+        return _validate(self, holdout=holdout, splits=splits, by=by, methods=methods,
+                         rng=self._rng_seed if rng is None else rng, func="validate")
 
 
-def _interval_pct(mu, sd, q):
-    # The point prediction is the expected score, E[sigmoid(y)] for y ~ N(mu, sd²) (probit approximation),
-    # which is closer to 50 than sigmoid(mu) when uncertain; the interval ends map through the sigmoid as they are.
-    mean = _sigmoid(mu / np.sqrt(1.0 + np.pi * sd**2 / 8.0))
-    return 100 * mean, 100 * _sigmoid(mu - q * sd), 100 * _sigmoid(mu + q * sd)
+@dataclass
+class CapabilityValidation:
+    """The result of :meth:`CapabilityFit.validate`: ``summary`` (per method) and ``cells`` (per hidden cell)."""
+
+    summary: pd.DataFrame
+    cells: pd.DataFrame
+
+    def per_benchmark(self, method: str = "lbtools") -> pd.DataFrame:
+        """Coverage and RMSE per benchmark for ``method``: ``dataset_id``, ``rmse``, ``coverage``, ``n_cells``."""
+        c = self.cells[self.cells["method"] == method]
+        inside = (c["pred_low"] <= c["observed"]) & (c["observed"] <= c["pred_high"])
+        g = c.assign(inside=inside, sq=(c["predicted"] - c["observed"]) ** 2).groupby("dataset_id")
+        return pd.DataFrame({"rmse": np.sqrt(g["sq"].mean()), "coverage": g["inside"].mean(),
+                             "n_cells": g.size()}).reset_index()
 
 
 # --------------------------------------------------------------------------------------------
-# public functions
+# fit_capability
 
 
-def predict_scores(long: pd.DataFrame, *, level: float = 0.9, min_benchmarks: int = 2, seed: int = 0, n_items=None) -> pd.DataFrame:
-    """Predict every model's score on every benchmark, with a prediction interval for a newly published score.
+def fit_capability(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2, n_items=None, level: float = 0.9,
+                   rng=0, **old) -> CapabilityFit:
+    """Fit the capability model once; read the index, predictions, benchmark parameters and validation from it.
 
-    The method (a k-dimensional logit item-response model fitted by EM, ``k`` and the ridge penalty chosen by
-    cross-validation on published cells, intervals calibrated by split-conformal prediction on the
-    cross-validated residuals) and its assumption about selective reporting (missing at random given ability)
-    are described in the module docstring, :mod:`lbtools.analysis.capability`. Predictions are **not published
-    results**.
+    ``data`` is first de-duplicated with :func:`lbtools.analysis.dedupe`; rows without a finite value and
+    benchmarks whose scale is neither 0–1 nor 0–100 are left out (``fit.notes`` says so). All published cells are
+    used, including those of models with fewer than ``min_benchmarks`` scores; only the outputs are restricted.
 
-    ``long`` is first de-duplicated with :func:`lbtools.analysis.dedupe` (the project's one rule, which warns
-    when it drops rows); rows without a value and benchmarks whose scale is neither 0–1 nor 0–100 (see
-    :func:`lbtools.analysis.detect_scale`) are left out with a ``UserWarning``. All published cells are used in the
-    fit, including those of models with fewer than ``min_benchmarks`` scores; only the output is restricted.
+    What the intervals guarantee
+    ----------------------------
+    *Predictions* (``fit.predict()``): CV+ [1]_ with normalised scores [2]_, calibrated per benchmark with ≥ 20
+    published cells (Mondrian [3]_), on the pooled cells of the others. If the published cells of a benchmark
+    and a new cell of that benchmark are exchangeable (missing at random, no selective reporting beyond ability),
+    a new score falls inside its ``level`` interval with probability ≥ ``2·level − 1`` minus a small term
+    (Barber et al. 2021, Theorem 4), and in practice close to ``level`` (CV+ is usually near nominal; see
+    ``docs/validation.md`` for coverage per benchmark on real tables). The guarantee is marginal over cells of a
+    benchmark, not conditional on a model.
 
-    Measured (simulated 400 models × 20 benchmarks, 20 % filled; see the module docstring): 90 % intervals cover
-    0.93 of the unpublished cells' simulated scores (0.90 when able models publish more); on held-out published
-    cells RMSE 0.45–0.71 × the two-way additive baseline with 0.87–0.94 coverage over 16 simulations.
+    *The index* (``fit.abilities()``): approximate (a normal posterior given the fitted benchmark parameters).
 
     Parameters
     ----------
-    long : DataFrame
+    data : DataFrame
         The :func:`lbtools.load_leaderboards` shape: ``model_id``, ``dataset_id``, ``value`` (0–1 or 0–100 per
-        benchmark); ``lower_is_better`` is honoured where present.
-    level : float
-        Coverage of the prediction intervals, strictly between 0 and 1.
-    min_benchmarks : int
-        Models with fewer published scores (on the benchmarks of ``long``) are left out of the result.
-    seed : int
-        Seeds the cross-validation folds; the same seed gives the same result.
-    n_items : mapping, optional
-        ``dataset_id`` → number of items, for the binomial-noise term. Benchmarks not in it get their count from
-        ``lbtools.benchmark_sizes`` when that function exists; otherwise the term is skipped for them (a
-        ``UserWarning`` says so) and their noise is estimated from the residuals alone.
-
-    Returns
-    -------
-    DataFrame
-        One row per (model with ≥ ``min_benchmarks`` published scores) × (benchmark), sorted by model then
-        benchmark; all values on the benchmark's published scale:
-
-        - ``model_id``, ``dataset_id`` (string);
-        - ``observed`` (Float64): the published value (after de-duplication), NA where none;
-        - ``predicted`` (Float64): the model's prediction (for a published cell, the fitted value);
-        - ``pred_low``, ``pred_high`` (Float64): the ``level`` prediction interval for a newly published score.
-
-        ``attrs`` carries ``source``/``fetched_at`` from ``long`` and ``"capability"``: a dict with ``k``,
-        ``penalty``, ``conformal_q``, ``cv_rmse`` (per (k, penalty), 0–100 scale), ``level`` and ``notes``.
-    """
-    func = "predict_scores"
-    level = check_probability(level, "level", func)
-    min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{func}: seed must be an integer; got seed={seed!r}")
-    t = _table(long, func, n_items=n_items)
-    _warn_notes(t.notes, func)
-    mask = t.mask
-    y, binom = _to_logit(np.where(mask, t.pct, 50.0), np.broadcast_to(t.n_items, t.pct.shape))
-    model = _select_and_fit(y, mask, binom, t.n_items, level, np.random.default_rng(seed))
-    if not np.isfinite(model.q):
-        note = (f"too few published cells ({int(mask.sum())}) to calibrate a {level:.0%} interval: "
-                "the intervals span the whole scale")
-        t.notes.append(note)
-        _warn_notes([note], func)
-    pred, low, high = _interval_pct(model.mu, model.sd, model.q)
-    keep = mask.sum(axis=1) >= min_benchmarks
-    n, m = int(keep.sum()), len(t.benchmarks)
-    # Published scale and direction; for lower-is-better benchmarks the interval ends swap.
-    pub = t.to_published
-    lo_pub, hi_pub = pub(low[keep]), pub(high[keep])
-    out = pd.DataFrame(
-        {
-            "model_id": pd.array(np.repeat(t.models[keep], m), dtype="string"),
-            "dataset_id": pd.array(np.tile(t.benchmarks, n), dtype="string"),
-            "observed": pd.array(pub(t.pct[keep]).ravel(), dtype="Float64"),
-            "predicted": pd.array(pub(pred[keep]).ravel(), dtype="Float64"),
-            "pred_low": pd.array(np.minimum(lo_pub, hi_pub).ravel(), dtype="Float64"),
-            "pred_high": pd.array(np.maximum(lo_pub, hi_pub).ravel(), dtype="Float64"),
-        }
-    )
-    out.attrs = dict(t.attrs)
-    out.attrs["capability"] = {
-        "k": model.k,
-        "penalty": model.penalty,
-        "conformal_q": model.q,
-        "cv_rmse": {f"k={k}, penalty={lam:g}": e for (k, lam), e in model.cv_rmse.items()},
-        "level": level,
-        "notes": list(t.notes),
-    }
-    return out
-
-
-def _index_fit(long, func, *, level, benchmarks, min_benchmarks, n_items):
-    level = check_probability(level, "level", func)
-    min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
-    t = _table(long, func, benchmarks=benchmarks, n_items=n_items)
-    _warn_notes(t.notes, func, stacklevel=4)
-    mask = t.mask
-    y, binom = _to_logit(np.where(mask, t.pct, 50.0), np.broadcast_to(t.n_items, t.pct.shape))
-    # One latent dimension, so that the index is one ordered scale; the penalty is chosen by cross-validation.
-    model = _select_and_fit(y, mask, binom, t.n_items, level, np.random.default_rng(0), max_k=1)
-    return t, model, level, min_benchmarks
-
-
-def capability_index(
-    long: pd.DataFrame, *, level: float = 0.9, benchmarks=None, min_benchmarks: int = 2, n_items=None
-) -> pd.DataFrame:
-    """One capability number per model, on one scale across all benchmarks, with a ``level`` interval.
-
-    The index is the latent ability θ of a one-dimensional fit of the model in
-    :mod:`lbtools.analysis.capability` (``score ≈ sigmoid(a_j (θ − d_j))``, Epoch-style): higher is more capable;
-    0 is the mean model of the fitted population and one unit is one standard deviation of ability across it
-    (the prior θ ~ N(0, 1) sets that scale). It therefore moves when the set of models or ``benchmarks`` changes:
-    compare models within one call.
-
-    The interval is the posterior of θ given the fitted benchmark parameters (a Laplace approximation, exact on
-    the logit scale), ``θ ± z · sd``, with ``sd`` inflated by the ratio of the conformal quantile of the
-    cross-validated prediction errors to the Gaussian one when that ratio exceeds 1 (the fit underestimating
-    its own noise). A model with fewer benchmarks gets a wider interval; a model with one score is shrunk
-    towards 0. Selective reporting: see the module docstring (missing at random given ability is assumed).
-
-    Measured (simulated 300 models × 15 benchmarks, one dimension, 20 % filled, tests/test_capability.py): 90 %
-    intervals covered the true ability, expressed on the fitted population's scale, for 0.88 of the models
-    (missing at random) and 0.92 (missingness depending on ability); mean width 0.60 with 2 benchmarks, 0.35 with 5
-    or more. The benchmark parameters are taken as known, so with few models per benchmark the intervals can be a
-    little narrow: at 100 models × 10 benchmarks (about 20 models per benchmark, like the bundled snapshot) coverage
-    averaged 0.87 over 12 simulations (0.76–0.97 each); at 60 × 8, 0.91.
-
-    Parameters
-    ----------
-    long : DataFrame
-        The :func:`lbtools.load_leaderboards` shape (de-duplicated here by
-        :func:`lbtools.analysis.dedupe`).
-    level : float
-        Interval coverage, strictly between 0 and 1.
+        benchmark); ``lower_is_better`` is honoured where present; ``created_at`` (or another per-model column)
+        is used by :meth:`CapabilityFit.validate`.
     benchmarks : list of str, optional
-        The dataset ids to build the index on (at least 2); default: all in ``long``.
+        The dataset ids to fit on (at least 2); default: all.
     min_benchmarks : int
-        Models with fewer published scores on those benchmarks are left out of the result (they still inform
-        the benchmark parameters).
-    n_items : mapping, optional
-        As in :func:`predict_scores`.
+        Models with fewer published scores are left out of the outputs.
+    n_items : int, dict or DataFrame, optional
+        Items per benchmark for the binomial-noise term: a number, ``{dataset_id: n}``, or the frame
+        :func:`lbtools.benchmark_sizes` returns. Never fetched here.
+    level : float
+        Coverage of every interval, strictly between 0 and 1.
+    rng : int or numpy.random.Generator
+        Seeds the folds and the random start; the same int gives the same fit.
 
     Returns
     -------
-    DataFrame
-        One row per model, most capable first (ties by ``model_id``): ``model_id`` (string), ``index``,
-        ``index_low``, ``index_high`` (Float64), ``n_benchmarks`` (Int64). Each benchmark's difficulty and
-        discrimination on this scale: :func:`benchmark_parameters` with the same arguments (the same fit).
-    """
-    func = "capability_index"
-    t, model, level, min_benchmarks = _index_fit(
-        long, func, level=level, benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items
-    )
-    from scipy.stats import norm
+    CapabilityFit
 
-    z = float(norm.ppf(0.5 + level / 2))
-    inflate = max(1.0, model.q / z) if np.isfinite(model.q) else 1.0
-    theta = model.fit.theta[:, 0]
-    sd = np.sqrt(model.fit.cov[:, 0, 0]) * inflate
-    counts = t.mask.sum(axis=1)
-    keep = counts >= min_benchmarks
-    out = pd.DataFrame(
-        {
-            "model_id": pd.array(t.models[keep], dtype="string"),
-            "index": pd.array(theta[keep], dtype="Float64"),
-            "index_low": pd.array((theta - z * sd)[keep], dtype="Float64"),
-            "index_high": pd.array((theta + z * sd)[keep], dtype="Float64"),
-            "n_benchmarks": pd.array(counts[keep], dtype="Int64"),
-        }
-    )
-    out = out.sort_values(["index", "model_id"], ascending=[False, True], kind="mergesort").reset_index(drop=True)
-    out.attrs = dict(t.attrs)
-    out.attrs["capability"] = {"penalty": model.penalty, "interval_inflation": inflate, "level": level, "notes": list(t.notes)}
-    return out
+    Warns
+    -----
+    AnalysisWarning
+        The table is poorly connected (benchmark blocks sharing few models); a start reached about the same
+        objective with a very different order of models; EM did not converge; too few cells to calibrate.
 
-
-def _parameters_frame(t: _Table, model: _Model) -> pd.DataFrame:
-    a = model.fit.a[:, 0]
-    b = model.fit.b
-    se_a = np.sqrt(model.fit.item_cov[:, 1, 1])
-    # A slope within two standard errors of 0: the benchmark does not measurably track the index, and
-    # -b / a would be a huge, meaningless number.
-    tracks = a > 2 * se_a
-    return pd.DataFrame(
-        {
-            "dataset_id": pd.array(t.benchmarks, dtype="string"),
-            "difficulty": pd.array(np.where(tracks, -b / np.where(tracks, a, 1.0), np.nan), dtype="Float64"),
-            "discrimination": pd.array(a, dtype="Float64"),
-            "discrimination_se": pd.array(se_a, dtype="Float64"),
-            "residual_sd": pd.array(np.sqrt(model.fit.s2), dtype="Float64"),
-            "n_models": pd.array(t.mask.sum(axis=0), dtype="Int64"),
-            "n_items": pd.array(t.n_items, dtype="Float64"),
-        }
-    )
-
-
-def benchmark_parameters(
-    long: pd.DataFrame, *, benchmarks=None, min_benchmarks: int = 2, n_items=None
-) -> pd.DataFrame:
-    """Each benchmark's difficulty and discrimination on the scale of :func:`capability_index`.
-
-    In the one-dimensional fit a benchmark's expected score is ``sigmoid(discrimination · (θ − difficulty))``:
-    ``difficulty`` is the ability (index units) at which the expected score is 50 %, ``discrimination`` how
-    sharply the score rises with ability (per index unit, on the logit scale). ``difficulty`` is NA where the
-    discrimination is within two standard errors of 0 (the benchmark does not measurably track the index:
-    a benchmark few models published, or one that measures something else). For a lower-is-better benchmark
-    both refer to ``100 − score``.
-
-    Parameters
+    References
     ----------
-    long, benchmarks, min_benchmarks, n_items
-        As in :func:`capability_index` (the same fit).
-
-    Returns
-    -------
-    DataFrame
-        One row per benchmark, in dataset-id order: ``dataset_id`` (string), ``difficulty``, ``discrimination``,
-        ``discrimination_se`` (its standard error given the abilities), ``residual_sd`` (the misfit standard deviation on the logit scale), ``n_items`` (Float64, NA where
-        unknown), ``n_models`` (Int64, published scores).
+    .. [1] Barber, R. F., Candès, E. J., Ramdas, A. & Tibshirani, R. J. (2021). Predictive inference with the
+       jackknife+. *Annals of Statistics* 49(1), 486–507.
+    .. [2] Lei, J., G'Sell, M., Rinaldo, A., Tibshirani, R. J. & Wasserman, L. (2018). Distribution-free
+       predictive inference for regression. *JASA* 113(523), 1094–1111.
+    .. [3] Vovk, V., Gammerman, A. & Shafer, G. (2005). *Algorithmic Learning in a Random World*. Springer.
     """
-    t, model, _, _ = _index_fit(
-        long, "benchmark_parameters", level=0.9, benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items
-    )
-    out = _parameters_frame(t, model)
-    out.attrs = dict(t.attrs)
-    return out
+    func = old.pop("_func", "fit_capability")
+    data, rng_old = _resolve(func, data, old)
+    rng = rng if rng_old is None else rng_old
+    level = check_probability(level, "level", func)
+    min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
+    gen = _rng(rng, func)
+    t = _table(data, func, benchmarks=benchmarks, n_items=n_items)
+    if np.nanmax(t.pct) - np.nanmin(t.pct) == 0:
+        raise ValueError(f"{func}: every published value in data is the same ({np.nanmax(t.pct):g} on 0–100): "
+                         "there is nothing to fit")
+    with np.errstate(all="ignore"):
+        index = _fit_index(t, gen)
+    fit = CapabilityFit(t, index, level=level, min_benchmarks=min_benchmarks, rng=rng, benchmarks=benchmarks,
+                        data=data, n_items=n_items, func=func)
+    warn_now = []
+    msg = _connectivity(t.mask, t.benchmarks)
+    if msg:
+        fit.diagnostics.append(msg)
+        warn_now.append(msg)
+    if not index.converged:
+        msg = f"the index fit did not converge in {index.iterations} EM iterations; its numbers are approximate"
+        fit.diagnostics.append(msg)
+        warn_now.append(msg)
+    for start, obj, agree in index.others:
+        gap = index.objective - obj
+        line = (f"index fit: start {start!r} reached objective {obj:.1f} ({gap:+.1f} below the kept start "
+                f"{index.start!r}); Spearman of its abilities with the kept ones {agree:.2f}")
+        fit.diagnostics.append(line)
+        if np.isfinite(agree) and agree < 0.9 and gap < max(2.0, 0.002 * abs(index.objective)):
+            warn_now.append(line + ": a very different order of models fits about as well or better (the "
+                                   "eigenvector start follows blocks of benchmarks that share few models); the "
+                                   "index kept is the one continuous with the additive model's ranking")
+    _warn(warn_now, func, stacklevel=3 if func == "fit_capability" else 4)
+    return fit
+
+
+def cross_fit_predictions(data=_MISSING, /, *, folds: int = 5, level: float = 0.9, rng=0, n_items=None,
+                          **old) -> pd.DataFrame:
+    """Every published cell predicted by a fit that did not see it, with a calibrated interval and p-values.
+
+    Shorthand for ``fit_capability(data, min_benchmarks=1, ...).predict(cells="held_out")`` (see
+    :meth:`CapabilityFit.predict`): one row per published cell with ``model_id``, ``dataset_id``, ``observed``,
+    ``predicted``, ``pred_low``, ``pred_high``, ``z``, ``scale``, ``p_high``, ``p_low``, ``fold``. ``p_high`` is a
+    one-sided conformal p-value for "published higher than the other scores imply" (small = suspiciously high),
+    valid for a cell exchangeable with its benchmark's other cells; feed it to an FDR procedure.
+    ``folds`` must be 5 (the fit's cross-fitting folds; other values are reserved).
+    """
+    func = "cross_fit_predictions"
+    data, rng_old = _resolve(func, data, old)
+    rng = rng if rng_old is None else rng_old
+    if folds != _FOLDS:
+        raise ValueError(f"{func}: folds must be {_FOLDS} (the fit's cross-fitting folds); got folds={folds!r}")
+    return fit_capability(data, min_benchmarks=1, level=level, rng=rng, n_items=n_items,
+                          _func=func).predict(cells="held_out")
 
 
 # --------------------------------------------------------------------------------------------
 # validation
 
 
-def _baseline_predict(method: str, pct: np.ndarray, train: np.ndarray, seed: int) -> np.ndarray:
-    """Predictions on the 0–100 scale for every cell from the training cells only."""
-    n, m = pct.shape
-    X = np.where(train, pct, np.nan)
-    col = np.nanmean(np.where(train.any(axis=0), X, np.nanmean(X)), axis=0) if train.any() else np.zeros(m)
-    col = np.where(np.isfinite(col), col, np.nanmean(X))
-    if method == "benchmark mean":
-        return np.broadcast_to(col, (n, m)).copy()
-    if method == "two-way additive":
-        # score = benchmark effect + model offset, alternating least squares; a small ridge keeps
-        # offsets of models with one score near 0.
-        offset = np.zeros(n)
-        M = train.astype(float)
-        Z = np.where(train, pct, 0.0)
-        for _ in range(100):
-            eff = ((Z - offset[:, None]) * M).sum(0) / np.maximum(M.sum(0), 1e-9)
-            eff = np.where(M.sum(0) > 0, eff, col)
-            new = ((Z - eff[None, :]) * M).sum(1) / (M.sum(1) + 1.0)
-            if np.max(np.abs(new - offset)) < 1e-8:
-                offset = new
+def _hide_random(mask, holdout, rng):
+    """Hide ``holdout`` of the published cells at random, keeping each model's last cell and each benchmark's
+    last 3 cells in training."""
+    idx = np.flatnonzero(mask)
+    target = max(1, int(round(holdout * idx.size)))
+    per_model = mask.sum(axis=1).copy()
+    per_bench = mask.sum(axis=0).copy()
+    test = np.zeros_like(mask)
+    m = mask.shape[1]
+    for cell in rng.permutation(idx):
+        i, j = divmod(int(cell), m)
+        if per_model[i] > 1 and per_bench[j] > 3:
+            test[i, j] = True
+            per_model[i] -= 1
+            per_bench[j] -= 1
+            if test.sum() >= target:
                 break
-            offset = new
-        return eff[None, :] + offset[:, None]
-    if method == "low-rank SVD":
-        # Iterative SVD imputation (hard-impute) at rank 2, started from the benchmark means.
-        rank = min(2, m - 1)
-        filled = np.where(train, pct, col[None, :])
-        for _ in range(100):
-            centre = filled.mean(axis=0)
-            u, s, vt = np.linalg.svd(filled - centre, full_matrices=False)
-            low = centre + (u[:, :rank] * s[:rank]) @ vt[:rank]
-            new = np.where(train, pct, low)
-            if np.max(np.abs(new - filled)) < 1e-4:
-                filled = new
-                break
-            filled = new
-        return low
-    if method == "IterativeImputer":
-        from sklearn.experimental import enable_iterative_imputer  # noqa: F401
-        from sklearn.impute import IterativeImputer
-
-        keep_cols = train.any(axis=0)
-        out = np.broadcast_to(col, (n, m)).copy()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # its "early stopping criterion not reached" is not the user's concern
-            imp = IterativeImputer(max_iter=10, random_state=seed, keep_empty_features=True)
-            out[:, keep_cols] = imp.fit_transform(X[:, keep_cols])
-        return out
-    raise ValueError(f"unknown method {method!r}")
+    return test
 
 
-def _baseline_with_intervals(method, pct, train, test, level, rng, seed):
-    """Predictions for ``test`` and a conformal half-width from K-fold residuals inside ``train``."""
-    fold = _folds(train, _FOLDS, rng)
-    resid = []
-    for f in range(_FOLDS):
-        hold = fold == f
-        if hold.any():
-            pred = _baseline_predict(method, pct, train & ~hold, seed)
-            resid.append(np.abs(pred[hold] - pct[hold]))
-    q = _conformal_quantile(np.concatenate(resid), level)
-    pred = np.clip(_baseline_predict(method, pct, train, seed), 0, 100)
-    return pred[test], np.clip(pred[test] - q, 0, 100), np.clip(pred[test] + q, 0, 100)
-
-
-def _lbtools_with_intervals(pct, n_items, train, test, level, rng):
-    y, binom = _to_logit(np.where(np.isfinite(pct), pct, 50.0), np.broadcast_to(n_items, pct.shape))
-    model = _select_and_fit(y, train, binom, n_items, level, rng)
-    pred, low, high = _interval_pct(model.mu, model.sd, model.q)
-    return pred[test], low[test], high[test]
-
-
-def _splits(t: _Table, created, kind, holdout, splits, rng):
-    """(train, test) masks over published cells."""
-    mask = t.mask
-    if kind == "random":
-        idx = np.flatnonzero(mask)
-        for _ in range(splits):
-            test = np.zeros_like(mask)
-            pick = rng.choice(idx, size=max(1, int(round(holdout * idx.size))), replace=False)
-            test.flat[pick] = True
-            yield mask & ~test, test
-        return
-    # time: the latest models (by created_at) publish some of their scores; the rest are predicted from
-    # those and from every earlier model's scores.
-    order = np.argsort(created, kind="mergesort")
+def _hide_latest(mask, order_value, share, rng):
+    """The ``share`` of models (with ≥ 2 cells and a known value) with the largest ``order_value`` hide half
+    their cells (at random)."""
     counts = mask.sum(axis=1)
-    eligible = order[counts[order] >= 2]
-    n_late = max(1, int(np.ceil(len(eligible) * min(0.5, 2 * holdout))))
-    late = eligible[-n_late:]
-    for _ in range(splits):
-        test = np.zeros_like(mask)
-        for i in late:
-            cols = np.flatnonzero(mask[i])
-            hide = rng.choice(cols, size=max(1, cols.size // 2), replace=False)
-            test[i, hide] = True
-        yield mask & ~test, test
+    eligible = np.flatnonzero((counts >= 2) & np.isfinite(order_value))
+    n_late = max(1, int(round(len(eligible) * share)))
+    late = eligible[np.argsort(order_value[eligible], kind="mergesort")][-n_late:]
+    test = np.zeros_like(mask)
+    for i in late:
+        cols = np.flatnonzero(mask[i])
+        test[i, rng.choice(cols, size=max(1, cols.size // 2), replace=False)] = True
+    return test
 
 
-def validate_predictions(
-    long: pd.DataFrame,
-    *,
-    holdout: float = 0.1,
-    seed: int = 0,
-    splits: int = 5,
-    level: float = 0.9,
-    n_items=None,
-    return_cells: bool = False,
-):
-    """How far off the predictions are, and how often their intervals cover, on held-out published cells.
+def _per_model_value(data, t, by, func):
+    col = "created_at" if by == "time" else by
+    if col not in data.columns:
+        raise ValueError(f"{func}: by={by!r} needs a {col!r} column in data"
+                         + (" (add it with lbtools.enrich)" if by == "time" else ""))
+    v = data[col]
+    if by == "time" or pd.api.types.is_datetime64_any_dtype(v):
+        dt = pd.to_datetime(v, utc=True, errors="coerce")
+        num = pd.Series([np.nan if pd.isna(x) else float(x.value) for x in dt], index=v.index)
+    else:
+        num = pd.to_numeric(v, errors="coerce").astype(float)
+    per = pd.DataFrame({"model_id": data["model_id"].astype(str), "v": num.to_numpy(dtype=float)}).dropna()
+    per = per.groupby("model_id")["v"].min() if by == "time" else per.groupby("model_id")["v"].max()
+    out = per.reindex(t.models).to_numpy(dtype=float)
+    if np.isfinite(out).sum() < 4:
+        raise ValueError(f"{func}: by={by!r}: fewer than 4 models have a value in {col!r}")
+    return out
 
-    Every method is fitted on the training cells only (``lbtools`` chooses ``k`` and its penalty by
-    cross-validation inside them) and predicts the held-out cells; every method's ``level`` interval comes from
-    the same recipe, split-conformal calibration on K-fold residuals inside the training cells (normalised by
-    the model's standard deviation for ``lbtools``, a constant half-width on 0–100 for the baselines), so
-    coverage is comparable.
 
-    Methods: ``"lbtools"`` (:func:`predict_scores`' model); ``"benchmark mean"``; ``"two-way additive"``
-    (benchmark mean + model offset, on 0–100); ``"low-rank SVD"`` (iterative rank-2 SVD imputation);
-    ``"IterativeImputer"`` (scikit-learn, BayesianRidge chained equations).
+def _baseline_intervals(method, pct, train, test, level, rng, seed):
+    """Point predictions from all training cells; a split-conformal half-width (0–100) from one calibration fold
+    (a fifth of the training cells) predicted by a fit on the other four fifths."""
+    pred = cm.baseline_predict(method, pct, train, seed)[test]
+    calib = cm.make_folds(train, 5, rng) == 0
+    cal_pred = cm.baseline_predict(method, pct, train & ~calib, seed)
+    scores = np.sort(np.abs(cal_pred[calib] - pct[calib]))
+    rank = int(np.ceil((scores.size + 1) * level))
+    q = scores[rank - 1] if 1 <= rank <= scores.size else np.inf
+    return pred, np.clip(pred - q, 0, 100), np.clip(pred + q, 0, 100)
 
-    Splits:
 
-    - ``"random"``: ``holdout`` of the published cells held out at random, ``splits`` times;
-    - ``"time"``: needs a ``created_at`` column (e.g. from :func:`lbtools.enrich`): the latest models
-      (``2 × holdout`` of those with ≥ 2 scores, at most half) keep half of their published scores for
-      training and the other half are held out, as when a new model publishes a few benchmarks;
-      every earlier model's scores are training cells. Without ``created_at`` the time rows are left out and a
-      ``UserWarning`` says so.
-
-    Measured on simulated data with known truth (400 models × 20 benchmarks, 2 latent dimensions, binomial noise,
-    20 % filled, 2 splits; 8 seeds × 2 missingness designs, see the module docstring): lbtools' RMSE 0.45–0.71 × the
-    two-way additive baseline (median 0.59), its 90 % intervals covering 0.87–0.94 of held-out cells (median 0.91);
-    on the bundled snapshot, RMSE 8.1 against 8.6 (additive) and 12.7 (benchmark mean).
-
-    Parameters
-    ----------
-    long : DataFrame
-        The :func:`lbtools.load_leaderboards` shape, optionally with ``created_at``.
-    holdout : float
-        Fraction of published cells held out per random split, strictly between 0 and 0.5.
-    seed : int
-        Seeds the splits and every method's inner folds.
-    splits : int
-        Number of random splits (and of time-split repeats), ≥ 1.
-    level : float
-        Interval coverage.
-    n_items : mapping, optional
-        As in :func:`predict_scores`.
-    return_cells : bool
-        Also return the held-out cells' predictions (kept out of ``attrs``: pandas compares attrs when it
-        combines frames, and a frame there breaks ``merge``/``concat``).
-
-    Returns
-    -------
-    DataFrame
-        One row per (method, split kind): ``method``, ``split`` (string), ``rmse`` (Float64, on the 0–100 scale,
-        pooled over the repeats), ``coverage`` (Float64, fraction of held-out cells inside the interval),
-        ``n_cells`` (Int64, held-out cells over all repeats). ``attrs["notes"]`` lists what was skipped.
-    DataFrame, with ``return_cells=True``
-        A second frame, the held-out cells themselves, one row per (method, split, repeat, cell): ``method``,
-        ``split``, ``repeat``, ``model_id``, ``dataset_id``, ``observed``, ``predicted``, ``pred_low``,
-        ``pred_high`` (on 0–100), for :func:`lbtools.plots.predicted_vs_published`.
-    """
-    func = "validate_predictions"
-    _check_frame(long, func)
-    level = check_probability(level, "level", func)
+def _validate(fit: CapabilityFit, *, holdout, splits, by, methods, rng, func):
     if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 < holdout < 0.5:
         raise ValueError(f"{func}: holdout must be a fraction strictly between 0 and 0.5; got holdout={holdout!r}")
     if isinstance(splits, bool) or not isinstance(splits, (int, np.integer)) or splits < 1:
         raise ValueError(f"{func}: splits must be an integer ≥ 1; got splits={splits!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise TypeError(f"{func}: seed must be an integer; got seed={seed!r}")
-    t = _table(long, func, n_items=n_items)
-    kinds = ["random"]
-    created = None
-    if "created_at" in long.columns:
-        per_model = (
-            pd.DataFrame({"model_id": long["model_id"].astype("string"), "c": pd.to_datetime(long["created_at"], utc=True)})
-            .dropna()
-            .groupby("model_id")["c"]
-            .min()
-        )
-        created = per_model.reindex(t.models).to_numpy()
-        known = ~pd.isna(created)
-        if known.sum() >= 4:
-            # Models without a date go first: never treated as the newest.
-            created = np.where(known, pd.to_datetime(created).astype("int64"), np.iinfo("int64").min)
-            kinds.append("time")
-        else:
-            t.notes.append("time split skipped: fewer than 4 models have a created_at date")
-    else:
-        t.notes.append("time split skipped: long has no created_at column (add it with lbtools.enrich)")
-    _warn_notes(t.notes, func)
+    if not isinstance(by, str):
+        raise TypeError(f"{func}: by must be 'random', 'time' or a column name; got by={by!r}")
+    methods = tuple(methods)
+    bad = [mth for mth in methods if mth not in VALIDATION_METHODS]
+    if bad:
+        raise ValueError(f"{func}: unknown methods {bad}; choose from {list(VALIDATION_METHODS)}")
+    t = fit._t
+    mask = t.mask
+    if by != "random":
+        order_value = _per_model_value(fit._data, t, by, func)
+    gen = _rng(rng, func)
+    seed = int(gen.integers(2**31))
+    acc = {mth: [] for mth in methods}
+    frames = []
+    for rep in range(splits):
+        test = _hide_random(mask, holdout, gen) if by == "random" else _hide_latest(mask, order_value, holdout * 2
+                                                                                     if holdout <= 0.25 else 0.5, gen)
+        if not test.any():
+            raise ValueError(f"{func}: data has too few published cells to hold any out (each model keeps one "
+                             "cell and each benchmark three)")
+        train = mask & ~test
+        truth = t.pct[test]
+        ii, jj = np.nonzero(test)
+        for mth in methods:
+            inner = np.random.default_rng([seed, rep, VALIDATION_METHODS.index(mth)])
+            if mth == "lbtools":
+                with np.errstate(all="ignore"):
+                    mdl = _fit_models(t, fit.level, inner, mask=train)
+                p = cm.expected_pct(mdl.mu, mdl.sd)[test]
+                lo = np.minimum(100 * cm.sigmoid(mdl.low[test]), p)
+                hi = np.maximum(100 * cm.sigmoid(mdl.high[test]), p)
+            else:
+                p, lo, hi = _baseline_intervals(mth, t.pct, train, test, fit.level, inner, seed)
+            acc[mth].append((truth, p, lo, hi))
+            frames.append(pd.DataFrame({
+                "method": mth, "split": by, "repeat": rep, "model_id": t.models[ii], "dataset_id": t.benchmarks[jj],
+                "observed": truth, "predicted": p, "pred_low": lo, "pred_high": hi}))
+    rows = []
+    for mth in methods:
+        truth, p, lo, hi = (np.concatenate(x) for x in zip(*acc[mth]))
+        rows.append({"method": mth, "split": by, "rmse": float(np.sqrt(np.mean((p - truth) ** 2))),
+                     "coverage": float(np.mean((truth >= lo) & (truth <= hi))), "n_cells": int(truth.size)})
+    summary = pd.DataFrame(rows).astype(
+        {"method": "string", "split": "string", "rmse": "Float64", "coverage": "Float64", "n_cells": "Int64"})
+    summary.attrs = dict(t.attrs)
+    cells = pd.concat(frames, ignore_index=True).astype(
+        {"method": "string", "split": "string", "model_id": "string", "dataset_id": "string",
+         "observed": "Float64", "predicted": "Float64", "pred_low": "Float64", "pred_high": "Float64"})
+    return CapabilityValidation(summary, cells)
 
-    rows, preds = [], []
-    for kind in kinds:
-        rng = np.random.default_rng(seed)
-        acc = {mth: [] for mth in VALIDATION_METHODS}
-        for rep, (train, test) in enumerate(_splits(t, created, kind, holdout, splits, rng)):
-            truth = t.pct[test]
-            ii, jj = np.nonzero(test)
-            for mth in VALIDATION_METHODS:
-                inner = np.random.default_rng([seed, rep, VALIDATION_METHODS.index(mth)])
-                if mth == "lbtools":
-                    p, lo, hi = _lbtools_with_intervals(t.pct, t.n_items, train, test, level, inner)
-                else:
-                    p, lo, hi = _baseline_with_intervals(mth, t.pct, train, test, level, inner, seed)
-                acc[mth].append((truth, p, lo, hi))
-                preds.append(
-                    pd.DataFrame(
-                        {
-                            "method": mth, "split": kind, "repeat": rep,
-                            "model_id": t.models[ii], "dataset_id": t.benchmarks[jj],
-                            "observed": truth, "predicted": p, "pred_low": lo, "pred_high": hi,
-                        }
-                    )
-                )
-        for mth in VALIDATION_METHODS:
-            truth, p, lo, hi = (np.concatenate(x) for x in zip(*acc[mth]))
-            rows.append(
-                {
-                    "method": mth,
-                    "split": kind,
-                    "rmse": float(np.sqrt(np.mean((p - truth) ** 2))),
-                    "coverage": float(np.mean((truth >= lo) & (truth <= hi))),
-                    "n_cells": int(truth.size),
-                }
-            )
-    out = pd.DataFrame(rows).astype(
-        {"method": "string", "split": "string", "rmse": "Float64", "coverage": "Float64", "n_cells": "Int64"}
-    )
-    out.attrs = dict(t.attrs)
-    out.attrs["notes"] = list(t.notes)
-    if not return_cells:
-        return out
-    cells = pd.concat(preds, ignore_index=True)
-    cells = cells.astype({"method": "string", "split": "string", "model_id": "string", "dataset_id": "string"})
-    cells.attrs = dict(out.attrs)
-    return out, cells
+
+# --------------------------------------------------------------------------------------------
+# the wrappers (what they returned before, from one fit each)
+
+
+def predict_scores(data=_MISSING, /, *, level: float = 0.9, min_benchmarks: int = 2, rng=0, n_items=None,
+                   **old) -> pd.DataFrame:
+    """Predict every model's score on every benchmark, with a ``level`` prediction interval for a newly published
+    score: ``fit_capability(data, ...).predict()`` (see there and :meth:`CapabilityFit.predict`).
+
+    Returns one row per (model with ≥ ``min_benchmarks`` scores) × (benchmark), sorted by model then benchmark,
+    on each benchmark's published scale: ``model_id``, ``dataset_id`` (string), ``observed``, ``predicted``,
+    ``pred_low``, ``pred_high`` (Float64). Predictions are **not published results**.
+    """
+    data, rng_old = _resolve("predict_scores", data, old)
+    rng = rng if rng_old is None else rng_old
+    return fit_capability(data, level=level, min_benchmarks=min_benchmarks, rng=rng, n_items=n_items,
+                          _func="predict_scores").predict()
+
+
+def capability_index(data=_MISSING, /, *, level: float = 0.9, benchmarks=None, min_benchmarks: int = 2,
+                     n_items=None, rng=0, **old) -> pd.DataFrame:
+    """One capability number per model on one scale: ``fit_capability(data, ...).abilities()``.
+
+    Columns ``model_id``, ``ability``, ``ability_low``, ``ability_high``, ``n_benchmarks``, most capable first (the
+    column was ``index`` before this release). The index is a one-dimensional logit item-response fit with
+    non-negative discriminations, started from the additive model (see :mod:`lbtools.analysis.capability`); its
+    interval is approximate (:meth:`CapabilityFit.abilities`).
+    """
+    data, rng_old = _resolve("capability_index", data, old)
+    rng = rng if rng_old is None else rng_old
+    return fit_capability(data, benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items, level=level,
+                          rng=rng, _func="capability_index").abilities()
+
+
+def benchmark_parameters(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2, n_items=None, rng=0,
+                         **old) -> pd.DataFrame:
+    """Each benchmark's difficulty and discrimination on the index's scale: ``fit_capability(...).benchmarks()``."""
+    data, rng_old = _resolve("benchmark_parameters", data, old)
+    rng = rng if rng_old is None else rng_old
+    return fit_capability(data, benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items, rng=rng,
+                          _func="benchmark_parameters").benchmarks()
+
+
+def validate_predictions(data=_MISSING, /, *, holdout: float = 0.1, splits: int = 5, rng=0, level: float = 0.9,
+                         n_items=None, methods=DEFAULT_METHODS, **old):
+    """How far off the predictions are, and how often their intervals cover, on held-out published cells.
+
+    ``fit_capability(data, ...).validate(holdout, splits, by=...)`` for ``by="random"`` and, when ``data`` has a
+    ``created_at`` column with ≥ 4 dated models, ``by="time"`` (the latest 20 % of models hide half their
+    cells). Returns one row per (method, split): ``method``, ``split``, ``rmse`` (0–100), ``coverage``,
+    ``n_cells``. The held-out cells themselves: :meth:`CapabilityFit.validate` (``.cells``).
+    ``return_cells=True`` still returns ``(table, cells)`` for one release, with a FutureWarning.
+
+    Raises
+    ------
+    ValueError
+        ``data`` holds fewer than 2 models or 2 benchmarks, or every value is the same (nothing to predict).
+    """
+    func = "validate_predictions"
+    return_cells = old.pop("return_cells", False)
+    if return_cells:
+        warnings.warn(f"{func}: return_cells=True is going (next release); use fit_capability(data).validate(...)"
+                      ".cells", FutureWarning, stacklevel=2)
+    data, rng_old = _resolve(func, data, old)
+    rng = rng if rng_old is None else rng_old
+    if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 < holdout < 0.5:
+        raise ValueError(f"{func}: holdout must be a fraction strictly between 0 and 0.5; got holdout={holdout!r}")
+    if isinstance(splits, bool) or not isinstance(splits, (int, np.integer)) or splits < 1:
+        raise ValueError(f"{func}: splits must be an integer ≥ 1; got splits={splits!r}")
+    fit = fit_capability(data, level=level, rng=rng, n_items=n_items, _func=func)
+    results = [fit.validate(holdout, splits, "random", methods=methods)]
+    if "created_at" in data.columns:
+        try:
+            results.append(fit.validate(holdout, splits, "time", methods=methods))
+        except ValueError as exc:
+            _warn([f"time split skipped: {exc}"], func)
+    else:
+        _warn(["time split skipped: data has no created_at column (add it with lbtools.enrich)"], func)
+    table = pd.concat([r.summary for r in results], ignore_index=True)
+    table.attrs = dict(fit.attrs)
+    if return_cells:
+        cells = pd.concat([r.cells for r in results], ignore_index=True)
+        return table, cells
+    return table
