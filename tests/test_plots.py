@@ -168,21 +168,41 @@ def test_race_bar(plots, leaderboards):
     assert len(empty.patches) == 0 and "no model" in _texts(empty)[0]
 
 
-def test_organisation_palette_is_distinct_and_the_same_in_every_view(plots, leaderboards):
+def test_organisation_palette_colours_only_the_top_organisations_the_same_in_every_view(plots, leaderboards):
+    """Issue 24 item 6: 39 organisations shared 30 colours (Qwen and google the same blue); now only the top ones
+    are coloured, each distinctly, the rest one grey named "other organisations" in the legend."""
+    from matplotlib.colors import to_rgb
+
     orgs = ["moonshotai", "deepseek-ai", "Qwen", "zai-org", "MiniMaxAI", "stepfun-ai", "meta-llama", "google",
             "openai", "mistralai", "allenai", "microsoft", "nvidia", "ibm", "tiiuae"]
     palette = plots.organisation_palette(orgs)
-    assert len(set(palette.values())) == len(orgs)  # moonshotai and deepseek-ai no longer share purple
+    coloured = [o for o in orgs if to_rgb(palette[o]) != to_rgb(plots._OTHER_COLOUR)]
+    assert set(coloured) == set(sorted(orgs, key=str.casefold)[:plots.TOP_ORGANISATIONS])  # equal counts: by name
+    assert len({to_rgb(palette[o]) for o in coloured}) == len(coloured)  # no two coloured ones alike
+    assert {to_rgb(palette[o]) for o in orgs if o not in coloured} == {to_rgb(plots._OTHER_COLOUR)}
+    assert to_rgb(plots._FRONTIER_COLOUR) not in {to_rgb(c) for c in palette.values()}  # the frontier stands apart
     board = pd.DataFrame({"dataset_id": ["x"] * 3, "model_id": ["moonshotai/K", "deepseek-ai/V", "Qwen/Q"],
                           "value": [3.0, 2.0, 1.0], "num_parameters": pd.array([10**12, 7 * 10**11, 4 * 10**11]),
                           "created_at": pd.to_datetime(["2025-01-01"] * 3, utc=True)})
     race = plots.race_bar(A.ranking_as_of(board, "2025-02-01"), "2025-02-01", palette=palette).axes[0]
     scatter = plots.score_vs_parameters(board, A.pareto_frontier(board), palette=palette).axes[0]
-    assert [tuple(p.get_facecolor()) for p in race.patches] == [tuple(palette[o]) for o in
-                                                                ["moonshotai", "deepseek-ai", "Qwen"]]
-    drawn = [tuple(c) for coll in scatter.collections for c in coll.get_facecolors()]
-    assert set(drawn) == {tuple(palette[o]) for o in ["moonshotai", "deepseek-ai", "Qwen"]}
+    assert [to_rgb(p.get_facecolor()) for p in race.patches] == [to_rgb(palette[o]) for o in
+                                                                 ["moonshotai", "deepseek-ai", "Qwen"]]
+    drawn = [to_rgb(c) for coll in scatter.collections for c in coll.get_facecolors()]
+    assert set(drawn) == {to_rgb(palette[o]) for o in ["moonshotai", "deepseek-ai", "Qwen"]}
     assert "moonshotai" in [t.get_text() for t in scatter.get_legend().get_texts()]
+
+
+def test_grey_organisations_share_one_legend_entry_and_equal_sizes_are_spread(plots):
+    orgs = [f"org{i:02d}" for i in range(20)]
+    board = pd.DataFrame({"dataset_id": ["x"] * 20, "model_id": [f"{o}/m" for o in orgs],
+                          "value": np.linspace(50, 70, 20), "num_parameters": pd.array([7 * 10**9] * 20)})
+    palette = plots.organisation_palette(orgs)
+    ax = plots.score_vs_parameters(board, A.pareto_frontier(board), palette=palette, annotate_frontier=False).axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"other organisations ({20 - plots.TOP_ORGANISATIONS})" in legend and "org19" not in legend
+    xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections])
+    assert len(np.unique(xs)) == 20 and np.all(np.abs(np.log10(xs / 7e9)) <= 0.013)  # jittered, not stacked
 
 
 def test_correlation_heatmap(plots):
@@ -326,11 +346,16 @@ def test_model_profile_bars(plots, leaderboards):
     fig = plots.model_profile_bars(ranks, value="percentile", labels={"y": "Why"})
     ax = _check(fig)
     _readable(fig)
-    assert len(ax.patches) == 5  # b/m is not on y
+    bars = [p for p in ax.patches if p.get_gid() != "no-result"]
+    assert len(bars) == 5  # b/m is not on y…
+    missing = [t for t in ax.texts if t.get_gid() == "no-result"]
+    assert [t.get_text() for t in missing] == ["no result"]  # …and its slot says so (issue 24 item 5), not empty
+    assert "no result published" in " ".join(t.get_text() for t in fig.texts)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["c/m", "b/m", NASTY.replace("$", r"\$")]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "Why"]
     assert ax.get_title() == "Percentile on each leaderboard: 3 models on 2 benchmarks"
-    assert sorted(_texts(ax)) == sorted(["75.0", "66.7", "75.0", "100", "100"])
+    assert sorted(t.get_text() for t in ax.texts if t.get_gid() != "no-result") == sorted(
+        ["75.0", "66.7", "75.0", "100.0", "100.0"])  # one decimal for every percentile, the leader's too
     assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 100  # fixed, not fitted to the data
     one = plots.model_profile_bars(A.model_ranks(leaderboards, ["d/m"]), value="percentile").axes[0]
     assert one.get_ylim()[0] == 0 and one.get_ylim()[1] >= 100

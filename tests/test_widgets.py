@@ -151,7 +151,13 @@ def test_source_banner_snapshot_hub_and_failures(monkeypatch):
     df.attrs.update(source="hub", fetched_at="2026-04-01T00:00:00Z", failures={"evil/<b>x</b>": "gone"})
     banner = widgets.source_banner(df)
     assert banner.startswith("**Data:** live Hub (http://127.0.0.1:9), fetched 2026-04-01T00:00:00Z")
-    assert "1 could not be loaded" in banner and "<b>" not in banner and "&lt;b&gt;" in banner
+    assert "1 benchmark could not be loaded and is left out" in banner  # plural right (issue 24 item 9)
+    assert "<b>" not in banner and "&lt;b&gt;" in banner
+    df.attrs.update(failures={"a/x": "gone", "b/y": "gone"}, without_leaderboard=["c/new", "a/x"])
+    banner = widgets.source_banner(df)
+    assert "2 benchmarks could not be loaded and are left out: a/x, b/y" in banner
+    # issue 24 item 11: an official benchmark without a leaderboard is mentioned, not only the failed ones
+    assert "1 official benchmark has no leaderboard yet: c/new" in banner
 
 
 def test_benchmark_labels_prefer_the_listing_and_disambiguate():
@@ -162,9 +168,12 @@ def test_benchmark_labels_prefer_the_listing_and_disambiguate():
         "org/beta": "Same (org/beta)",
         "SWE-bench/SWE-bench_Verified": "SWE-bench Verified",
     }
-    # Not named anywhere: the id itself, not a guessed name such as "alpha"
-    assert widgets.benchmark_labels(_leaderboards()) == {"org/alpha": "org/alpha", "org/beta": "org/beta",
-                                                          "org/gamma": "org/gamma"}
+    # Not named anywhere: a readable form of the id (issue 24 item 13), the same wherever the mapping is used
+    assert widgets.benchmark_labels(_leaderboards()) == {"org/alpha": "alpha", "org/beta": "beta",
+                                                          "org/gamma": "gamma"}
+    assert widgets.benchmark_labels(["openai/openai_humaneval", "a/aime_2024", "b/aime_2024"]) == {
+        "openai/openai_humaneval": "openai humaneval", "a/aime_2024": "aime 2024 (a/aime_2024)",
+        "b/aime_2024": "aime 2024 (b/aime_2024)"}
 
 
 def test_importing_widgets_loads_no_ui_or_plotting_library():
@@ -279,11 +288,11 @@ def test_bind_shows_an_error_as_one_escaped_line_never_a_traceback():
     before = plt.get_fignums()
     view = widgets.bind(show, kind=kind)
     assert isinstance(view.error, NotFoundError)
-    assert view.text() == "Could not draw this view: benchmark <b>x</b> not found: check the id"
+    assert view.text() == "Could not draw this view with these picks: benchmark <b>x</b> not found: check the id"
     assert 'class="lb-error"' in view.html() and "&lt;b&gt;x&lt;/b&gt;" in view.html()
     assert plt.get_fignums() == before and view.figures == []
     kind.value = "other"
-    assert view.text() == "Could not draw this view: KeyError: '<script>'"
+    assert view.text() == "Could not draw this view with these picks: KeyError: '<script>'"
     assert "Traceback" not in view.text() and "<script>" not in view.html()
 
 
@@ -494,7 +503,7 @@ def test_show_table_leaves_out_columns_the_data_does_not_publish_and_formats_qua
                         k=widgets.toggle("K"))
     markup = view.html()
     assert "<th>notes</th>" not in markup and "columns left out): notes" in markup
-    assert "<td>1.06T</td>" in markup and "<td>95.7</td>" in markup and "<td>100</td>" in markup
+    assert "<td>1.06T</td>" in markup and "<td>95.7</td>" in markup and "<td>100.0</td>" in markup
 
 
 def test_cached_loads_once_and_repeats_what_the_loader_said():
