@@ -1238,8 +1238,8 @@ def filled_matrix(
     models = [m for m in order if m in set(df["model_id"])][:max_models]
     obs = df.pivot(index="model_id", columns="dataset_id", values="observed").reindex(index=models, columns=benches)
     pred = df.pivot(index="model_id", columns="dataset_id", values="predicted").reindex(index=models, columns=benches)
-    o = obs.to_numpy(dtype="float64", na_value=np.nan)
-    p = pred.to_numpy(dtype="float64", na_value=np.nan)
+    o = np.array(obs.to_numpy(dtype="float64", na_value=np.nan))  # own copies: rescaled in place below
+    p = np.array(pred.to_numpy(dtype="float64", na_value=np.nan))
     for j, b in enumerate(benches):
         o[:, j] = _to_hundred(o[:, j], scales[b])
         p[:, j] = _to_hundred(p[:, j], scales[b])

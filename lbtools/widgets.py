@@ -618,7 +618,7 @@ def _tidy(message) -> str:
     text = re.sub(r" ?\(df\.attrs\[[^]]*\][^)]*\)", "", text)
     text = re.sub(r" (by|with|from|see) `?lbtools\.[\w.]+(\(\))?`?", "", text)
     text = re.sub(r"\b(\d[\d,]*) (\w+)\(s\)", lambda m: fmt.count(int(m[1].replace(",", "")), m[2]), text)
-    text = re.sub(r"\b1 (entrie|duplicate entrie)s\b", lambda m: f"1 {m[1][:-3]}y", text)
+    text = re.sub(r"\b1 (entrie|duplicate entrie)s\b", lambda m: f"1 {m[1][:-2]}y", text)
     text = re.sub(r"\b1 (" + "|".join(_PLURAL_NOUNS) + r")s\b", r"1 \1", text)
     text = text.replace("(verified) verified", "verified").replace("verified (verified)", "verified")
     return text

@@ -521,3 +521,104 @@ def test_cached_loads_once_and_repeats_what_the_loader_said():
     picker.picker.value = "a/x"
     assert calls == ["a/x", "b/y"]  # fetched once each
     assert view.notes == ["a/x: 1 result file could not be parsed and was skipped"]  # still said on the redraw
+
+
+# --------------------------------------------------------------------------------------------
+# issue 24: notes, errors, filters, formats
+
+
+def test_library_warnings_are_never_a_note_and_lbtools_notes_speak_plainly(recwarn):
+    """Items 8 and 9: matplotlib's AutoDateLocator warning and SciPy's BCa warning leaked into the notes line."""
+    import matplotlib.dates as mdates
+    from scipy.stats import DegenerateDataWarning
+
+    from lbtools.errors import AnalysisWarning
+
+    def show(k):
+        fig, ax = plt.subplots()
+        ax.plot(pd.to_datetime(["2025-01-01"] * 2), [1, 2])
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=30, maxticks=31))
+        warnings.warn("The BCa confidence interval cannot be calculated.", DegenerateDataWarning)
+        warnings.warn("lbtools: item counts unknown for 9 benchmark(s), binomial term skipped", AnalysisWarning)
+        warnings.warn("lbtools: 1 duplicate entries dropped by lbtools.analysis.dedupe_results", AnalysisWarning)
+        warnings.warn("1 models listed (verified) verified", AnalysisWarning)
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert view.notes == ["item counts unknown for 9 benchmarks, binomial term skipped",
+                          "1 duplicate entry dropped", "1 model listed verified"]
+    assert not [w for w in recwarn if "AutoDateLocator" in str(w.message) or "BCa" in str(w.message)]
+
+
+def test_a_fallback_note_is_for_the_default_only_until_the_reader_picks():
+    """Item 7: the note came back after the reader picked something themselves."""
+    picker = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/none")
+    view = widgets.bind(lambda benchmark: widgets.note(benchmark), benchmark=picker)
+    assert len(view.notes) == 1
+    picker.value = "org/beta"
+    picker.value = "org/alpha"  # back to the fallback's benchmark, picked by the reader this time
+    assert view.notes == []
+
+
+def test_an_app_page_never_notes_defaults_its_reader_did_not_choose(monkeypatch):
+    monkeypatch.setitem(widgets.APP, "defaults_notes", None)
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    view = widgets.bind(lambda benchmark: None,
+                        benchmark=widgets.benchmark_picker(_leaderboards(), LABELS, value="org/none"))
+    assert view.notes == []
+    monkeypatch.delenv("VOILA_BASE_URL")
+    widgets.app_mode(True)
+    try:
+        view.refresh()
+        assert view.notes == []
+    finally:
+        widgets.APP["defaults_notes"] = None
+
+
+def test_a_degenerate_pick_is_a_plain_message_not_a_developer_error():
+    """Item 10: "ValueError: predict_scores: long must hold scores on at least 2 benchmarks"."""
+    def show(k):
+        raise ValueError("predict_scores: long must hold scores on at least 2 benchmarks")
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert "ValueError" not in view.text() and "predict_scores" not in view.text()
+
+
+def test_an_empty_table_says_why():
+    view = widgets.bind(lambda k: widgets.show_table(_leaderboards().head(0), empty="Every model published every "
+                                                     "benchmark: nothing to predict."), k=widgets.toggle("K"))
+    assert "<table" not in view.html() and "nothing to predict" in view.text()
+    bare = widgets.bind(lambda k: widgets.show_table(_leaderboards().head(0)), k=widgets.toggle("K"))
+    assert "<table" not in bare.html() and "No rows" in bare.text()
+
+
+def test_a_filtered_view_names_its_filters_in_its_heading_and_its_exported_files(tmp_path):
+    """Item 3: with Verified only the heading and the exported PNG/CSV lost the filter."""
+    def show(verified_only):
+        widgets.heading("GPQA", "Idavidrein/gpqa", filters=["verified only" if verified_only else ""])
+        plt.subplots()
+        widgets.show_table(_leaderboards().head(2))
+
+    toggle = widgets.toggle("Verified only")
+    view = widgets.bind(show, verified_only=toggle)
+    assert "filtered" not in view.text()
+    assert [p.name for p in widgets.save_view(view, tmp_path, "01_rankings")][0] == "01_rankings.png"
+    toggle.value = True
+    assert "GPQA — filtered: verified only" in view.text()
+    names = [p.name for p in widgets.save_view(view, tmp_path, "01_rankings")]
+    assert names == ["01_rankings-verified-only.png", "01_rankings-verified-only.svg",
+                     "01_rankings-verified-only.csv"]
+
+
+def test_statistics_have_one_format_in_every_table():
+    """Item 12: not 70.1867 [55.803, 82.5329]; percentiles with one decimal, the leader's too."""
+    df = pd.DataFrame({"model_id": ["a/x"], "index": [1.23456], "index_low": [0.5], "residual_sd": [3.14159],
+                       "predicted": [70.1867], "pred_low": [55.803], "pred_high": [0.94721], "percentile": [100.0]})
+    markup = widgets.html_table(df)
+    for cell in ("1.23", "0.50", "3.14", "70.2", "55.8", "0.947", "100.0"):
+        assert f"<td>{cell}</td>" in markup, cell
+
+
+def test_play_has_a_title():
+    df = _leaderboards().assign(created_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 4, utc=True))
+    player = widgets.date_player(df)
+    assert player.play.tooltip and "Play" in player.play.tooltip
