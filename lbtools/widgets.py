@@ -156,6 +156,7 @@ _COLUMN_FORMATS = {
     "best_value": lambda v: fmt.statistic(v, 1),
     "best_value_norm": lambda v: fmt.statistic(v, 1),
     "value_norm": lambda v: fmt.statistic(v, 1),
+    "resolution": lambda v: fmt.statistic(v, 1),
     # predictions on each benchmark's own scale (0–1 or 0–100): three significant digits, 70.2 and 0.947
     "predicted": lambda v: "—" if fmt._number(v) is None else f"{fmt._number(v):.3g}",
     "pred_low": lambda v: "—" if fmt._number(v) is None else f"{fmt._number(v):.3g}",
@@ -510,7 +511,10 @@ def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, cap
     empty = [h for c, h in columns.items() if len(df) and df[c].isna().all()] if hide_empty else []
     columns = {c: h for c, h in columns.items() if h not in empty}
     markup = html_table(df, columns, links=links, max_rows=max_rows)
-    plain = df[list(columns)].head(max_rows if max_rows is not None else len(df)).to_string(index=False)
+    shown = df[list(columns)].head(max_rows if max_rows is not None else len(df))
+    plain = pd.DataFrame({h: [_COLUMN_FORMATS[c](v) if c in _COLUMN_FORMATS and not isinstance(v, str)
+                              else _cell_text(v) for v in shown[c]] for c, h in columns.items()}
+                         ).to_string(index=False)  # the same formats as the HTML
     if empty:
         line = f"Not published in this data (columns left out): {', '.join(map(str, empty))}"
         markup += f'<p class="lb-empty-columns">{_esc(line)}</p>'
@@ -615,6 +619,7 @@ def _tidy(message) -> str:
     counts with their noun in the right number ("1 models" → "1 model", "9 benchmark(s)" → "9 benchmarks")."""
     text = " ".join(str(message).split())
     text = re.sub(r"^lbtools: ", "", text)
+    text = re.sub(r"^[a-z_]+(\(\))?: (?=\S)", "", text)  # "best_to_date: left out …": the function is not news
     text = re.sub(r" ?\(df\.attrs\[[^]]*\][^)]*\)", "", text)
     text = re.sub(r" (by|with|from|see) `?lbtools\.[\w.]+(\(\))?`?", "", text)
     text = re.sub(r"\b(\d[\d,]*) (\w+)\(s\)", lambda m: fmt.count(int(m[1].replace(",", "")), m[2]), text)
