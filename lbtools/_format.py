@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["coefficient", "count", "interval", "parameters", "percentile", "score", "statistic", "verb"]
+__all__ = ["coefficient", "count", "interval", "parameters", "percentile", "prediction", "score", "statistic", "verb"]
 
 
 def _number(v):
@@ -92,6 +92,15 @@ def statistic(v, digits: int = 2) -> str:
     missing. Pick ``digits`` from what its precision supports: 1 for a prediction on 0–100, 2 for an index."""
     f = _number(v)
     return "—" if f is None else f"{f:.{int(digits)}f}"
+
+
+def prediction(v) -> str:
+    """A predicted score on its benchmark's own scale: one decimal on 0–100 (``70.2``, ``84.0``), three on 0–1
+    (``0.947``); ``—`` when missing."""
+    f = _number(v)
+    if f is None:
+        return "—"
+    return f"{f:.3f}" if abs(f) <= 1.5 else f"{f:.1f}"
 
 
 def verb(n: int, one: str, many: str) -> str:

@@ -537,11 +537,10 @@ def model_profile_bars(
                       color=colours[i])
         for xi in x[~have] - 0.4 + width * (i + 0.5):  # a missing result is said, never an empty slot like a 0
             missing += 1
-            ax.bar(xi, 100 if value == "percentile" or shown == "value_norm" else 0, width, color="none",
-                   edgecolor=colours[i], hatch="//", lw=0.8, gid="no-result")
-            ax.text(xi, 2, "no result", rotation=90, ha="center", va="bottom", fontsize=SMALL, color="0.35",
-                    gid="no-result")
-        text = [fmt.percentile(h) if value == "percentile" else f"{h:.3g}" for h in heights[have]]
+            ax.text(xi, 1, "no result", rotation=90, ha="center", va="bottom", fontsize=SMALL, color=colours[i],
+                    fontstyle="italic", gid="no-result")
+        text = [fmt.percentile(h) if value == "percentile" else fmt.statistic(h, 1) if shown == "value_norm"
+                else fmt.score(h) for h in heights[have]]
         ax.bar_label(bars, labels=text, padding=2, fontsize=SMALL, rotation=90 if vertical else 0)
     ax.set_xticks(x, labels=[_esc(_bench(b, labels)) for b in benches], rotation=30, ha="right")
     ax.set_ylabel(_esc(_value_label(shown)))
@@ -555,7 +554,7 @@ def model_profile_bars(
                   ncols=min(len(matrix.index), 3))
     notes = []
     if missing:
-        notes.append("Hatched: no result published for that model and benchmark.")
+        notes.append("“no result”: the model published no result on that benchmark (not a score of 0).")
     if rescaled:
         notes.append(f"Rescaled to 0–100 (published on a 0–1 scale, × 100): "
                      f"{', '.join(_bench(b, labels) for b in rescaled)}")

@@ -157,10 +157,10 @@ _COLUMN_FORMATS = {
     "best_value_norm": lambda v: fmt.statistic(v, 1),
     "value_norm": lambda v: fmt.statistic(v, 1),
     "resolution": lambda v: fmt.statistic(v, 1),
-    # predictions on each benchmark's own scale (0–1 or 0–100): three significant digits, 70.2 and 0.947
-    "predicted": lambda v: "—" if fmt._number(v) is None else f"{fmt._number(v):.3g}",
-    "pred_low": lambda v: "—" if fmt._number(v) is None else f"{fmt._number(v):.3g}",
-    "pred_high": lambda v: "—" if fmt._number(v) is None else f"{fmt._number(v):.3g}",
+    # predictions on each benchmark's own scale: one decimal on 0–100 (70.2), three on 0–1 (0.947)
+    "predicted": fmt.prediction,
+    "pred_low": fmt.prediction,
+    "pred_high": fmt.prediction,
 }
 
 

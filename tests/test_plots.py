@@ -350,7 +350,7 @@ def test_model_profile_bars(plots, leaderboards):
     assert len(bars) == 5  # b/m is not on y…
     missing = [t for t in ax.texts if t.get_gid() == "no-result"]
     assert [t.get_text() for t in missing] == ["no result"]  # …and its slot says so (issue 24 item 5), not empty
-    assert "no result published" in " ".join(t.get_text() for t in fig.texts)
+    assert "published no result" in " ".join(t.get_text() for t in fig.texts)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["c/m", "b/m", NASTY.replace("$", r"\$")]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "Why"]
     assert ax.get_title() == "Percentile on each leaderboard: 3 models on 2 benchmarks"

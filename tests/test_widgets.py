@@ -614,7 +614,7 @@ def test_statistics_have_one_format_in_every_table():
     df = pd.DataFrame({"model_id": ["a/x"], "index": [1.23456], "index_low": [0.5], "residual_sd": [3.14159],
                        "predicted": [70.1867], "pred_low": [55.803], "pred_high": [0.94721], "percentile": [100.0]})
     markup = widgets.html_table(df)
-    for cell in ("1.23", "0.50", "3.14", "70.2", "55.8", "0.947", "100.0"):
+    for cell in ("1.23", "0.50", "3.14", "70.2", "55.8", "0.947", "100.0"):  # predictions: 1 decimal on 0–100
         assert f"<td>{cell}</td>" in markup, cell
 
 
