@@ -302,7 +302,9 @@ def _label_points(ax, names, xs, ys, *, avoid_x=(), avoid_y=()) -> list:
         others = np.delete(points, i, axis=0)
         for dx, dy, ha, va in _LABEL_SPOTS:
             text = ax.annotate(_esc(name), (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                               fontsize=SMALL, color="0.2")
+                               fontsize=SMALL, color="0.2",
+                               arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.7, "shrinkA": 0,
+                                           "shrinkB": 3})  # a short leader: which point the name belongs to
             box = text.get_window_extent(renderer).expanded(1.04, 1.1)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
             covers = ((others[:, 0] >= box.x0 - 3) & (others[:, 0] <= box.x1 + 3) & (others[:, 1] >= box.y0 - 3)

@@ -409,7 +409,9 @@ def _heading(title: str, subtitle: str | None = None) -> dict:
 
 def _figure_part(fig, dpi: int = 100, *, tight: bool = True) -> dict:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # how matplotlib feels about drawing is never the reader's note
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     title = fig.get_suptitle()
     if not title and fig.axes:
         title = fig.axes[0].get_title() or ""
@@ -639,10 +641,14 @@ def _from_a_library(w) -> bool:
     if w.category.__module__ not in ("builtins", "__main__"):
         return True  # a library's own warning class (SciPy's DegenerateDataWarning for BCa …)
     where = str(w.filename).replace("\\", "/")
-    here = str(Path(__file__).parent).replace("\\", "/") + "/"
-    # matplotlib and others attribute their warnings to the first frame outside themselves: lbtools' own code,
-    # which warns only with lbtools classes, so a plain UserWarning "from" lbtools is a library's.
-    return where.startswith(here) or any(p in where for p in ("/site-packages/", "/dist-packages/", "/lib/python3"))
+    if any(p in where for p in ("/site-packages/", "/dist-packages/", "/lib/python3")):
+        return True
+    # matplotlib attributes its warnings to the first frame outside itself (lbtools' figure code): known by text
+    return str(w.message).startswith(_MATPLOTLIB_WARNINGS)
+
+
+_MATPLOTLIB_WARNINGS = ("AutoDateLocator", "Tight layout", "constrained_layout", "Glyph ", "Matplotlib",
+                        "FigureCanvasAgg", "No artists with labels", "Attempting to set identical")
 
 
 def _notes_from(caught) -> list[str]:

@@ -112,7 +112,7 @@ _facts = {"view": _view(correlations), "n": int(_overlap.loc["Idavidrein/gpqa", 
     view = facts["view"]
     assert view["error"] is None and facts["diagonal_is_count"]
     assert (facts["n"], round(facts["rho"], 2)) == (22, 0.94)
-    assert "Strongest: GPQA (Diamond) & MMLU-Pro — 0.94 (95% CI " in view["text"] and "n = 22)" in view["text"]
+    assert "Strongest: GPQA (Diamond) & MMLU-Pro — 0.94 (95% CI " in view["text"] and "22 models)" in view["text"]
     assert facts["min_overlap_min"] == 3
     assert len(view["figures"]) == 2 and all(w * dpi <= 1000 for w, _, dpi in view["figures"])
     assert "02_correlations.png" in facts["exports"] and "02_correlations-2.png" in facts["exports"]
@@ -128,7 +128,7 @@ _facts = {"view": _view(size)}
     assert len(table) == 35 and sum(r["parameters"] is not None for r in table) == 28
     assert sum(bool(r["on_frontier"]) for r in table) == 8
     assert all(r["parameters"] is not None for r in table if r["on_frontier"])
-    assert "Pareto frontier: Qwen/Qwen3.5-0.8B (873M, 29.7)" in view["text"]  # parameters with their unit
+    assert "Pareto frontier: Qwen/Qwen3.5-0.8B (873.4M, 29.7)" in view["text"]  # parameters with their unit
     assert "03_model_metadata.csv" in facts["exports"]
 
 
@@ -186,8 +186,10 @@ _facts = {"top_drawn": index_view.figures[0].axes[0].get_yticklabels()[0].get_te
 def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path):
     nb = nbformat.read(NOTEBOOKS / "dashboard.ipynb", as_version=4)
     nb.cells.append(nbformat.v4.new_code_cell(
-        "import json\nprint(json.dumps({'tabs': list(tabs.titles), 'views': [[type(v).__name__ for v in p.children]"
-        " for p in tabs.children], 'errors': [repr(v.error) for p in tabs.children for v in p.children]}))"))
+        "build_all()  # the page fills its tabs in after it shows; here, at once\n"
+        "views = [[v for v in p.children if not isinstance(v, ipywidgets.HTML)] for p in tabs.children]\n"
+        "import json\nprint(json.dumps({'tabs': list(tabs.titles), 'views': [[type(v).__name__ for v in p]"
+        " for p in views], 'errors': [repr(v.error) for p in views for v in p]}))"))
     before = sorted(p.relative_to(NOTEBOOKS) for p in NOTEBOOKS.rglob("*"))
     execute(nb, NOTEBOOKS)
     facts = json.loads([o for o in nb.cells[-1].outputs if o.get("name") == "stdout"][0]["text"])
