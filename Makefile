@@ -59,7 +59,7 @@ test: setup
 
 # Every benchmark runs; make fails if any missed its target. Timings live here, not in the unit tests.
 bench: setup
-	status=0; for b in fetch faults stats capability; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
+	status=0; for b in fetch faults stats capability views; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
 
 # The notebooks as Voila dashboards (outputs and pickers, no code): http://127.0.0.1:$(DASHBOARD_PORT)/
 DASHBOARD_PORT ?= 8866

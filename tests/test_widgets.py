@@ -622,3 +622,14 @@ def test_play_has_a_title():
     df = _leaderboards().assign(created_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 4, utc=True))
     player = widgets.date_player(df)
     assert player.play.tooltip and "Play" in player.play.tooltip
+
+
+def test_notebooks_carry_a_complete_language_info_so_they_open_unmodified():
+    """Item 14: JupyterLab filled in `language_info` on opening, so a notebook showed as modified at once."""
+    import json
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        info = json.loads(path.read_text(encoding="utf-8"))["metadata"]["language_info"]
+        assert {"codemirror_mode", "file_extension", "mimetype", "name", "nbconvert_exporter", "pygments_lexer",
+                "version"} <= set(info), path.name
