@@ -1034,9 +1034,21 @@ def best_to_date_steps(
                                color="0.3")
         if multiples:
             panel.set_title(_esc(_bench(name, labels)), fontsize=FONT)
-        _date_axis(panel)
+        if not multiples:
+            _date_axis(panel)
         panel.spines[["top", "right"]].set_visible(False)
         panel.tick_params(labelsize=SMALL)
+    if multiples and names:
+        # The panels share their dates: pick the ticks once and fix them (an automatic date locator on each of
+        # 11 panels was most of a redraw).
+        from matplotlib.ticker import FixedFormatter, FixedLocator
+
+        _date_axis(panels[0])
+        locs = [v for v in panels[0].xaxis.get_major_locator()() if panels[0].get_xlim()[0] <= v
+                <= panels[0].get_xlim()[1]]
+        texts = panels[0].xaxis.get_major_formatter().format_ticks(locs)
+        panels[0].xaxis.set_major_locator(FixedLocator(locs))
+        panels[0].xaxis.set_major_formatter(FixedFormatter(texts))
     finite = values[np.isfinite(values)]
     on_hundred = bool(len(finite)) and finite.min() >= 0 and finite.max() <= 100
     if on_hundred:
