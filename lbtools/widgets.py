@@ -1191,7 +1191,8 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     if opts:
         slider.index = index_of(opts, value)
     play = ipw.Play(min=0, max=builtins_max(1, len(opts) - 1), step=1, interval=int(interval_ms),
-                    description="Play", disabled=len(opts) < 2, tooltip="Play: move the date on, one day per tick")
+                    description="Play", disabled=len(opts) < 2, show_repeat=False,  # no "repeat": it means nothing here
+                    tooltip="Play: move the date on, one day per tick; Stop: stay on the date shown")
     play.add_class("lb-play")
     box = _picker_box_class()(children=[play, slider])
     box.slider, box.play = slider, play
