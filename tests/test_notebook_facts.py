@@ -112,7 +112,7 @@ _facts = {"view": _view(correlations), "n": int(_overlap.loc["Idavidrein/gpqa", 
     view = facts["view"]
     assert view["error"] is None and facts["diagonal_is_count"]
     assert (facts["n"], round(facts["rho"], 2)) == (22, 0.94)
-    assert "Strongest: GPQA (Diamond) & MMLU-Pro — 0.94 (95% CI " in view["text"] and "22 models)" in view["text"]
+    assert "Strongest: GPQA (Diamond) & MMLU-Pro — 0.94 (95% CI " in view["text"] and "n = 22)" in view["text"]
     assert facts["min_overlap_min"] == 3
     assert len(view["figures"]) == 2 and all(w * dpi <= 1000 for w, _, dpi in view["figures"])
     assert "02_correlations.png" in facts["exports"] and "02_correlations-2.png" in facts["exports"]
