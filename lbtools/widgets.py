@@ -662,7 +662,24 @@ def _notes_from(caught) -> list[str]:
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         elif _tidy(w.message) not in notes:
             notes.append(_tidy(w.message))
-    return notes
+    return _one_note_per_fact(notes)
+
+
+_DROPPED = re.compile(r"^(\d+) duplicate entr(?:y|ies) dropped \(one row per model\): (.+)$")
+
+
+def _one_note_per_fact(notes: list[str]) -> list[str]:
+    """Leave out a rank interval's "N duplicate entries dropped: model value; …" when the one de-duplication rule's
+    own note already says, in plain words, which entry each of those models kept."""
+    kept = []
+    for n in notes:
+        m = _DROPPED.match(n)
+        models = [part.strip().rsplit(" ", 1)[0] for part in m[2].split(";")] if m else []
+        said = models and all(any(f"{model} on " in other and "listed" in other for other in notes)
+                              for model in models)
+        if not said:
+            kept.append(n)
+    return kept
 
 
 def bind(fn, **controls):

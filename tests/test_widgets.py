@@ -633,3 +633,20 @@ def test_notebooks_carry_a_complete_language_info_so_they_open_unmodified():
         info = json.loads(path.read_text(encoding="utf-8"))["metadata"]["language_info"]
         assert {"codemirror_mode", "file_extension", "mimetype", "name", "nbconvert_exporter", "pygments_lexer",
                 "version"} <= set(info), path.name
+
+
+def test_one_note_per_fact_a_duplicate_is_explained_once():
+    """Item 9: "1 duplicate entries dropped by lbtools.analysis.dedupe_results" right after the plain-words note."""
+    from lbtools.errors import AnalysisWarning
+
+    def show(k):
+        warnings.warn("a/m on x/gpqa: listed 2 times; kept 91.34 (rank 3) verified over 94.44 (rank 1) — one entry "
+                      "per model and benchmark: verified, then the Hub's rank, then the value", AnalysisWarning)
+        warnings.warn("rank_intervals: 1 duplicate entries dropped by lbtools.analysis.dedupe_results (one row per "
+                      "model): a/m 94.44", AnalysisWarning)
+        warnings.warn("rank_intervals: 1 duplicate entries dropped by lbtools.analysis.dedupe_results (one row per "
+                      "model): b/other 3", AnalysisWarning)
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert len(view.notes) == 2 and view.notes[0].startswith("a/m on x/gpqa: listed 2 times")
+    assert view.notes[1] == "1 duplicate entry dropped (one row per model): b/other 3"  # not said elsewhere: kept
