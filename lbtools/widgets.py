@@ -78,6 +78,7 @@ __all__ = [
     "organisation_picker",
     "save",
     "save_view",
+    "show_figure",
     "show_table",
     "source_banner",
     "toggle",
@@ -468,6 +469,34 @@ def _emit(bundle: dict) -> None:
         from IPython.display import display
 
         display(bundle, raw=True)
+
+
+def show_figure(fig) -> None:
+    """Show a matplotlib figure here, in order, and keep it for export (``view.figures``).
+
+    For a figure kept across redraws (e.g. returned by a :func:`cached` function): its PNG is made once and shown
+    again without drawing, so a view that redraws only part of what it shows stays fast. A figure still open in
+    pyplot is closed here, so it is not shown twice.
+    """
+    import matplotlib.pyplot as plt
+
+    if fig is None:
+        return
+    if fig in [plt.figure(n) for n in plt.get_fignums()]:
+        plt.close(fig)  # shown here, not again by the view's own flush
+    if _DRAWS:
+        _DRAWS[-1].flush_figures()  # figures drawn before this one appear above it
+        _DRAWS[-1].figures.append(fig)
+    part = getattr(fig, "_lb_png_part", None)
+    if part is None:
+        part = _figure_part(fig, dpi=_FIGURE_DPI, tight=False)
+        fig._lb_png_part = part
+    if _DRAWS:
+        _DRAWS[-1].emit(part)
+    else:
+        from IPython.display import display
+
+        display(part, raw=True)
 
 
 def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, caption: str | None = None,

@@ -650,3 +650,28 @@ def test_one_note_per_fact_a_duplicate_is_explained_once():
     view = widgets.bind(show, k=widgets.toggle("K"))
     assert len(view.notes) == 2 and view.notes[0].startswith("a/m on x/gpqa: listed 2 times")
     assert view.notes[1] == "1 duplicate entry dropped (one row per model): b/other 3"  # not said elsewhere: kept
+
+
+def test_show_figure_draws_a_kept_figure_once_and_shows_it_on_every_redraw():
+    """Item 16: 02 redrew its heatmap when only the scatter's pair changed."""
+    drawn = []
+
+    @widgets.cached
+    def heatmap(method):
+        fig, ax = plt.subplots()
+        ax.plot([1, 2], [1, 2])
+        drawn.append(method)
+        return fig
+
+    def show(method, other):
+        widgets.show_figure(heatmap(method))
+        plt.subplots()  # the part that changes
+        widgets.note(other)
+
+    other = widgets.toggle("Other")
+    view = widgets.bind(show, method=widgets.toggle("M"), other=other)
+    first = [b["image/png"] for b in view.bundles if "image/png" in b]
+    other.value = True
+    again = [b["image/png"] for b in view.bundles if "image/png" in b]
+    assert drawn == [False] and len(first) == len(again) == 2 and again[0] == first[0]
+    assert len(view.figures) == 2  # both exported
