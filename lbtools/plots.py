@@ -1163,7 +1163,7 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
 # --------------------------------------------------------------------------------------------
 # capability index and predicted scores (lbtools.analysis.capability)
 
-__all__ += ["capability_forest", "filled_matrix", "predicted_vs_published"]
+__all__ += ["capability_forest", "filled_matrix", "odds_ratio_plot", "predicted_vs_published", "self_report_gap_plot"]
 
 _PUBLISHED_COLOUR = "#1f3f66"
 _PREDICTED_COLOUR = "#d95f02"
@@ -1224,6 +1224,85 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
         title = f"Capability index: top {len(rows)} models, {interval}"
     ax.set_title(_esc(title), fontsize=10)
     return fig
+
+
+def _interval_rows(names, mid, low, high, *, reference: float, xlabel: str, title: str, log: bool = False, ax=None):
+    """One row per name: a dot at ``mid`` and a line from ``low`` to ``high``, a dotted line at ``reference``."""
+    fig, ax = _axes(ax, (8, 0.35 * max(len(names), 3) + 1.2))
+    y = np.arange(len(names))
+    ax.hlines(y, low, high, color=_NEUTRAL_COLOUR, lw=2)
+    ax.plot(mid, y, "o", color=_PUBLISHED_COLOUR, ms=5)
+    ax.axvline(reference, color="0.6", lw=0.8, ls=":")
+    if log:
+        ax.set_xscale("log")
+    ax.set_yticks(y, labels=[_esc(n) for n in names], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.tick_params(axis="x", labelsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(_esc(title), fontsize=10)
+    return fig
+
+
+def _left_out(n: int, what: str) -> str:
+    return f" ({n} {what}{'s' if n != 1 else ''} without an estimate left out)" if n else ""
+
+
+def odds_ratio_plot(selective: pd.DataFrame, *, labels: dict | None = None, title: str | None = None, ax=None):
+    """Selective reporting per benchmark (:func:`lbtools.analysis.selective_reporting`): the odds ratio of publishing
+    per +10 points of predicted score, with its interval, on a log axis; a line marks 1 (publishing does not depend
+    on the predicted score). Rows without an odds ratio are left out and counted in the title.
+
+    Parameters
+    ----------
+    selective : DataFrame
+        ``dataset_id``, ``odds_ratio``, ``or_low``, ``or_high``.
+    labels : dict, optional
+        ``{dataset_id: display name}``.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    require_columns(selective, ("dataset_id", "odds_ratio", "or_low", "or_high"), "odds_ratio_plot", name="selective")
+    rows = selective.dropna(subset=["odds_ratio", "or_low", "or_high"])
+    return _interval_rows(
+        [_bench(d, labels) for d in rows["dataset_id"]],
+        *(rows[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("odds_ratio", "or_low", "or_high")),
+        reference=1.0, log=True, ax=ax,
+        xlabel="odds of publishing per +10 points of predicted score (log scale; 1 = no dependence)",
+        title=title or "Do stronger models publish more?" + _left_out(len(selective) - len(rows), "benchmark"))
+
+
+def self_report_gap_plot(gap: pd.DataFrame, *, by: str = "dataset_id", labels: dict | None = None,
+                         title: str | None = None, ax=None):
+    """Self-reported minus independent score per group (:func:`lbtools.analysis.self_report_gap`), with its interval,
+    in points; a line marks 0 (no gap). Groups without an estimate are left out and counted in the title.
+
+    Parameters
+    ----------
+    gap : DataFrame
+        ``<by>``, ``gap``, ``gap_low``, ``gap_high``.
+    by : str
+        The group column (``"dataset_id"``, ``"author"``; the ``"(all)"`` row is drawn too).
+    labels : dict, optional
+        ``{dataset_id: display name}``.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    require_columns(gap, (by, "gap", "gap_low", "gap_high"), "self_report_gap_plot", name="gap")
+    rows = gap.dropna(subset=["gap", "gap_low", "gap_high"])
+    return _interval_rows(
+        [_bench(g, labels) for g in rows[by]],
+        *(rows[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("gap", "gap_low", "gap_high")),
+        reference=0.0, ax=ax, xlabel="first party − independent score (points; 0 = no gap)",
+        title=title or "Self-reported minus independent scores" + _left_out(len(gap) - len(rows), "group"))
 
 
 def _to_hundred(values: np.ndarray, scale: str) -> np.ndarray:

@@ -158,6 +158,17 @@ _COLUMN_FORMATS = {
     "best_value_norm": lambda v: fmt.statistic(v, 1),
     "value_norm": lambda v: fmt.statistic(v, 1),
     "resolution": lambda v: fmt.statistic(v, 1),
+    # the trust audit: a standardised score, probabilities, gaps in points, odds ratios, shares
+    "z": lambda v: fmt.statistic(v, 2),
+    "p_value": lambda v: fmt.statistic(v, 3),
+    "q_value": lambda v: fmt.statistic(v, 3),
+    "gap": lambda v: fmt.statistic(v, 1),
+    "gap_low": lambda v: fmt.statistic(v, 1),
+    "gap_high": lambda v: fmt.statistic(v, 1),
+    "odds_ratio": lambda v: fmt.statistic(v, 2),
+    "or_low": lambda v: fmt.statistic(v, 2),
+    "or_high": lambda v: fmt.statistic(v, 2),
+    "share_published": lambda v: fmt.statistic(100 * float(v), 0) + " %" if fmt._number(v) is not None else "—",
     # predictions on each benchmark's own scale: one decimal on 0–100 (70.2), three on 0–1 (0.947)
     "predicted": fmt.prediction,
     "pred_low": fmt.prediction,

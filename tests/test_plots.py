@@ -508,3 +508,26 @@ def test_parameter_counts_near_each_other_stay_apart():
     assert (fmt.parameters(70.6e9), fmt.parameters(7e9), fmt.parameters(1.06e12), fmt.parameters(400e9)) == (
         "70.6B", "7B", "1.06T", "400B")
     assert fmt.percentile(100) == "100.0" and fmt.percentile(80) == "80.0"  # item 12: one format
+
+
+def test_odds_ratio_plot_draws_each_benchmark_on_a_log_axis_with_a_line_at_one(plots):
+    selective = pd.DataFrame({"dataset_id": ["a/x", "b/y", "c/z"], "odds_ratio": [1.5, 0.8, np.nan],
+                              "or_low": [1.1, 0.5, np.nan], "or_high": [2.0, 1.3, np.nan]})
+    fig = plots.odds_ratio_plot(selective, labels={"a/x": "Alpha"})
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "b/y"]
+    assert any(list(line.get_xdata()) == [1, 1] for line in ax.get_lines())  # no dependence
+    assert "1 benchmark without an estimate left out" in ax.get_title()
+    _readable(fig)
+
+
+def test_self_report_gap_plot_draws_each_group_around_zero(plots):
+    gap = pd.DataFrame({"author": ["org-a", "org-b", "(all)"], "n_pairs": [3, 0, 3], "gap": [2.0, np.nan, 2.0],
+                        "gap_low": [0.5, np.nan, 0.5], "gap_high": [3.5, np.nan, 3.5]})
+    fig = plots.self_report_gap_plot(gap, by="author")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["org-a", "(all)"]
+    assert any(list(line.get_xdata()) == [0, 0] for line in ax.get_lines())
+    assert "1 group without an estimate left out" in ax.get_title()
+    _readable(fig)

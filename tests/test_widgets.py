@@ -618,6 +618,15 @@ def test_statistics_have_one_format_in_every_table():
         assert f"<td>{cell}</td>" in markup, cell
 
 
+def test_trust_audit_statistics_have_one_format_in_every_table():
+    """Not a z of 4.0094 beside a q of 1: the trust audit's columns read like the other statistics."""
+    df = pd.DataFrame({"z": [4.00942], "p_value": [0.01234], "q_value": [1.0], "gap": [2.345], "odds_ratio": [1.5912],
+                       "share_published": [0.4321]})
+    markup = widgets.html_table(df)
+    for cell in ("4.01", "0.012", "1.000", "2.3", "1.59", "43 %"):
+        assert f"<td>{cell}</td>" in markup, cell
+
+
 def test_play_has_a_title():
     df = _leaderboards().assign(created_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 4, utc=True))
     player = widgets.date_player(df)
