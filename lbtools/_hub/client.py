@@ -9,8 +9,9 @@ whole model for one bad eval-result file. On top of ``get_session()`` and ``hf_r
 - retries (tenacity) for 429, 5xx and transport errors, with exponential backoff and jitter, capped in attempts, in
   timed-out tries (two: a silent endpoint fails within 3× the timeout) and in total time; a 429's wait comes from
   ``Retry-After`` or ``RateLimit`` (``parse_ratelimit_headers``), clamped to ``MAX_WAIT_S``;
-- per load (one ``HubClient``), a 429 pauses the load's other requests, and an endpoint that stopped answering fails
-  the rest of the load at once; nothing is remembered from one load to the next;
+- per load (one ``HubClient``), a 429, or a ``RateLimit`` quota its requests in flight will spend, pauses the load's
+  other requests until the window ends, and an endpoint that stopped answering fails the rest of the load at once;
+  nothing is remembered from one load to the next;
 - the response cache (``lbtools._hub.cache``), holding only answers of the expected shape, per identity.
 """
 
@@ -169,8 +170,7 @@ class HubClient:
             if not self.cache.usable():
                 self.cache = None
         self.paused_until = self.last_answer = 0.0  # a 429 pauses this load; when it last got an answer
-        # The rate-limit window as the answers' RateLimit headers tell it: requests left (None: unknown) until when.
-        self.in_flight, self.quota_left, self.quota_reset, self._lock = 0, None, 0.0, threading.Lock()
+        self.in_flight, self._lock = 0, threading.Lock()  # requests sent and not answered yet
         self.down: str | None = None  # why this load stopped sending requests
 
     def __repr__(self) -> str:
@@ -317,7 +317,7 @@ class HubClient:
             finally:
                 with self._lock:
                     self.in_flight -= 1
-            self._note_quota(response)
+            self._note_answer(response)
             from huggingface_hub.utils import hf_raise_for_status
 
             try:
@@ -356,36 +356,25 @@ class HubClient:
             raise HubUnavailableError(f"{what}: not requested, because the Hub at {self.endpoint} stopped answering "
                                       f"during this load ({self.down}); try again later, or work offline with "
                                       "LBTOOLS_SOURCE=snapshot")
-        while True:
-            with self._lock:
-                now = time.monotonic()
-                if self.quota_left is not None and now >= self.quota_reset:
-                    self.quota_left = None  # a new window: the next answer says where it stands
-                if self.quota_left is not None and self.quota_left <= 0:  # spent: wait for the window to end
-                    self.paused_until = max(self.paused_until, self.quota_reset)
-                left = self.paused_until - now
-                if left <= 0:
-                    self.in_flight += 1
-                    self.quota_left = None if self.quota_left is None else self.quota_left - 1
-                    return
-            if left + self.timeout > deadline - now:  # said at once, not after a wait that leaves no time to ask
+        left = self.paused_until - time.monotonic()
+        if left > 0:
+            if left + self.timeout > deadline - time.monotonic():  # said at once, not after a wait that leaves no time
                 raise self._rate_limited(what, left)
             _sleep(left)
+        with self._lock:
+            self.in_flight += 1
 
-    def _note_quota(self, response) -> None:
-        """What an answer says of the window: a 429 pauses the load for its wait; ``RateLimit`` gives the requests
-        left (less those in flight, which it does not count yet) and when the window ends (on a 200, a reset past
-        ``MAX_PACE_S`` is not believed)."""
+    def _note_answer(self, response) -> None:
+        """A 429 pauses the load for its wait; so does a ``RateLimit`` window whose requests left are no more than
+        those in flight (which it does not count yet), until it ends (on a 200, a reset past ``MAX_PACE_S`` is not
+        believed)."""
         info, now = _ratelimit(response.headers), time.monotonic()
         with self._lock:
             self.last_answer = now
             if response.status_code == 429:
                 self.paused_until = max(self.paused_until, now + _wait_of_429(response.headers))
-            if info is not None and info.reset_in_seconds <= MAX_PACE_S:
-                left, reset = info.remaining - self.in_flight, now + info.reset_in_seconds
-                same_window = self.quota_left is not None and reset <= self.quota_reset + 1
-                self.quota_left = min(self.quota_left, left) if same_window else left
-                self.quota_reset = reset
+            if info is not None and info.remaining <= self.in_flight and info.reset_in_seconds <= MAX_PACE_S:
+                self.paused_until = max(self.paused_until, now + info.reset_in_seconds)
 
     def _overdue(self, what: str) -> str:
         """The message of an attempt the caller stopped waiting for (no headers within its deadline)."""
