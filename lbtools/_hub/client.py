@@ -184,21 +184,18 @@ class HubClient:
 
         ``paged`` follows ``Link: rel="next"`` and joins the pages into one list. ``expect(body)`` says why a body is
         not of the expected shape (or None): such a body raises BadResponseError and is never cached."""
-        task, key = current_task.get(), (path, repr(params))
-        if self.cache is not None and not refresh and (task is None or key not in task.misses):
+        if self.cache is not None and not refresh:
             hit = self.cache.get(path, params, expect=expect)
             if hit is not None:
                 return hit[0], utc_iso(hit[1])
-            if task is not None:
-                task.misses.add(key)  # looked up once per load: the pool's thread does not look again
 
         def fetch():
             body, raw = self._pages(path, params, what, paged)
             problem = expect(body) if expect is not None else None
             if problem is not None:
                 raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
-            if self.cache is not None:  # by the load's own thread, while the requests wait for the network
-                current_task.get().later.append(lambda: self.cache.put(path, params, raw))
+            if self.cache is not None:
+                self.cache.put(path, params, raw)
             return body, utc_iso()
 
         return _in_task(fetch, what)
