@@ -215,20 +215,12 @@ class HubClient:
                                    token=self._token.reveal() if self._token else False)
 
         def attempt(deadline):
-            self._before_request(what, deadline)
-            try:
-                with current_task.get().attempt(self.max_total, self._overdue(what)):
-                    info = get(revision, True)  # one HEAD: the commit, and whether the cached copy is current
-                    path = get(info.commit_hash, False) if info.will_download else info.local_path
-                self.last_answer = time.monotonic()
-                return Path(path), info.commit_hash
-            except Exception as exc:  # noqa: BLE001 - classified just below
-                raise self._classify(exc, what) from exc
-            finally:
-                with self._lock:
-                    self.in_flight -= 1
+            info = get(revision, True)  # one HEAD: the commit, and whether the cached copy is current
+            path = get(info.commit_hash, False) if info.will_download else info.local_path
+            self.last_answer = time.monotonic()
+            return Path(path), info.commit_hash
 
-        return _in_task(lambda: self._retrying(attempt, what), what)
+        return _in_task(lambda: self._retried(what, self.max_total, attempt), what)
 
     def probe(self, timeout: float) -> str | None:
         """``None`` when the endpoint gives a Hub's answer within ``timeout`` s (headers and body), else why not:
@@ -302,26 +294,32 @@ class HubClient:
 
     def _request(self, url, params, what, budget):
         """One GET, retried; a response of at most ``budget`` bytes."""
+        from huggingface_hub.utils import hf_raise_for_status
+
+        bound = REQUEST_DEADLINE_FACTOR * self.timeout
+
+        def attempt(deadline):
+            response = self._get(url, params, what, min(deadline, time.monotonic() + bound), self.timeout,
+                                 min(MAX_BODY_BYTES, budget))
+            self._note_answer(response)
+            hf_raise_for_status(response)
+            return response
+
+        return self._retried(what, bound + 1.0, attempt)
+
+    def _retried(self, what: str, limit: float, call):
+        """``call(deadline)`` under ``_retrying``: each attempt first waits out the load's pause, is given up by the
+        load past ``limit`` s (``fetch.Task.attempt``), counts as in flight while it runs, and fails classified."""
         def attempt(deadline):
             self._before_request(what, deadline)
-            bound = REQUEST_DEADLINE_FACTOR * self.timeout
             try:
-                with current_task.get().attempt(bound + 1.0, self._overdue(what)):
-                    response = self._get(url, params, what, min(deadline, time.monotonic() + bound), self.timeout,
-                                         min(MAX_BODY_BYTES, budget))
+                with current_task.get().attempt(limit, self._overdue(what)):
+                    return call(deadline)
             except Exception as exc:  # noqa: BLE001 - classified
                 raise self._classify(exc, what) from exc
             finally:
                 with self._lock:
                     self.in_flight -= 1
-            self._note_answer(response)
-            from huggingface_hub.utils import hf_raise_for_status
-
-            try:
-                hf_raise_for_status(response)
-            except Exception as exc:  # noqa: BLE001 - classified
-                raise self._classify(exc, what) from exc
-            return response
 
         return self._retrying(attempt, what)
 
@@ -363,14 +361,14 @@ class HubClient:
 
     def _note_answer(self, response) -> None:
         """A 429 pauses the load for its wait; so does a ``RateLimit`` window whose requests left are no more than
-        those in flight (which it does not count yet), until it ends (on a 200, a reset past ``MAX_PACE_S`` is not
-        believed)."""
+        the load's others in flight (which it does not count yet; ``in_flight`` still counts this one), until it ends
+        (on a 200, a reset past ``MAX_PACE_S`` is not believed)."""
         info, now = _ratelimit(response.headers), time.monotonic()
         with self._lock:
             self.last_answer = now
             if response.status_code == 429:
                 self.paused_until = max(self.paused_until, now + _wait_of_429(response.headers))
-            if info is not None and info.remaining <= self.in_flight and info.reset_in_seconds <= MAX_PACE_S:
+            if info is not None and info.remaining < self.in_flight and info.reset_in_seconds <= MAX_PACE_S:
                 self.paused_until = max(self.paused_until, now + info.reset_in_seconds)
 
     def _overdue(self, what: str) -> str:
