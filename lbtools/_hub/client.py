@@ -9,9 +9,8 @@ whole model for one bad eval-result file. On top of ``get_session()`` and ``hf_r
 - retries (tenacity) for 429, 5xx and transport errors, with exponential backoff and jitter, capped in attempts, in
   timed-out tries (two: a silent endpoint fails within 3× the timeout) and in total time; a 429's wait comes from
   ``Retry-After`` or ``RateLimit`` (``parse_ratelimit_headers``), clamped to ``MAX_WAIT_S``;
-- per load (one ``HubClient``), a 429, or a ``RateLimit`` quota its requests in flight will spend, pauses the load's
-  other requests until the window ends, and an endpoint that stopped answering fails the rest of the load at once;
-  nothing is remembered from one load to the next;
+- per load (one ``HubClient``), a 429 pauses the load's other requests, and an endpoint that stopped answering fails
+  the rest of the load at once; nothing is remembered from one load to the next;
 - the response cache (``lbtools._hub.cache``), holding only answers of the expected shape, per identity.
 """
 
@@ -150,7 +149,8 @@ def _headers(token) -> _MaskedHeaders:
 
 
 class HubClient:
-    """Fetches raw JSON from one endpoint, with timeouts, retries and the response cache; one per load.
+    """Fetches raw JSON from one endpoint, with timeouts, retries and the response cache; one per load. It is the
+    live source of the loaders (``sources.SnapshotSource`` is the recorded one).
 
     ``token``: ``None`` (``HF_TOKEN`` or the login), ``False`` (anonymous), a string or ``config.Token``.
     ``max_total``: seconds one call may spend retrying, waits included (default ``MAX_TOTAL_S``).
@@ -170,11 +170,17 @@ class HubClient:
             if not self.cache.usable():
                 self.cache = None
         self.paused_until = self.last_answer = 0.0  # a 429 pauses this load; when it last got an answer
-        self.in_flight, self._lock = 0, threading.Lock()  # requests sent and not answered yet
+        # The rate-limit window as the answers' RateLimit headers tell it: requests left (None: unknown) until when.
+        self.in_flight, self.quota_left, self.quota_reset, self._lock = 0, None, 0.0, threading.Lock()
         self.down: str | None = None  # why this load stopped sending requests
+
+    kind = name = "hub"
 
     def __repr__(self) -> str:
         return f"HubClient(endpoint={self.endpoint!r}, authenticated={self.authenticated})"
+
+    def recorded_benchmarks(self):
+        return None, {}, []  # nothing recorded: the live list is the list
 
     # -- public ---------------------------------------------------------------------------------------------------
 
@@ -221,6 +227,16 @@ class HubClient:
             return Path(path), info.commit_hash
 
         return _in_task(lambda: self._retried(what, self.max_total, attempt), what)
+
+    def aggregate_file(self, *, revision=None, refresh=False):
+        """``(local path, commit, fetched_at)`` of the aggregate Parquet."""
+        from .sources import AGGREGATE_FILE, AGGREGATE_REPO
+
+        return (*self.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh), utc_iso())
+
+    def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
+        """The local path of a repository file (a benchmark's ``eval.yaml``), through the Hub's download cache."""
+        return self.download(repo_id, filename, repo_type=repo_type, refresh=refresh)[0]
 
     def probe(self, timeout: float) -> str | None:
         """``None`` when the endpoint gives a Hub's answer within ``timeout`` s (headers and body), else why not:
@@ -351,25 +367,37 @@ class HubClient:
             raise HubUnavailableError(f"{what}: not requested, because the Hub at {self.endpoint} stopped answering "
                                       f"during this load ({self.down}); try again later, or work offline with "
                                       "LBTOOLS_SOURCE=snapshot")
-        left = self.paused_until - time.monotonic()
-        if left > 0:
-            if left + self.timeout > deadline - time.monotonic():  # said at once, not after a wait that leaves no time
+        while True:
+            with self._lock:
+                now = time.monotonic()
+                if self.quota_left is not None and now >= self.quota_reset:
+                    self.quota_left = None  # a new window: the next answer says where it stands
+                if self.quota_left is not None and self.quota_left <= 0:  # spent: wait for the window to end
+                    self.paused_until = max(self.paused_until, self.quota_reset)
+                left = self.paused_until - now
+                if left <= 0:
+                    self.in_flight += 1
+                    self.quota_left = None if self.quota_left is None else self.quota_left - 1
+                    return
+            if left + self.timeout > deadline - now:  # said at once, not after a wait that leaves no time to ask
                 raise self._rate_limited(what, left)
             _sleep(left)
-        with self._lock:
-            self.in_flight += 1
 
     def _note_answer(self, response) -> None:
-        """A 429 pauses the load for its wait; so does a ``RateLimit`` window whose requests left are no more than
-        the load's others in flight (which it does not count yet; ``in_flight`` still counts this one), until it ends
-        (on a 200, a reset past ``MAX_PACE_S`` is not believed)."""
+        """What an answer says of the window: a 429 pauses the load for its wait; ``RateLimit`` gives the requests
+        left (less the load's others in flight, which it does not count yet; ``in_flight`` still counts this one) and
+        when the window ends (on a 200, a reset past ``MAX_PACE_S`` is not believed). Of two answers of one window,
+        the one leaving fewer requests is believed: answers are not processed in the order the Hub counted them."""
         info, now = _ratelimit(response.headers), time.monotonic()
         with self._lock:
             self.last_answer = now
             if response.status_code == 429:
                 self.paused_until = max(self.paused_until, now + _wait_of_429(response.headers))
-            if info is not None and info.remaining < self.in_flight and info.reset_in_seconds <= MAX_PACE_S:
-                self.paused_until = max(self.paused_until, now + info.reset_in_seconds)
+            if info is not None and info.reset_in_seconds <= MAX_PACE_S:
+                left, reset = info.remaining - (self.in_flight - 1), now + info.reset_in_seconds
+                same_window = self.quota_left is not None and reset <= self.quota_reset + 1
+                self.quota_left = min(self.quota_left, left) if same_window else left
+                self.quota_reset = reset
 
     def _overdue(self, what: str) -> str:
         """The message of an attempt the caller stopped waiting for (no headers within its deadline)."""
