@@ -364,9 +364,8 @@ class HubClient:
 
     def _before_request(self, what: str, deadline: float) -> None:
         if self.down is not None:
-            raise HubUnavailableError(f"{what}: not requested, because the Hub at {self.endpoint} stopped answering "
-                                      f"during this load ({self.down}); try again later, or work offline with "
-                                      "LBTOOLS_SOURCE=snapshot")
+            raise self._unavailable(what, f"stopped answering during this load ({self.down}), so this was not "
+                                          "requested")
         while True:
             with self._lock:
                 now = time.monotonic()
@@ -401,9 +400,7 @@ class HubClient:
 
     def _overdue(self, what: str) -> str:
         """The message of an attempt the caller stopped waiting for (no headers within its deadline)."""
-        return (f"{what}: the Hub at {self.endpoint} did not answer within {self.timeout:g} s; it may be down or "
-                "unreachable: try again later, raise LBTOOLS_TIMEOUT on a slow connection, or work offline with "
-                "LBTOOLS_SOURCE=snapshot")
+        return str(self._unavailable(what, f"did not answer within {self.timeout:g} s", silent=True))
 
     # -- retrying ----------------------------------------------------------------------------------------------
 
@@ -451,15 +448,18 @@ class HubClient:
         if unreachable and self.last_answer < started:
             self.down = f"no answer within {self.timeout:g} s" if timeouts else _describe(failure.cause)
         if timeouts >= MAX_TIMEOUTS or failure.timed_out:
-            return HubUnavailableError(
-                f"{what}: the Hub at {self.endpoint} did not answer within {self.timeout:g} s ({timeouts} timed-out "
-                f"tries, {elapsed:.1f} s in all); it may be down or unreachable: try again later, raise LBTOOLS_TIMEOUT "
-                "on a slow connection, or work offline with LBTOOLS_SOURCE=snapshot")
-        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} failed after retrying for {elapsed:.1f} s "
-                                   f"({_describe(failure.cause)}); try again later, or work offline with "
-                                   "LBTOOLS_SOURCE=snapshot")
+            return self._unavailable(what, f"did not answer within {self.timeout:g} s ({timeouts} timed-out tries, "
+                                           f"{elapsed:.1f} s in all)", silent=True)
+        return self._unavailable(what, f"failed after retrying for {elapsed:.1f} s ({_describe(failure.cause)})")
 
     # -- errors ---------------------------------------------------------------------------------------------------
+
+    def _unavailable(self, what: str, happened: str, silent: bool = False) -> HubUnavailableError:
+        """``{what}: the Hub at {endpoint} {happened}``, and what to do."""
+        advice = ("it may be down or unreachable: try again later, raise LBTOOLS_TIMEOUT on a slow connection"
+                  if silent else "try again later")
+        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} {happened}; {advice}, or work offline with "
+                                   "LBTOOLS_SOURCE=snapshot")
 
     def _too_large(self, what: str, size: int, limit: int) -> BadResponseError:
         part = "one answer" if limit >= MAX_BODY_BYTES else f"all pages of a listing ({MAX_CALL_BYTES >> 20} MiB)"
@@ -521,8 +521,7 @@ class HubClient:
                 return self._not_found(what)
             if status in (401, 403):
                 return self._access_denied(what, status)
-            return HubUnavailableError(f"{what}: the Hub answered {status} ({_first_line(exc)}); try again later, "
-                                       "or work offline with LBTOOLS_SOURCE=snapshot")
+            return self._unavailable(what, f"answered {status} ({_first_line(exc)})")
         if isinstance(exc, httpx2.TimeoutException):
             return _Transient(exc, timed_out=True)
         if isinstance(exc, (httpx2.UnsupportedProtocol, httpx2.InvalidURL, httpx2.TooManyRedirects)):
