@@ -75,10 +75,6 @@ def fetch_benchmark_ids(source, refresh) -> list[str]:
     return ids
 
 
-def leaderboard_params(base_model_only):
-    return None if base_model_only is None else {"base_model": base_model_only}
-
-
 def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
     body, fetched_at = fetch_leaderboard_body(source, dataset_id, base_model_only, refresh)
     records, problems = parse_leaderboard(dataset_id, body)
@@ -87,8 +83,9 @@ def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
 
 def fetch_leaderboard_body(source, dataset_id, base_model_only, refresh):
     """``(body, fetched_at)`` of one leaderboard, not parsed (``parse_leaderboard``)."""
-    return source.get_json(f"/api/datasets/{dataset_id}/leaderboard", leaderboard_params(base_model_only),
-                           what=f"benchmark {dataset_id}", refresh=refresh, expect=expect_list)
+    params = None if base_model_only is None else {"base_model": base_model_only}
+    return source.get_json(f"/api/datasets/{dataset_id}/leaderboard", params, what=f"benchmark {dataset_id}",
+                           refresh=refresh, expect=expect_list)
 
 
 def parse_leaderboard(dataset_id, body):
