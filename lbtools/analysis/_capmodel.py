@@ -23,6 +23,7 @@ MAX_K = 8
 MONDRIAN_MIN = 20  # a benchmark with this many calibration cells is calibrated on its own cells
 CV_MODELS = 1000  # beyond this many models, fold fits learn the benchmark parameters from a random subset of them
 BIG_CELLS = 20000  # above this many published cells: one penalty, no nested choice per fold, shorter EM (see docs)
+BLEND_WEIGHTS = (0.75, 0.5, 0.25)  # weights of the best (k, penalty) in a two-fit blend tried by cross-validation
 CV_TOL = 1e-3  # fold fits stop when no fitted logit moves by more than this (the final fits: 1e-4)
 
 
@@ -432,6 +433,79 @@ class CrossFitter:
             if e < errors[best] - 1e-9:
                 best = (best_k, lam)
         return best[0], best[1], errors
+
+
+    # ---- blends: a weighted average of the best (k, penalty) fit with another predictor, chosen by the same
+    # cross-validation. The other predictor is a factor fit already made for the choice of (k, penalty), or
+    # iterative rank-r SVD imputation on 0–100 (hard-impute, ObsScaling's recipe; ``k = "svd<r>"``).
+
+    def _svd(self, out, r):
+        key = (frozenset(out), f"svd{r}")
+        if key not in self.pred:
+            train = self.train_mask(out)
+            self.pred[key] = np.clip(_pca_impute(self.truth, train, r), 0.0, 100.0)
+        return self.pred[key]
+
+    def point_choice(self, out, choice):
+        """0–100 point prediction of a choice ``((k, penalty, weight), ...)`` and the factor fits' logit sd."""
+        point, var, wf = 0.0, 0.0, 0.0
+        for k, lam, w in choice:
+            if isinstance(k, str):
+                point = point + w * self._svd(out, int(k[3:]))
+            else:
+                m_, s_ = self.predict_all(out, k, lam)
+                point = point + w * expected_pct(m_, s_)
+                var, wf = var + w * s_**2, wf + w
+        return point, np.sqrt(var / wf)
+
+    def predict_choice(self, out, choice):
+        """(logit mean, sd) of a choice: for a blend, the weighted mean of the predictors on 0–100, returned as the
+        logit mean whose :func:`expected_pct` it is, with the factor fits' pooled sd."""
+        if len(choice) == 1:
+            k, lam, _ = choice[0]
+            return self.predict_all(out, k, lam)
+        point, sd = self.point_choice(out, choice)
+        return pct_to_mu(point, sd), sd
+
+    def cv_error_choice(self, base, choice):
+        sq, cnt = 0.0, 0
+        for g in range(self.n_folds):
+            if g in base:
+                continue
+            test = self.fold == g
+            if not test.any():
+                continue
+            point, _ = self.point_choice(set(base) | {g}, choice)
+            sq += float(((point[test] - self.truth[test]) ** 2).sum())
+            cnt += int(test.sum())
+        return float(np.sqrt(sq / max(cnt, 1)))
+
+    def select_blend(self, base=(), weights=BLEND_WEIGHTS, svd_ranks=(1, 2, 3)):
+        """:meth:`select`, then: would a weighted average of the best (k, penalty) fit with another predictor
+        predict the held-out folds better? The candidates are the other (k, penalty) fits already made and rank-r
+        SVD imputation; each is scored on the same folds (nested inside ``base`` as :meth:`select` is), so the
+        blend is one more choice of the same cross-validation. Returns (choice, errors) with ``choice`` a tuple of
+        (k, penalty, weight); k is ``"svd<r>"`` for SVD imputation."""
+        k, lam, errors = self.select(base)
+        best = ((k, lam, 1.0),)
+        best_e = errors[(k, lam)]
+        m = self.y.shape[1]
+        others = [key for key in sorted(errors, key=errors.get) if key != (k, lam)]
+        if self.rows.all():  # (on a subset of models, for large tables: factor fits only)
+            others += [(f"svd{r}", None) for r in svd_ranks if r < m - 1]
+        for key in others:
+            for w in weights:
+                choice = ((k, lam, w), (key[0], key[1], 1.0 - w))
+                e = self.cv_error_choice(base, choice)
+                if e < best_e - 1e-9:
+                    best, best_e = choice, e
+        return best, errors
+
+
+def pct_to_mu(point, sd):
+    """The logit mean whose :func:`expected_pct` with ``sd`` is ``point`` (0–100)."""
+    p = np.clip(point / 100.0, 1e-4, 1 - 1e-4)
+    return logit(p) * np.sqrt(1.0 + np.pi * sd**2 / 8.0)
 
 
 def _cv_plus_bounds(mu_f, sd_f, scores_by_fold, level, lower: bool):
