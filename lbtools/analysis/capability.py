@@ -276,6 +276,10 @@ def _warn(messages, func: str, stacklevel: int = 3) -> None:
 # diagnostics
 
 
+BRIDGE_SHARE = 0.15  # warn when fewer of the models than this publish on both sides of the weakest split …
+MIN_BRIDGES = 5  # … or fewer than this many have ≥ 2 scores on each side (Epoch, 30 % dropped: 3 vs ≥ 7 otherwise)
+
+
 def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     """A sentence when the benchmarks split into groups that share few models (None when well connected)."""
     active = mask[mask.sum(axis=1) >= 2]
@@ -321,10 +325,13 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     side = vecs[:, 1] > 0
     if not (side.all() or (~side).all()):
         both = int((active[:, side].any(axis=1) & active[:, ~side].any(axis=1)).sum())
-        if both < max(5, 0.1 * active.shape[0]):
+        # bridges: models with ≥ 2 scores on each side (one score on a side barely places a model there)
+        bridges = int(((active[:, side].sum(axis=1) >= 2) & (active[:, ~side].sum(axis=1) >= 2)).sum())
+        if both < max(5, BRIDGE_SHARE * active.shape[0]) or bridges < MIN_BRIDGES:
             small = benchmarks[side] if side.sum() <= (~side).sum() else benchmarks[~side]
             notes.insert(0, f"poorly connected table: {int(side.sum())} and {int((~side).sum())} benchmarks form "
-                            f"two blocks that only {both} of {active.shape[0]} models published on both sides of "
+                            f"two blocks that only {both} of {active.shape[0]} models published on both sides of, "
+                            f"{bridges} with ≥ 2 scores on each side "
                             f"(e.g. {', '.join(map(str, small[:4]))}); the index relates the blocks through those "
                             "models alone")
     return "; ".join(notes) or None
