@@ -23,7 +23,10 @@ MAX_K = 8
 MONDRIAN_MIN = 20  # a benchmark with this many calibration cells is calibrated on its own cells
 CV_MODELS = 1000  # beyond this many models, fold fits learn the benchmark parameters from a random subset of them
 BIG_CELLS = 20000  # above this many published cells: one penalty, no nested choice per fold, shorter EM (see docs)
-BLEND_WEIGHTS = (0.75, 0.5, 0.25)  # weights of the best (k, penalty) in a two-fit blend tried by cross-validation
+BLEND_WEIGHTS = (0.2, 0.35, 0.5)  # weights tried for a predictor added to the blend (forward stacking by CV)
+SVD_RANKS = (1, 2, 3, 4)  # rank-r SVD imputations tried as blend parts
+USE_KNN = True  # KNN imputation (5 nearest models) as a blend part
+BLEND_PARTS = 3  # at most this many predictors in the blend
 CV_TOL = 1e-3  # fold fits stop when no fitted logit moves by more than this (the final fits: 1e-4)
 
 
@@ -439,11 +442,16 @@ class CrossFitter:
     # cross-validation. The other predictor is a factor fit already made for the choice of (k, penalty), or
     # iterative rank-r SVD imputation on 0–100 (hard-impute, ObsScaling's recipe; ``k = "svd<r>"``).
 
-    def _svd(self, out, r):
-        key = (frozenset(out), f"svd{r}")
+    def _part(self, out, name):
+        """A non-factor blend part's 0–100 predictions from the cells not in ``out``: ``"svd<r>"`` (rank-r SVD
+        imputation) or ``"knn"`` (the mean of the 5 nearest models, scikit-learn's KNNImputer)."""
+        key = (frozenset(out), name)
         if key not in self.pred:
             train = self.train_mask(out)
-            self.pred[key] = np.clip(_pca_impute(self.truth, train, r), 0.0, 100.0)
+            if name == "knn":
+                self.pred[key] = baseline_predict("KNNImputer", self.truth, train)
+            else:
+                self.pred[key] = np.clip(_pca_impute(self.truth, train, int(name[3:])), 0.0, 100.0)
         return self.pred[key]
 
     def point_choice(self, out, choice):
@@ -451,7 +459,7 @@ class CrossFitter:
         point, var, wf = 0.0, 0.0, 0.0
         for k, lam, w in choice:
             if isinstance(k, str):
-                point = point + w * self._svd(out, int(k[3:]))
+                point = point + w * self._part(out, k)
             else:
                 m_, s_ = self.predict_all(out, k, lam)
                 point = point + w * expected_pct(m_, s_)
@@ -480,25 +488,33 @@ class CrossFitter:
             cnt += int(test.sum())
         return float(np.sqrt(sq / max(cnt, 1)))
 
-    def select_blend(self, base=(), weights=BLEND_WEIGHTS, svd_ranks=(1, 2, 3)):
-        """:meth:`select`, then: would a weighted average of the best (k, penalty) fit with another predictor
-        predict the held-out folds better? The candidates are the other (k, penalty) fits already made and rank-r
-        SVD imputation; each is scored on the same folds (nested inside ``base`` as :meth:`select` is), so the
-        blend is one more choice of the same cross-validation. Returns (choice, errors) with ``choice`` a tuple of
-        (k, penalty, weight); k is ``"svd<r>"`` for SVD imputation."""
+    def select_blend(self, base=(), weights=BLEND_WEIGHTS, svd_ranks=SVD_RANKS, max_parts=BLEND_PARTS):
+        """:meth:`select`, then forward stacking: while adding another predictor to the blend (at one of
+        ``weights``, the rest scaled down) predicts the held-out folds better, add the best such. The candidates are
+        the other (k, penalty) fits already made and rank-r SVD imputation; each is scored on the same folds (nested
+        inside ``base`` as :meth:`select` is), so the blend is one more choice of the same cross-validation.
+        Returns (choice, errors) with ``choice`` a tuple of (k, penalty, weight); k is ``"svd<r>"`` for SVD
+        imputation."""
         k, lam, errors = self.select(base)
         best = ((k, lam, 1.0),)
         best_e = errors[(k, lam)]
         m = self.y.shape[1]
         others = [key for key in sorted(errors, key=errors.get) if key != (k, lam)]
         if self.rows.all():  # (on a subset of models, for large tables: factor fits only)
-            others += [(f"svd{r}", None) for r in svd_ranks if r < m - 1]
-        for key in others:
-            for w in weights:
-                choice = ((k, lam, w), (key[0], key[1], 1.0 - w))
-                e = self.cv_error_choice(base, choice)
-                if e < best_e - 1e-9:
-                    best, best_e = choice, e
+            others += [(f"svd{r}", None) for r in svd_ranks if r < m - 1] + [("knn", None)] * USE_KNN
+        while len(best) < max_parts:
+            step = None
+            for key in others:
+                if any(key == (p[0], p[1]) for p in best):
+                    continue
+                for w in weights:
+                    choice = tuple((p[0], p[1], p[2] * (1.0 - w)) for p in best) + ((key[0], key[1], w),)
+                    e = self.cv_error_choice(base, choice)
+                    if e < best_e - 1e-9:
+                        step, best_e = choice, e
+            if step is None:
+                break
+            best = step
         return best, errors
 
 

@@ -362,10 +362,13 @@ class _Models:
     blend: tuple = ()  # ((k, penalty, weight), ...): the fits averaged on the logit scale (one: no blend)
 
 
+_PART_NAMES = {"knn": "KNN(5)", **{f"svd{r}": f"rank-{r} SVD" for r in range(1, 10)}}
+
+
 def _blend_text(blend) -> str:
     if len(blend) == 1:
         return f"({blend[0][0]}, {blend[0][1]:g})"
-    return " + ".join(f"{w:g}·rank-{k[3:]} SVD" if isinstance(k, str) else f"{w:g}·({k}, {lam:g})"
+    return " + ".join(f"{w:g}·{_PART_NAMES.get(k, k)}" if isinstance(k, str) else f"{w:g}·({k}, {lam:g})"
                       for k, lam, w in blend)
 
 
@@ -419,8 +422,8 @@ def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None)
     low, high, z = cm.cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes)
     point, var, wf = 0.0, 0.0, 0.0
     for kb, lb, w in blend:
-        if isinstance(kb, str):  # rank-r SVD imputation on 0–100
-            point = point + w * cf._svd((), int(kb[3:]))
+        if isinstance(kb, str):  # rank-r SVD or KNN imputation on 0–100
+            point = point + w * cf._part((), kb)
             continue
         fb = cm.fit_best(y, mask, binom, kb, lb, rng=rng, starts=("additive",), check=(),
                          max_iter=200 if big else 1000, tol=cm.CV_TOL if big else 1e-4)
