@@ -399,8 +399,9 @@ class CrossFitter:
             self.pred[key] = (mu, np.sqrt(var))
         return self.pred[key]
 
-    def cv_error(self, base, k, lam):
-        """RMSE on 0–100 of the cells in folds not in ``base``, each predicted by a fit leaving out base ∪ its fold."""
+    def _held_out_rmse(self, base, point_of) -> float:
+        """RMSE on 0–100 of the cells in folds not in ``base``, each predicted by ``point_of(left_out, test)`` from
+        a fit leaving out ``left_out`` = base ∪ its fold."""
         sq, cnt = 0.0, 0
         for g in range(self.n_folds):
             if g in base:
@@ -408,11 +409,18 @@ class CrossFitter:
             test = self.fold == g
             if not test.any():
                 continue
-            mu, sd = self.predict_all(set(base) | {g}, k, lam)
-            point = expected_pct(mu[test], sd[test])
+            point = point_of(set(base) | {g}, test)
             sq += float(((point - self.truth[test]) ** 2).sum())
             cnt += int(test.sum())
         return float(np.sqrt(sq / max(cnt, 1)))
+
+    def cv_error(self, base, k, lam):
+        """Held-out RMSE (0–100) of the (k, penalty) fit."""
+        def point_of(left_out, test):
+            mu, sd = self.predict_all(left_out, k, lam)
+            return expected_pct(mu[test], sd[test])
+
+        return self._held_out_rmse(base, point_of)
 
     def select(self, base=()):
         """Coordinate search: k = 1, 2, … at the first penalty (stopping at the first that does not improve), then
@@ -478,17 +486,8 @@ class CrossFitter:
         return pct_to_mu(point, sd), sd
 
     def cv_error_choice(self, base, choice):
-        sq, cnt = 0.0, 0
-        for g in range(self.n_folds):
-            if g in base:
-                continue
-            test = self.fold == g
-            if not test.any():
-                continue
-            point, _ = self.point_choice(set(base) | {g}, choice)
-            sq += float(((point[test] - self.truth[test]) ** 2).sum())
-            cnt += int(test.sum())
-        return float(np.sqrt(sq / max(cnt, 1)))
+        """Held-out RMSE (0–100) of a blend ``choice``."""
+        return self._held_out_rmse(base, lambda left_out, test: self.point_choice(left_out, choice)[0][test])
 
     def select_blend(self, base=(), weights=BLEND_WEIGHTS, svd_ranks=SVD_RANKS, max_parts=BLEND_PARTS):
         """:meth:`select`, then forward stacking: while adding another predictor to the blend (at one of
