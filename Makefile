@@ -62,7 +62,7 @@ test: setup
 
 # Every benchmark runs; make fails if any missed its target. Timings live here, not in the unit tests.
 bench: setup
-	status=0; for b in fetch faults stats capability; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
+	status=0; for b in fetch faults stats capability views; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
 
 # The capability model on real public tables (Epoch AI's benchmark stitching, ObsScaling) read from
 # ../shared/data/external (LBTOOLS_EXTERNAL=DIR elsewhere); prints the index checks and the held-out prediction

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["coefficient", "count", "interval", "parameters", "percentile", "score"]
+__all__ = ["coefficient", "count", "interval", "parameters", "percentile", "prediction", "score", "statistic", "verb"]
 
 
 def _number(v):
@@ -56,11 +56,12 @@ def coefficient(v) -> str:
 
 
 def percentile(v) -> str:
-    """A percentile on a leaderboard with one decimal (``95.7``; ``100`` for the leader), ``—`` when missing."""
+    """A percentile on a leaderboard with one decimal everywhere (``95.7``, ``100.0`` for the leader), ``—`` when
+    missing."""
     f = _number(v)
     if f is None:
         return "—"
-    return "100" if f >= 100 else f"{f:.1f}"
+    return f"{min(f, 100.0):.1f}"
 
 
 def parameters(n) -> str:
@@ -70,7 +71,10 @@ def parameters(n) -> str:
         return "—"
     for unit, size in (("T", 1e12), ("B", 1e9), ("M", 1e6), ("K", 1e3)):
         if f >= size:
-            return f"{f / size:.3g}{unit}"
+            scaled = f / size
+            # three significant digits, but never fewer than one decimal above 100 units: 684.5B and 685.4B differ
+            text = f"{scaled:.1f}".removesuffix(".0") if scaled >= 100 else f"{scaled:.3g}"
+            return f"{text}{unit}"
     return f"{f:.0f}"
 
 
@@ -81,6 +85,27 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     if n == 0:
         return f"no {many}"
     return f"{n:,} {noun if n == 1 else many}"
+
+
+def statistic(v, digits: int = 2) -> str:
+    """A computed statistic (an index, a residual, a predicted score) with a fixed number of decimals; ``—`` when
+    missing. Pick ``digits`` from what its precision supports: 1 for a prediction on 0–100, 2 for an index."""
+    f = _number(v)
+    return "—" if f is None else f"{f:.{int(digits)}f}"
+
+
+def prediction(v) -> str:
+    """A predicted score on its benchmark's own scale: one decimal on 0–100 (``70.2``, ``84.0``), three on 0–1
+    (``0.947``); ``—`` when missing."""
+    f = _number(v)
+    if f is None:
+        return "—"
+    return f"{f:.3f}" if abs(f) <= 1.5 else f"{f:.1f}"
+
+
+def verb(n: int, one: str, many: str) -> str:
+    """``one`` when ``n`` is 1, else ``many``: ``f"{count(n, 'benchmark')} {verb(n, 'is', 'are')} left out"``."""
+    return one if int(n) == 1 else many
 
 
 builtin_max = max

@@ -11,13 +11,17 @@ are drawn on 0–100 (``value_norm``) and the figure names the benchmarks rescal
 percentile axes are fixed 0–100. Organisations keep one colour across figures through
 :func:`organisation_palette`; model names are placed only where they fit.
 
+``subset=`` (a string or a list such as ``["verified only"]``) names the filters the data went through in a figure's
+default title, so a filtered figure never reads as the whole board (exported PNGs included).
+
 Model ids, notes and benchmark names are user-submitted text: ``$`` is escaped everywhere so it
 is never read as mathtext. ``labels`` maps dataset ids to display names wherever benchmarks are
-shown. matplotlib, and seaborn for the heatmap, are imported inside the functions.
+shown. matplotlib is imported inside the functions.
 """
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -55,8 +59,11 @@ _UNVERIFIED_COLOUR = "#a6cee3"
 _UNKNOWN_COLOUR = "#c9c9c9"
 _NEUTRAL_COLOUR = "#6a8caf"
 _STATE_COLOURS = {"verified": _VERIFIED_COLOUR, "not verified": _UNVERIFIED_COLOUR, "unknown": _UNKNOWN_COLOUR}
-_FRONTIER_COLOUR = "#d95f02"
-_OTHER_COLOUR = "#9e9e9e"
+_FRONTIER_COLOUR = "#000000"  # black: no organisation's colour (tab10 has none), so the frontier stands apart
+_OTHER_COLOUR = "#bdbdbd"
+_LINE_COLOUR = "#d95f02"
+TOP_ORGANISATIONS = 9  # organisations with a colour of their own; the rest share grey ("other organisations")
+OTHER_ORGANISATIONS = "other organisations"
 
 
 # --------------------------------------------------------------------------------------------
@@ -77,6 +84,14 @@ def _legend_text(text) -> str:
 def _bench(dataset_id, labels) -> str:
     """The display name of a benchmark (raw text: escape it where it is drawn)."""
     return str(labels.get(dataset_id, dataset_id) if labels else dataset_id)
+
+
+def _subset(subset) -> str:
+    """``" (verified only)"``: the filters a figure's data went through, named in its default title."""
+    if not subset:
+        return ""
+    text = subset if isinstance(subset, str) else ", ".join(str(s) for s in subset if s)
+    return f" ({text})" if text else ""
 
 
 def _value_label(value: str) -> str:
@@ -136,8 +151,9 @@ def organisation_palette(data) -> dict:
     Returns
     -------
     dict
-        ``{organisation: RGBA}``: the organisations with the most entries take tab10's ten colours, the next ones
-        tab20b/tab20c (30 distinct colours before any repeats); equal counts in name order.
+        ``{organisation: RGBA}``: the :data:`TOP_ORGANISATIONS` organisations with the most entries take tab10's
+        colours (equal counts in name order, tab10's grey never used), every other organisation the same light grey,
+        so no two coloured organisations can be confused; figures name the grey ones "other organisations".
     """
     if isinstance(data, pd.DataFrame):
         names = analysis.organisation(data["model_id"].astype("string")).dropna()
@@ -148,14 +164,41 @@ def organisation_palette(data) -> dict:
     orgs = sorted(counts.index, key=lambda o: (-int(counts[o]), o.casefold(), o))
     from matplotlib.colors import to_rgba
 
-    return {o: to_rgba(c) for o, c in zip(orgs, _distinct_colours(len(orgs)))}
+    import matplotlib
+
+    colours = [c for i, c in enumerate(matplotlib.colormaps["tab10"].colors) if i != 7]  # 7: tab10's grey
+    top = dict(zip(orgs[:TOP_ORGANISATIONS], colours))
+    return {o: to_rgba(top.get(o, _OTHER_COLOUR)) for o in orgs}
 
 
-def _organisation_legend(ax, orgs, palette) -> None:
+def _is_other(colour) -> bool:
+    from matplotlib.colors import to_rgba
+
+    return to_rgba(colour) == to_rgba(_OTHER_COLOUR)
+
+
+def _organisation_handles(orgs, palette, marker=None) -> list:
+    """Legend handles: each coloured organisation shown, then one grey "other organisations" entry."""
+    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     shown = list(dict.fromkeys(orgs))
-    handles = [Patch(color=palette[o], label=_legend_text(o or "(no namespace)")) for o in shown]
+    coloured = [o for o in shown if not _is_other(palette.get(o, _OTHER_COLOUR))]
+    others = len(shown) - len(coloured)
+
+    def handle(colour, label):
+        if marker:
+            return Line2D([], [], marker=marker, ls="", color=colour, label=label)
+        return Patch(color=colour, label=label)
+
+    handles = [handle(palette[o], _legend_text(o or "(no namespace)")) for o in coloured]
+    if others:
+        handles.append(handle(_OTHER_COLOUR, f"{OTHER_ORGANISATIONS} ({others})"))
+    return handles
+
+
+def _organisation_legend(ax, orgs, palette) -> None:
+    handles = _organisation_handles(orgs, palette)
     ax.legend(handles=handles, title="organisation", fontsize=SMALL, title_fontsize=SMALL, frameon=False,
               loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
@@ -166,12 +209,34 @@ def _naive_utc(values: pd.Series) -> pd.Series:
     return s.dt.tz_convert("UTC").dt.tz_localize(None)
 
 
+def _date_formatter_class():
+    import matplotlib.dates as mdates
+
+    class YearFirst(mdates.ConciseDateFormatter):
+        """ConciseDateFormatter whose first tick always says its year ("Jul 2024 | 2025 | Jul", not "Jul | 2025 | Jul")."""
+
+        def format_ticks(self, values):
+            labels = list(super().format_ticks(values))
+            if labels and len(values) and not re.search(r"\d{4}", labels[0]):
+                labels[0] = f"{labels[0]} {mdates.num2date(values[0]):%Y}".strip()
+            return labels
+
+        def get_offset(self):
+            return ""  # the year is on the ticks
+
+    return YearFirst
+
+
 def _date_axis(ax) -> None:
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator(maxticks=6)
+    low, high = ax.get_xlim()
+    if high - low < 2:  # one date (or none): a month each side, else the locator can't pick an interval
+        mid = (low + high) / 2 if np.isfinite(low + high) else mdates.date2num(pd.Timestamp("2025-01-01"))
+        ax.set_xlim(mid - 31, mid + 31)
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=6)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(_date_formatter_class()(locator))
 
 
 def _hbars(ax, names, values, colours, *, value_label: str, labels=None) -> None:
@@ -222,7 +287,11 @@ def _label_points(ax, names, xs, ys, *, avoid_x=(), avoid_y=()) -> list:
     already placed and of the other points (``avoid_x/avoid_y`` too). A name that fits nowhere is left out, so
     names never overlap; returns the texts placed."""
     fig = ax.figure
-    fig.canvas.draw()  # settle the layout: sizes in pixels are final
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)  # settle the layout: sizes in pixels are final (nothing drawn)
+    else:
+        fig.draw_without_rendering()
     renderer = fig.canvas.get_renderer()
     frame = ax.get_window_extent(renderer)
     all_x = np.r_[np.asarray(xs, dtype=float), np.asarray(avoid_x, dtype=float)]
@@ -233,7 +302,9 @@ def _label_points(ax, names, xs, ys, *, avoid_x=(), avoid_y=()) -> list:
         others = np.delete(points, i, axis=0)
         for dx, dy, ha, va in _LABEL_SPOTS:
             text = ax.annotate(_esc(name), (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
-                               fontsize=SMALL, color="0.2")
+                               fontsize=SMALL, color="0.2",
+                               arrowprops={"arrowstyle": "-", "color": "0.55", "lw": 0.7, "shrinkA": 0,
+                                           "shrinkB": 3})  # a short leader: which point the name belongs to
             box = text.get_window_extent(renderer).expanded(1.04, 1.1)
             inside = frame.x0 <= box.x0 and box.x1 <= frame.x1 and frame.y0 <= box.y0 and box.y1 <= frame.y1
             covers = ((others[:, 0] >= box.x0 - 3) & (others[:, 0] <= box.x1 + 3) & (others[:, 1] >= box.y0 - 3)
@@ -257,6 +328,7 @@ def ranking_bar(
     value: str = "value",
     title: str | None = None,
     labels: dict | None = None,
+    subset=None,
     ax=None,
 ):
     """Horizontal bars of the best ``top_n`` models of one benchmark, best at the top.
@@ -305,11 +377,13 @@ def ranking_bar(
         from matplotlib.patches import Patch
 
         handles = [Patch(color=_STATE_COLOURS[state], label=state) for state in present]
-        ax.legend(handles=handles, loc="lower right", fontsize=SMALL, frameon=True, framealpha=0.9)
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=SMALL, frameon=False,
+                  title="result", title_fontsize=SMALL)  # beside the bars: never over a bar's label
     if title is None:
         bench = _only_benchmark(df)
         where = f" on {_bench(bench, labels)}" if bench is not None else ""
         order = " (lower is better)" if _lower_is_better(df) else ""
+        where += _subset(subset)
         title = f"Top {len(ranked)} models{where}{order}" if len(ranked) else f"No entries to rank{where}"
     ax.set_title(_esc(title))
     return fig
@@ -457,12 +531,18 @@ def model_profile_bars(
     x = np.arange(len(benches))
     colours = _distinct_colours(len(matrix.index))
     vertical = n_models * len(benches) > 12  # narrow bars: labels upright, so they never run into each other
+    missing = 0
     for i, model in enumerate(matrix.index):
         heights = matrix.loc[model].to_numpy(dtype="float64")
         have = np.isfinite(heights)
         bars = ax.bar(x[have] - 0.4 + width * (i + 0.5), heights[have], width, label=_legend_text(model),
                       color=colours[i])
-        text = [fmt.percentile(h) if value == "percentile" else f"{h:.3g}" for h in heights[have]]
+        for xi in x[~have] - 0.4 + width * (i + 0.5):  # a missing result is said, never an empty slot like a 0
+            missing += 1
+            ax.text(xi, 1, "no result", rotation=90, ha="center", va="bottom", fontsize=SMALL, color=colours[i],
+                    fontstyle="italic", gid="no-result")
+        text = [fmt.percentile(h) if value == "percentile" else fmt.statistic(h, 1) if shown == "value_norm"
+                else fmt.score(h) for h in heights[have]]
         ax.bar_label(bars, labels=text, padding=2, fontsize=SMALL, rotation=90 if vertical else 0)
     ax.set_xticks(x, labels=[_esc(_bench(b, labels)) for b in benches], rotation=30, ha="right")
     ax.set_ylabel(_esc(_value_label(shown)))
@@ -474,7 +554,14 @@ def model_profile_bars(
     if len(matrix.index):
         ax.legend(fontsize=SMALL, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28),
                   ncols=min(len(matrix.index), 3))
-    _rescaled_note(fig, rescaled, labels)
+    notes = []
+    if missing:
+        notes.append("“no result”: the model published no result on that benchmark (not a score of 0).")
+    if rescaled:
+        notes.append(f"Rescaled to 0–100 (published on a 0–1 scale, × 100): "
+                     f"{', '.join(_bench(b, labels) for b in rescaled)}")
+    if notes:
+        _note(fig, "  ".join(notes))
     if title is None:
         what = "Percentile on each leaderboard" if value == "percentile" else _value_label(shown).capitalize()
         title = (f"{what}: {fmt.count(len(matrix.index), 'model')} on "
@@ -487,24 +574,34 @@ def model_profile_bars(
 # correlations
 
 
-def _heatmap(sns, c, blank, annot, names, method, ax) -> None:
-    sns.heatmap(
-        pd.DataFrame(c),
-        mask=blank,
-        annot=annot,
-        fmt="",
-        annot_kws={"fontsize": SMALL},
-        vmin=-1,
-        vmax=1,
-        center=0,
-        cmap="RdBu_r",
-        square=True,
-        linewidths=0.5,
-        xticklabels=names,
-        yticklabels=names,
-        cbar_kws={"label": _METHOD_SYMBOL.get(method, "coefficient"), "shrink": 0.8},
-        ax=ax,
-    )
+def _heatmap(c, blank, annot, names, method, ax) -> None:
+    """Coefficients as coloured cells (RdBu_r, −1 … 1) with their annotation in a colour that reads on the cell.
+
+    Drawn with ``imshow`` and texts: seaborn's heatmap drew the whole figure once more to pick its text colours
+    (half a second of every redraw in 02)."""
+    import matplotlib
+
+    cmap = matplotlib.colormaps["RdBu_r"]
+    norm = matplotlib.colors.Normalize(-1, 1)
+    k = len(names)
+    rgba = cmap(norm(np.nan_to_num(c, nan=0.0)))
+    rgba[blank] = (1, 1, 1, 0)
+    ax.imshow(rgba, aspect="equal", interpolation="nearest", extent=(0, k, k, 0))
+    for i in range(k):
+        for j in range(k):
+            if annot[i, j]:
+                light = sum(rgba[i, j, :3] * (0.299, 0.587, 0.114)) > 0.45
+                ax.text(j + 0.5, i + 0.5, annot[i, j], ha="center", va="center", fontsize=SMALL,
+                        color="black" if light else "white")
+    ax.set_xlim(0, k)
+    ax.set_ylim(k, 0)
+    ax.set_xticks(np.arange(k) + 0.5, labels=names)
+    ax.set_yticks(np.arange(k) + 0.5, labels=names)
+    ax.tick_params(length=0)
+    for spine in ax.spines.values():
+        spine.set_visible(False)
+    ax.figure.colorbar(matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap), ax=ax, shrink=0.8,
+                       label=_METHOD_SYMBOL.get(method, "coefficient"))
 
 
 def correlation_heatmap(
@@ -543,7 +640,6 @@ def correlation_heatmap(
     -------
     matplotlib.figure.Figure
     """
-    import seaborn as sns
     from matplotlib.patches import Rectangle
 
     order = list(coef.index) if order is None else list(order)
@@ -561,10 +657,7 @@ def correlation_heatmap(
     names = [_esc(_bench(b, labels)) for b in order]
     side = min(WIDTH, max(6.0, 2.4 + 0.72 * k))
     fig, ax = _axes(ax, (side, side * 0.86))
-    with warnings.catch_warnings():
-        # seaborn 0.13 calls a Colormap method that matplotlib 3.11 plans to deprecate
-        warnings.filterwarnings("ignore", category=PendingDeprecationWarning, module="seaborn")
-        _heatmap(sns, c, blank, annot, names, method, ax)
+    _heatmap(c, blank, annot, names, method, ax)
     for i in range(k):
         for j in range(k):
             if blank[i, j]:
@@ -651,7 +744,7 @@ def pair_scatter(
     if len(x) >= 2 and np.unique(x).size > 1:
         slope, intercept = np.polyfit(x, y, 1)
         xs = np.array([x.min(), x.max()])
-        ax.plot(xs, slope * xs + intercept, color=_FRONTIER_COLOUR, lw=1.2, label="least-squares line", gid="fit")
+        ax.plot(xs, slope * xs + intercept, color=_LINE_COLOUR, lw=1.2, label="least-squares line", gid="fit")
     k = len(x) if annotate is True else int(annotate or 0)
     ax.set_xlabel(_esc(_bench(a, labels)))
     ax.set_ylabel(_esc(_bench(b, labels)))
@@ -664,7 +757,7 @@ def pair_scatter(
                               avoid_y=y[rest])
         if len(named) < len(x):
             _note(fig, f"Named: {len(named)} of {len(x)} models (the best on both and the farthest off the trend, "
-                       "where a name fits); all are in the table.")
+                       "where a name fits).")
     if title is None:
         coefficient = analysis.correlation_coefficient(x, y, method=method)
         stat = f"{_METHOD_SYMBOL.get(method, method)} = {fmt.coefficient(coefficient)}"
@@ -675,6 +768,17 @@ def pair_scatter(
         title = f"{_bench(a, labels)} vs {_bench(b, labels)}\n{stat}, n = {len(x)} models{weak}"
     ax.set_title(_esc(title))
     return fig
+
+
+def _jitter(params: np.ndarray, drawn: np.ndarray) -> np.ndarray:
+    """Parameter counts with equal ones spread a little apart on the log axis (±3 % at most), deterministic."""
+    out = params.astype("float64").copy()
+    values, inverse, counts = np.unique(np.where(drawn, params, np.nan), return_inverse=True, return_counts=True)
+    for k, (value, n) in enumerate(zip(values, counts)):
+        if n > 1 and np.isfinite(value):
+            idx = np.flatnonzero((inverse == k) & drawn)
+            out[idx] = value * np.power(10.0, np.linspace(-0.012, 0.012, len(idx)))
+    return out
 
 
 def _parameter_ticks(ax) -> None:
@@ -700,6 +804,7 @@ def score_vs_parameters(
     palette: dict | None = None,
     annotate_frontier: bool = True,
     title: str | None = None,
+    subset=None,
     ax=None,
 ):
     """Score against parameter count (log scale), with the Pareto frontier highlighted and joined.
@@ -736,16 +841,18 @@ def score_vs_parameters(
     drawn = np.isfinite(params) & (params > 0) & np.isfinite(v)
     front = drawn & mask
     others = drawn & ~mask
+    spread = _jitter(params, drawn)  # equal parameter counts side by side, not on top of each other
     fig, ax = _axes(ax, (WIDTH, 6.0))
     if palette is not None:
         orgs = np.array([analysis.organisation(str(m)) for m in df["model_id"]], dtype=object)
         colours = [palette.get(o, _OTHER_COLOUR) for o in orgs[others]]
-        ax.scatter(params[others], v[others], s=26, color=colours, gid="others", zorder=2)
-        ax.scatter(params[front], v[front], s=60, color=[palette.get(o, _OTHER_COLOUR) for o in orgs[front]],
-                   edgecolor=_FRONTIER_COLOUR, linewidth=1.8, gid="frontier", zorder=3)
+        ax.scatter(spread[others], v[others], s=26, color=colours, alpha=0.75, linewidth=0, gid="others", zorder=2)
+        ax.scatter(spread[front], v[front], s=60, color=[palette.get(o, _OTHER_COLOUR) for o in orgs[front]],
+                   edgecolor=_FRONTIER_COLOUR, linewidth=1.8, alpha=0.9, gid="frontier", zorder=3)
     else:
-        ax.scatter(params[others], v[others], s=26, color=_OTHER_COLOUR, label="dominated", gid="others", zorder=2)
-        ax.scatter(params[front], v[front], s=46, color=_FRONTIER_COLOUR, label="Pareto frontier", gid="frontier",
+        ax.scatter(spread[others], v[others], s=26, color=_OTHER_COLOUR, alpha=0.75, label="dominated",
+                   gid="others", zorder=2)
+        ax.scatter(spread[front], v[front], s=46, color=_FRONTIER_COLOUR, label="Pareto frontier", gid="frontier",
                    zorder=3)
     order = np.argsort(params[front], kind="stable")
     ax.plot(params[front][order], v[front][order], drawstyle="steps-post", color=_FRONTIER_COLOUR, lw=1.2,
@@ -761,23 +868,21 @@ def score_vs_parameters(
             from matplotlib.lines import Line2D
 
             shown = sorted({o for o in orgs[drawn]}, key=str.casefold)
-            handles = [Line2D([], [], marker="o", ls="", color=palette.get(o, _OTHER_COLOUR),
-                              label=_legend_text(o or "(no namespace)")) for o in shown]
+            handles = _organisation_handles(shown, {o: palette.get(o, _OTHER_COLOUR) for o in shown}, marker="o")
             handles.append(Line2D([], [], color=_FRONTIER_COLOUR, marker="o", mfc="none", label="Pareto frontier"))
             ax.legend(handles=handles, fontsize=SMALL, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0),
                       ncols=1 if len(handles) <= 14 else 2)
         else:
             ax.legend(fontsize=SMALL, frameon=False, loc="lower right")
     if annotate_frontier and front.any():
-        named = _label_points(ax, df["model_id"].to_numpy()[front], params[front], v[front],
-                              avoid_x=params[others], avoid_y=v[others])
+        named = _label_points(ax, df["model_id"].to_numpy()[front], spread[front], v[front],
+                              avoid_x=spread[others], avoid_y=v[others])
         if len(named) < int(front.sum()):
-            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits); "
-                       "all are in the table.")
+            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits).")
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
-        title = (f"Score vs size{on}: {int(front.sum())} of {fmt.count(int(drawn.sum()), 'model')} "
+        title = (f"Score vs size{on}{_subset(subset)}: {int(front.sum())} of {fmt.count(int(drawn.sum()), 'model')} "
                  "on the Pareto frontier")
         if (~drawn).sum():
             title += f"\n({int((~drawn).sum())} without a parameter count or score not shown)"
@@ -793,6 +898,7 @@ def score_vs_date(
     hue: str | None = "dataset_id",
     labels: dict | None = None,
     title: str | None = None,
+    subset=None,
     ax=None,
 ):
     """Scores against a date (by default the model's creation on the Hub), one colour per benchmark.
@@ -841,7 +947,7 @@ def score_vs_date(
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
-        title = f"Scores{on} by {when}: {fmt.count(int(drawn.sum()), 'result')}"
+        title = f"Scores{on}{_subset(subset)} by {when}: {fmt.count(int(drawn.sum()), 'result')}"
         if (~drawn).sum():
             title += f" ({int((~drawn).sum())} without a date or score not shown)"
     ax.set_title(_esc(title))
@@ -859,8 +965,10 @@ def best_to_date_steps(
 ):
     """The best score to date of each benchmark as a step line (each step: a new record).
 
-    Up to 8 benchmarks share one axis, each in its own distinct colour; with more, each gets its own small panel
-    (same dates, its own score axis). When ``best`` has a ``scale`` column (from :func:`lbtools.analysis.best_to_date`
+    Up to 8 benchmarks share one axis, each in its own distinct colour; with more, each gets its own small panel.
+    Every panel shares one score axis: 0–100 when every value lies on it (``value_norm``), else one common range,
+    and the figure says so. The x axis is the date the record's model repository was created on the Hub (not its
+    release or evaluation date), and its label says so, in the exported PNG too. When ``best`` has a ``scale`` column (from :func:`lbtools.analysis.best_to_date`
     on a frame with ``value_norm``) the rescaled benchmarks are named under the figure.
 
     Parameters
@@ -895,11 +1003,18 @@ def best_to_date_steps(
     if multiples:
         cols = 3
         rows = -(-len(names) // cols)
-        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, 2.1 * rows + 0.8), dpi=DPI, layout="constrained",
-                                 sharex=True, squeeze=False)
+        height = 2.1 * rows + 1.6
+        # Fixed margins (in inches), not the constrained layout: it measured every panel's ticks again and again,
+        # about 1 s of a redraw for 11 panels.
+        fig, axes = plt.subplots(rows, cols, figsize=(WIDTH, height), dpi=DPI, sharex=True, sharey=True,
+                                 squeeze=False, gridspec_kw={"left": 0.85 / WIDTH, "right": 1 - 0.15 / WIDTH,
+                                                             "top": 1 - 0.75 / height, "bottom": 0.85 / height,
+                                                             "hspace": 0.55, "wspace": 0.12})
         panels = list(axes.ravel())
         for extra in panels[len(names):]:
             extra.set_axis_off()
+        for above in panels[len(names) - cols:len(names)]:  # the last panel of its column: its dates shown
+            above.tick_params(labelbottom=True)
     else:
         fig, one = _axes(ax, (WIDTH, 5.2))
         panels = [one] * len(names) or [one]
@@ -919,21 +1034,47 @@ def best_to_date_steps(
                                color="0.3")
         if multiples:
             panel.set_title(_esc(_bench(name, labels)), fontsize=FONT)
-            panel.margins(y=0.15)
-        _date_axis(panel)
+        if not multiples:
+            _date_axis(panel)
         panel.spines[["top", "right"]].set_visible(False)
         panel.tick_params(labelsize=SMALL)
+    if multiples and names:
+        # The panels share their dates: pick the ticks once and fix them (an automatic date locator on each of
+        # 11 panels was most of a redraw).
+        from matplotlib.ticker import FixedFormatter, FixedLocator
+
+        _date_axis(panels[0])
+        locs = [v for v in panels[0].xaxis.get_major_locator()() if panels[0].get_xlim()[0] <= v
+                <= panels[0].get_xlim()[1]]
+        texts = panels[0].xaxis.get_major_formatter().format_ticks(locs)
+        panels[0].xaxis.set_major_locator(FixedLocator(locs))
+        panels[0].xaxis.set_major_formatter(FixedFormatter(texts))
+    finite = values[np.isfinite(values)]
+    on_hundred = bool(len(finite)) and finite.min() >= 0 and finite.max() <= 100
+    if on_hundred:
+        for panel in panels:
+            panel.set_ylim(0, 100)
+            panel.set_yticks([0, 25, 50, 75, 100] if not multiples else [0, 50, 100])
+            for line in panel.lines:
+                line.set_clip_on(False)  # a record of 100 sits on the top edge, drawn whole
+        y_label = "best score to date (0–100, one axis for all)"
+    else:
+        y_label = "best score to date (one axis for all, not 0–100)"
+    x_label = "date the model's Hub repository was created (UTC; not its release or evaluation date)"
     if not multiples:
-        panels[0].set_xlabel("date (UTC)")
-        panels[0].set_ylabel(_value_label("best_value"))
+        panels[0].set_xlabel(x_label)
+        panels[0].set_ylabel(y_label)
         if panels[0].lines:
             panels[0].legend(fontsize=SMALL, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    else:
+        fig.supxlabel(x_label, fontsize=FONT, y=0.3 / fig.get_figheight())
+        fig.supylabel(y_label, fontsize=FONT, x=0.1 / WIDTH)
     rescaled = sorted({str(b) for b, sc in zip(best[by], best["scale"]) if sc == "0-1"}) if "scale" in best else []
     _rescaled_note(fig, rescaled, labels)
     if title is None:
         title = f"Best score to date on {fmt.count(len(names), 'benchmark')}: each step is a new best"
     if multiples:
-        fig.suptitle(_esc(title), fontsize=FONT + 2)
+        fig.suptitle(_esc(title), fontsize=FONT + 2, y=1 - 0.15 / fig.get_figheight())
     else:
         panels[0].set_title(_esc(title))
     return fig
@@ -943,11 +1084,12 @@ def best_to_date_steps(
 # rank uncertainty (lbtools.analysis.rank_intervals)
 
 _TIER_SHADES = ("#e8eef6", "#ffffff")
+RANK_NAME = "rank on this board, tied scores share the best"  # the dot; tables name their rank column the same
 _INTERVAL_COLOUR = "#1f78b4"
 
 
 def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n: int | None = None,
-                       labels: dict | None = None, ax=None):
+                       labels: dict | None = None, subset=None, ax=None):
     """Each model's rank interval on one leaderboard, best at the top, with its tier shaded.
 
     A line spans each model's ``rank_low`` … ``rank_high`` (each model's ``level`` interval of
@@ -998,21 +1140,22 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
     ax.plot(rank, y, "o", color=_INTERVAL_COLOUR, ms=5, zorder=3)
     for yi, hi, v in zip(y, high, shown["value"].to_numpy(dtype="float64", na_value=np.nan)):
         ax.text(hi + 0.25, yi, _fmt(v), va="center", ha="left", fontsize=SMALL, zorder=4)
-    n_models = int(np.nanmax(ranked["rank_high"].to_numpy(dtype="float64", na_value=np.nan))) if len(ranked) else 1
-    right = max(n_models, np.nanmax(high) if k else 1)
+    # The axis spans the ranks of the models shown (at Top N = 10 not the whole board), room for the values after.
+    right = max(np.nanmax(high) if k and np.isfinite(high).any() else 1, np.nanmax(rank) if k else 1)
     ax.set_xlim(0.5, right + 0.5 + max(1.0, 0.12 * right))
     ax.set_ylim(k - 0.5, -0.5)
     ax.set_yticks(y, labels=[_esc(m) for m in shown["model_id"]])
     pct = f"{100 * ranked.attrs.get('level', 0.95):g} %"
     line = (f"simultaneous {pct} sets" if ranked.attrs.get("interval") == "simultaneous"
             else f"each model's {pct} interval")
-    ax.set_xlabel(f"rank (line: {line}; dot: published rank; tiers: simultaneous {pct} sets for all ranks)")
+    ax.set_xlabel(f"rank (line: {line}; dot: {RANK_NAME}; tiers: simultaneous {pct} sets for all ranks)")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
     if title is None:
         bench = _only_benchmark(ranked)
         n = ranked.attrs.get("n_items")
-        title = (_bench(bench, labels) if bench is not None else "Rank intervals") + (f" ({n} items)" if n else "")
+        title = ((_bench(bench, labels) if bench is not None else "Rank intervals") + _subset(subset)
+                 + (f" ({n} items)" if n else ""))
     ax.set_title(_esc(f"{title}\n{analysis.tie_summary(ranked, detail=False)}"), fontsize=10)
     return fig
 
@@ -1020,7 +1163,7 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
 # --------------------------------------------------------------------------------------------
 # capability index and predicted scores (lbtools.analysis.capability)
 
-__all__ += ["capability_forest", "filled_matrix", "predicted_vs_published"]
+__all__ += ["capability_forest", "filled_matrix", "odds_ratio_plot", "predicted_vs_published", "self_report_gap_plot"]
 
 _PUBLISHED_COLOUR = "#1f3f66"
 _PREDICTED_COLOUR = "#d95f02"
@@ -1083,6 +1226,85 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
     return fig
 
 
+def _interval_rows(names, mid, low, high, *, reference: float, xlabel: str, title: str, log: bool = False, ax=None):
+    """One row per name: a dot at ``mid`` and a line from ``low`` to ``high``, a dotted line at ``reference``."""
+    fig, ax = _axes(ax, (8, 0.35 * max(len(names), 3) + 1.2))
+    y = np.arange(len(names))
+    ax.hlines(y, low, high, color=_NEUTRAL_COLOUR, lw=2)
+    ax.plot(mid, y, "o", color=_PUBLISHED_COLOUR, ms=5)
+    ax.axvline(reference, color="0.6", lw=0.8, ls=":")
+    if log:
+        ax.set_xscale("log")
+    ax.set_yticks(y, labels=[_esc(n) for n in names], fontsize=9)
+    ax.invert_yaxis()
+    ax.set_xlabel(xlabel, fontsize=9)
+    ax.tick_params(axis="x", labelsize=9)
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.set_title(_esc(title), fontsize=10)
+    return fig
+
+
+def _left_out(n: int, what: str) -> str:
+    return f" ({n} {what}{'s' if n != 1 else ''} without an estimate left out)" if n else ""
+
+
+def odds_ratio_plot(selective: pd.DataFrame, *, labels: dict | None = None, title: str | None = None, ax=None):
+    """Selective reporting per benchmark (:func:`lbtools.analysis.selective_reporting`): the odds ratio of publishing
+    per +10 points of predicted score, with its interval, on a log axis; a line marks 1 (publishing does not depend
+    on the predicted score). Rows without an odds ratio are left out and counted in the title.
+
+    Parameters
+    ----------
+    selective : DataFrame
+        ``dataset_id``, ``odds_ratio``, ``or_low``, ``or_high``.
+    labels : dict, optional
+        ``{dataset_id: display name}``.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    require_columns(selective, ("dataset_id", "odds_ratio", "or_low", "or_high"), "odds_ratio_plot", name="selective")
+    rows = selective.dropna(subset=["odds_ratio", "or_low", "or_high"])
+    return _interval_rows(
+        [_bench(d, labels) for d in rows["dataset_id"]],
+        *(rows[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("odds_ratio", "or_low", "or_high")),
+        reference=1.0, log=True, ax=ax,
+        xlabel="odds of publishing per +10 points of predicted score (log scale; 1 = no dependence)",
+        title=title or "Do stronger models publish more?" + _left_out(len(selective) - len(rows), "benchmark"))
+
+
+def self_report_gap_plot(gap: pd.DataFrame, *, by: str = "dataset_id", labels: dict | None = None,
+                         title: str | None = None, ax=None):
+    """Self-reported minus independent score per group (:func:`lbtools.analysis.self_report_gap`), with its interval,
+    in points; a line marks 0 (no gap). Groups without an estimate are left out and counted in the title.
+
+    Parameters
+    ----------
+    gap : DataFrame
+        ``<by>``, ``gap``, ``gap_low``, ``gap_high``.
+    by : str
+        The group column (``"dataset_id"``, ``"author"``; the ``"(all)"`` row is drawn too).
+    labels : dict, optional
+        ``{dataset_id: display name}``.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    require_columns(gap, (by, "gap", "gap_low", "gap_high"), "self_report_gap_plot", name="gap")
+    rows = gap.dropna(subset=["gap", "gap_low", "gap_high"])
+    return _interval_rows(
+        [_bench(g, labels) for g in rows[by]],
+        *(rows[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("gap", "gap_low", "gap_high")),
+        reference=0.0, ax=ax, xlabel="first party − independent score (points; 0 = no gap)",
+        title=title or "Self-reported minus independent scores" + _left_out(len(gap) - len(rows), "group"))
+
+
 def _to_hundred(values: np.ndarray, scale: str) -> np.ndarray:
     return values * 100 if scale == "0-1" else values
 
@@ -1133,15 +1355,15 @@ def filled_matrix(
     models = [m for m in order if m in set(df["model_id"])][:max_models]
     obs = df.pivot(index="model_id", columns="dataset_id", values="observed").reindex(index=models, columns=benches)
     pred = df.pivot(index="model_id", columns="dataset_id", values="predicted").reindex(index=models, columns=benches)
-    o = obs.to_numpy(dtype="float64", na_value=np.nan)
-    p = pred.to_numpy(dtype="float64", na_value=np.nan)
+    o = np.array(obs.to_numpy(dtype="float64", na_value=np.nan))  # own copies: rescaled in place below
+    p = np.array(pred.to_numpy(dtype="float64", na_value=np.nan))
     for j, b in enumerate(benches):
         o[:, j] = _to_hundred(o[:, j], scales[b])
         p[:, j] = _to_hundred(p[:, j], scales[b])
     shown = np.where(np.isfinite(o), o, p)
     published = np.isfinite(o)
 
-    fig, ax = _axes(ax, (min(9.5, max(6.0, 3.5 + 0.55 * len(benches))), 0.34 * max(len(models), 3) + 1.8))
+    fig, ax = _axes(ax, (WIDTH, 0.34 * max(len(models), 3) + 2.2))
     cmap = matplotlib.colormaps["viridis"]
     norm = matplotlib.colors.Normalize(0, 100)
     rgba = cmap(norm(np.nan_to_num(shown, nan=0.0)))
@@ -1163,13 +1385,16 @@ def filled_matrix(
     ax.set_xticks(range(len(benches)), labels=[_esc(_bench(b, labels)) for b in benches], fontsize=9, rotation=40, ha="right")
     ax.set_yticks(range(len(models)), labels=[_esc(m) for m in models], fontsize=9)
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)
-    fig.colorbar(sm, ax=ax, label="score (0–100)", shrink=0.8)
+    rescaled = [b for b in benches if scales[b] == "0-1"]
+    fig.colorbar(sm, ax=ax, label="score (0–100; 0–1 benchmarks × 100)" if rescaled else "score (0–100)",
+                 shrink=0.8)
+    _rescaled_note(fig, rescaled, labels)
     if title is None:
         title = (
-            f"Published (framed, bold) and predicted (light, italic) scores, {len(models)} models\n"
+            f"Published (framed, bold) and predicted (light, italic) scores, {fmt.count(len(models), 'model')}\n"
             "predicted cells are not published results"
         )
-    ax.set_title(_esc(title), fontsize=10)
+    ax.set_title(_esc(title), fontsize=10, wrap=True)
     return fig
 
 
@@ -1197,7 +1422,7 @@ def predicted_vs_published(cells: pd.DataFrame, *, method: str | None = "lbtools
         cells = cells[cells["method"] == method]
     obs, pred, low, high = (cells[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("observed", "predicted", "pred_low", "pred_high"))
     inside = (obs >= low) & (obs <= high)
-    fig, ax = _axes(ax, (6, 6))
+    fig, ax = _axes(ax, (WIDTH, 6.5))
     ax.plot([0, 100], [0, 100], color="0.6", lw=1, ls="--")
     for sel, colour, label in ((inside, _PUBLISHED_COLOUR, "inside its interval"), (~inside, _PREDICTED_COLOUR, "outside its interval")):
         if sel.any():
@@ -1211,7 +1436,7 @@ def predicted_vs_published(cells: pd.DataFrame, *, method: str | None = "lbtools
     ax.tick_params(labelsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     if len(obs):
-        ax.legend(fontsize=9, frameon=False, loc="upper left")
+        ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside, never on a point
     if title is None:
         rmse = float(np.sqrt(np.mean((pred - obs) ** 2))) if len(obs) else float("nan")
         title = f"Held-out published cells: RMSE {rmse:.1f}, {inside.mean() if len(obs) else float('nan'):.0%} inside their interval"

@@ -29,7 +29,7 @@ from ._hub.fetch import (
 from ._hub.client import Cancelled
 from ._hub.parse import Problems, benchmark_records, expect_list
 from ._hub.recording import MANIFEST, file_relpath, response_relpath
-from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, HubSource, read_manifest
+from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, read_manifest
 from .errors import NotFoundError, PartialLoadWarning, warn
 
 __all__ = ["save_snapshot", "snapshot_info", "write_csv"]
@@ -123,7 +123,7 @@ def save_snapshot(
     client = HubClient(settings, token)
     tmp = dest.parent / f".{dest.name}.partial-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
-    recorder = RecordingSource(HubSource(client), tmp)
+    recorder = RecordingSource(client, tmp)
     try:
         with _terminate_as_exit():
             return _save(dest, tmp, ids, client, settings, models, aggregate, progress, provenance, recorder)

@@ -55,14 +55,20 @@ __all__ = [
     "BoundView",
     "benchmark_labels",
     "benchmark_picker",
+    "readable_id",
+    "statistic_format",
     "cached",
     "date_player",
+    "format_coefficient",
     "format_count",
+    "format_statistic",
     "format_interval",
     "format_parameters",
     "format_percentile",
     "format_value",
     "heading",
+    "filter_text",
+    "app_mode",
     "html_table",
     "method_picker",
     "min_overlap",
@@ -72,6 +78,7 @@ __all__ = [
     "organisation_picker",
     "save",
     "save_view",
+    "show_figure",
     "show_table",
     "source_banner",
     "toggle",
@@ -110,6 +117,16 @@ def format_interval(low, high, *, like=None, digits=None) -> str:
     return fmt.interval(low, high, like=like, digits=digits)
 
 
+def format_coefficient(v) -> str:
+    """A correlation coefficient with two decimals (``0.94``), ``n/a`` when undefined."""
+    return fmt.coefficient(v)
+
+
+def format_statistic(v, digits: int = 2) -> str:
+    """A computed statistic with ``digits`` decimals (``0.42``), ``—`` when missing."""
+    return fmt.statistic(v, digits)
+
+
 def format_count(n, noun: str, plural: str | None = None) -> str:
     """``"no models"``, ``"1 model"``, ``"3 models"``."""
     return fmt.count(n, noun, plural)
@@ -122,7 +139,46 @@ _COLUMN_FORMATS = {
     "num_parameters_model": fmt.parameters,
     "percentile": fmt.percentile,
     "coefficient": fmt.coefficient,
+    # computed statistics: the digits their precision supports, the same in every table
+    "index": lambda v: fmt.statistic(v, 2),
+    "index_low": lambda v: fmt.statistic(v, 2),
+    "index_high": lambda v: fmt.statistic(v, 2),
+    "ability": lambda v: fmt.statistic(v, 2),
+    "ability_low": lambda v: fmt.statistic(v, 2),
+    "ability_high": lambda v: fmt.statistic(v, 2),
+    "difficulty": lambda v: fmt.statistic(v, 2),
+    "discrimination": lambda v: fmt.statistic(v, 2),
+    "residual_sd": lambda v: fmt.statistic(v, 2),
+    "rmse": lambda v: fmt.statistic(v, 1),
+    "coverage": lambda v: fmt.statistic(100 * float(v), 0) + " %" if fmt._number(v) is not None else "—",
+    "ci_low": lambda v: fmt.statistic(v, 2),
+    "ci_high": lambda v: fmt.statistic(v, 2),
+    "p_top1": lambda v: fmt.statistic(v, 2),
+    "best_value": lambda v: fmt.statistic(v, 1),
+    "best_value_norm": lambda v: fmt.statistic(v, 1),
+    "value_norm": lambda v: fmt.statistic(v, 1),
+    "resolution": lambda v: fmt.statistic(v, 1),
+    # the trust audit: a standardised score, probabilities, gaps in points, odds ratios, shares
+    "z": lambda v: fmt.statistic(v, 2),
+    "p_value": lambda v: fmt.statistic(v, 3),
+    "q_value": lambda v: fmt.statistic(v, 3),
+    "gap": lambda v: fmt.statistic(v, 1),
+    "gap_low": lambda v: fmt.statistic(v, 1),
+    "gap_high": lambda v: fmt.statistic(v, 1),
+    "odds_ratio": lambda v: fmt.statistic(v, 2),
+    "or_low": lambda v: fmt.statistic(v, 2),
+    "or_high": lambda v: fmt.statistic(v, 2),
+    "share_published": lambda v: fmt.statistic(100 * float(v), 0) + " %" if fmt._number(v) is not None else "—",
+    # predictions on each benchmark's own scale: one decimal on 0–100 (70.2), three on 0–1 (0.947)
+    "predicted": fmt.prediction,
+    "pred_low": fmt.prediction,
+    "pred_high": fmt.prediction,
 }
+
+
+def statistic_format(column: str, digits: int):
+    """Show ``column`` with ``digits`` decimals in every table (e.g. predictions on a benchmark's own scale)."""
+    _COLUMN_FORMATS[column] = lambda v: fmt.statistic(v, digits)
 
 
 def _cell_text(v) -> str:
@@ -245,7 +301,15 @@ def source_banner(df: pd.DataFrame, *, markup: str = "markdown") -> str:
     if failures:
         names = ", ".join(_md_escape(k) for k in list(failures)[:10])
         more = f" and {len(failures) - 10} more" if len(failures) > 10 else ""
-        line += f" — {len(failures)} could not be loaded and are left out: {names}{more}"
+        n = len(failures)
+        line += (f" — {fmt.count(n, 'benchmark')} could not be loaded and {fmt.verb(n, 'is', 'are')} left out: "
+                 f"{names}{more}")
+    empty = [str(d) for d in (df.attrs.get("without_leaderboard") or []) if str(d) not in failures]
+    if empty:
+        names = ", ".join(_md_escape(k) for k in empty[:10])
+        more = f" and {len(empty) - 10} more" if len(empty) > 10 else ""
+        line += (f" — {fmt.count(len(empty), 'official benchmark')} {fmt.verb(len(empty), 'has', 'have')} no "
+                 f"leaderboard yet: {names}{more}")
     return line
 
 
@@ -262,9 +326,10 @@ def benchmark_labels(data, benchmarks: pd.DataFrame | None = None) -> dict[str, 
     Returns
     -------
     dict
-        Names from ``benchmarks``, else from lbtools' table (:func:`lbtools.display_name`), else the dataset id itself
-        (never a guessed name such as the id's last part); names that two benchmarks share get the dataset id
-        appended, so every label picks one benchmark.
+        Names from ``benchmarks`` (the dataset card's pretty name), else from lbtools' table
+        (:func:`lbtools.display_name`), else a readable form of the id (:func:`readable_id`: ``openai/openai_humaneval``
+        → ``openai humaneval``); names that two benchmarks share get the dataset id appended, so every label picks
+        one benchmark. Use the one mapping in every view, so a benchmark has one name everywhere.
     """
     from ._hub.benchmarks import display_names
 
@@ -279,9 +344,16 @@ def benchmark_labels(data, benchmarks: pd.DataFrame | None = None) -> dict[str, 
             for d, n in zip(benchmarks["dataset_id"], benchmarks["display_name"])
             if isinstance(d, str) and isinstance(n, str) and n.strip()
         })
-    labels = {d: (known.get(d) or d).strip() or d for d in ids}
-    counts = pd.Series(list(labels.values())).value_counts()
+    labels = {d: (known.get(d) or "").strip() or readable_id(d) for d in ids}
+    counts = pd.Series(list(labels.values()), dtype=object).value_counts()
     return {d: (f"{n} ({d})" if counts[n] > 1 and n != d else n) for d, n in labels.items()}
+
+
+def readable_id(dataset_id) -> str:
+    """A dataset id made readable when no card or table names it: the name after the namespace, ``_`` as spaces
+    (``HuggingFaceH4/aime_2024`` → ``aime 2024``)."""
+    name = str(dataset_id).rsplit("/", 1)[-1]
+    return " ".join(name.replace("_", " ").split()) or str(dataset_id)
 
 
 def _benchmark_options(ids, labels) -> list[tuple[str, str]]:
@@ -321,8 +393,13 @@ def save(figure=None, table: pd.DataFrame | None = None, directory="exports", st
 def save_view(view, directory="exports", stem: str = "view", *, dpi: int = 100) -> list[Path]:
     """Write what a bound view (:func:`bind`) shows now: its figures as PNG and SVG, its tables as CSV.
 
-    The first figure and table are ``<stem>.png/.svg/.csv``, further ones ``<stem>-2…``. Returns the paths written.
+    The first figure and table are ``<stem>.png/.svg/.csv``, further ones ``<stem>-2…``. When the view shows a
+    filtered subset (``heading(..., filters=[...])``), the file names say so: ``01_rankings-verified-only.png``.
+    Returns the paths written.
     """
+    filters = list(getattr(view, "filters", []) or [])
+    if filters:
+        stem = f"{stem}-" + "-".join(_slug(f).removeprefix("lb-") for f in filters)
     paths = []
     for i in range(builtins_max(len(view.figures), len(view.tables))):
         name = stem if i == 0 else f"{stem}-{i + 1}"
@@ -344,7 +421,9 @@ def _heading(title: str, subtitle: str | None = None) -> dict:
 
 def _figure_part(fig, dpi: int = 100, *, tight: bool = True) -> dict:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # how matplotlib feels about drawing is never the reader's note
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
     title = fig.get_suptitle()
     if not title and fig.axes:
         title = fig.axes[0].get_title() or ""
@@ -367,6 +446,7 @@ class _Draw:
         self.figures: list = []
         self.tables: list[pd.DataFrame] = []
         self.notes: list[str] = []
+        self.filters: list[str] = []
         self.before: set = set()
 
     def emit(self, bundle: dict) -> None:
@@ -402,8 +482,36 @@ def _emit(bundle: dict) -> None:
         display(bundle, raw=True)
 
 
+def show_figure(fig) -> None:
+    """Show a matplotlib figure here, in order, and keep it for export (``view.figures``).
+
+    For a figure kept across redraws (e.g. returned by a :func:`cached` function): its PNG is made once and shown
+    again without drawing, so a view that redraws only part of what it shows stays fast. A figure still open in
+    pyplot is closed here, so it is not shown twice.
+    """
+    import matplotlib.pyplot as plt
+
+    if fig is None:
+        return
+    if fig in [plt.figure(n) for n in plt.get_fignums()]:
+        plt.close(fig)  # shown here, not again by the view's own flush
+    if _DRAWS:
+        _DRAWS[-1].flush_figures()  # figures drawn before this one appear above it
+        _DRAWS[-1].figures.append(fig)
+    part = getattr(fig, "_lb_png_part", None)
+    if part is None:
+        part = _figure_part(fig, dpi=_FIGURE_DPI, tight=False)
+        fig._lb_png_part = part
+    if _DRAWS:
+        _DRAWS[-1].emit(part)
+    else:
+        from IPython.display import display
+
+        display(part, raw=True)
+
+
 def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, caption: str | None = None,
-               links: dict | None = None, hide_empty: bool = True) -> None:
+               links: dict | None = None, hide_empty: bool = True, empty: str | None = None) -> None:
     """Show a DataFrame as an HTML table in which every cell is escaped text (class ``lb-table``).
 
     Parameters
@@ -420,6 +528,8 @@ def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, cap
     hide_empty : bool
         Leave out columns with no value in any row, and name them in a line under the table (so a column the data
         doesn't publish is not offered as if it did).
+    empty : str, optional
+        What to say when ``df`` has no rows (why it is empty); an empty table is never shown bare.
 
     Cells read as one format per quantity: scores as published, ``parameters`` as ``7B``/``1.06T``, ``percentile``
     with one decimal, dates as ``YYYY-MM-DD``, missing values as ``—``. Inside a view bound with :func:`bind`, the
@@ -429,6 +539,12 @@ def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, cap
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
     if _DRAWS:
         _DRAWS[-1].tables.append(df)
+    if not len(df):
+        line = " ".join(str(empty or "No rows to show with these picks.").split())
+        if caption:
+            line = f"{caption}: {line[0].lower()}{line[1:]}"
+        _emit({"text/html": f'<p class="lb-empty-table">{_esc(line)}</p>', "text/plain": line})
+        return
     if columns is None:
         columns = {c: c for c in df.columns}
     elif not isinstance(columns, dict):
@@ -437,7 +553,10 @@ def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, cap
     empty = [h for c, h in columns.items() if len(df) and df[c].isna().all()] if hide_empty else []
     columns = {c: h for c, h in columns.items() if h not in empty}
     markup = html_table(df, columns, links=links, max_rows=max_rows)
-    plain = df[list(columns)].head(max_rows if max_rows is not None else len(df)).to_string(index=False)
+    shown = df[list(columns)].head(max_rows if max_rows is not None else len(df))
+    plain = pd.DataFrame({h: [_COLUMN_FORMATS[c](v) if c in _COLUMN_FORMATS and not isinstance(v, str)
+                              else _cell_text(v) for v in shown[c]] for c, h in columns.items()}
+                         ).to_string(index=False)  # the same formats as the HTML
     if empty:
         line = f"Not published in this data (columns left out): {', '.join(map(str, empty))}"
         markup += f'<p class="lb-empty-columns">{_esc(line)}</p>'
@@ -497,16 +616,36 @@ def note(text, *, css_class: str = "lb-note") -> None:
     _emit({"text/html": f'<p class="{_esc(css_class)}">{_esc(line)}</p>', "text/plain": line})
 
 
-def heading(text, subtitle=None) -> None:
-    """Show a small heading for a view (class ``lb-heading``), escaped."""
-    _emit(_heading(str(text), None if subtitle is None else str(subtitle)))
+def heading(text, subtitle=None, *, filters=()) -> None:
+    """Show a small heading for a view (class ``lb-heading``), escaped.
+
+    ``filters``: the filters in force (e.g. ``["verified only"]``), named in the heading ("… — filtered: verified
+    only") and kept for export: :func:`save_view` puts them in the file names.
+    """
+    filters = [str(f) for f in filters if f]
+    title = str(text) + (f" — filtered: {', '.join(filters)}" if filters else "")
+    if _DRAWS:
+        _DRAWS[-1].filters = filters
+    _emit(_heading(title, None if subtitle is None else str(subtitle)))
+
+
+def filter_text(filters) -> str:
+    """``" (verified only)"``: the filters in force, for a figure title or a headline; ``""`` when none."""
+    filters = [str(f) for f in filters if f]
+    return f" ({', '.join(filters)})" if filters else ""
 
 
 def _error_message(exc: BaseException) -> str:
+    """One plain line: an lbtools error by its message; any other by its message without the function name that
+    raised it ("predict_scores: …") and its type, so the reader sees what to change, not developer names."""
     from .errors import LbtoolsError
 
-    what = "" if isinstance(exc, LbtoolsError) else f"{type(exc).__name__}: "
-    return f"Could not draw this view: {what}{' '.join(str(exc).split())}"
+    text = " ".join(str(exc).split())
+    if isinstance(exc, ValueError) and not isinstance(exc, LbtoolsError):
+        text = re.sub(r"^[A-Za-z_][\w.]*(\(\))?: ", "", text)  # a pick the analysis can't use: say why, plainly
+    elif not isinstance(exc, LbtoolsError):
+        text = f"{type(exc).__name__}: {text}"  # anything else is a defect: its type helps a bug report
+    return f"Could not draw this view with these picks: {text}"
 
 
 def _notes_part(notes: list[str]) -> dict:
@@ -514,19 +653,73 @@ def _notes_part(notes: list[str]) -> dict:
     return {"text/html": f'<ul class="lb-notes">{items}</ul>', "text/plain": "\n".join(f"Note: {n}" for n in notes)}
 
 
+_PLURAL_NOUNS = ("model", "benchmark", "result", "file", "row", "value", "score", "cell", "leaderboard")
+
+
 def _tidy(message) -> str:
-    return " ".join(str(message).split())
+    """One plain line: no "lbtools:" prefix, no developer pointers (``df.attrs[...]``, ``lbtools.analysis.x``), and
+    counts with their noun in the right number ("1 models" → "1 model", "9 benchmark(s)" → "9 benchmarks")."""
+    text = " ".join(str(message).split())
+    text = re.sub(r"^lbtools: ", "", text)
+    text = re.sub(r"^[a-z_]+(\(\))?: (?=\S)", "", text)  # "best_to_date: left out …": the function is not news
+    text = re.sub(r" ?\(df\.attrs\[[^]]*\][^)]*\)", "", text)
+    text = re.sub(r" (by|with|from|see) `?lbtools\.[\w.]+(\(\))?`?", "", text)
+    text = re.sub(r"\b(\d[\d,]*) (\w+)\(s\)", lambda m: fmt.count(int(m[1].replace(",", "")), m[2]), text)
+    text = re.sub(r"\b1 (entrie|duplicate entrie)s\b", lambda m: f"1 {m[1][:-2]}y", text)
+    text = re.sub(r"\b1 (" + "|".join(_PLURAL_NOUNS) + r")s\b", r"1 \1", text)
+    text = text.replace("(verified) verified", "verified").replace("verified (verified)", "verified")
+    return text
+
+
+def _from_a_library(w) -> bool:
+    """A warning another library raised about itself (matplotlib's AutoDateLocator, SciPy's BCa …): not the
+    reader's business, so never a note and never a stderr box."""
+    from .errors import LbtoolsWarning
+
+    if issubclass(w.category, LbtoolsWarning):
+        return False
+    if w.category.__module__ not in ("builtins", "__main__"):
+        return True  # a library's own warning class (SciPy's DegenerateDataWarning for BCa …)
+    where = str(w.filename).replace("\\", "/")
+    if any(p in where for p in ("/site-packages/", "/dist-packages/", "/lib/python3")):
+        return True
+    # matplotlib attributes its warnings to the first frame outside itself (lbtools' figure code): known by text
+    return str(w.message).startswith(_MATPLOTLIB_WARNINGS)
+
+
+_MATPLOTLIB_WARNINGS = ("AutoDateLocator", "Tight layout", "constrained_layout", "Glyph ", "Matplotlib",
+                        "FigureCanvasAgg", "No artists with labels", "Attempting to set identical")
 
 
 def _notes_from(caught) -> list[str]:
-    """The caught warnings as one-line notes, each once; developer warnings (deprecations …) are passed on as such."""
+    """The caught warnings as one-line notes, each once, in lbtools' own plain words; developer warnings
+    (deprecations …) are passed on as such; other libraries' warnings are dropped."""
     notes: list[str] = []
     for w in caught:
+        if _from_a_library(w):
+            continue
         if issubclass(w.category, _DEVELOPER_WARNINGS):
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
         elif _tidy(w.message) not in notes:
             notes.append(_tidy(w.message))
-    return notes
+    return _one_note_per_fact(notes)
+
+
+_DROPPED = re.compile(r"^(\d+) duplicate entr(?:y|ies) dropped \(one row per model\): (.+)$")
+
+
+def _one_note_per_fact(notes: list[str]) -> list[str]:
+    """Leave out a rank interval's "N duplicate entries dropped: model value; …" when the one de-duplication rule's
+    own note already says, in plain words, which entry each of those models kept."""
+    kept = []
+    for n in notes:
+        m = _DROPPED.match(n)
+        models = [part.strip().rsplit(" ", 1)[0] for part in m[2].split(";")] if m else []
+        said = models and all(any(f"{model} on " in other and "listed" in other for other in notes)
+                              for model in models)
+        if not said:
+            kept.append(n)
+    return kept
 
 
 def bind(fn, **controls):
@@ -584,6 +777,7 @@ def bind(fn, **controls):
     box = _bound_box_class()(fn, dict(controls), output, children=[row, output] if controls else [output])
     box.add_class("lb-view")
     for control in controls.values():
+        control.observe(_forget_fallback, names="value")
         control.observe(box._changed, names="value")
     box.refresh()
     return box
@@ -601,7 +795,7 @@ def _bound_box_class():
             self.fn = fn
             self.controls = controls
             self.output = output
-            self.figures, self.tables, self.notes, self.bundles = [], [], [], ()
+            self.figures, self.tables, self.notes, self.bundles, self.filters = [], [], [], (), []
             self.error = None
             self.result = None
             self.redraws = 0
@@ -668,6 +862,7 @@ def _bound_box_class():
                 bundles.insert(0, _notes_part(notes))
             self.figures, self.tables, self.notes, self.error, self.result = (
                 draw.figures, draw.tables, notes, error, result)
+            self.filters = list(draw.filters)
             self._drawn_values = values
             self._show(bundles)
 
@@ -718,14 +913,42 @@ def _holding():
         _HOLD[0] -= 1
 
 
+APP = {"defaults_notes": None}  # None: decide from the environment (Voilà: no notes about unchosen defaults)
+
+
+def app_mode(on: bool = True) -> None:
+    """Run the views as an app page (the dashboard): the reader never chose the notebooks' default parameters, so a
+    default that is not in the data is replaced without a note about it."""
+    APP["defaults_notes"] = not on
+
+
+def _defaults_notes() -> bool:
+    if APP["defaults_notes"] is not None:
+        return APP["defaults_notes"]
+    import os
+
+    return not any(k.startswith("VOILA_") for k in os.environ)  # Voilà sets VOILA_* in its kernels
+
+
 def _control_notes(controls) -> list[str]:
-    """Notes that controls attach while they show something other than what was asked (a fallback)."""
+    """Notes that controls attach while they show something other than what was asked (a fallback): only until the
+    reader picks something in that control, and never in an app page whose reader did not ask for the default."""
     notes = []
+    if not _defaults_notes():
+        return notes
     for control in controls.values():
         fallback = getattr(control, "_lb_fallback", None)
         if fallback is not None and control.value == fallback[0]:
             notes.append(fallback[1])
     return notes
+
+
+def _forget_fallback(change) -> None:
+    """The reader picked something: the fallback note is no longer theirs to read, even if they come back to it."""
+    owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
+    if owner is not None and not _HOLD[0] and getattr(owner, "_lb_fallback", None) is not None:
+        if change["new"] != change["old"]:
+            owner._lb_fallback = None
 
 
 def _slug(text: str) -> str:
@@ -1025,7 +1248,8 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     if opts:
         slider.index = index_of(opts, value)
     play = ipw.Play(min=0, max=builtins_max(1, len(opts) - 1), step=1, interval=int(interval_ms),
-                    description="Play", disabled=len(opts) < 2)
+                    description="Play", disabled=len(opts) < 2, show_repeat=False,  # no "repeat": it means nothing here
+                    tooltip="Play: move the date on, one day per tick; Stop: stay on the date shown")
     play.add_class("lb-play")
     box = _picker_box_class()(children=[play, slider])
     box.slider, box.play = slider, play

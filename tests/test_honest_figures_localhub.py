@@ -26,6 +26,7 @@ from lbtools._hub.recording import response_relpath  # noqa: E402
 GPQA = "Idavidrein/gpqa"
 GPQA_CARD_NAME = "GPQA: graduate-level Google-proof Q&A"
 UNIT_NAME = "Unit-Scale Bench (synthetic)"
+NO_BOARD = "lbtools-test/no-board-bench"
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +73,8 @@ def second_tree(hub_tree, tmp_path_factory):
     edit(response_relpath(f"/api/models/{twice}"), add_results)
 
     def name_the_unit_benchmark(listing):
+        # issue 24 item 11: an official benchmark with no leaderboard yet (the Hub answers 404 for its board)
+        listing.append({**listing[0], "id": NO_BOARD, "_id": "no-board", "cardData": {}})
         for obj in listing:
             if obj["id"] == UNIT_SCALE_BENCHMARK:
                 obj["cardData"] = {"pretty_name": UNIT_NAME}
@@ -118,7 +121,8 @@ def test_one_entry_per_model_the_same_in_every_view_and_the_view_says_which(seco
         assert analysis.scores_matrix(analysis.dedupe(boards)).loc[twice, GPQA] == kept
     for view in (ranking, ranks):  # the view says which entry it kept and why, at its top
         (note,) = [n for n in view.notes if twice in n]
-        assert f"{twice} on {GPQA}: listed 2 times; kept {kept:g}" in note and "(verified)" in note
+        assert f"{twice} on {GPQA}: listed 2 times; kept {kept:g}" in note and "verified over" in note
+        assert "(verified) verified" not in note  # issue 24 item 9: said once, plainly
         assert view.bundles[0]["text/html"].startswith('<ul class="lb-notes">')
 
 
@@ -165,3 +169,48 @@ def test_a_models_parse_problems_stay_in_the_notes_on_every_redraw(second_hub):
     picker.picker.value = twice
     picker.picker.value = MALFORMED_MODEL
     assert [n for n in view.notes if MALFORMED_MODEL in n] == first  # still said, complete, on the redraw
+
+
+# --------------------------------------------------------------------------------------------
+# issue 24 on the second local Hub
+
+
+def test_the_banner_names_an_official_benchmark_without_a_leaderboard(second_hub):
+    boards, labels, twice, top = second_hub
+    assert NO_BOARD in boards.attrs["without_leaderboard"]
+    banner = widgets.source_banner(boards)
+    n = len(boards.attrs["without_leaderboard"])
+    assert f"{n} official benchmarks have no leaderboard yet:" in banner and NO_BOARD in banner.replace("\\", "")
+
+
+def test_verified_only_ranking_names_its_filter_and_its_dot_is_the_tables_rank(second_hub, tmp_path):
+    """Items 2 and 3 as 01's view does them: the dot and the table's rank are one number, named alike; the
+    heading, the figure title and the exported files say the board is filtered."""
+    boards, labels, twice, top = second_hub
+
+    def show_ranking(benchmark, verified_only):
+        board = boards[boards.dataset_id == benchmark]
+        filters = ["verified only" if verified_only else ""]
+        if verified_only:
+            board = board[board.verified.fillna(False)]
+        widgets.heading(labels[benchmark], benchmark, filters=filters)
+        intervals = analysis.rank_intervals(board, n_items=198)
+        plots.rank_interval_plot(intervals, labels=labels, subset=filters)
+        ranked = analysis.top_n(board, 50).drop(columns="rank").merge(
+            intervals[["model_id", "rank", "rank_low", "rank_high"]], on="model_id")
+        widgets.show_table(ranked, {"rank": "rank (ties share the best)", "model_id": "model",
+                                    "published_rank": "rank on the full Hub board"})
+
+    toggle = widgets.toggle("Verified only")
+    view = widgets.bind(show_ranking, benchmark=widgets.benchmark_picker(boards, labels, value=GPQA),
+                        verified_only=toggle)
+    toggle.value = True
+    ax = view.figures[0].axes[0]
+    dots = [ln for ln in ax.lines if ln.get_marker() == "o"][0].get_xdata()
+    table = view.tables[0]
+    assert list(dots) == table["rank"].tolist()[:len(dots)]
+    assert plots.RANK_NAME.split(",")[0] in ax.get_xlabel() and "rank (ties share the best)" in view.text()
+    assert "(verified only)" in ax.get_title() and "filtered: verified only" in view.text()
+    names = [p.name for p in widgets.save_view(view, tmp_path, "01_rankings")]
+    assert all("verified-only" in n for n in names)
+    assert not [n for n in view.notes if "site-packages" in n or "Warning" in n]

@@ -158,7 +158,7 @@ _facts = {"view": _view(size)}
     assert len(table) == 35 and sum(r["parameters"] is not None for r in table) == 28
     assert sum(bool(r["on_frontier"]) for r in table) == 8
     assert all(r["parameters"] is not None for r in table if r["on_frontier"])
-    assert "Pareto frontier: Qwen/Qwen3.5-0.8B (873M, 29.7)" in view["text"]  # parameters with their unit
+    assert "Pareto frontier: Qwen/Qwen3.5-0.8B (873.4M, 29.7)" in view["text"]  # parameters with their unit
     assert "03_model_metadata.csv" in facts["exports"]
 
 
@@ -239,11 +239,13 @@ def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path, 
     nb = nbformat.read(folder / "dashboard.ipynb", as_version=4)
     nb.cells.insert(0, nbformat.v4.new_code_cell(CAPTURE_STREAMS))
     nb.cells.append(nbformat.v4.new_code_cell(
+        "build_all()  # the page fills its tabs in after it shows; here, at once\n"
+        "views = [[v for v in p.children if not isinstance(v, ipywidgets.HTML)] for p in tabs.children]\n"
         "import json\nwith open('_facts.json', 'w') as f:\n    json.dump({'tabs': list(tabs.titles), "
-        "'views': [[type(v).__name__ for v in p.children] for p in tabs.children], "
-        "'errors': [repr(v.error) for p in tabs.children for v in p.children], 'streams': _streams, "
+        "'views': [[type(v).__name__ for v in p] for p in views], "
+        "'errors': [repr(v.error) for p in views for v in p], 'streams': _streams, "
         "'trust': [[v.text(), len(v.figures), [len(t) for t in v.tables], "
-        "[t.z.tolist() if 'z' in t else None for t in v.tables]] for v in tabs.children[-1].children]}, f)"))
+        "[t.z.tolist() if 'z' in t else None for t in v.tables]] for v in views[-1]]}, f)"))
     nbformat.write(nb, folder / "dashboard.ipynb")
     before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
     nbval(folder / "dashboard.ipynb", timeout=300)

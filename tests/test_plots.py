@@ -168,21 +168,41 @@ def test_race_bar(plots, leaderboards):
     assert len(empty.patches) == 0 and "no model" in _texts(empty)[0]
 
 
-def test_organisation_palette_is_distinct_and_the_same_in_every_view(plots, leaderboards):
+def test_organisation_palette_colours_only_the_top_organisations_the_same_in_every_view(plots, leaderboards):
+    """Issue 24 item 6: 39 organisations shared 30 colours (Qwen and google the same blue); now only the top ones
+    are coloured, each distinctly, the rest one grey named "other organisations" in the legend."""
+    from matplotlib.colors import to_rgb
+
     orgs = ["moonshotai", "deepseek-ai", "Qwen", "zai-org", "MiniMaxAI", "stepfun-ai", "meta-llama", "google",
             "openai", "mistralai", "allenai", "microsoft", "nvidia", "ibm", "tiiuae"]
     palette = plots.organisation_palette(orgs)
-    assert len(set(palette.values())) == len(orgs)  # moonshotai and deepseek-ai no longer share purple
+    coloured = [o for o in orgs if to_rgb(palette[o]) != to_rgb(plots._OTHER_COLOUR)]
+    assert set(coloured) == set(sorted(orgs, key=str.casefold)[:plots.TOP_ORGANISATIONS])  # equal counts: by name
+    assert len({to_rgb(palette[o]) for o in coloured}) == len(coloured)  # no two coloured ones alike
+    assert {to_rgb(palette[o]) for o in orgs if o not in coloured} == {to_rgb(plots._OTHER_COLOUR)}
+    assert to_rgb(plots._FRONTIER_COLOUR) not in {to_rgb(c) for c in palette.values()}  # the frontier stands apart
     board = pd.DataFrame({"dataset_id": ["x"] * 3, "model_id": ["moonshotai/K", "deepseek-ai/V", "Qwen/Q"],
                           "value": [3.0, 2.0, 1.0], "num_parameters": pd.array([10**12, 7 * 10**11, 4 * 10**11]),
                           "created_at": pd.to_datetime(["2025-01-01"] * 3, utc=True)})
     race = plots.race_bar(A.ranking_as_of(board, "2025-02-01"), "2025-02-01", palette=palette).axes[0]
     scatter = plots.score_vs_parameters(board, A.pareto_frontier(board), palette=palette).axes[0]
-    assert [tuple(p.get_facecolor()) for p in race.patches] == [tuple(palette[o]) for o in
-                                                                ["moonshotai", "deepseek-ai", "Qwen"]]
-    drawn = [tuple(c) for coll in scatter.collections for c in coll.get_facecolors()]
-    assert set(drawn) == {tuple(palette[o]) for o in ["moonshotai", "deepseek-ai", "Qwen"]}
+    assert [to_rgb(p.get_facecolor()) for p in race.patches] == [to_rgb(palette[o]) for o in
+                                                                 ["moonshotai", "deepseek-ai", "Qwen"]]
+    drawn = [to_rgb(c) for coll in scatter.collections for c in coll.get_facecolors()]
+    assert set(drawn) == {to_rgb(palette[o]) for o in ["moonshotai", "deepseek-ai", "Qwen"]}
     assert "moonshotai" in [t.get_text() for t in scatter.get_legend().get_texts()]
+
+
+def test_grey_organisations_share_one_legend_entry_and_equal_sizes_are_spread(plots):
+    orgs = [f"org{i:02d}" for i in range(20)]
+    board = pd.DataFrame({"dataset_id": ["x"] * 20, "model_id": [f"{o}/m" for o in orgs],
+                          "value": np.linspace(50, 70, 20), "num_parameters": pd.array([7 * 10**9] * 20)})
+    palette = plots.organisation_palette(orgs)
+    ax = plots.score_vs_parameters(board, A.pareto_frontier(board), palette=palette, annotate_frontier=False).axes[0]
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert f"other organisations ({20 - plots.TOP_ORGANISATIONS})" in legend and "org19" not in legend
+    xs = np.concatenate([c.get_offsets()[:, 0] for c in ax.collections])
+    assert len(np.unique(xs)) == 20 and np.all(np.abs(np.log10(xs / 7e9)) <= 0.013)  # jittered, not stacked
 
 
 def test_correlation_heatmap(plots):
@@ -326,11 +346,16 @@ def test_model_profile_bars(plots, leaderboards):
     fig = plots.model_profile_bars(ranks, value="percentile", labels={"y": "Why"})
     ax = _check(fig)
     _readable(fig)
-    assert len(ax.patches) == 5  # b/m is not on y
+    bars = [p for p in ax.patches if p.get_gid() != "no-result"]
+    assert len(bars) == 5  # b/m is not on y…
+    missing = [t for t in ax.texts if t.get_gid() == "no-result"]
+    assert [t.get_text() for t in missing] == ["no result"]  # …and its slot says so (issue 24 item 5), not empty
+    assert "published no result" in " ".join(t.get_text() for t in fig.texts)
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["c/m", "b/m", NASTY.replace("$", r"\$")]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["x", "Why"]
     assert ax.get_title() == "Percentile on each leaderboard: 3 models on 2 benchmarks"
-    assert sorted(_texts(ax)) == sorted(["75.0", "66.7", "75.0", "100", "100"])
+    assert sorted(t.get_text() for t in ax.texts if t.get_gid() != "no-result") == sorted(
+        ["75.0", "66.7", "75.0", "100.0", "100.0"])  # one decimal for every percentile, the leader's too
     assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 100  # fixed, not fitted to the data
     one = plots.model_profile_bars(A.model_ranks(leaderboards, ["d/m"]), value="percentile").axes[0]
     assert one.get_ylim()[0] == 0 and one.get_ylim()[1] >= 100
@@ -365,4 +390,144 @@ def test_rank_interval_plot_is_readable_at_notebook_width(plots):
                           "value": [80.0, 79.0, 70.0, 60.0, 59.0, 40.0]})
     fig = plots.rank_interval_plot(A.rank_intervals(board, n_items=200), labels={"d": "Bench D"})
     _check(fig)
+    _readable(fig)
+
+
+# --------------------------------------------------------------------------------------------
+# issue 24: figures that mislead, second round
+
+
+def _panels_board(n_bench, low_high):
+    rows = []
+    for i in range(n_bench):
+        lo, hi = low_high[i % len(low_high)]
+        for j, v in enumerate(np.linspace(lo, hi, 3)):
+            rows.append((f"b{i}", f"m/{j}", float(v), f"202{j + 3}-0{j + 2}-01"))
+    df = pd.DataFrame(rows, columns=["dataset_id", "model_id", "value", "created_at"])
+    df["created_at"] = pd.to_datetime(df["created_at"], utc=True)
+    return A.best_to_date(df)
+
+
+@pytest.mark.parametrize("n_bench", [3, 11])
+def test_best_to_date_panels_share_one_0_100_axis_and_label_both_axes(plots, n_bench):
+    """Item 1: MATH-500's 95.7 → 98.9 must not fill its panel like GPQA's 31 → 99."""
+    fig = plots.best_to_date_steps(_panels_board(n_bench, [(95.7, 98.9), (31.0, 99.0)]))
+    fig.canvas.draw()
+    panels = [ax for ax in fig.axes if ax.lines]
+    assert {ax.get_ylim() for ax in panels} == {(0.0, 100.0)}
+    labels = [ax.get_xlabel() for ax in panels] + [ax.get_ylabel() for ax in panels]
+    if fig._supxlabel is not None:
+        labels += [fig._supxlabel.get_text(), fig._supylabel.get_text()]
+    text = " ".join(labels)
+    assert "repository was created" in text and "not its release" in text  # the caveat travels with the PNG
+    assert "0–100" in text and "one axis for all" in text
+
+
+def test_best_to_date_off_the_0_100_range_says_the_axis_is_shared_but_not_0_100(plots):
+    fig = plots.best_to_date_steps(_panels_board(11, [(120.0, 300.0), (1.0, 2.0)]))
+    panels = [ax for ax in fig.axes if ax.lines]
+    assert len({ax.get_ylim() for ax in panels}) == 1
+    assert "not 0–100" in fig._supylabel.get_text()
+
+
+def test_date_ticks_name_the_first_year_and_one_date_warns_nothing(plots):
+    df = pd.DataFrame({"dataset_id": ["x"] * 3, "model_id": ["a/1", "a/2", "a/3"], "value": [1.0, 2.0, 3.0],
+                       "created_at": pd.to_datetime(["2024-07-01", "2025-01-15", "2025-07-01"], utc=True)})
+    fig = plots.score_vs_date(df, hue=None)
+    fig.canvas.draw()
+    first = [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()][0]
+    assert any(ch.isdigit() for ch in first) and "20" in first  # "Jul 2024", never a bare "Jul"
+    one = df.assign(created_at=pd.to_datetime(["2025-01-15"] * 3, utc=True))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib's AutoDateLocator warning was a notes line (item 8)
+        plots.score_vs_date(one, hue=None).canvas.draw()
+
+
+def test_rank_interval_plot_axis_spans_the_shown_models_and_names_the_dot_like_the_table(plots):
+    board = pd.DataFrame({"dataset_id": ["x"] * 40, "model_id": [f"m/{i:02d}" for i in range(40)],
+                          "value": np.r_[90.0, 80.0, 80.0, np.linspace(70, 20, 37)]})
+    ranked = A.rank_intervals(board, n_items=2000)
+    fig = plots.rank_interval_plot(ranked, top_n=10, subset=["verified only"])
+    ax = _check(fig)
+    assert ax.get_xlim()[1] < 20  # item 14: not the whole 40-model board at Top N = 10
+    assert plots.RANK_NAME in ax.get_xlabel()
+    dots = [ln for ln in ax.lines if ln.get_marker() == "o"][0]
+    assert list(dots.get_xdata()[:3]) == [1, 2, 2]  # a tie shares the best rank, as in the table
+    assert "(verified only)" in ax.get_title()  # item 3: a filtered figure says so
+
+
+def test_subset_is_named_in_every_default_title(plots, leaderboards):
+    x = leaderboards[leaderboards.dataset_id == "x"]
+    assert "(organisation b)" in plots.score_vs_parameters(x, A.pareto_frontier(x), subset="organisation b"
+                                                           ).axes[0].get_title()
+    assert "(verified only)" in plots.ranking_bar(x, subset=["verified only", ""]).axes[0].get_title()
+    assert "(organisation b)" in plots.score_vs_date(x, subset="organisation b").axes[0].get_title()
+
+
+def _predictions():
+    rows = []
+    for m in range(4):
+        rows.append((f"m/{m}", "a/hundred", 50.0 + m if m else np.nan, 51.0 + m))
+        rows.append((f"m/{m}", "b/unit", 0.9 - m / 10 if m != 1 else np.nan, 0.8 - m / 10))
+    return pd.DataFrame(rows, columns=["model_id", "dataset_id", "observed", "predicted"])
+
+
+def test_filled_matrix_says_a_0_1_benchmark_is_drawn_times_100_and_keeps_its_title(plots):
+    """Item 4 (the table beside it keeps 0.9472) and item 10 (title cut to '…scores, 20 mo')."""
+    fig = plots.filled_matrix(_predictions(), labels={"b/unit": "Unit bench"})
+    fig.canvas.draw()
+    note = " ".join(t.get_text() for t in fig.texts)
+    assert "× 100" in note and "Unit bench" in note
+    assert fig.get_figwidth() == plots.WIDTH
+    renderer = fig.canvas.get_renderer()
+    title = fig.axes[0].title.get_window_extent(renderer)
+    assert title.x0 >= 0 and title.x1 <= fig.get_figwidth() * fig.dpi  # never cut off
+
+
+def test_validation_scatter_is_as_wide_as_the_others_with_its_legend_beside(plots):
+    cells = pd.DataFrame({"observed": [10.0, 50.0, 90.0], "predicted": [12.0, 80.0, 88.0],
+                          "pred_low": [5.0, 60.0, 80.0], "pred_high": [20.0, 90.0, 95.0]})
+    fig = plots.predicted_vs_published(cells, method=None)
+    fig.canvas.draw()
+    assert fig.get_figwidth() == plots.WIDTH
+    legend = fig.axes[0].get_legend().get_window_extent()
+    assert legend.x0 >= fig.axes[0].get_window_extent().x1 - 1  # never over a point
+
+
+def test_ranking_bar_legend_never_covers_a_bar_label(plots, leaderboards):
+    x = leaderboards[leaderboards.dataset_id == "x"]
+    ax = _check(plots.ranking_bar(x))
+    legend = ax.get_legend().get_window_extent()
+    assert legend.x0 >= ax.get_window_extent().x1 - 1
+
+
+def test_parameter_counts_near_each_other_stay_apart():
+    from lbtools import _format as fmt
+
+    assert (fmt.parameters(684.5e9), fmt.parameters(685.4e9)) == ("684.5B", "685.4B")  # item 14: not one "685B"
+    assert (fmt.parameters(70.6e9), fmt.parameters(7e9), fmt.parameters(1.06e12), fmt.parameters(400e9)) == (
+        "70.6B", "7B", "1.06T", "400B")
+    assert fmt.percentile(100) == "100.0" and fmt.percentile(80) == "80.0"  # item 12: one format
+
+
+def test_odds_ratio_plot_draws_each_benchmark_on_a_log_axis_with_a_line_at_one(plots):
+    selective = pd.DataFrame({"dataset_id": ["a/x", "b/y", "c/z"], "odds_ratio": [1.5, 0.8, np.nan],
+                              "or_low": [1.1, 0.5, np.nan], "or_high": [2.0, 1.3, np.nan]})
+    fig = plots.odds_ratio_plot(selective, labels={"a/x": "Alpha"})
+    ax = fig.axes[0]
+    assert ax.get_xscale() == "log"
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "b/y"]
+    assert any(list(line.get_xdata()) == [1, 1] for line in ax.get_lines())  # no dependence
+    assert "1 benchmark without an estimate left out" in ax.get_title()
+    _readable(fig)
+
+
+def test_self_report_gap_plot_draws_each_group_around_zero(plots):
+    gap = pd.DataFrame({"author": ["org-a", "org-b", "(all)"], "n_pairs": [3, 0, 3], "gap": [2.0, np.nan, 2.0],
+                        "gap_low": [0.5, np.nan, 0.5], "gap_high": [3.5, np.nan, 3.5]})
+    fig = plots.self_report_gap_plot(gap, by="author")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["org-a", "(all)"]
+    assert any(list(line.get_xdata()) == [0, 0] for line in ax.get_lines())
+    assert "1 group without an estimate left out" in ax.get_title()
     _readable(fig)

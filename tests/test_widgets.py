@@ -151,7 +151,13 @@ def test_source_banner_snapshot_hub_and_failures(monkeypatch):
     df.attrs.update(source="hub", fetched_at="2026-04-01T00:00:00Z", failures={"evil/<b>x</b>": "gone"})
     banner = widgets.source_banner(df)
     assert banner.startswith("**Data:** live Hub (http://127.0.0.1:9), fetched 2026-04-01T00:00:00Z")
-    assert "1 could not be loaded" in banner and "<b>" not in banner and "&lt;b&gt;" in banner
+    assert "1 benchmark could not be loaded and is left out" in banner  # plural right (issue 24 item 9)
+    assert "<b>" not in banner and "&lt;b&gt;" in banner
+    df.attrs.update(failures={"a/x": "gone", "b/y": "gone"}, without_leaderboard=["c/new", "a/x"])
+    banner = widgets.source_banner(df)
+    assert "2 benchmarks could not be loaded and are left out: a/x, b/y" in banner
+    # issue 24 item 11: an official benchmark without a leaderboard is mentioned, not only the failed ones
+    assert "1 official benchmark has no leaderboard yet: c/new" in banner
 
 
 def test_benchmark_labels_prefer_the_listing_and_disambiguate():
@@ -162,9 +168,12 @@ def test_benchmark_labels_prefer_the_listing_and_disambiguate():
         "org/beta": "Same (org/beta)",
         "SWE-bench/SWE-bench_Verified": "SWE-bench Verified",
     }
-    # Not named anywhere: the id itself, not a guessed name such as "alpha"
-    assert widgets.benchmark_labels(_leaderboards()) == {"org/alpha": "org/alpha", "org/beta": "org/beta",
-                                                          "org/gamma": "org/gamma"}
+    # Not named anywhere: a readable form of the id (issue 24 item 13), the same wherever the mapping is used
+    assert widgets.benchmark_labels(_leaderboards()) == {"org/alpha": "alpha", "org/beta": "beta",
+                                                          "org/gamma": "gamma"}
+    assert widgets.benchmark_labels(["openai/openai_humaneval", "a/aime_2024", "b/aime_2024"]) == {
+        "openai/openai_humaneval": "openai humaneval", "a/aime_2024": "aime 2024 (a/aime_2024)",
+        "b/aime_2024": "aime 2024 (b/aime_2024)"}
 
 
 def test_importing_widgets_loads_no_ui_or_plotting_library():
@@ -279,11 +288,11 @@ def test_bind_shows_an_error_as_one_escaped_line_never_a_traceback():
     before = plt.get_fignums()
     view = widgets.bind(show, kind=kind)
     assert isinstance(view.error, NotFoundError)
-    assert view.text() == "Could not draw this view: benchmark <b>x</b> not found: check the id"
+    assert view.text() == "Could not draw this view with these picks: benchmark <b>x</b> not found: check the id"
     assert 'class="lb-error"' in view.html() and "&lt;b&gt;x&lt;/b&gt;" in view.html()
     assert plt.get_fignums() == before and view.figures == []
     kind.value = "other"
-    assert view.text() == "Could not draw this view: KeyError: '<script>'"
+    assert view.text() == "Could not draw this view with these picks: KeyError: '<script>'"
     assert "Traceback" not in view.text() and "<script>" not in view.html()
 
 
@@ -494,7 +503,7 @@ def test_show_table_leaves_out_columns_the_data_does_not_publish_and_formats_qua
                         k=widgets.toggle("K"))
     markup = view.html()
     assert "<th>notes</th>" not in markup and "columns left out): notes" in markup
-    assert "<td>1.06T</td>" in markup and "<td>95.7</td>" in markup and "<td>100</td>" in markup
+    assert "<td>1.06T</td>" in markup and "<td>95.7</td>" in markup and "<td>100.0</td>" in markup
 
 
 def test_cached_loads_once_and_repeats_what_the_loader_said():
@@ -512,3 +521,166 @@ def test_cached_loads_once_and_repeats_what_the_loader_said():
     picker.picker.value = "a/x"
     assert calls == ["a/x", "b/y"]  # fetched once each
     assert view.notes == ["a/x: 1 result file could not be parsed and was skipped"]  # still said on the redraw
+
+
+# --------------------------------------------------------------------------------------------
+# issue 24: notes, errors, filters, formats
+
+
+def test_library_warnings_are_never_a_note_and_lbtools_notes_speak_plainly(recwarn):
+    """Items 8 and 9: matplotlib's AutoDateLocator warning and SciPy's BCa warning leaked into the notes line."""
+    import matplotlib.dates as mdates
+    from scipy.stats import DegenerateDataWarning
+
+    from lbtools.errors import AnalysisWarning
+
+    def show(k):
+        fig, ax = plt.subplots()
+        ax.plot(pd.to_datetime(["2025-01-01"] * 2), [1, 2])
+        ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=30, maxticks=31))
+        warnings.warn("The BCa confidence interval cannot be calculated.", DegenerateDataWarning)
+        warnings.warn("lbtools: item counts unknown for 9 benchmark(s), binomial term skipped", AnalysisWarning)
+        warnings.warn("lbtools: 1 duplicate entries dropped by lbtools.analysis.dedupe_results", AnalysisWarning)
+        warnings.warn("1 models listed (verified) verified", AnalysisWarning)
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert view.notes == ["item counts unknown for 9 benchmarks, binomial term skipped",
+                          "1 duplicate entry dropped", "1 model listed verified"]
+    assert not [w for w in recwarn if "AutoDateLocator" in str(w.message) or "BCa" in str(w.message)]
+
+
+def test_a_fallback_note_is_for_the_default_only_until_the_reader_picks():
+    """Item 7: the note came back after the reader picked something themselves."""
+    picker = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/none")
+    view = widgets.bind(lambda benchmark: widgets.note(benchmark), benchmark=picker)
+    assert len(view.notes) == 1
+    picker.value = "org/beta"
+    picker.value = "org/alpha"  # back to the fallback's benchmark, picked by the reader this time
+    assert view.notes == []
+
+
+def test_an_app_page_never_notes_defaults_its_reader_did_not_choose(monkeypatch):
+    monkeypatch.setitem(widgets.APP, "defaults_notes", None)
+    monkeypatch.setenv("VOILA_BASE_URL", "/")
+    view = widgets.bind(lambda benchmark: None,
+                        benchmark=widgets.benchmark_picker(_leaderboards(), LABELS, value="org/none"))
+    assert view.notes == []
+    monkeypatch.delenv("VOILA_BASE_URL")
+    widgets.app_mode(True)
+    try:
+        view.refresh()
+        assert view.notes == []
+    finally:
+        widgets.APP["defaults_notes"] = None
+
+
+def test_a_degenerate_pick_is_a_plain_message_not_a_developer_error():
+    """Item 10: "ValueError: predict_scores: long must hold scores on at least 2 benchmarks"."""
+    def show(k):
+        raise ValueError("predict_scores: long must hold scores on at least 2 benchmarks")
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert "ValueError" not in view.text() and "predict_scores" not in view.text()
+
+
+def test_an_empty_table_says_why():
+    view = widgets.bind(lambda k: widgets.show_table(_leaderboards().head(0), empty="Every model published every "
+                                                     "benchmark: nothing to predict."), k=widgets.toggle("K"))
+    assert "<table" not in view.html() and "nothing to predict" in view.text()
+    bare = widgets.bind(lambda k: widgets.show_table(_leaderboards().head(0)), k=widgets.toggle("K"))
+    assert "<table" not in bare.html() and "No rows" in bare.text()
+
+
+def test_a_filtered_view_names_its_filters_in_its_heading_and_its_exported_files(tmp_path):
+    """Item 3: with Verified only the heading and the exported PNG/CSV lost the filter."""
+    def show(verified_only):
+        widgets.heading("GPQA", "Idavidrein/gpqa", filters=["verified only" if verified_only else ""])
+        plt.subplots()
+        widgets.show_table(_leaderboards().head(2))
+
+    toggle = widgets.toggle("Verified only")
+    view = widgets.bind(show, verified_only=toggle)
+    assert "filtered" not in view.text()
+    assert [p.name for p in widgets.save_view(view, tmp_path, "01_rankings")][0] == "01_rankings.png"
+    toggle.value = True
+    assert "GPQA — filtered: verified only" in view.text()
+    names = [p.name for p in widgets.save_view(view, tmp_path, "01_rankings")]
+    assert names == ["01_rankings-verified-only.png", "01_rankings-verified-only.svg",
+                     "01_rankings-verified-only.csv"]
+
+
+def test_statistics_have_one_format_in_every_table():
+    """Item 12: not 70.1867 [55.803, 82.5329]; percentiles with one decimal, the leader's too."""
+    df = pd.DataFrame({"model_id": ["a/x"], "index": [1.23456], "index_low": [0.5], "residual_sd": [3.14159],
+                       "predicted": [70.1867], "pred_low": [55.803], "pred_high": [0.94721], "percentile": [100.0]})
+    markup = widgets.html_table(df)
+    for cell in ("1.23", "0.50", "3.14", "70.2", "55.8", "0.947", "100.0"):  # predictions: 1 decimal on 0–100
+        assert f"<td>{cell}</td>" in markup, cell
+
+
+def test_trust_audit_statistics_have_one_format_in_every_table():
+    """Not a z of 4.0094 beside a q of 1: the trust audit's columns read like the other statistics."""
+    df = pd.DataFrame({"z": [4.00942], "p_value": [0.01234], "q_value": [1.0], "gap": [2.345], "odds_ratio": [1.5912],
+                       "share_published": [0.4321]})
+    markup = widgets.html_table(df)
+    for cell in ("4.01", "0.012", "1.000", "2.3", "1.59", "43 %"):
+        assert f"<td>{cell}</td>" in markup, cell
+
+
+def test_play_has_a_title():
+    df = _leaderboards().assign(created_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 4, utc=True))
+    player = widgets.date_player(df)
+    assert player.play.tooltip and "Play" in player.play.tooltip
+
+
+def test_notebooks_carry_a_complete_language_info_so_they_open_unmodified():
+    """Item 14: JupyterLab filled in `language_info` on opening, so a notebook showed as modified at once."""
+    import json
+    from pathlib import Path
+
+    for path in sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb")):
+        info = json.loads(path.read_text(encoding="utf-8"))["metadata"]["language_info"]
+        assert {"codemirror_mode", "file_extension", "mimetype", "name", "nbconvert_exporter", "pygments_lexer",
+                "version"} <= set(info), path.name
+
+
+def test_one_note_per_fact_a_duplicate_is_explained_once():
+    """Item 9: "1 duplicate entries dropped by lbtools.analysis.dedupe_results" right after the plain-words note."""
+    from lbtools.errors import AnalysisWarning
+
+    def show(k):
+        warnings.warn("a/m on x/gpqa: listed 2 times; kept 91.34 (rank 3) verified over 94.44 (rank 1) — one entry "
+                      "per model and benchmark: verified, then the Hub's rank, then the value", AnalysisWarning)
+        warnings.warn("rank_intervals: 1 duplicate entries dropped by lbtools.analysis.dedupe_results (one row per "
+                      "model): a/m 94.44", AnalysisWarning)
+        warnings.warn("rank_intervals: 1 duplicate entries dropped by lbtools.analysis.dedupe_results (one row per "
+                      "model): b/other 3", AnalysisWarning)
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert len(view.notes) == 2 and view.notes[0].startswith("a/m on x/gpqa: listed 2 times")
+    assert view.notes[1] == "1 duplicate entry dropped (one row per model): b/other 3"  # not said elsewhere: kept
+
+
+def test_show_figure_draws_a_kept_figure_once_and_shows_it_on_every_redraw():
+    """Item 16: 02 redrew its heatmap when only the scatter's pair changed."""
+    drawn = []
+
+    @widgets.cached
+    def heatmap(method):
+        fig, ax = plt.subplots()
+        ax.plot([1, 2], [1, 2])
+        drawn.append(method)
+        return fig
+
+    def show(method, other):
+        widgets.show_figure(heatmap(method))
+        plt.subplots()  # the part that changes
+        widgets.note(other)
+
+    other = widgets.toggle("Other")
+    view = widgets.bind(show, method=widgets.toggle("M"), other=other)
+    first = [b["image/png"] for b in view.bundles if "image/png" in b]
+    other.value = True
+    again = [b["image/png"] for b in view.bundles if "image/png" in b]
+    assert drawn == [False] and len(first) == len(again) == 2 and again[0] == first[0]
+    assert len(view.figures) == 2  # both exported

@@ -31,7 +31,6 @@ LAYOUT = "v4"  # folder of this layout inside the cache folder; older layouts ar
 SALT_FILE = "identity-salt"
 FUTURE_TOLERANCE_S = 60.0
 MAX_FILE_BYTES = 64 * 1024 * 1024
-MAX_NAME = 200  # a file-name part longer than this is stored under its hash (file systems stop at 255 bytes)
 
 
 def _unsafe(st: os.stat_result) -> str | None:
@@ -102,10 +101,7 @@ class ResponseCache:
         return False
 
     def path(self, path: str, params=None) -> Path:
-        parts = response_relpath(path, params).split("/")
-        parts = [p if len(p.encode()) <= MAX_NAME else hashlib.sha256(p.encode()).hexdigest() + ".json"
-                 for p in parts]
-        return self.folder.joinpath(*parts)
+        return self.folder / response_relpath(path, params)  # a name too long for a file system is hashed there
 
     def get(self, path: str, params=None, *, expect=None):
         """``(body, stored_at)`` of a fresh, well-formed answer, else None; a damaged one is removed with a warning."""

@@ -149,7 +149,8 @@ def _headers(token) -> _MaskedHeaders:
 
 
 class HubClient:
-    """Fetches raw JSON from one endpoint, with timeouts, retries and the response cache; one per load.
+    """Fetches raw JSON from one endpoint, with timeouts, retries and the response cache; one per load. It is the
+    live source of the loaders (``sources.SnapshotSource`` is the recorded one).
 
     ``token``: ``None`` (``HF_TOKEN`` or the login), ``False`` (anonymous), a string or ``config.Token``.
     ``max_total``: seconds one call may spend retrying, waits included (default ``MAX_TOTAL_S``).
@@ -173,8 +174,13 @@ class HubClient:
         self.in_flight, self.quota_left, self.quota_reset, self._lock = 0, None, 0.0, threading.Lock()
         self.down: str | None = None  # why this load stopped sending requests
 
+    kind = name = "hub"
+
     def __repr__(self) -> str:
         return f"HubClient(endpoint={self.endpoint!r}, authenticated={self.authenticated})"
+
+    def recorded_benchmarks(self):
+        return None, {}, []  # nothing recorded: the live list is the list
 
     # -- public ---------------------------------------------------------------------------------------------------
 
@@ -184,21 +190,18 @@ class HubClient:
 
         ``paged`` follows ``Link: rel="next"`` and joins the pages into one list. ``expect(body)`` says why a body is
         not of the expected shape (or None): such a body raises BadResponseError and is never cached."""
-        task, key = current_task.get(), (path, repr(params))
-        if self.cache is not None and not refresh and (task is None or key not in task.misses):
+        if self.cache is not None and not refresh:
             hit = self.cache.get(path, params, expect=expect)
             if hit is not None:
                 return hit[0], utc_iso(hit[1])
-            if task is not None:
-                task.misses.add(key)  # looked up once per load: the pool's thread does not look again
 
         def fetch():
             body, raw = self._pages(path, params, what, paged)
             problem = expect(body) if expect is not None else None
             if problem is not None:
                 raise BadResponseError(f"{what}: {problem}; nothing was loaded or cached from it")
-            if self.cache is not None:  # by the load's own thread, while the requests wait for the network
-                current_task.get().later.append(lambda: self.cache.put(path, params, raw))
+            if self.cache is not None:
+                self.cache.put(path, params, raw)
             return body, utc_iso()
 
         return _in_task(fetch, what)
@@ -218,20 +221,22 @@ class HubClient:
                                    token=self._token.reveal() if self._token else False)
 
         def attempt(deadline):
-            self._before_request(what, deadline)
-            try:
-                with current_task.get().attempt(self.max_total, self._overdue(what)):
-                    info = get(revision, True)  # one HEAD: the commit, and whether the cached copy is current
-                    path = get(info.commit_hash, False) if info.will_download else info.local_path
-                self.last_answer = time.monotonic()
-                return Path(path), info.commit_hash
-            except Exception as exc:  # noqa: BLE001 - classified just below
-                raise self._classify(exc, what) from exc
-            finally:
-                with self._lock:
-                    self.in_flight -= 1
+            info = get(revision, True)  # one HEAD: the commit, and whether the cached copy is current
+            path = get(info.commit_hash, False) if info.will_download else info.local_path
+            self.last_answer = time.monotonic()
+            return Path(path), info.commit_hash
 
-        return _in_task(lambda: self._retrying(attempt, what), what)
+        return _in_task(lambda: self._retried(what, self.max_total, attempt), what)
+
+    def aggregate_file(self, *, revision=None, refresh=False):
+        """``(local path, commit, fetched_at)`` of the aggregate Parquet."""
+        from .sources import AGGREGATE_FILE, AGGREGATE_REPO
+
+        return (*self.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh), utc_iso())
+
+    def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
+        """The local path of a repository file (a benchmark's ``eval.yaml``), through the Hub's download cache."""
+        return self.download(repo_id, filename, repo_type=repo_type, refresh=refresh)[0]
 
     def probe(self, timeout: float) -> str | None:
         """``None`` when the endpoint gives a Hub's answer within ``timeout`` s (headers and body), else why not:
@@ -305,26 +310,32 @@ class HubClient:
 
     def _request(self, url, params, what, budget):
         """One GET, retried; a response of at most ``budget`` bytes."""
+        from huggingface_hub.utils import hf_raise_for_status
+
+        bound = REQUEST_DEADLINE_FACTOR * self.timeout
+
+        def attempt(deadline):
+            response = self._get(url, params, what, min(deadline, time.monotonic() + bound), self.timeout,
+                                 min(MAX_BODY_BYTES, budget))
+            self._note_answer(response)
+            hf_raise_for_status(response)
+            return response
+
+        return self._retried(what, bound + 1.0, attempt)
+
+    def _retried(self, what: str, limit: float, call):
+        """``call(deadline)`` under ``_retrying``: each attempt first waits out the load's pause, is given up by the
+        load past ``limit`` s (``fetch.Task.attempt``), counts as in flight while it runs, and fails classified."""
         def attempt(deadline):
             self._before_request(what, deadline)
-            bound = REQUEST_DEADLINE_FACTOR * self.timeout
             try:
-                with current_task.get().attempt(bound + 1.0, self._overdue(what)):
-                    response = self._get(url, params, what, min(deadline, time.monotonic() + bound), self.timeout,
-                                         min(MAX_BODY_BYTES, budget))
+                with current_task.get().attempt(limit, self._overdue(what)):
+                    return call(deadline)
             except Exception as exc:  # noqa: BLE001 - classified
                 raise self._classify(exc, what) from exc
             finally:
                 with self._lock:
                     self.in_flight -= 1
-            self._note_quota(response)
-            from huggingface_hub.utils import hf_raise_for_status
-
-            try:
-                hf_raise_for_status(response)
-            except Exception as exc:  # noqa: BLE001 - classified
-                raise self._classify(exc, what) from exc
-            return response
 
         return self._retrying(attempt, what)
 
@@ -353,9 +364,8 @@ class HubClient:
 
     def _before_request(self, what: str, deadline: float) -> None:
         if self.down is not None:
-            raise HubUnavailableError(f"{what}: not requested, because the Hub at {self.endpoint} stopped answering "
-                                      f"during this load ({self.down}); try again later, or work offline with "
-                                      "LBTOOLS_SOURCE=snapshot")
+            raise self._unavailable(what, f"stopped answering during this load ({self.down}), so this was not "
+                                          "requested")
         while True:
             with self._lock:
                 now = time.monotonic()
@@ -372,26 +382,25 @@ class HubClient:
                 raise self._rate_limited(what, left)
             _sleep(left)
 
-    def _note_quota(self, response) -> None:
+    def _note_answer(self, response) -> None:
         """What an answer says of the window: a 429 pauses the load for its wait; ``RateLimit`` gives the requests
-        left (less those in flight, which it does not count yet) and when the window ends (on a 200, a reset past
-        ``MAX_PACE_S`` is not believed)."""
+        left (less the load's others in flight, which it does not count yet; ``in_flight`` still counts this one) and
+        when the window ends (on a 200, a reset past ``MAX_PACE_S`` is not believed). Of two answers of one window,
+        the one leaving fewer requests is believed: answers are not processed in the order the Hub counted them."""
         info, now = _ratelimit(response.headers), time.monotonic()
         with self._lock:
             self.last_answer = now
             if response.status_code == 429:
                 self.paused_until = max(self.paused_until, now + _wait_of_429(response.headers))
             if info is not None and info.reset_in_seconds <= MAX_PACE_S:
-                left, reset = info.remaining - self.in_flight, now + info.reset_in_seconds
+                left, reset = info.remaining - (self.in_flight - 1), now + info.reset_in_seconds
                 same_window = self.quota_left is not None and reset <= self.quota_reset + 1
                 self.quota_left = min(self.quota_left, left) if same_window else left
                 self.quota_reset = reset
 
     def _overdue(self, what: str) -> str:
         """The message of an attempt the caller stopped waiting for (no headers within its deadline)."""
-        return (f"{what}: the Hub at {self.endpoint} did not answer within {self.timeout:g} s; it may be down or "
-                "unreachable: try again later, raise LBTOOLS_TIMEOUT on a slow connection, or work offline with "
-                "LBTOOLS_SOURCE=snapshot")
+        return str(self._unavailable(what, f"did not answer within {self.timeout:g} s", silent=True))
 
     # -- retrying ----------------------------------------------------------------------------------------------
 
@@ -439,15 +448,18 @@ class HubClient:
         if unreachable and self.last_answer < started:
             self.down = f"no answer within {self.timeout:g} s" if timeouts else _describe(failure.cause)
         if timeouts >= MAX_TIMEOUTS or failure.timed_out:
-            return HubUnavailableError(
-                f"{what}: the Hub at {self.endpoint} did not answer within {self.timeout:g} s ({timeouts} timed-out "
-                f"tries, {elapsed:.1f} s in all); it may be down or unreachable: try again later, raise LBTOOLS_TIMEOUT "
-                "on a slow connection, or work offline with LBTOOLS_SOURCE=snapshot")
-        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} failed after retrying for {elapsed:.1f} s "
-                                   f"({_describe(failure.cause)}); try again later, or work offline with "
-                                   "LBTOOLS_SOURCE=snapshot")
+            return self._unavailable(what, f"did not answer within {self.timeout:g} s ({timeouts} timed-out tries, "
+                                           f"{elapsed:.1f} s in all)", silent=True)
+        return self._unavailable(what, f"failed after retrying for {elapsed:.1f} s ({_describe(failure.cause)})")
 
     # -- errors ---------------------------------------------------------------------------------------------------
+
+    def _unavailable(self, what: str, happened: str, silent: bool = False) -> HubUnavailableError:
+        """``{what}: the Hub at {endpoint} {happened}``, and what to do."""
+        advice = ("it may be down or unreachable: try again later, raise LBTOOLS_TIMEOUT on a slow connection"
+                  if silent else "try again later")
+        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} {happened}; {advice}, or work offline with "
+                                   "LBTOOLS_SOURCE=snapshot")
 
     def _too_large(self, what: str, size: int, limit: int) -> BadResponseError:
         part = "one answer" if limit >= MAX_BODY_BYTES else f"all pages of a listing ({MAX_CALL_BYTES >> 20} MiB)"
@@ -509,8 +521,7 @@ class HubClient:
                 return self._not_found(what)
             if status in (401, 403):
                 return self._access_denied(what, status)
-            return HubUnavailableError(f"{what}: the Hub answered {status} ({_first_line(exc)}); try again later, "
-                                       "or work offline with LBTOOLS_SOURCE=snapshot")
+            return self._unavailable(what, f"answered {status} ({_first_line(exc)})")
         if isinstance(exc, httpx2.TimeoutException):
             return _Transient(exc, timed_out=True)
         if isinstance(exc, (httpx2.UnsupportedProtocol, httpx2.InvalidURL, httpx2.TooManyRedirects)):

@@ -75,10 +75,6 @@ def fetch_benchmark_ids(source, refresh) -> list[str]:
     return ids
 
 
-def leaderboard_params(base_model_only):
-    return None if base_model_only is None else {"base_model": base_model_only}
-
-
 def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
     body, fetched_at = fetch_leaderboard_body(source, dataset_id, base_model_only, refresh)
     records, problems = parse_leaderboard(dataset_id, body)
@@ -87,8 +83,9 @@ def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
 
 def fetch_leaderboard_body(source, dataset_id, base_model_only, refresh):
     """``(body, fetched_at)`` of one leaderboard, not parsed (``parse_leaderboard``)."""
-    return source.get_json(f"/api/datasets/{dataset_id}/leaderboard", leaderboard_params(base_model_only),
-                           what=f"benchmark {dataset_id}", refresh=refresh, expect=expect_list)
+    params = None if base_model_only is None else {"base_model": base_model_only}
+    return source.get_json(f"/api/datasets/{dataset_id}/leaderboard", params, what=f"benchmark {dataset_id}",
+                           refresh=refresh, expect=expect_list)
 
 
 def parse_leaderboard(dataset_id, body):
@@ -127,11 +124,10 @@ def progress_enabled(progress) -> bool:
 
 class Task:
     """One key of a fan-out, as the client sees it (``client.current_task``): whether the load was cancelled,
-    whether only answers at hand may be used, when the attempt now running started and how long it may take, and
-    what to do in the caller's thread once it is done (``later``: caching its answer)."""
+    whether only answers at hand may be used, and when the attempt now running started and how long it may take."""
 
-    def __init__(self, cancelled: threading.Event, misses: set, cache_only: bool = False):
-        self.cancelled, self.misses, self.cache_only, self.later = cancelled, misses, cache_only, []
+    def __init__(self, cancelled: threading.Event, cache_only: bool = False):
+        self.cancelled, self.cache_only = cancelled, cache_only
         self.running: tuple[float, float, str] | None = None  # (started, limit, message)
 
     @contextmanager
@@ -161,8 +157,8 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
     Each key is first tried in this thread with only what is at hand (the response cache, a snapshot's files); a key
     that needs a request (``NotCached``) goes at once to a ``ThreadPoolExecutor`` of ``max_workers`` threads made for
     this call and ended with it, while the next keys are looked up. One failure never sinks the others
-    (``errors="warn"``); with ``errors="raise"`` the first one is raised. This thread waits in short steps, and
-    meanwhile caches the answers that came: Ctrl-C stops it at once (work not started is cancelled, requests in
+    (``errors="warn"``); with ``errors="raise"`` the first one is raised. This thread waits in short steps: Ctrl-C
+    stops it at once (work not started is cancelled, requests in
     flight stop at their next wait, within their timeout), and an attempt past its deadline without an answer is
     given up here (its thread ends when the server lets go, or at its read timeout).
     """
@@ -182,14 +178,12 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
         if bar is not None:
             bar.update(1)
 
-    misses: set = set()  # answers the response cache was found not to hold
-
     def to_fetch(cancelled):
         for key in keys:
             if not at_hand:
                 yield key
                 continue
-            marker = current_task.set(Task(cancelled, misses, cache_only=True))
+            marker = current_task.set(Task(cancelled, cache_only=True))
             try:
                 outcome = (task(key), None)
             except NotCached:
@@ -204,14 +198,14 @@ def fan_out(task, keys: list, *, max_workers: int, errors: str, progress, desc: 
                 done(key, *outcome)
 
     try:
-        _run_pool(task, to_fetch, max_workers, done, misses)
+        _run_pool(task, to_fetch, max_workers, done)
     finally:
         if bar is not None:
             bar.close()
     return results, failures
 
 
-def _run_pool(task, to_fetch, max_workers, done, misses) -> None:
+def _run_pool(task, to_fetch, max_workers, done) -> None:
     cancelled = threading.Event()
 
     def run(key, state):
@@ -223,17 +217,14 @@ def _run_pool(task, to_fetch, max_workers, done, misses) -> None:
     pool, futures, abandoned = None, {}, False
 
     def finish(future):
-        key, state = futures[future]
         exc = future.exception()
-        for later in state.later:  # in this thread, while the others wait for the network
-            later()
-        done(key, None if exc else future.result(), exc)
+        done(futures[future][0], None if exc else future.result(), exc)
 
     try:
         for key in to_fetch(cancelled):
             if pool is None:  # no thread for a load answered from what is at hand
                 pool = ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="lbtools")
-            state = Task(cancelled, misses)
+            state = Task(cancelled)
             futures[pool.submit(run, key, state)] = (key, state)
         pending = set(futures)
         while pending:

@@ -289,10 +289,9 @@ def _clip(text: str, limit: int = 40) -> str:
 
 
 def _body_list(body, what: str) -> list:
-    if isinstance(body, dict) and "error" in body:
-        raise BadResponseError(f"{what}: the Hub answered with an error: {_clip(str(body['error']), 200)}")
-    if not isinstance(body, list):
-        raise BadResponseError(f"{what}: expected a JSON list, got {type(body).__name__}")
+    problem = expect_list(body)
+    if problem is not None:
+        raise BadResponseError(f"{what}: {problem}")
     return body
 
 

@@ -1,4 +1,5 @@
-"""Where a loader's raw responses come from: the live Hub, or a snapshot folder replaying recorded ones.
+"""Where a loader's raw responses come from: the live Hub (``client.HubClient``), or a snapshot folder replaying
+recorded ones.
 
 Both give the loaders the same raw JSON, so one parser serves both. ``auto`` probes the Hub (a few seconds at most;
 the outcome is remembered for ``PROBE_MEMORY_S``, the one piece of state kept between loads) and falls back to the
@@ -27,33 +28,6 @@ PROBE_MEMORY_S = 300.0
 _probe_results: dict[str, tuple[float, str | None]] = {}
 _warned: set[tuple[str, str]] = set()
 _lock = threading.Lock()
-
-
-class HubSource:
-    """Live responses from the Hub (through the response cache)."""
-
-    kind = "hub"
-
-    def __init__(self, client):
-        self.client = client
-        self.name = "hub"
-
-    def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
-        return self.client.get_json(path, params, what=what, refresh=refresh, paged=paged, expect=expect)
-
-    def aggregate_file(self, *, revision=None, refresh=False):
-        """``(local path, commit, fetched_at)`` of the aggregate Parquet."""
-        from .client import utc_iso
-
-        path, commit = self.client.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh)
-        return path, commit, utc_iso()
-
-    def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
-        """The local path of a repository file (a benchmark's ``eval.yaml``), through the Hub's download cache."""
-        return self.client.download(repo_id, filename, repo_type=repo_type, refresh=refresh)[0]
-
-    def recorded_benchmarks(self):
-        return None, {}, []
 
 
 class SnapshotSource:
@@ -214,12 +188,12 @@ def resolve_source(settings, token=None):
         return snapshot
     from .client import HubClient
 
-    client = HubClient(settings, token)
+    client = HubClient(settings, token)  # the live source itself
     if settings.source == "hub":
-        return HubSource(client)
+        return client
     reason = _probe(client, min(settings.timeout, PROBE_TIMEOUT))
     if reason is None:
-        return HubSource(client)
+        return client
     snapshot = SnapshotSource(settings.snapshot)
     _warn_once(settings.endpoint, snapshot, f"the Hub at {settings.endpoint} can't be reached: {reason}")
     return snapshot

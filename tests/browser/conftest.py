@@ -1,5 +1,5 @@
-"""Real-browser fixtures: one JupyterLab server for the session and one Chromium per test module (the Voilà server, on a
-local Hub, is test_voila.py's).
+"""Real-browser fixtures: one JupyterLab server and one Chromium for the whole session (the Voilà server, on a local
+Hub, is test_voila.py's).
 
 Chromium missing → the tests skip with the reason; ``LBTOOLS_REQUIRE_BROWSER=1`` (CI) turns that into a failure.
 On a failure the page's screenshot and console log (plus the tail of the server log) are saved as
@@ -120,10 +120,8 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def browser(chromium_path):
-    """Chromium for one test module, closed after it: a Playwright sync session left open would make any later
-    ``sync_playwright()`` (tests/test_docs_site.py) fail with "using Playwright Sync API inside the asyncio loop"."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=DEFAULT_TIMEOUT_MS)
