@@ -515,3 +515,25 @@ def test_cv_plus_ends_match_their_definition():
             k_hi = int(np.ceil(0.8 * (nc + 1)))
             assert abs(low[x, j] - lo_vals[k_lo - 1]) < 1e-3
             assert abs(high[x, j] - hi_vals[k_hi - 1]) < 1e-3
+
+
+def test_connectivity_counts_two_score_bridges():
+    """Two blocks of benchmarks bridged by enough models (≥ 15 %) but only 3 of them with two scores on each side:
+    the index cannot place the blocks relative to each other well, and the check says so (the Epoch table with
+    MMLU, GSM8K, ARC, Winogrande and MATH dropped: 17 of 160 models bridge, 3 with two scores on each side)."""
+    from lbtools.analysis.capability import _connectivity
+
+    rng = np.random.default_rng(0)
+    n, half = 100, 6
+    mask = np.zeros((n, 2 * half), bool)
+    for i in range(n):
+        side = 0 if i < n // 2 else half
+        mask[i, side + rng.choice(half, 4, replace=False)] = True
+    for i in range(20):  # 20 % of models publish one score on the other side
+        other = half if i < n // 2 else 0
+        mask[i, other + rng.integers(half)] = True
+    names = [f"b{j}" for j in range(2 * half)]
+    assert "poorly connected" in (_connectivity(mask, names) or "")
+    for i in range(20, 26):  # six more models with two scores on the other side: well bridged
+        mask[i, half + rng.choice(half, 2, replace=False)] = True
+    assert "poorly connected" not in (_connectivity(mask, names) or "")

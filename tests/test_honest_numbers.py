@@ -276,7 +276,7 @@ def test_parameter_counts_read_with_their_unit(n, text):
 
 
 def test_one_format_per_quantity():
-    assert fmt.percentile(95.652) == "95.7" and fmt.percentile(100.0) == "100" and fmt.percentile(None) == "—"
+    assert fmt.percentile(95.652) == "95.7" and fmt.percentile(100.0) == "100.0" and fmt.percentile(None) == "—"
     assert fmt.interval(74.12, 78.0, like=76.4) == "74.1 to 78.0"  # as many decimals as the point value shows
     assert fmt.interval(0.04, 0.8, digits=2) == "0.04 to 0.80"
     assert fmt.coefficient(0.8) == "0.80" and fmt.coefficient(float("nan")) == "n/a"

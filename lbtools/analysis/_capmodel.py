@@ -23,6 +23,10 @@ MAX_K = 8
 MONDRIAN_MIN = 20  # a benchmark with this many calibration cells is calibrated on its own cells
 CV_MODELS = 1000  # beyond this many models, fold fits learn the benchmark parameters from a random subset of them
 BIG_CELLS = 20000  # above this many published cells: one penalty, no nested choice per fold, shorter EM (see docs)
+BLEND_WEIGHTS = (0.2, 0.35, 0.5)  # weights tried for a predictor added to the blend (forward stacking by CV)
+SVD_RANKS = (1, 2, 3, 4)  # rank-r SVD imputations tried as blend parts
+USE_KNN = True  # KNN imputation (5 nearest models) as a blend part
+BLEND_PARTS = 3  # at most this many predictors in the blend
 CV_TOL = 1e-3  # fold fits stop when no fitted logit moves by more than this (the final fits: 1e-4)
 
 
@@ -434,6 +438,94 @@ class CrossFitter:
         return best[0], best[1], errors
 
 
+    # ---- blends: a weighted average of the best (k, penalty) fit with another predictor, chosen by the same
+    # cross-validation. The other predictor is a factor fit already made for the choice of (k, penalty), or
+    # iterative rank-r SVD imputation on 0–100 (hard-impute, ObsScaling's recipe; ``k = "svd<r>"``).
+
+    def _part(self, out, name):
+        """A non-factor blend part's 0–100 predictions from the cells not in ``out``: ``"svd<r>"`` (rank-r SVD
+        imputation) or ``"knn"`` (the mean of the 5 nearest models, scikit-learn's KNNImputer)."""
+        key = (frozenset(out), name)
+        if key not in self.pred:
+            train = self.train_mask(out)
+            if name == "knn":
+                self.pred[key] = baseline_predict("KNNImputer", self.truth, train)
+            else:
+                # (at most 50 sweeps, stopping when no imputed cell moves by 0.01 points: the baseline runs to 200 and 10⁻⁴;
+                # the blend only needs a smooth low-rank part, and the CV scores the truncated one it uses)
+                self.pred[key] = np.clip(_pca_impute(self.truth, train, int(name[3:]), iters=50, tol=0.01), 0.0, 100.0)
+        return self.pred[key]
+
+    def point_choice(self, out, choice):
+        """0–100 point prediction of a choice ``((k, penalty, weight), ...)`` and the factor fits' logit sd."""
+        point, var, wf = 0.0, 0.0, 0.0
+        for k, lam, w in choice:
+            if isinstance(k, str):
+                point = point + w * self._part(out, k)
+            else:
+                m_, s_ = self.predict_all(out, k, lam)
+                point = point + w * expected_pct(m_, s_)
+                var, wf = var + w * s_**2, wf + w
+        return point, np.sqrt(var / wf)
+
+    def predict_choice(self, out, choice):
+        """(logit mean, sd) of a choice: for a blend, the weighted mean of the predictors on 0–100, returned as the
+        logit mean whose :func:`expected_pct` it is, with the factor fits' pooled sd."""
+        if len(choice) == 1:
+            k, lam, _ = choice[0]
+            return self.predict_all(out, k, lam)
+        point, sd = self.point_choice(out, choice)
+        return pct_to_mu(point, sd), sd
+
+    def cv_error_choice(self, base, choice):
+        sq, cnt = 0.0, 0
+        for g in range(self.n_folds):
+            if g in base:
+                continue
+            test = self.fold == g
+            if not test.any():
+                continue
+            point, _ = self.point_choice(set(base) | {g}, choice)
+            sq += float(((point[test] - self.truth[test]) ** 2).sum())
+            cnt += int(test.sum())
+        return float(np.sqrt(sq / max(cnt, 1)))
+
+    def select_blend(self, base=(), weights=BLEND_WEIGHTS, svd_ranks=SVD_RANKS, max_parts=BLEND_PARTS):
+        """:meth:`select`, then forward stacking: while adding another predictor to the blend (at one of
+        ``weights``, the rest scaled down) predicts the held-out folds better, add the best such. The candidates are
+        the other (k, penalty) fits already made and rank-r SVD imputation; each is scored on the same folds (nested
+        inside ``base`` as :meth:`select` is), so the blend is one more choice of the same cross-validation.
+        Returns (choice, errors) with ``choice`` a tuple of (k, penalty, weight); k is ``"svd<r>"`` for SVD
+        imputation."""
+        k, lam, errors = self.select(base)
+        best = ((k, lam, 1.0),)
+        best_e = errors[(k, lam)]
+        m = self.y.shape[1]
+        others = [key for key in sorted(errors, key=errors.get) if key != (k, lam)]
+        if self.rows.all():  # (on a subset of models, for large tables: factor fits only)
+            others += [(f"svd{r}", None) for r in svd_ranks if r < m - 1] + [("knn", None)] * USE_KNN
+        while len(best) < max_parts:
+            step = None
+            for key in others:
+                if any(key == (p[0], p[1]) for p in best):
+                    continue
+                for w in weights:
+                    choice = tuple((p[0], p[1], p[2] * (1.0 - w)) for p in best) + ((key[0], key[1], w),)
+                    e = self.cv_error_choice(base, choice)
+                    if e < best_e - 1e-9:
+                        step, best_e = choice, e
+            if step is None:
+                break
+            best = step
+        return best, errors
+
+
+def pct_to_mu(point, sd):
+    """The logit mean whose :func:`expected_pct` with ``sd`` is ``point`` (0–100)."""
+    p = np.clip(point / 100.0, 1e-4, 1 - 1e-4)
+    return logit(p) * np.sqrt(1.0 + np.pi * sd**2 / 8.0)
+
+
 def _cv_plus_bounds(mu_f, sd_f, scores_by_fold, level, lower: bool):
     """The CV+ end (Barber et al. 2021, eq. 6 with normalised scores) for many cells at once.
 
@@ -549,7 +641,7 @@ def _col_means(pct, train):
     return np.where(np.isfinite(col), col, overall)
 
 
-def _pca_impute(pct, train, rank, iters=200):
+def _pca_impute(pct, train, rank, iters=200, tol=1e-4):
     """Iterative rank-k SVD imputation (hard-impute), started from the benchmark means (ObsScaling's recipe)."""
     col = _col_means(pct, train)
     filled = np.where(train, pct, col[None, :])
@@ -560,7 +652,7 @@ def _pca_impute(pct, train, rank, iters=200):
         u, s, vt = np.linalg.svd(filled - centre, full_matrices=False)
         low = centre + (u[:, :rank] * s[:rank]) @ vt[:rank]
         new = np.where(train, pct, low)
-        if np.max(np.abs(new - filled)) < 1e-4:
+        if np.max(np.abs(new - filled)) < tol:
             filled = new
             break
         filled = new

@@ -276,6 +276,10 @@ def _warn(messages, func: str, stacklevel: int = 3) -> None:
 # diagnostics
 
 
+BRIDGE_SHARE = 0.15  # warn when fewer of the models than this publish on both sides of the weakest split …
+MIN_BRIDGES = 5  # … or fewer than this many have ≥ 2 scores on each side (Epoch, 30 % dropped: 3 vs ≥ 7 otherwise)
+
+
 def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     """A sentence when the benchmarks split into groups that share few models (None when well connected)."""
     active = mask[mask.sum(axis=1) >= 2]
@@ -321,10 +325,13 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     side = vecs[:, 1] > 0
     if not (side.all() or (~side).all()):
         both = int((active[:, side].any(axis=1) & active[:, ~side].any(axis=1)).sum())
-        if both < max(5, 0.1 * active.shape[0]):
+        # bridges: models with ≥ 2 scores on each side (one score on a side barely places a model there)
+        bridges = int(((active[:, side].sum(axis=1) >= 2) & (active[:, ~side].sum(axis=1) >= 2)).sum())
+        if both < max(5, BRIDGE_SHARE * active.shape[0]) or bridges < MIN_BRIDGES:
             small = benchmarks[side] if side.sum() <= (~side).sum() else benchmarks[~side]
             notes.insert(0, f"poorly connected table: {int(side.sum())} and {int((~side).sum())} benchmarks form "
-                            f"two blocks that only {both} of {active.shape[0]} models published on both sides of "
+                            f"two blocks that only {both} of {active.shape[0]} models published on both sides of, "
+                            f"{bridges} with ≥ 2 scores on each side "
                             f"(e.g. {', '.join(map(str, small[:4]))}); the index relates the blocks through those "
                             "models alone")
     return "; ".join(notes) or None
@@ -349,9 +356,20 @@ class _Models:
     fold: np.ndarray
     fold_mu: np.ndarray  # (K, n, m)
     fold_sd: np.ndarray
-    fold_choice: list  # (k, penalty) per fold
+    fold_choice: list  # per fold, its blend ((k, penalty, weight), ...)
     z: np.ndarray  # signed normalised out-of-fold residual per published cell
     classes: np.ndarray
+    blend: tuple = ()  # ((k, penalty, weight), ...): the fits averaged on the logit scale (one: no blend)
+
+
+_PART_NAMES = {"knn": "KNN(5)", **{f"svd{r}": f"rank-{r} SVD" for r in range(1, 10)}}
+
+
+def _blend_text(blend) -> str:
+    if len(blend) == 1:
+        return f"({blend[0][0]}, {blend[0][1]:g})"
+    return " + ".join(f"{w:g}·{_PART_NAMES.get(k, k)}" if isinstance(k, str) else f"{w:g}·({k}, {lam:g})"
+                      for k, lam, w in blend)
 
 
 INDEX_PENALTY = 3.0  # pseudo-observations shrinking the index's slopes towards their common value
@@ -385,22 +403,38 @@ def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None)
     big = n_cells > cm.BIG_CELLS
     cf = cm.CrossFitter(y, mask, binom, t.n_items, fold, rows & present, mk,
                         penalties=cm.PENALTIES[:1] if big else cm.PENALTIES, max_iter=60 if big else 300)
-    k, lam, errors = cf.select(())
+    if big:
+        k, lam, errors = cf.select(())
+        blend = ((k, lam, 1.0),)
+    else:
+        blend, errors = cf.select_blend(())
+    k, lam = blend[0][0], blend[0][1]
     fold_mu = np.empty((n_folds, n, m))
     fold_sd = np.empty((n_folds, n, m))
     choice = []
     for f in range(n_folds):
-        # the nested choice (the fold's own CV inside its training cells); on large tables the choice on all
-        # cells is reused (thousands of cells per fold: one fold barely moves it)
-        kf, lf, _ = cf.select({f}) if n_folds > 2 and not big else (k, lam, None)
-        fold_mu[f], fold_sd[f] = cf.predict_all({f}, kf, lf)
-        choice.append((kf, lf))
+        # the nested choice (the fold's own CV inside its training cells, blend included); on large tables the
+        # choice on all cells is reused (thousands of cells per fold: one fold barely moves it)
+        bf = cf.select_blend({f})[0] if n_folds > 2 and not big else blend
+        fold_mu[f], fold_sd[f] = cf.predict_choice({f}, bf)
+        choice.append(bf)
     classes = cm.conformal_classes(mask)
     low, high, z = cm.cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes)
-    full = cm.fit_best(y, mask, binom, k, lam, rng=rng, starts=("additive",), check=(), max_iter=200 if big else 1000,
-                       tol=cm.CV_TOL if big else 1e-4)
-    mu, var = cm.predict(full, t.n_items)
-    return _Models(k, lam, errors, full, mu, np.sqrt(var), low, high, fold, fold_mu, fold_sd, choice, z, classes)
+    point, var, wf = 0.0, 0.0, 0.0
+    for kb, lb, w in blend:
+        if isinstance(kb, str):  # rank-r SVD or KNN imputation on 0–100
+            point = point + w * cf._part((), kb)
+            continue
+        fb = cm.fit_best(y, mask, binom, kb, lb, rng=rng, starts=("additive",), check=(),
+                         max_iter=200 if big else 1000, tol=cm.CV_TOL if big else 1e-4)
+        mu_b, var_b = cm.predict(fb, t.n_items)
+        point, var, wf = point + w * cm.expected_pct(mu_b, np.sqrt(var_b)), var + w * var_b, wf + w
+        if (kb, lb) == (k, lam):
+            full = fb
+    var = var / wf
+    mu = cm.pct_to_mu(point, np.sqrt(var)) if len(blend) > 1 else mu_b
+    return _Models(k, lam, errors, full, mu, np.sqrt(var), low, high, fold, fold_mu, fold_sd, choice, z, classes,
+                   blend)
 
 
 class CapabilityFit:
@@ -493,7 +527,8 @@ class CapabilityFit:
             ("intervals", f"{self.level:.0%} CV+ (Barber et al. 2021), normalised scores, calibrated per benchmark "
                           f"for {int((m.classes >= 0).sum())} benchmark(s) with ≥ {cm.MONDRIAN_MIN} cells, pooled "
                           f"for {int((m.classes < 0).sum())}"),
-            ("fold choices (k, penalty)", ", ".join(f"({k}, {lam:g})" for k, lam in m.fold_choice)),
+            ("blend", _blend_text(m.blend)),
+            ("fold choices (k, penalty)", "; ".join(_blend_text(c) for c in m.fold_choice)),
         ]
         rows += [("diagnostic", d) for d in self.diagnostics]
         rows += [("note", n) for n in self.notes]
