@@ -229,7 +229,8 @@ def test_an_interrupted_save_leaves_no_partial_folder_behind_requests_in_flight(
     script = (f"import lbtools\nlbtools.save_snapshot({str(tmp_path / 'snap')!r}, models=False, aggregate=False, "
               "progress=False)\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), "LBTOOLS_CACHE": "off"}
-    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=DEFAULT_SIGINT)  # Ctrl-C reaches it even when the suite runs as a background job
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and not [p for p in tmp_path.glob(".snap.partial-*/responses/api/datasets/*")]:
         time.sleep(0.02)  # the listing is recorded: leaderboard requests are in flight now

@@ -6,7 +6,8 @@ that are not in the curated notebook: parameters injected after its ``parameters
 (``EXPORT_DIR`` under the test's temporary directory, which is also the kernel's working directory, so the run leaves
 git clean), and a last cell that reads the bound views from the kernel's namespace and writes them as JSON. nbval runs
 that copy in a child pytest, on the bundled snapshot, offline; the test then checks the JSON. So each notebook is
-executed once headless per ``make test`` (and once more in a real browser, tests/browser/test_jupyterlab.py).
+executed once headless per ``make test`` (and once more in the dashboard: in Voilà, tests/browser/test_voila.py,
+where its pickers are checked in a real browser; or headless below where no browser runs).
 
 All of it is ``slow``: ``pytest -m "not slow"`` skips it (docs/testing.md).
 """
@@ -242,7 +243,9 @@ def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path, 
         "views = [[v for v in p.children if not isinstance(v, ipywidgets.HTML)] for p in tabs.children]\n"
         "import json\nwith open('_facts.json', 'w') as f:\n    json.dump({'tabs': list(tabs.titles), "
         "'views': [[type(v).__name__ for v in p] for p in views], "
-        "'errors': [repr(v.error) for p in views for v in p], 'streams': _streams}, f)"))
+        "'errors': [repr(v.error) for p in views for v in p], 'streams': _streams, "
+        "'trust': [[v.text(), len(v.figures), [len(t) for t in v.tables], "
+        "[t.z.tolist() if 'z' in t else None for t in v.tables]] for v in views[-1]]}, f)"))
     nbformat.write(nb, folder / "dashboard.ipynb")
     before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
     nbval(folder / "dashboard.ipynb", timeout=300)
@@ -253,6 +256,16 @@ def test_the_dashboard_shows_every_notebooks_views_and_writes_nothing(tmp_path, 
     after = sorted(p.relative_to(folder) for p in folder.rglob("*") if p.name != "_facts.json")
     assert after == before  # no exports, no files
     assert facts["streams"] == [], facts["streams"]  # no prints, no warnings, no progress bars on the page
+    # 07 on the bundled snapshot, which carries no provenance (its other run, on a Hub with provenance, is
+    # tests/test_trust_notebook.py's): as tests/browser/test_voila.py checks on the Trust tab
+    provenance, gap, flags, selective = facts["trust"]
+    assert "the provenance mix can't be shown" in provenance[0] and provenance[1:3] == [0, []]
+    assert "No cell has both a first-party and an independent score" in gap[0]
+    assert "A flag is a reason to look, not a verdict" in flags[0]
+    assert "No score is flagged at this rate (no independent entries to calibrate against" in flags[0]
+    assert flags[2] == [25] and flags[3][0] == sorted(flags[3][0], reverse=True)  # the largest gaps first
+    assert "benchmarks: stronger models publish them more often" in selective[0]
+    assert selective[1] == 1 and 8 <= selective[2][0] <= 11
 
 
 # Injected before the dashboard's cell: what its cell prints to stdout/stderr (nothing, on an app page).
@@ -274,7 +287,10 @@ _sys.stdout, _sys.stderr = _Tee(_sys.stdout), _Tee(_sys.stderr)
 
 # Last in this module, so every facts test above is defined: a curated notebook with no facts test here is still run
 # top to bottom once (nbval only), until it gets one.
-WITHOUT_FACTS = [p.stem for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb")) if f"test_{p.stem}" not in globals()]
+# 07_trust_audit's facts run is in tests/test_trust_notebook.py (on a local Hub with provenance).
+FACTS_ELSEWHERE = {"07_trust_audit": "tests/test_trust_notebook.py"}
+WITHOUT_FACTS = [p.stem for p in sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+                 if f"test_{p.stem}" not in globals() and p.stem not in FACTS_ELSEWHERE]
 
 
 @pytest.mark.parametrize("stem", WITHOUT_FACTS)

@@ -1,5 +1,6 @@
 """`lbtools report`: the manifest and CITATION.cff writers (fast), the static pages' widget outputs, the command's
-errors, and one slow run of the report twice on the bundled snapshot (byte-identical tables and manifest)."""
+errors, and one slow run of the report twice on the bundled snapshot (byte-identical tables and manifest), on a tiny
+notebook of tests/fixtures/report/ rather than the curated ones."""
 
 from __future__ import annotations
 
@@ -175,16 +176,18 @@ class _Links(HTMLParser):
             self.images.append(attrs["src"])
 
 
-# Two notebooks, not all: the suite executes each notebook at most twice (TESTING.md), and nbval and the notebook
-# facts tests already run them all; these two cover figures (PNG, SVG) and tables (CSV) from two exports.
-REPORT_NOTEBOOKS = ["01_rankings.ipynb", "03_model_metadata.ipynb"]
+# A tiny notebook kept under tests/ (a parameters cell, one bound view with a figure and a table, an export cell),
+# not the curated ones: the suite executes each curated notebook at most twice (docs/testing.md), in its headless
+# facts run and in the dashboard. That `lbtools report` finds the curated notebooks by default is
+# test_default_notebooks_are_found_by_glob (fast); that they run top to bottom is tests/test_notebook_facts.py.
+REPORT_NOTEBOOK = REPO / "tests" / "fixtures" / "report" / "tiny_report.ipynb"
 
 
 @pytest.mark.slow
 def test_report_twice_on_the_bundled_snapshot_gives_the_same_tables_and_manifest(tmp_path, monkeypatch):
     monkeypatch.setenv("LBTOOLS_SOURCE", "snapshot")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    notebooks = [str(REPO / "notebooks" / n) for n in REPORT_NOTEBOOKS]
+    notebooks = [str(REPORT_NOTEBOOK)]
     monkeypatch.chdir(tmp_path)  # OUT relative to where the command runs, not to the notebooks' folder
     for out in ("one", "two"):
         assert main(["report", out, "--snapshot", str(lbtools.bundled_snapshot()), "--notebooks", *notebooks]) == 0
@@ -201,7 +204,9 @@ def test_report_twice_on_the_bundled_snapshot_gives_the_same_tables_and_manifest
         assert hashlib.sha256((two / rel).read_bytes()).hexdigest() == digest, rel
     assert any(rel.endswith(".svg") for rel in manifest["figures"])
     assert manifest["snapshot"]["name"] == "openevals-2026-03-25"
-    assert set(manifest["notebooks"]) == {"01_rankings", "03_model_metadata"}
+    assert set(manifest["notebooks"]) == {"tiny_report"}
+    assert sorted(manifest["tables"]) == ["exports/tiny_report/tiny.csv"]
+    assert sorted(manifest["figures"]) == ["exports/tiny_report/tiny.png", "exports/tiny_report/tiny.svg"]
 
     # index.html links every page, and every link and image of the index resolves to a file
     parser = _Links()

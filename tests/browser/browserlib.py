@@ -421,18 +421,25 @@ def _tops(df) -> dict[str, tuple[str, str]]:
     return {str(d): (str(m), format_value(v)) for d, m, v in zip(top["dataset_id"], top["model_id"], top["value"])}
 
 
-def load_snapshot_facts() -> dict:
-    """Leaderboard leaders on the bundled snapshot: overall, and among models with a creation date (the race)."""
+def load_snapshot_facts(**env: str) -> dict:
+    """Leaderboard leaders on the bundled snapshot (or, with ``env``, on the source it names, e.g. a local Hub:
+    ``LBTOOLS_SOURCE="hub", HF_ENDPOINT=url``): overall, and among models with a creation date (the race)."""
     import warnings
 
     import lbtools
     from lbtools.widgets import benchmark_labels
 
-    with _env(LBTOOLS_SOURCE="snapshot", LBTOOLS_CACHE="off"), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        boards = lbtools.load_leaderboards()
-        enriched = lbtools.enrich(boards)
-        labels = benchmark_labels(boards, lbtools.list_benchmarks())  # as the notebooks label their pickers
+    settings = {"LBTOOLS_SOURCE": "snapshot", "LBTOOLS_CACHE": "off", **env}
+    offline = os.environ.pop("HF_HUB_OFFLINE", None) if settings["LBTOOLS_SOURCE"] == "hub" else None
+    try:
+        with _env(**settings), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            boards = lbtools.load_leaderboards()
+            enriched = lbtools.enrich(boards)
+            labels = benchmark_labels(boards, lbtools.list_benchmarks())  # as the notebooks label their pickers
+    finally:
+        if offline is not None:
+            os.environ["HF_HUB_OFFLINE"] = offline
     dated = enriched[enriched["created_at"].notna().to_numpy(dtype=bool)]
     return {
         "boards": boards,

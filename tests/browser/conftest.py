@@ -1,4 +1,5 @@
-"""Real-browser fixtures: one JupyterLab server, one Voilà server and one Chromium for the whole session.
+"""Real-browser fixtures: one JupyterLab server and one Chromium for the whole session (the Voilà server, on a local
+Hub, is test_voila.py's).
 
 Chromium missing → the tests skip with the reason; ``LBTOOLS_REQUIRE_BROWSER=1`` (CI) turns that into a failure.
 On a failure the page's screenshot and console log (plus the tail of the server log) are saved as
@@ -15,17 +16,16 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+LAB_NOTEBOOKS = HERE.parent / "fixtures" / "report"
 if str(HERE) not in sys.path:  # browserlib, whatever pytest's import mode
     sys.path.insert(0, str(HERE))
 
 from browserlib import (  # noqa: E402
     DEFAULT_TIMEOUT_MS,
     LAUNCH_ARGS,
-    NOTEBOOKS,
     RESULTS,
     LabPage,
     LabServer,
-    VoilaServer,
     base_env,
     find_chromium,
     load_snapshot_facts,
@@ -144,20 +144,10 @@ def snapshot_facts():
 
 @pytest.fixture(scope="session")
 def lab_server(chromium_path, tmp_path_factory):
-    """The session's JupyterLab on a copy of notebooks/, kernels reading the bundled snapshot (no network)."""
+    """The session's JupyterLab on a copy of tests/fixtures/report/ (a tiny notebook, not a curated one: those run in
+    the Voilà dashboard, test_voila.py), kernels reading the bundled snapshot (no network)."""
     tmp = tmp_path_factory.mktemp("lab")
-    server = LabServer(tmp, NOTEBOOKS, base_env(tmp)).start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture(scope="session")
-def voila_server(chromium_path, tmp_path_factory):
-    """The session's Voilà on a copy of notebooks/, kernels reading the bundled snapshot (no network)."""
-    tmp = tmp_path_factory.mktemp("voila")
-    server = VoilaServer(tmp, NOTEBOOKS, base_env(tmp)).start()
+    server = LabServer(tmp, LAB_NOTEBOOKS, base_env(tmp)).start()
     try:
         yield server
     finally:
