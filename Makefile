@@ -55,7 +55,7 @@ lab: setup
 test: setup
 	@status=0; \
 	$(BIN)/python -m pytest -q -rs -p no:cacheprovider -m "not slow" tests/ || status=1; \
-	$(BIN)/python -m pytest -q -rs -p no:cacheprovider -m slow tests/ || status=1; \
+	$(BIN)/python -m pytest -q -rs -p no:cacheprovider -n 0 -m slow tests/ || status=1; \
 	git diff --quiet -- notebooks/ || { echo "notebooks changed during the test run: commit them without outputs"; git status --short; status=1; }; \
 	if [ $$status -ne 0 ]; then echo "make test: FAILED (see above: unit tests, notebooks or a changed notebook)"; fi; \
 	exit $$status
