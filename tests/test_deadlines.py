@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 import lbtools
+from bounded import finishes_within
 from localhub import SilentServer
 from signals import DEFAULT_SIGINT, default_sigint
 
@@ -30,22 +31,7 @@ HANG_LIMIT_S = 30.0  # the calls below end within a few timeouts of 1 s; minutes
 
 def _ends(call) -> dict:
     """Run ``call`` in a thread; returns ``{"value"|"error": ..., "warnings": [...]}`` or fails if it hangs."""
-    outcome: dict = {}
-
-    def run():
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                outcome["value"] = call()
-            except BaseException as exc:  # noqa: BLE001 - inspected by the test
-                outcome["error"] = exc
-        outcome["warnings"] = caught
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(HANG_LIMIT_S)
-    assert not thread.is_alive(), f"the call was still waiting after {HANG_LIMIT_S:g} s"
-    return outcome
+    return finishes_within(call, HANG_LIMIT_S)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 
 import lbtools
+from bounded import finishes_within
 from lbtools._hub.recording import MANIFEST, file_relpath, response_relpath
 from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO
 from lbtools.cli import main
@@ -32,19 +33,7 @@ BOUND_S = 20.0
 
 def _within(call, seconds: float = BOUND_S) -> dict:
     """Run ``call`` in a thread; ``{"value"|"error": ...}``, or fail if it is still running after ``seconds``."""
-    outcome: dict = {}
-
-    def run():
-        try:
-            outcome["value"] = call()
-        except BaseException as exc:  # noqa: BLE001 - inspected by the test
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still waiting after {seconds:g} s"
-    return outcome
+    return finishes_within(call, seconds)
 
 
 def _caught(call):
