@@ -232,23 +232,23 @@ def default_notebooks() -> list[Path]:
     return sorted((_REPO / "notebooks").glob("0*.ipynb"))
 
 
+def _set_environment(values: dict) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
 @contextmanager
 def _environment(**values):
     """Set (or, for None, unset) environment variables within the block; the kernels papermill starts inherit them."""
     before = {k: os.environ.get(k) for k in values}
     try:
-        for key, value in values.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _set_environment(values)
         yield
     finally:
-        for key, value in before.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        _set_environment(before)
 
 
 def _epoch(taken_at: str | None) -> str:
