@@ -212,15 +212,6 @@ def _n_items_map(n_items, benchmarks, func: str) -> dict:
 # the one place that talks to the capability model
 
 
-def _capmodel():
-    """The capability model's numerics: ``_capmodel`` (the fit_capability redesign) where it exists."""
-    try:
-        from . import _capmodel as cm
-    except ImportError:
-        return None
-    return cm
-
-
 def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_items: dict) -> pd.DataFrame:
     """Every (model, benchmark) of ``cells`` predicted without its own published value.
 
@@ -232,10 +223,11 @@ def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_i
     the others; ``n_items`` (NaN where unknown); ``k``, ``penalty``, ``cv_rmse`` (0–100) of the chosen fit.
 
     The one place that talks to the capability model (its array-level fit, not its frame API: the trust audit
-    chooses which value of a cell the fit sees, and needs the grid's unpublished cells too). It uses the
-    fit_capability numerics (``_capmodel``: EM from several starts, ``CrossFitter``) when they are there, else the
-    older ``capability`` internals.
+    chooses which value of a cell the fit sees, and needs the grid's unpublished cells too): the fit_capability
+    numerics (``_capmodel``: EM from several starts, ``CrossFitter``).
     """
+    from . import _capmodel as cm
+
     models = np.array(sorted(cells["model_id"].unique()), dtype=object)
     benches = np.array(sorted(cells["dataset_id"].unique()), dtype=object)
     rows = pd.Index(models).get_indexer(cells["model_id"])
@@ -246,47 +238,21 @@ def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_i
     n, m = pct.shape
     counts = np.array([n_items.get(b, np.nan) for b in benches], dtype=float)
     n_folds = int(min(folds, max(2, mask.sum() // 10)))
-    cm = _capmodel()
-    if cm is not None:
-        y, binom = cm.to_logit(pct, counts)
-        fold = cm.make_folds(mask, n_folds, rng)
-        fitter = cm.CrossFitter(y, mask, binom, counts, fold, np.ones(n, dtype=bool),
-                                cm.max_k(n, m, int(mask.sum())))
-        k, lam, errors = fitter.select(())
-        mu, sd = np.full(pct.shape, np.nan), np.full(pct.shape, np.nan)
-        for f in range(fitter.n_folds):
-            held = fold == f
-            mu_f, sd_f = fitter.predict_all({f}, k, lam)
-            mu[held], sd[held] = mu_f[held], sd_f[held]
-        mu_all, sd_all = fitter.predict_all((), k, lam)
-        var = np.where(mask, sd, sd_all) ** 2
-        mu = np.where(mask, mu, mu_all)
-        binom_var = cm.binomial_var(mu, np.broadcast_to(counts, mu.shape))
-        best = (k, lam)
-    else:
-        from . import capability as cap
-
-        y, binom = cap._to_logit(np.where(mask, pct, 50.0), np.broadcast_to(counts, pct.shape))
-        fold = cap._folds(mask, n_folds, rng)
-        max_k = cap._max_k(m, int(mask.sum()))
-        truth = pct[mask]
-        errors, cv = {}, {}
-
-        def search(grid):
-            cv.update(cap._cross_validate(y, mask, binom, counts, grid, fold))
-            for key in grid:
-                mu_cv, var_cv = cv[key]
-                point = _expected_pct(mu_cv[mask], np.sqrt(var_cv[mask]))
-                errors[key] = float(np.sqrt(np.mean((point - truth) ** 2)))
-            return min(errors, key=lambda key: (round(errors[key], 6), key[0], -key[1]))
-
-        best = search([(k, cap._PENALTIES[0]) for k in range(1, max_k + 1)])
-        best = search([(best[0], lam) for lam in cap._PENALTIES[1:]])
-        mu_cv, var_cv = cv[best]
-        mu_all, var_all = cap._predict(cap._fit(y, mask, binom, *best), counts)
-        mu = np.where(mask, mu_cv, mu_all)
-        var = np.where(mask, var_cv, var_all)
-        binom_var = cap._binomial_var(mu, np.broadcast_to(counts, mu.shape))
+    y, binom = cm.to_logit(pct, counts)
+    fold = cm.make_folds(mask, n_folds, rng)
+    fitter = cm.CrossFitter(y, mask, binom, counts, fold, np.ones(n, dtype=bool),
+                            cm.max_k(n, m, int(mask.sum())))
+    k, lam, errors = fitter.select(())
+    mu, sd = np.full(pct.shape, np.nan), np.full(pct.shape, np.nan)
+    for f in range(fitter.n_folds):
+        held = fold == f
+        mu_f, sd_f = fitter.predict_all({f}, k, lam)
+        mu[held], sd[held] = mu_f[held], sd_f[held]
+    mu_all, sd_all = fitter.predict_all((), k, lam)
+    var = np.where(mask, sd, sd_all) ** 2
+    mu = np.where(mask, mu, mu_all)
+    binom_var = cm.binomial_var(mu, np.broadcast_to(counts, mu.shape))
+    best = (k, lam)
     return pd.DataFrame({
         "model_id": np.repeat(models, m), "dataset_id": np.tile(benches, n),
         "published": mask.ravel(), "mu": mu.ravel(), "sd": np.sqrt(var).ravel(),
