@@ -80,7 +80,7 @@ import pandas as pd
 
 from ..errors import AnalysisWarning
 from . import _capmodel as cm
-from .tables import check_probability, dedupe, detect_scale, require_columns
+from .tables import as_generator, check_probability, dedupe, detect_scale, require_columns
 
 __all__ = [
     "CapabilityFit",
@@ -127,15 +127,6 @@ def _resolve(func, data, kwargs, rng=None):
     if data is _MISSING:
         raise TypeError(f"{func}() missing the required argument 'data' (a load_leaderboards frame)")
     return data, rng
-
-
-def _rng(rng, func):
-    """SPEC 7: an int (or None) seeds a new Generator; a Generator is used as it is."""
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
-    raise TypeError(f"{func}: rng must be an int or a numpy.random.Generator; got rng={rng!r}")
 
 
 def _check_frame(data, func: str) -> None:
@@ -476,7 +467,7 @@ class CapabilityFit:
     def _m(self) -> _Models:
         """The prediction model, fitted on first use (the index alone does not need it)."""
         if self._models is None:
-            gen = _rng(self._rng_seed, self._func)
+            gen = as_generator(self._rng_seed, self._func)
             gen = np.random.default_rng([int(gen.integers(2**31)), 1])
             with np.errstate(all="ignore"):
                 self._models = _fit_models(self._t, self.level, gen)
@@ -813,7 +804,7 @@ def fit_capability(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2
     rng = rng if rng_old is None else rng_old
     level = check_probability(level, "level", func)
     min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
-    gen = _rng(rng, func)
+    gen = as_generator(rng, func)
     t = _table(data, func, benchmarks=benchmarks, n_items=n_items)
     if np.nanmax(t.pct) - np.nanmin(t.pct) == 0:
         raise ValueError(f"{func}: every published value in data is the same ({np.nanmax(t.pct):g} on 0–100): "
@@ -948,7 +939,7 @@ def _validate(fit: CapabilityFit, *, holdout, splits, by, methods, rng, func):
     mask = t.mask
     if by != "random":
         order_value = _per_model_value(fit._data, t, by, func)
-    gen = _rng(rng, func)
+    gen = as_generator(rng, func)
     seed = int(gen.integers(2**31))
     acc = {mth: [] for mth in methods}
     frames = []

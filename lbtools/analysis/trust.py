@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisWarning
-from .tables import check_probability, detect_scale, organisation, require_columns
+from .tables import as_generator, check_probability, detect_scale, organisation, require_columns
 
 __all__ = ["PROVENANCES", "flag_outliers", "provenance", "selective_reporting", "self_report_gap"]
 
@@ -45,14 +45,6 @@ _HUB = "https://huggingface.co"
 _FOLDS = 10
 _N_BOOT = 2000
 _MIN_CALIBRATION = 20  # fewer independent cells than this: calibrate on every published cell (conservative)
-
-
-def _rng(rng, func: str) -> np.random.Generator:
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, bool) or not isinstance(rng, (int, np.integer)):
-        raise TypeError(f"{func}: rng must be an int or a numpy.random.Generator; got rng={rng!r}")
-    return np.random.default_rng(int(rng))
 
 
 def _check_frame(data, func: str) -> None:
@@ -360,7 +352,7 @@ def self_report_gap(data: pd.DataFrame, *, level: float = 0.9, by: str = "datase
     func = "self_report_gap"
     _check_frame(data, func)
     level = check_probability(level, "level", func)
-    gen = _rng(rng, func)
+    gen = as_generator(rng, func)
     if not isinstance(by, str) or (by not in data.columns and by != "author"):
         raise ValueError(f"{func}: by must name a column of data (e.g. 'dataset_id' or 'author'); got by={by!r}")
     notes: list = []
@@ -534,7 +526,7 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     _check_frame(data, func)
     fdr = check_probability(fdr, "fdr", func)
     level = check_probability(level, "level", func)
-    gen = _rng(rng, func)
+    gen = as_generator(rng, func)
     notes: list = []
     entries = _entries(data, func, notes)
     cells = _cells(entries)
