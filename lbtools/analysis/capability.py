@@ -79,6 +79,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisWarning
+from .._format import count
 from . import _capmodel as cm
 from .tables import as_generator, check_probability, dedupe, detect_scale, require_columns
 
@@ -169,7 +170,7 @@ def _item_counts(benchmarks: np.ndarray, n_items, func: str, notes: list) -> np.
             counts[j] = v
     unknown = [b for b, c in zip(benchmarks, counts) if np.isnan(c)]
     if unknown:
-        notes.append(f"item counts unknown for {len(unknown)} benchmark(s), binomial term skipped there: "
+        notes.append(f"item counts unknown for {count(len(unknown), 'benchmark')}, binomial term skipped there: "
                      f"{', '.join(unknown[:8])}{' …' if len(unknown) > 8 else ''}")
     return counts
 
@@ -219,7 +220,7 @@ def _table(data: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
     df = df[df["model_id"].notna() & df["dataset_id"].notna()]
     value = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     if (~np.isfinite(value)).any():
-        notes.append(f"{int((~np.isfinite(value)).sum())} row(s) without a finite value left out")
+        notes.append(f"{count((~np.isfinite(value)).sum(), 'row')} without a finite value left out")
     df = df[np.isfinite(value)]
 
     bench_ids = np.array(sorted(df["dataset_id"].astype(str).unique()), dtype=object)
@@ -300,7 +301,7 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
         sizes = np.bincount(seen)
         main = int(np.argmax(sizes))
         apart = [str(b) for b, c in zip(benchmarks, seen) if c != main]
-        notes.append(f"{len(apart)} benchmark(s) share fewer than 3 models with the others ({', '.join(apart[:5])}"
+        notes.append(f"{count(len(apart), 'benchmark')} {'shares' if len(apart) == 1 else 'share'} fewer than 3 models with the others ({', '.join(apart[:5])}"
                      f"{' …' if len(apart) > 5 else ''}): their models' abilities rest on those few links")
         keep = seen == main
         shared = shared[keep][:, keep]
@@ -501,7 +502,7 @@ class CapabilityFit:
         conv = "converged" if self._index.converged else "NOT converged"
         return (f"<CapabilityFit: {self.n_models} models × {self.n_benchmarks} benchmarks, {self.n_cells} published "
                 f"cells ({self.n_cells / (self.n_models * self.n_benchmarks):.0%} filled); index 1-D, slopes ≥ 0, "
-                f"{conv}; {pred}; {self.level:.0%} CV+ intervals; {len(self.diagnostics)} diagnostic(s)>")
+                f"{conv}; {pred}; {self.level:.0%} CV+ intervals; {count(len(self.diagnostics), 'diagnostic')}>")
 
     def summary(self) -> pd.DataFrame:
         """The fit in one table: what was fitted, the choices made and the diagnostics (``item``, ``value``)."""
@@ -516,7 +517,7 @@ class CapabilityFit:
                       f"best of 3 starts ({self._index.start}); {self._index.iterations} EM iterations, "
                       f"{'converged' if self._index.converged else 'NOT converged'}"),
             ("intervals", f"{self.level:.0%} CV+ (Barber et al. 2021), normalised scores, calibrated per benchmark "
-                          f"for {int((m.classes >= 0).sum())} benchmark(s) with ≥ {cm.MONDRIAN_MIN} cells, pooled "
+                          f"for {count((m.classes >= 0).sum(), 'benchmark')} with ≥ {cm.MONDRIAN_MIN} cells, pooled "
                           f"for {int((m.classes < 0).sum())}"),
             ("blend", _blend_text(m.blend)),
             ("fold choices (k, penalty)", "; ".join(_blend_text(c) for c in m.fold_choice)),

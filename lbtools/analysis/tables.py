@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisWarning
+from .._format import count
 
 __all__ = [
     "CORRELATION_METHODS",
@@ -302,7 +303,7 @@ def add_normalised(data: pd.DataFrame, *, value: str = "value", by: str | None =
 
     if on_unit:
         warnings.warn(
-            f"add_normalised: {len(on_unit)} benchmark(s) on a 0-1 scale, multiplied by 100 in "
+            f"add_normalised: {count(len(on_unit), 'benchmark')} on a 0-1 scale, multiplied by 100 in "
             f"{norm_col!r}: {_names(sorted(on_unit))}",
             AnalysisWarning,
             stacklevel=2,
@@ -310,13 +311,13 @@ def add_normalised(data: pd.DataFrame, *, value: str = "value", by: str | None =
     if unknown:
         warnings.warn(
             f"add_normalised: scale unknown (values outside [0, 100], or only 0 and 1) for "
-            f"{len(unknown)} benchmark(s), {norm_col!r} left NA: {_names(sorted(unknown))}",
+            f"{count(len(unknown), 'benchmark')}, {norm_col!r} left NA: {_names(sorted(unknown))}",
             AnalysisWarning,
             stacklevel=2,
         )
     if mixed:
         warnings.warn(
-            f"add_normalised: {len(mixed)} benchmark(s) on a 0-100 scale also hold values between 0 and 1, "
+            f"add_normalised: {count(len(mixed), 'benchmark')} on a 0-100 scale also {'holds' if len(mixed) == 1 else 'hold'} values between 0 and 1, "
             f"perhaps submitted on a 0-1 scale (kept as published): {_names(sorted(mixed))}",
             AnalysisWarning,
             stacklevel=2,
