@@ -19,9 +19,7 @@ from ._hub.fetch import (
     fetch_card_sizes,
     fetch_eval_results,
     fetch_leaderboard,
-    fetch_leaderboard_body,
     fetch_model_info,
-    parse_leaderboard,
 )
 from ._hub.parse import Problems, repo_id_problem
 from ._hub.schema import (
@@ -94,21 +92,16 @@ def _report_failures(failures: dict, summary: str, *, stacklevel: int, attr: str
 
 
 def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None,
-               report_failures=True, stacklevel=4, parse=None, **extra):
+               report_failures=True, stacklevel=4, **extra):
     """The frame of ``fetch(source, key) -> (records, problems, fetched_at)`` over ``keys``, fetched concurrently
-    (``fan_out``). With ``parse``, ``fetch`` returns ``(body, fetched_at)`` and ``parse(key, body) -> (records,
-    problems)`` makes the records.
+    (``fan_out``).
 
     Records come in the order of ``keys``; data problems and (when ``report_failures``) failures are each reported
     once, and the failures (plus any given ones) land in ``attrs["failures"]``. ``stacklevel`` makes the warnings
     point at the caller of the public loader: 4 when that loader calls this directly.
     """
     def fetch_columns(src, key):
-        if parse is None:
-            records, problems, fetched_at = fetch(src, key)
-        else:
-            body, fetched_at = fetch(src, key)
-            records, problems = parse(key, body)
+        records, problems, fetched_at = fetch(src, key)
         return columns_of(records, columns), problems, fetched_at
 
     results, fetch_failures = fan_out(lambda key: fetch_columns(source, key), keys, max_workers=settings.max_workers,
@@ -289,16 +282,13 @@ def load_leaderboards(
 
     def fetch(src, dataset_id):
         try:
-            return fetch_leaderboard_body(src, dataset_id, base_model_only, refresh)
+            return fetch_leaderboard(src, dataset_id, base_model_only, refresh)
         except NotFoundError:
             if not listed:
                 raise
             # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
             without_leaderboard.append(dataset_id)
-            return None, None
-
-    def parse(dataset_id, body):
-        return ([], Problems()) if body is None else parse_leaderboard(dataset_id, body)
+            return [], Problems(), None
 
     df = _load_many(
         fetch,
@@ -312,7 +302,6 @@ def load_leaderboards(
         desc="leaderboards",
         what="benchmarks",
         failures=failures,
-        parse=parse,
     )
     df.attrs["without_leaderboard"] = sorted(without_leaderboard)
     return df

@@ -76,21 +76,12 @@ def fetch_benchmark_ids(source, refresh) -> list[str]:
 
 
 def fetch_leaderboard(source, dataset_id, base_model_only, refresh):
-    body, fetched_at = fetch_leaderboard_body(source, dataset_id, base_model_only, refresh)
-    records, problems = parse_leaderboard(dataset_id, body)
-    return records, problems, fetched_at
-
-
-def fetch_leaderboard_body(source, dataset_id, base_model_only, refresh):
-    """``(body, fetched_at)`` of one leaderboard, not parsed (``parse_leaderboard``)."""
+    """``(records, problems, fetched_at)`` of one leaderboard."""
     params = None if base_model_only is None else {"base_model": base_model_only}
-    return source.get_json(f"/api/datasets/{dataset_id}/leaderboard", params, what=f"benchmark {dataset_id}",
-                           refresh=refresh, expect=expect_list)
-
-
-def parse_leaderboard(dataset_id, body):
+    body, fetched_at = source.get_json(f"/api/datasets/{dataset_id}/leaderboard", params,
+                                       what=f"benchmark {dataset_id}", refresh=refresh, expect=expect_list)
     problems = Problems()
-    return leaderboard_records(body, dataset_id, problems), problems
+    return leaderboard_records(body, dataset_id, problems), problems, fetched_at
 
 
 def fetch_eval_results(source, model_id, refresh):
