@@ -11,7 +11,9 @@ The independence assumption, and why: the models are treated as if each had answ
 reality every model answers the same items, and a paired per-item analysis (McNemar, or a bootstrap over items) would
 cancel the shared item difficulty and give narrower intervals. Leaderboards publish no per-item results, so the
 independent model is the one the published numbers support; it errs on the side of calling models tied (intervals
-too wide rather than too narrow).
+too wide rather than too narrow). On Eval-Arena's real per-item results (``make validate``) score differences vary
+0.55-0.75 times as much as independent binomials say, and each model's 95 % interval held its true rank 99.3-99.9 % of
+the time.
 """
 
 from __future__ import annotations
@@ -394,7 +396,10 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
     8.7 of 12 ranks: joint statements about 12 close models are necessarily vague); each model's 95 % interval held
     its true rank in 99.0 % of model-replicates, but all twelve held at once in only 89 % of boards, which is why
     tiers come from the simultaneous sets. ``p_top1`` is calibrated against the true leader when accuracies follow
-    the flat prior (``test_p_top1_is_calibrated_against_the_true_leader``).
+    the flat prior (``test_p_top1_is_calibrated_against_the_true_leader``). On real per-item results (Eval-Arena's
+    seven code benchmarks, 37-59 models, 164-800 items, 100 resampled leaderboards each; ``make validate``, see
+    docs/inference.md) each model's 95 % interval held its true rank in 99.3-99.9 % of model-draws and the
+    simultaneous sets held every rank at once in every draw: conservative, as the independence assumption implies.
 
     Parameters
     ----------
