@@ -53,12 +53,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from lbtools import analysis  # noqa: E402
 from lbtools.errors import AnalysisWarning  # noqa: E402
+from validate_real import markdown  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVEL = 0.95
@@ -179,15 +181,6 @@ def check_correlations(table: pd.DataFrame, n: int, draws: int, gen: np.random.G
     }
 
 
-def markdown(df: pd.DataFrame) -> str:
-    def cell(v):
-        return f"{v:.3f}" if isinstance(v, float) else str(v)
-
-    lines = ["| " + " | ".join(df.columns) + " |", "|" + "---|" * len(df.columns)]
-    lines += ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
-    return "\n".join(lines)
-
-
 def verdict(ok: bool, text: str) -> None:
     print(f"{'PASS' if ok else 'FAIL'}: {text}")
 
@@ -215,7 +208,7 @@ def main(argv=None) -> int:
         results = pd.DataFrame([check_benchmark(path.name.removesuffix(".jsonl.gz"), load_items(path), draws, gen)
                                 for path in sorted(arena.glob("*.jsonl.gz"))])
         print(f"## Rank intervals on Eval-Arena's per-item results ({time.perf_counter() - started:.0f} s)\n")
-        print(markdown(results) + "\n")
+        print(markdown(results, index=False) + "\n")
         each = results["each model's 95 % interval holds"].min()
         at_once = results["all at once (simultaneous sets)"].min()
         verdict(each >= LEVEL, f"each model's interval holds its true rank in ≥ {LEVEL:.0%} of model-draws on every "
@@ -230,7 +223,7 @@ def main(argv=None) -> int:
         table = load_obsscaling(obsscaling / "base_llm_benchmark_eval.csv")
         results = pd.DataFrame([check_correlations(table, n, draws, gen) for n in (10, 25)])
         print(f"## Correlation intervals on ObsScaling's base-model table ({time.perf_counter() - started:.0f} s)\n")
-        print(markdown(results) + "\n")
+        print(markdown(results, index=False) + "\n")
         each = results["bootstrap_ci 95 % holds the true ρ"].min()
         top = results["strongest_pair's interval holds its true ρ"].min()
         # a 95 % interval's coverage estimated from this many intervals has a binomial standard error; allow 2 of them
