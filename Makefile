@@ -65,12 +65,13 @@ bench: setup
 	status=0; for b in fetch faults stats capability views; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
 
 # The statistics on real public tables read from ../shared/data/external (LBTOOLS_EXTERNAL=DIR elsewhere): the
-# capability model on Epoch AI's benchmark stitching and ObsScaling (index checks, held-out predictions), then rank
-# intervals on Eval-Arena's per-item results and correlation intervals on ObsScaling, each with PASS/FAIL per claim.
-# Not part of `make test`; results: docs/validation.md and docs/inference.md.
+# capability model on Epoch AI's benchmark stitching and ObsScaling (index checks, held-out predictions), rank
+# intervals on Eval-Arena's per-item results, correlation intervals on ObsScaling, and the trust audit's flags with
+# planted inflation. Not part of `make test`; results: docs/validation.md, docs/inference.md, docs/trust.md.
 validate: setup
 	$(BIN)/python benchmarks/validate_real.py
 	$(BIN)/python benchmarks/validate_inference.py
+	$(BIN)/python benchmarks/validate_trust.py
 
 # The notebooks as Voila dashboards (outputs and pickers, no code): http://127.0.0.1:$(DASHBOARD_PORT)/
 DASHBOARD_PORT ?= 8866
