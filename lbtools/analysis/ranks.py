@@ -26,7 +26,15 @@ import pandas as pd
 
 from .._format import score as _score
 from ..errors import AnalysisWarning
-from .tables import as_generator, check_probability, refuse_non_finite, renamed_keywords, require_columns
+from .tables import (
+    as_generator,
+    check_probability,
+    dedupe_results,
+    detect_scale,
+    refuse_non_finite,
+    renamed_keywords,
+    require_columns,
+)
 
 __all__ = ["MAX_ITEMS", "leader_summary", "rank_intervals", "resolution", "resolution_table", "tie_summary"]
 
@@ -78,8 +86,6 @@ def _lower_is_better(board: pd.DataFrame, func: str) -> bool:
 
 def _scale_of(values: np.ndarray, func: str, benchmark) -> float:
     """100 for a 0–100 board, 1 for a 0–1 board; a ValueError for anything that is not a proportion."""
-    from .tables import detect_scale
-
     scale = detect_scale(values)
     if scale == "0-100":
         return 100.0
@@ -163,8 +169,6 @@ def _n_items(board: pd.DataFrame, n_items, func: str) -> tuple[int, str]:
 def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
     """The board with rows lacking a value dropped and duplicates resolved by the project's de-dup rule, warning
     which rows went."""
-    from . import dedupe_results
-
     values = pd.to_numeric(board["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
     refuse_non_finite(values, board["model_id"].astype("string").to_numpy(dtype=object), func)
     has_value = board["value"].notna().to_numpy(dtype=bool)
