@@ -29,7 +29,7 @@ import pandas as pd
 
 from . import _format as fmt
 from . import analysis
-from .analysis.tables import require_columns
+from .analysis._checks import require_columns
 
 __all__ = [
     "best_to_date_steps",

@@ -299,13 +299,14 @@ def test_aggregate_to_long_ranks_ties_by_model_id_and_keeps_values():
 
 
 def test_the_analysis_modules_do_no_network_io():
-    # Item counts arrive as n_items= (or come from lbtools' own table, a package file); tables.py and ranks.py import
-    # neither lbtools' loaders nor its Hub client, and call no lbtools function that could reach the network.
+    # Item counts arrive as n_items= (or come from lbtools' own table, a package file); tables.py, correlations.py and
+    # ranks.py import neither lbtools' loaders nor its Hub client, and call no lbtools function that could reach the
+    # network.
     import ast
     import inspect
 
     from lbtools._hub import sizes
-    from lbtools.analysis import ranks, tables
+    from lbtools.analysis import correlations, ranks, tables
 
     def imports(module):
         tree = ast.parse(inspect.getsource(module))
@@ -319,7 +320,7 @@ def test_the_analysis_modules_do_no_network_io():
 
     # the one piece of the Hub layer analysis reads: the item-count table's file reader, which itself imports no client
     assert not {n for n in imports(sizes)[1] if n.startswith(".") or "huggingface" in n or "http" in n}
-    for module in (tables, ranks):
+    for module in (tables, correlations, ranks):
         tree, imported = imports(module)
         assert not {name for name in imported if name == "lbtools" or "loaders" in name or "_hub" in name
                     or name in ("..", "...")} - {".._hub.sizes"}, (module.__name__, imported)

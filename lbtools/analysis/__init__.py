@@ -2,8 +2,10 @@
 
 One module per job, all re-exported here so that ``lbtools.analysis.<name>`` is the public spelling:
 
-- ``tables``: scales and normalisation, the de-duplication rule, score matrices, correlations, Pareto frontiers,
-  best-to-date curves, rankings and summaries.
+- ``tables``: scales and normalisation, the de-duplication rule, score matrices, Pareto frontiers, best-to-date
+  curves, rankings and summaries.
+- ``correlations``: rank correlations between benchmarks over shared models, bootstrap intervals, the strongest pair
+  with an interval that allows for its selection, a clustering order.
 - ``capability``: a latent-ability model of the sparse model × benchmark table: a capability index with
   intervals, benchmark difficulty and discrimination, predicted scores with prediction intervals, and their
   validation on held-out published cells.
@@ -25,25 +27,28 @@ from .capability import (
     predict_scores,
     validate_predictions,
 )
-from .tables import (
+from .correlations import (
     CORRELATION_METHODS,
-    DEDUPE_RULE,
     HEADLINE_MIN_MODELS,
+    MIN_OVERLAP_FLOOR,
+    WEAK_BELOW,
     CorrelationCI,
     Correlations,
     StrongestPair,
-    DEDUPE_RULES,
-    MIN_OVERLAP_FLOOR,
-    WEAK_BELOW,
-    add_normalised,
     benchmark_correlations,
-    benchmark_scales,
-    benchmark_summary,
-    best_to_date,
     bootstrap_ci,
     cluster_order,
     correlation_coefficient,
     correlation_table,
+    strongest_pair,
+)
+from .tables import (
+    DEDUPE_RULE,
+    DEDUPE_RULES,
+    add_normalised,
+    benchmark_scales,
+    benchmark_summary,
+    best_to_date,
     dedupe,
     dedupe_results,
     detect_scale,
@@ -54,7 +59,6 @@ from .tables import (
     ranking_as_of,
     rescaled,
     scores_matrix,
-    strongest_pair,
     top_n,
 )
 from .ranks import MAX_ITEMS, leader_summary, rank_intervals, resolution, resolution_table, tie_summary

@@ -81,7 +81,8 @@ import pandas as pd
 from ..errors import AnalysisWarning
 from .._format import count
 from . import _capmodel as cm
-from .tables import as_generator, check_probability, dedupe, detect_scale, require_columns
+from ._checks import as_generator, check_probability, require_columns
+from .tables import dedupe, detect_scale
 
 __all__ = [
     "CapabilityFit",

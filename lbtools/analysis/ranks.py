@@ -26,15 +26,8 @@ import pandas as pd
 
 from .._format import score as _score
 from ..errors import AnalysisWarning
-from .tables import (
-    as_generator,
-    check_probability,
-    dedupe_results,
-    detect_scale,
-    refuse_non_finite,
-    renamed_keywords,
-    require_columns,
-)
+from ._checks import as_generator, check_probability, refuse_non_finite, renamed_keywords, require_columns
+from .tables import dedupe_results, detect_scale
 
 __all__ = ["MAX_ITEMS", "leader_summary", "rank_intervals", "resolution", "resolution_table", "tie_summary"]
 

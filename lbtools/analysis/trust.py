@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import AnalysisWarning
-from .tables import as_generator, check_probability, detect_scale, organisation, require_columns
+from ._checks import as_generator, check_probability, require_columns
+from .tables import detect_scale, organisation
 
 __all__ = ["PROVENANCES", "flag_outliers", "provenance", "selective_reporting", "self_report_gap"]
 
