@@ -3,11 +3,6 @@ offline into build/docs/; nothing in the built pages is fetched from the network
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
-HERE = Path(__file__).resolve().parent
-
 project = "lbtools"
 author = "lbtools contributors"
 copyright = "lbtools contributors"  # noqa: A001 - Sphinx's name
@@ -17,8 +12,14 @@ except ImportError:  # building the docs without lbtools installed
     release = ""
 version = release
 
-extensions = ["myst_parser"]
-source_suffix = {".md": "markdown"}
+extensions = ["myst_parser", "sphinx.ext.autodoc", "numpydoc"]
+# the API page: the docstrings are numpydoc; signatures as written, members in source order
+numpydoc_show_class_members = False
+# a References section lists works a docstring does not cite inline; that is how numpydoc docstrings are written
+suppress_warnings = ["ref.citation"]
+autodoc_member_order = "bysource"
+autodoc_typehints = "none"
+source_suffix = {".md": "markdown", ".rst": "restructuredtext"}  # .rst: numpydoc's autosummary
 root_doc = "index"
 exclude_patterns = ["_build", "README.md"]
 myst_heading_anchors = 3  # [text](page.md#a-heading) links work, as on GitHub
@@ -31,31 +32,3 @@ html_show_sourcelink = False
 html_last_updated_fmt = None  # no build time in the pages
 # no Google Fonts, no CDN: furo ships its assets; MathJax is loaded only on pages with math, and none has any
 html_theme_options = {"navigation_with_keys": True}
-
-# Pages other branches add (each listed in index.md's toctree). Until they land, a build without them must not fail:
-# their "nonexisting document" warning is silenced, and only theirs: a missing page not listed here is an error.
-PENDING = {
-    "reliability": "hub: reliability guarantees, exceptions, warnings, retries",
-    "performance": "hub: make bench, how fast, how it is built",
-    "testing": "hubrel: the test suite, markers, the local Hub",
-    "capability": "capability: capability index and predicted scores",
-    "validation": "capability: validation against real tables",
-    "inference": "inference: which differences are real (rank intervals)",
-    "trust": "trust: provenance, self-report gap, outliers, selective reporting",
-}
-
-
-def _toctree_entries() -> list[str]:
-    text = (HERE / "index.md").read_text(encoding="utf-8")
-    entries = []
-    for block in re.findall(r"```\{toctree\}(.*?)```", text, re.S):
-        entries += [line.strip() for line in block.splitlines() if line.strip() and not line.strip().startswith(":")]
-    return entries
-
-
-_missing = [e for e in _toctree_entries() if not (HERE / f"{e}.md").is_file()]
-_unknown = [e for e in _missing if e not in PENDING]
-if _unknown:
-    raise RuntimeError(f"docs/index.md lists pages that do not exist: {_unknown}")
-suppress_warnings = ["toc.not_readable"] if _missing else []
-missing_pages = _missing

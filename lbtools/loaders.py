@@ -400,19 +400,19 @@ def load_model_info(
     pandas.DataFrame
         One row per model that loaded, in the order given:
 
-        ==============  ===================  ==============================================
+        ==============  ====================  ==============================================
         model_id        string
         author          string
-        created_at      datetime64[ns, UTC]  when the repository was created on the Hub
-        num_parameters  Int64                ``safetensors.total``
+        created_at      datetime64[ns, UTC]   when the repository was created on the Hub
+        num_parameters  Int64                 ``safetensors.total``
         pipeline_tag    string
         library_name    string
-        license         string               from the card, else the ``license:`` tag
-        base_models     object (list of str) from the ``base_model:`` tags, else the card
+        license         string                from the card, else the ``license:`` tag
+        base_models     object (list of str)  from the ``base_model:`` tags, else the card
         downloads       Int64
         likes           Int64
         gated           string
-        ==============  ===================  ==============================================
+        ==============  ====================  ==============================================
     """
     token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     return _model_info_frame(model_ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
