@@ -261,12 +261,16 @@ def _epoch(taken_at: str | None) -> str:
 
 def _execute(notebook: Path, executed: Path, parameters: dict, kernel_name: str | None) -> None:
     import papermill
+    from traitlets.config import Config
 
     declared = papermill.inspect_notebook(str(notebook))
     given = {k: v for k, v in parameters.items() if k in declared}
+    # The kernel talks to papermill over local sockets rather than TCP where the system has them: nothing listens on
+    # a port, and the kernel has no "running over TCP without encryption" warning to print into the report's log.
+    transport = {"KernelManager": {"transport": "ipc"}} if os.name == "posix" else {}
     papermill.execute_notebook(
         str(notebook), str(executed), parameters=given, kernel_name=kernel_name or "python3",
-        cwd=str(notebook.parent), progress_bar=False, log_output=False, report_mode=False,
+        cwd=str(notebook.parent), progress_bar=False, log_output=False, report_mode=False, config=Config(transport),
     )
 
 
