@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -184,13 +185,18 @@ REPORT_NOTEBOOK = REPO / "tests" / "fixtures" / "report" / "tiny_report.ipynb"
 
 
 @pytest.mark.slow
-def test_report_twice_on_the_bundled_snapshot_gives_the_same_tables_and_manifest(tmp_path, monkeypatch):
+def test_report_twice_on_the_bundled_snapshot_gives_the_same_tables_and_manifest(tmp_path, monkeypatch, capfd):
     monkeypatch.setenv("LBTOOLS_SOURCE", "snapshot")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     notebooks = [str(REPORT_NOTEBOOK)]
     monkeypatch.chdir(tmp_path)  # OUT relative to where the command runs, not to the notebooks' folder
     for out in ("one", "two"):
         assert main(["report", out, "--snapshot", str(lbtools.bundled_snapshot()), "--notebooks", *notebooks]) == 0
+    # what the command printed, the kernels' own output included: lbtools' progress lines, no kernel warnings
+    printed = capfd.readouterr()
+    assert "lbtools report: running tiny_report.ipynb" in printed.out + printed.err
+    if os.name == "posix":
+        assert "WARNING" not in printed.err, printed.err[-2000:]
     one, two = tmp_path / "one", tmp_path / "two"
     assert (one / "manifest.json").read_bytes() == (two / "manifest.json").read_bytes()
     manifest = json.loads((one / "manifest.json").read_text())
