@@ -37,7 +37,9 @@ likelihood is kept. On sparse tables with old and new benchmarks sharing few mod
 local optimum that orders models by which *block* they published in; the additive start does not.
 
 **Predictions** use ``k`` dimensions and a penalty chosen by 5-fold cross-validation over published cells (k = 1,
-2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``).
+2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``), blended with the
+other fits tried, rank-r SVD imputation and KNN imputation by the non-negative least-squares weights of their
+out-of-fold predictions in the same cross-validation (stacking, Breiman 1996).
 
 **Intervals** are split conformal (Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018) with normalised
 nonconformity scores ``|y − μ̂_f| / σ̂_f``: the published cells are split at random into 5 folds; the model of fold
@@ -69,6 +71,7 @@ References
 .. [5] Ho, A., et al. (Epoch AI, 2025). A Rosetta Stone for AI benchmarks (the Epoch Capabilities Index).
 .. [6] Liu, C., Rubin, D. B. & Wu, Y. N. (1998). Parameter expansion to accelerate EM: the PX-EM algorithm.
    *Biometrika* 85(4), 755–770.
+.. [7] Breiman, L. (1996). Stacked regressions. *Machine Learning* 24(1), 49–64.
 """
 
 from __future__ import annotations
