@@ -761,8 +761,9 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     the models that published and the one predicted), it falls inside its ``level`` interval with probability at
     least ``level`` and, without ties among the scores, below ``level + 1/(n+1)`` [1]_ (Theorem 2.2); a fold drawn
     at random per cell mixes such intervals, so the bounds hold for it too (the interval is widened, where needed,
-    to contain the prediction of the fit on all cells, which can only raise the coverage). The guarantee is marginal over a class's cells, not conditional on a
-    model; above 20,000 published cells the fold fits reuse the choice made on all cells (approximate).
+    to contain the prediction of the fit on all cells, which can only raise the coverage). The guarantee is
+    marginal over a class's cells, not conditional on a model; above 20,000 published cells, and below 30 (two
+    folds), the fold fits reuse the choice made on all cells (approximate).
     ``docs/validation.md`` measures the coverage on real tables, per benchmark and under time and compute shifts.
 
     *The index* (``fit.abilities()``): approximate (a normal posterior given the fitted benchmark parameters).
