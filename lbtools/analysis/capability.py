@@ -495,7 +495,8 @@ class CapabilityFit:
         conv = "converged" if self._index.converged else "NOT converged"
         return (f"<CapabilityFit: {self.n_models} models × {self.n_benchmarks} benchmarks, {self.n_cells} published "
                 f"cells ({self.n_cells / (self.n_models * self.n_benchmarks):.0%} filled); index 1-D, slopes ≥ 0, "
-                f"{conv}; {pred}; {self.level:.0%} split-conformal intervals; {count(len(self.diagnostics), 'diagnostic')}>")
+                f"{conv}; {pred}; {self.level:.0%} split-conformal intervals; "
+                f"{count(len(self.diagnostics), 'diagnostic')}>")
 
     def summary(self) -> pd.DataFrame:
         """The fit in one table: what was fitted, the choices made and the diagnostics (``item``, ``value``)."""
@@ -509,10 +510,11 @@ class CapabilityFit:
             ("index", f"1 dimension, slopes ≥ 0 (shrunk towards their mean, {INDEX_PENALTY:g} pseudo-observations), "
                       f"best of 3 starts ({self._index.start}); {self._index.iterations} EM iterations, "
                       f"{'converged' if self._index.converged else 'NOT converged'}"),
-            ("intervals", f"{self.level:.0%} split conformal (Lei et al. 2018), normalised scores, each cell calibrated "
-                          f"on one of {m.fold_mu.shape[0]} folds (drawn at random) per benchmark where that fold holds "
-                          f"≥ {cm.MONDRIAN_MIN} of its cells ({count(int(m.own.any(axis=0).sum()), 'benchmark')}), "
-                          "on the fold's pooled smaller benchmarks otherwise"),
+            ("intervals", f"{self.level:.0%} split conformal (Lei et al. 2018), normalised scores, each cell "
+                          f"calibrated on one of {m.fold_mu.shape[0]} folds (drawn at random), per benchmark where "
+                          f"that fold holds ≥ {cm.MONDRIAN_MIN} of its cells "
+                          f"({count(int(m.own.any(axis=0).sum()), 'benchmark')}), on the fold's pooled smaller "
+                          "benchmarks otherwise"),
             ("blend", _blend_text(m.blend)),
             ("fold choices (k, penalty)", "; ".join(_blend_text(c) for c in m.fold_choice)),
         ]
