@@ -7,7 +7,7 @@ Simulates a leaderboard table from a known two-dimensional logit model (binomial
 model misfit 0.2 on the logit scale, missingness tilted towards able models), then times, in this process,
 ``lbtools.analysis.fit_capability(long)`` followed by ``.predict()`` and ``.abilities()`` (de-duplication, the
 table, the index fit from three starts, cross-validated choice of k and the penalty with a nested choice per
-fold, the CV+ intervals, the final fit and the predictions for every cell). Every figure is the median of ``--repeats`` runs, each after a
+fold, the split-conformal intervals, the final fit and the predictions for every cell). Every figure is the median of ``--repeats`` runs, each after a
 garbage collection. Prints a markdown table with the target (< 10 s for fit + predict) and PASS/FAIL; exits 1
 when it fails (``--no-fail``: report only). The RMSE of the predictions for unpublished cells against the
 simulated truth is printed beside the time, so a fast wrong answer shows.
@@ -102,7 +102,7 @@ def main(argv=None) -> int:
           f"chose k={fit.k}, penalty={fit.penalty:g}) | {t_all:.2f} s | target < {TARGET_S:g} s: "
           f"{'PASS' if ok else 'FAIL'} |")
     print(f"| RMSE on unpublished cells vs simulated truth (0–100) | {rmse:.2f} | |")
-    print(f"| 90 % CV+ intervals: coverage of unpublished cells' simulated scores | {cover:.3f} | |")
+    print(f"| 90 % split-conformal intervals: coverage of unpublished cells' simulated scores | {cover:.3f} | |")
     print(f"\nmachine: {os.cpu_count()} cores, Python {platform.python_version()}, numpy {np.__version__}, "
           f"load average {os.getloadavg()[0]:.1f}")
     return 0 if ok or args.no_fail else 1

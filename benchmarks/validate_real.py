@@ -198,6 +198,11 @@ def prediction_rows(name, data, n_items, by, seeds, baselines):
     seconds = time.perf_counter() - t0
     s = val.summary.set_index("method")
     per = val.per_benchmark("lbtools")
+    c = val.cells[val.cells["method"] == "lbtools"]
+    side = pd.DataFrame({"dataset_id": c["dataset_id"], "above": (c["observed"] > c["pred_high"]).astype(float),
+                         "below": (c["observed"] < c["pred_low"]).astype(float),
+                         "error": (c["observed"] - c["predicted"]).astype(float)}).groupby("dataset_id").mean()
+    per = per.join(side, on="dataset_id")
     big = per[per["n_cells"] >= 15]
     best = s.drop(index="lbtools")["rmse"].astype(float)
     return {
@@ -279,6 +284,11 @@ def main(argv=None) -> int:
             print()
             print(f"lbtools per benchmark (≥ 15 hidden cells): " + ", ".join(
                 f"{r.dataset_id} {r.coverage:.2f} (n={r.n_cells})" for r in per[per["n_cells"] >= 15].itertuples()))
+            low = per[(per["n_cells"] >= 15) & (per["coverage"] < 0.8)]
+            if len(low):
+                print("\nBelow 0.80: " + "; ".join(
+                    f"{r.dataset_id}: {r.above:.0%} of its hidden cells above the interval, {r.below:.0%} below, mean "
+                    f"error (published − predicted) {r.error:+.1f} points" for r in low.itertuples()))
             print()
         for r in rows:
             limit = 0.85 if r["table"] == "Epoch" else 1.00

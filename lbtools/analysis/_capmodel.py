@@ -1,6 +1,6 @@
 """The numerics behind :mod:`lbtools.analysis.capability` (private): the logit factor model fitted by EM from
-several starts, nested cross-validation of ``k`` and the penalty, CV+ prediction intervals calibrated per
-benchmark, and the baselines the validation compares against.
+several starts, nested cross-validation of ``k`` and the penalty, split-conformal prediction intervals
+calibrated per benchmark, and the baselines the validation compares against.
 
 Arrays are dense (models × benchmarks) with a boolean ``mask`` of the cells a fit may use; scores are on the logit
 scale (``y``) with their binomial variance (``binom``, 0 where the item count is unknown). Everything here is pure
@@ -23,10 +23,9 @@ MAX_K = 8
 MONDRIAN_MIN = 20  # a benchmark with this many calibration cells is calibrated on its own cells
 CV_MODELS = 1000  # beyond this many models, fold fits learn the benchmark parameters from a random subset of them
 BIG_CELLS = 20000  # above this many published cells: one penalty, no nested choice per fold, shorter EM (see docs)
-BLEND_WEIGHTS = (0.2, 0.35, 0.5)  # weights tried for a predictor added to the blend (forward stacking by CV)
 SVD_RANKS = (1, 2, 3, 4)  # rank-r SVD imputations tried as blend parts
-USE_KNN = True  # KNN imputation (5 nearest models) as a blend part
-BLEND_PARTS = 3  # at most this many predictors in the blend
+KNN_SIZES = (5,)  # KNN imputations (the mean of this many nearest models) tried as blend parts
+STACK_MIN = 0.02  # blend weights below this are dropped (the rest rescaled to sum to 1)
 CV_TOL = 1e-3  # fold fits stop when no fitted logit moves by more than this (the final fits: 1e-4)
 
 
@@ -341,7 +340,7 @@ def max_k(n_models: int, m: int, n_cells: int) -> int:
 
 
 # --------------------------------------------------------------------------------------------
-# cross-validation, nested selection and CV+
+# cross-validation, nested selection and split-conformal calibration
 
 
 def make_folds(mask: np.ndarray, n_folds: int, rng) -> np.ndarray:
@@ -358,8 +357,8 @@ class CrossFitter:
 
     ``select(base)`` chooses (k, penalty) by cross-validation *inside* the cells not in ``base``: the folds not in
     ``base`` are its folds, each predicted by a fit that also leaves it out. With ``base = {f}`` this is the nested
-    selection that makes fold ``f``'s fit a fixed algorithm of its training cells (as CV+ requires); with ``base =
-    ()`` it is the ordinary choice on all cells.
+    selection that makes fold ``f``'s fit a fixed algorithm of its training cells, so fold ``f`` is a calibration
+    set no fit or choice saw (as split conformal requires); with ``base = ()`` it is the ordinary choice on all cells.
     """
 
     def __init__(self, y, mask, binom, n_items, fold, rows_for_items, max_k_, penalties=PENALTIES, max_iter=300,
@@ -446,18 +445,18 @@ class CrossFitter:
         return best[0], best[1], errors
 
 
-    # ---- blends: a weighted average of the best (k, penalty) fit with another predictor, chosen by the same
-    # cross-validation. The other predictor is a factor fit already made for the choice of (k, penalty), or
-    # iterative rank-r SVD imputation on 0–100 (hard-impute, ObsScaling's recipe; ``k = "svd<r>"``).
+    # ---- blends: a weighted average of the chosen (k, penalty) fit with other predictors, the weights chosen by the
+    # same cross-validation (stacking). The others are the factor fits already made for the choice of (k, penalty),
+    # iterative rank-r SVD imputation on 0–100 (hard-impute, ObsScaling's recipe; ``k = "svd<r>"``) and KNN.
 
     def _part(self, out, name):
         """A non-factor blend part's 0–100 predictions from the cells not in ``out``: ``"svd<r>"`` (rank-r SVD
-        imputation) or ``"knn"`` (the mean of the 5 nearest models, scikit-learn's KNNImputer)."""
+        imputation) or ``"knn"`` / ``"knn<r>"`` (the mean of the 5 / r nearest models, scikit-learn's KNNImputer)."""
         key = (frozenset(out), name)
         if key not in self.pred:
             train = self.train_mask(out)
-            if name == "knn":
-                self.pred[key] = baseline_predict("KNNImputer", self.truth, train)
+            if name.startswith("knn"):
+                self.pred[key] = baseline_predict("KNNImputer", self.truth, train, neighbours=int(name[3:] or 5))
             else:
                 # (at most 50 sweeps, stopping when no imputed cell moves by 0.01 points: the baseline runs to 200 and 10⁻⁴;
                 # the blend only needs a smooth low-rank part, and the CV scores the truncated one it uses)
@@ -485,38 +484,50 @@ class CrossFitter:
         point, sd = self.point_choice(out, choice)
         return pct_to_mu(point, sd), sd
 
-    def cv_error_choice(self, base, choice):
-        """Held-out RMSE (0–100) of a blend ``choice``."""
-        return self._held_out_rmse(base, lambda left_out, test: self.point_choice(left_out, choice)[0][test])
+    def _out_of_fold(self, base, key):
+        """0–100 predictions of candidate ``key`` for the cells of the folds not in ``base``, each from the fit
+        that left out ``base`` and that cell's fold (the cells in fold order)."""
+        parts = []
+        for g in range(self.n_folds):
+            test = self.fold == g
+            if g in base or not test.any():
+                continue
+            left = set(base) | {g}
+            if isinstance(key[0], str):
+                parts.append(self._part(left, key[0])[test])
+            else:
+                mu, sd = self.predict_all(left, key[0], key[1])
+                parts.append(expected_pct(mu[test], sd[test]))
+        return np.concatenate(parts)
 
-    def select_blend(self, base=(), weights=BLEND_WEIGHTS, svd_ranks=SVD_RANKS, max_parts=BLEND_PARTS):
-        """:meth:`select`, then forward stacking: while adding another predictor to the blend (at one of
-        ``weights``, the rest scaled down) predicts the held-out folds better, add the best such. The candidates are
-        the other (k, penalty) fits already made and rank-r SVD imputation; each is scored on the same folds (nested
-        inside ``base`` as :meth:`select` is), so the blend is one more choice of the same cross-validation.
-        Returns (choice, errors) with ``choice`` a tuple of (k, penalty, weight); k is ``"svd<r>"`` for SVD
-        imputation."""
+    def select_blend(self, base=(), svd_ranks=SVD_RANKS, knn_sizes=KNN_SIZES):
+        """:meth:`select`, then stacking (Breiman 1996): the blend weights are the non-negative least-squares
+        weights, summing to 1, of the candidates' out-of-fold predictions of the held-out folds' cells. The
+        candidates are the (k, penalty) fits the choice made, rank-r SVD imputation and KNN imputation; all are
+        scored on the same folds (nested inside ``base`` as :meth:`select` is), so the blend is one more choice of
+        the same cross-validation. Returns (choice, errors) with ``choice`` a tuple of (k, penalty, weight), the
+        factor fit with the largest weight first; k is ``"svd<r>"`` or ``"knn"``/``"knn<r>"`` for imputations."""
+        from scipy.optimize import nnls
+
         k, lam, errors = self.select(base)
-        best = ((k, lam, 1.0),)
-        best_e = errors[(k, lam)]
         m = self.y.shape[1]
-        others = [key for key in sorted(errors, key=errors.get) if key != (k, lam)]
+        cands = [(k, lam)] + [key for key in sorted(errors, key=errors.get) if key != (k, lam)]
         if self.rows.all():  # (on a subset of models, for large tables: factor fits only)
-            others += [(f"svd{r}", None) for r in svd_ranks if r < m - 1] + [("knn", None)] * USE_KNN
-        while len(best) < max_parts:
-            step = None
-            for key in others:
-                if any(key == (p[0], p[1]) for p in best):
-                    continue
-                for w in weights:
-                    choice = tuple((p[0], p[1], p[2] * (1.0 - w)) for p in best) + ((key[0], key[1], w),)
-                    e = self.cv_error_choice(base, choice)
-                    if e < best_e - 1e-9:
-                        step, best_e = choice, e
-            if step is None:
-                break
-            best = step
-        return best, errors
+            cands += [(f"svd{r}", None) for r in svd_ranks if r < m - 1]
+            cands += [("knn" if r == 5 else f"knn{r}", None) for r in knn_sizes]
+        truth = np.concatenate([self.truth[self.fold == g] for g in range(self.n_folds) if g not in base])
+        P = np.column_stack([self._out_of_fold(base, key) for key in cands])
+        # Σ w = 1 as a heavily weighted extra row of the least-squares problem
+        big = 1e3 * np.sqrt(truth.size)
+        w, _ = nnls(np.vstack([P, np.full((1, len(cands)), big)]), np.append(truth, big))
+        w = np.where(w >= STACK_MIN, w, 0.0)
+        ranked = [i for i in np.argsort(-w, kind="stable") if w[i] > 0]
+        factor = [i for i in ranked if not isinstance(cands[i][0], str)]
+        if not factor:
+            return ((k, lam, 1.0),), errors
+        order = factor[:1] + [i for i in ranked if i != factor[0]]
+        w = w / w[order].sum()
+        return tuple((cands[i][0], cands[i][1], float(w[i])) for i in order), errors
 
 
 def pct_to_mu(point, sd):
@@ -525,67 +536,34 @@ def pct_to_mu(point, sd):
     return logit(p) * np.sqrt(1.0 + np.pi * sd**2 / 8.0)
 
 
-def _cv_plus_bounds(mu_f, sd_f, scores_by_fold, level, lower: bool):
-    """The CV+ end (Barber et al. 2021, eq. 6 with normalised scores) for many cells at once.
-
-    ``mu_f``, ``sd_f``: (K, c) the fold models' predictions at c cells; ``scores_by_fold``: per fold the sorted
-    calibration scores R_i of that fold's held-out cells (of one calibration class). The lower end is the
-    ⌊α(n+1)⌋-th smallest of {mu_f(i) − R_i sd_f(i)}, the upper the ⌈(1−α)(n+1)⌉-th smallest of {mu_f(i) + R_i
-    sd_f(i)}, found by bisection on the count."""
-    n = sum(len(s) for s in scores_by_fold)
-    alpha = 1.0 - level
-    c = mu_f.shape[1]
-    if lower:
-        rank = int(np.floor(alpha * (n + 1)))
-        if rank < 1:
-            return np.full(c, -np.inf)
-    else:
-        rank = int(np.ceil((1 - alpha) * (n + 1)))
-        if rank > n:
-            return np.full(c, np.inf)
-    # The end lies between the folds' values at T, the rank-th largest score (lower end) or the rank-th smallest
-    # (upper end): at max_f(mu_f − T sd_f) at least `rank` values are ≤ it, below min_f(mu_f − T sd_f) fewer are.
-    pooled = np.sort(np.concatenate([s for s in scores_by_fold if len(s)]))
-    T = pooled[n - rank] if lower else pooled[rank - 1]
-    ends = mu_f - T * sd_f if lower else mu_f + T * sd_f
-    lo = ends.min(axis=0) - 1e-6
-    hi = ends.max(axis=0) + 1e-6
-
-    def count(yv):
-        # number of values ≤ yv
-        tot = np.zeros(c)
-        for f, s in enumerate(scores_by_fold):
-            if not len(s):
-                continue
-            if lower:  # mu - R sd ≤ y  ⇔  R ≥ (mu - y)/sd
-                thr = (mu_f[f] - yv) / sd_f[f]
-                tot += len(s) - np.searchsorted(s, thr, side="left")
-            else:  # mu + R sd ≤ y  ⇔  R ≤ (y - mu)/sd
-                thr = (yv - mu_f[f]) / sd_f[f]
-                tot += np.searchsorted(s, thr, side="right")
-        return tot
-
-    for _ in range(50):
-        mid = 0.5 * (lo + hi)
-        ok = count(mid) >= rank
-        hi = np.where(ok, mid, hi)
-        lo = np.where(ok, lo, mid)
-        if np.max(hi - lo) < 1e-3:  # logit units: at most 0.025 points on 0–100
-            break
-    return hi
+def conformal_quantile(scores: np.ndarray, level: float) -> float:
+    """The ⌈level·(n + 1)⌉-th smallest of ``n`` calibration scores (∞ when that exceeds n): split conformal's
+    quantile, which covers a new exchangeable score with probability in [level, level + 1/(n + 1))."""
+    scores = np.sort(np.asarray(scores, dtype=float))
+    rank = int(np.ceil(level * (scores.size + 1)))
+    return float(scores[rank - 1]) if 1 <= rank <= scores.size else np.inf
 
 
 def conformal_classes(mask: np.ndarray, min_cells: int = MONDRIAN_MIN) -> np.ndarray:
-    """Calibration class per benchmark: its own index with ≥ ``min_cells`` published cells, else -1 (pooled)."""
+    """Calibration class per benchmark: its own index with ≥ ``min_cells`` calibration cells in ``mask``, else -1
+    (pooled)."""
     n_j = mask.sum(axis=0)
     return np.where(n_j >= min_cells, np.arange(mask.shape[1]), -1)
 
 
-def cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes):
-    """CV+ intervals (logit scale) for every cell, calibrated per class of benchmark (Mondrian).
+def split_conformal(fold_mu, fold_sd, y, mask, fold, level, pick, min_cells: int = MONDRIAN_MIN):
+    """Split-conformal intervals (logit scale) for every cell, each from one calibration fold (Lei et al. 2018).
 
-    ``fold_mu``/``fold_sd``: (K, n, m) each fold model's predictions. Returns (low, high, z) with ``z`` the signed
-    normalised out-of-fold residual of every published cell (NaN elsewhere)."""
+    ``fold_mu``/``fold_sd``: (K, n, m) the predictions of fold ``f``'s model, fitted (selection included) on the
+    published cells outside fold ``f``; the cells of fold ``f`` are its calibration cells, which neither that fit
+    nor its choices saw. ``pick`` (n, m): the fold whose model and calibration cells give each cell's interval,
+    drawn independently of the data. The interval of a cell from fold ``f`` is ``μ̂_f ± q·σ̂_f`` with ``q`` the
+    :func:`conformal_quantile` of the normalised scores ``|y − μ̂_f| / σ̂_f`` of fold ``f``'s calibration cells of
+    the cell's class: its benchmark when fold ``f`` holds ≥ ``min_cells`` of its cells (Mondrian), otherwise the
+    pooled cells of the fold's smaller benchmarks (all the fold's cells when even those are fewer).
+
+    Returns (low, high, z, own) with ``z`` the signed normalised out-of-fold residual of every published cell (NaN
+    elsewhere) and ``own`` (K, m) whether fold ``f`` calibrated benchmark ``j`` on its own cells."""
     K, n, m = fold_mu.shape
     z = np.full((n, m), np.nan)
     for f in range(K):
@@ -594,24 +572,22 @@ def cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes):
     R = np.abs(z)
     low = np.empty((n, m))
     high = np.empty((n, m))
-    pooled_cols = np.flatnonzero(classes < 0)
-    groups = [(j, [j]) for j in np.flatnonzero(classes >= 0)]
-    if pooled_cols.size:
-        groups.append((None, list(pooled_cols)))
-    for key, cols in groups:
-        if key is None:  # the smaller benchmarks together; all benchmarks if even they are too few
-            calib_cols = cols if mask[:, cols].sum() >= MONDRIAN_MIN else list(range(m))
-        else:
-            calib_cols = [key]
-        scores = []
-        for f in range(K):
-            sel = (fold[:, calib_cols] == f) & mask[:, calib_cols]
-            scores.append(np.sort(R[:, calib_cols][sel]))
-        mu = fold_mu[:, :, cols].reshape(K, -1)
-        sd = fold_sd[:, :, cols].reshape(K, -1)
-        low[:, cols] = _cv_plus_bounds(mu, sd, scores, level, lower=True).reshape(n, len(cols))
-        high[:, cols] = _cv_plus_bounds(mu, sd, scores, level, lower=False).reshape(n, len(cols))
-    return low, high, z
+    own = np.zeros((K, m), bool)
+    for f in range(K):
+        cal = (fold == f) & mask
+        classes = conformal_classes(cal, min_cells)
+        own[f] = classes >= 0
+        q = np.empty(m)
+        for j in np.flatnonzero(own[f]):
+            q[j] = conformal_quantile(R[:, j][cal[:, j]], level)
+        small = np.flatnonzero(~own[f])
+        if small.size:
+            pool = R[:, small][cal[:, small]]
+            q[small] = conformal_quantile(pool if pool.size >= min_cells else R[cal], level)
+        sel = pick == f
+        low[sel] = (fold_mu[f] - q[None, :] * fold_sd[f])[sel]
+        high[sel] = (fold_mu[f] + q[None, :] * fold_sd[f])[sel]
+    return low, high, z, own
 
 
 # --------------------------------------------------------------------------------------------
@@ -658,8 +634,8 @@ def _pca_impute(pct, train, rank, iters=200, tol=1e-4):
     return low
 
 
-def baseline_predict(method: str, pct: np.ndarray, train: np.ndarray, seed: int = 0) -> np.ndarray:
-    """Predictions on 0–100 for every cell from the training cells only."""
+def baseline_predict(method: str, pct: np.ndarray, train: np.ndarray, seed: int = 0, neighbours: int = 5) -> np.ndarray:
+    """Predictions on 0–100 for every cell from the training cells only (``neighbours``: KNNImputer's)."""
     n, m = pct.shape
     col = _col_means(pct, train)
     if method == "benchmark mean":
@@ -699,7 +675,7 @@ def baseline_predict(method: str, pct: np.ndarray, train: np.ndarray, seed: int 
             if method == "IterativeImputer":
                 imp = IterativeImputer(estimator=BayesianRidge(), max_iter=25, random_state=seed)
             else:
-                imp = KNNImputer(n_neighbors=5)
+                imp = KNNImputer(n_neighbors=neighbours)
             rows = train.any(axis=1)
             filled = imp.fit_transform(X[rows][:, keep_cols])
             sub = out[rows]

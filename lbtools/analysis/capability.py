@@ -37,14 +37,19 @@ likelihood is kept. On sparse tables with old and new benchmarks sharing few mod
 local optimum that orders models by which *block* they published in; the additive start does not.
 
 **Predictions** use ``k`` dimensions and a penalty chosen by 5-fold cross-validation over published cells (k = 1,
-2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``).
+2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``), blended with the
+other fits tried, rank-r SVD imputation and KNN imputation by the non-negative least-squares weights of their
+out-of-fold predictions in the same cross-validation (stacking, Breiman 1996).
 
-**Intervals** are CV+ (Barber, Candès, Ramdas & Tibshirani 2021) with normalised nonconformity scores
-``|y − μ̂₋ₖ| / σ̂₋ₖ`` (Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018), calibrated per benchmark (Mondrian
-classes, Vovk et al. 2005) for benchmarks with ≥ 20 published cells and on the pooled cells of the others. Each
-fold's model chooses its own ``k`` and penalty by cross-validation inside its training cells (the other folds), so
-it is a fixed algorithm of those cells, as CV+ requires (above 20,000 published cells the folds reuse the choice
-made on all cells, for speed: the guarantee is then approximate). What it guarantees is in :func:`fit_capability`.
+**Intervals** are split conformal (Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018) with normalised
+nonconformity scores ``|y − μ̂_f| / σ̂_f``: the published cells are split at random into 5 folds; the model of fold
+``f`` is fitted on the cells outside it, choosing its own ``k``, penalty and blend by cross-validation inside them,
+so fold ``f`` is a calibration set that no fit or choice saw. Each cell's interval comes from one fold, drawn at
+random independently of the data, calibrated per benchmark (Mondrian classes, Vovk et al. 2005) where that fold
+holds ≥ 20 of the benchmark's cells and on the fold's pooled smaller benchmarks otherwise. Above 20,000 published
+cells the folds reuse the choice made on all cells, for speed: the guarantee is then approximate. What it
+guarantees is in :func:`fit_capability`; why not CV+ (Barber et al. 2021, which lbtools used before) is in
+``docs/capability.md``.
 
 Selective reporting
 -------------------
@@ -66,6 +71,7 @@ References
 .. [5] Ho, A., et al. (Epoch AI, 2025). A Rosetta Stone for AI benchmarks (the Epoch Capabilities Index).
 .. [6] Liu, C., Rubin, D. B. & Wu, Y. N. (1998). Parameter expansion to accelerate EM: the PX-EM algorithm.
    *Biometrika* 85(4), 755–770.
+.. [7] Breiman, L. (1996). Stacked regressions. *Machine Learning* 24(1), 49–64.
 """
 
 from __future__ import annotations
@@ -81,7 +87,7 @@ import pandas as pd
 from ..errors import AnalysisWarning
 from .._format import count
 from . import _capmodel as cm
-from ._checks import as_generator, check_probability, require_columns
+from ._checks import as_generator, check_probability, renamed_keywords, require_columns
 from .tables import dedupe, detect_scale
 
 __all__ = [
@@ -107,28 +113,10 @@ DEFAULT_METHODS = (
     "KNNImputer",
 )
 _FOLDS = 5
-_MISSING = object()
 
 
 # --------------------------------------------------------------------------------------------
 # arguments
-
-
-def _resolve(func, data, kwargs, rng=None):
-    """Old keyword names (``long=``, ``seed=``) for one release, with a FutureWarning."""
-    if "long" in kwargs:
-        warnings.warn(f"{func}: long= is renamed data= (long= goes in the next release)", FutureWarning, stacklevel=3)
-        if data is not _MISSING:
-            raise TypeError(f"{func}: give data or long, not both")
-        data = kwargs.pop("long")
-    if "seed" in kwargs:
-        warnings.warn(f"{func}: seed= is renamed rng= (seed= goes in the next release)", FutureWarning, stacklevel=3)
-        rng = kwargs.pop("seed")
-    if kwargs:
-        raise TypeError(f"{func}() got an unexpected keyword argument {next(iter(kwargs))!r}")
-    if data is _MISSING:
-        raise TypeError(f"{func}() missing the required argument 'data' (a load_leaderboards frame)")
-    return data, rng
 
 
 def _check_frame(data, func: str) -> None:
@@ -344,24 +332,26 @@ class _Models:
     full: cm.Fit  # k-dimensional, all published cells (point predictions)
     mu: np.ndarray
     sd: np.ndarray
-    low: np.ndarray  # CV+ ends
+    low: np.ndarray  # split-conformal ends
     high: np.ndarray
     fold: np.ndarray
     fold_mu: np.ndarray  # (K, n, m)
     fold_sd: np.ndarray
     fold_choice: list  # per fold, its blend ((k, penalty, weight), ...)
     z: np.ndarray  # signed normalised out-of-fold residual per published cell
-    classes: np.ndarray
+    classes: np.ndarray  # per benchmark: its own calibration class for the held-out cells (≥ 20 cells), or -1
     blend: tuple = ()  # ((k, penalty, weight), ...): the fits averaged on the logit scale (one: no blend)
+    own: np.ndarray | None = None  # (K, m): fold f calibrated benchmark j on its own cells (else pooled)
 
 
-_PART_NAMES = {"knn": "KNN(5)", **{f"svd{r}": f"rank-{r} SVD" for r in range(1, 10)}}
+_PART_NAMES = {"knn": "KNN(5)", **{f"svd{r}": f"rank-{r} SVD" for r in range(1, 10)},
+               **{f"knn{r}": f"KNN({r})" for r in range(1, 50)}}
 
 
 def _blend_text(blend) -> str:
     if len(blend) == 1:
         return f"({blend[0][0]}, {blend[0][1]:g})"
-    return " + ".join(f"{w:g}·{_PART_NAMES.get(k, k)}" if isinstance(k, str) else f"{w:g}·({k}, {lam:g})"
+    return " + ".join(f"{w:.2f}·{_PART_NAMES.get(k, k)}" if isinstance(k, str) else f"{w:.2f}·({k}, {lam:g})"
                       for k, lam, w in blend)
 
 
@@ -378,8 +368,8 @@ def _fit_index(t: _Table, rng: np.random.Generator) -> cm.Fit:
 
 
 def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None) -> _Models:
-    """The prediction model: (k, penalty) by cross-validation, CV+ fold fits (each with its own nested choice),
-    and the fit on all cells."""
+    """The prediction model: (k, penalty) and blend by cross-validation, the fold fits (each with its own nested
+    choice) whose held-out folds calibrate the split-conformal intervals, and the fit on all cells."""
     mask = t.mask if mask is None else mask
     y, binom = cm.to_logit(t.pct, t.n_items[None, :])
     n, m = mask.shape
@@ -411,8 +401,11 @@ def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None)
         bf = cf.select_blend({f})[0] if n_folds > 2 and not big else blend
         fold_mu[f], fold_sd[f] = cf.predict_choice({f}, bf)
         choice.append(bf)
+    # each cell's interval comes from one fold's model and calibration cells, the fold drawn independently of the
+    # data (split conformal per cell; a separate generator, so the draw leaves the fits' random streams alone)
+    pick = np.random.default_rng([int(rng.integers(2**31)), 2]).integers(n_folds, size=(n, m))
+    low, high, z, own = cm.split_conformal(fold_mu, fold_sd, y, mask, fold, level, pick)
     classes = cm.conformal_classes(mask)
-    low, high, z = cm.cv_plus(fold_mu, fold_sd, y, mask, fold, level, classes)
     point, var, wf = 0.0, 0.0, 0.0
     for kb, lb, w in blend:
         if isinstance(kb, str):  # rank-r SVD or KNN imputation on 0–100
@@ -427,7 +420,7 @@ def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None)
     var = var / wf
     mu = cm.pct_to_mu(point, np.sqrt(var)) if len(blend) > 1 else mu_b
     return _Models(k, lam, errors, full, mu, np.sqrt(var), low, high, fold, fold_mu, fold_sd, choice, z, classes,
-                   blend)
+                   blend, own)
 
 
 class CapabilityFit:
@@ -503,7 +496,8 @@ class CapabilityFit:
         conv = "converged" if self._index.converged else "NOT converged"
         return (f"<CapabilityFit: {self.n_models} models × {self.n_benchmarks} benchmarks, {self.n_cells} published "
                 f"cells ({self.n_cells / (self.n_models * self.n_benchmarks):.0%} filled); index 1-D, slopes ≥ 0, "
-                f"{conv}; {pred}; {self.level:.0%} CV+ intervals; {count(len(self.diagnostics), 'diagnostic')}>")
+                f"{conv}; {pred}; {self.level:.0%} split-conformal intervals; "
+                f"{count(len(self.diagnostics), 'diagnostic')}>")
 
     def summary(self) -> pd.DataFrame:
         """The fit in one table: what was fitted, the choices made and the diagnostics (``item``, ``value``)."""
@@ -517,9 +511,11 @@ class CapabilityFit:
             ("index", f"1 dimension, slopes ≥ 0 (shrunk towards their mean, {INDEX_PENALTY:g} pseudo-observations), "
                       f"best of 3 starts ({self._index.start}); {self._index.iterations} EM iterations, "
                       f"{'converged' if self._index.converged else 'NOT converged'}"),
-            ("intervals", f"{self.level:.0%} CV+ (Barber et al. 2021), normalised scores, calibrated per benchmark "
-                          f"for {count((m.classes >= 0).sum(), 'benchmark')} with ≥ {cm.MONDRIAN_MIN} cells, pooled "
-                          f"for {int((m.classes < 0).sum())}"),
+            ("intervals", f"{self.level:.0%} split conformal (Lei et al. 2018), normalised scores, each cell "
+                          f"calibrated on one of {m.fold_mu.shape[0]} folds (drawn at random), per benchmark where "
+                          f"that fold holds ≥ {cm.MONDRIAN_MIN} of its cells "
+                          f"({count(int(m.own.any(axis=0).sum()), 'benchmark')}), on the fold's pooled smaller "
+                          "benchmarks otherwise"),
             ("blend", _blend_text(m.blend)),
             ("fold choices (k, penalty)", "; ".join(_blend_text(c) for c in m.fold_choice)),
         ]
@@ -607,7 +603,7 @@ class CapabilityFit:
         cells : {"all", "held_out"}
             ``"all"``: every model (with ≥ ``min_benchmarks`` scores) × every benchmark: ``model_id``,
             ``dataset_id``, ``observed`` (the published value, NA where none), ``predicted`` (the fit on all
-            cells), ``pred_low``, ``pred_high`` (the CV+ interval for a newly published score).
+            cells), ``pred_low``, ``pred_high`` (the split-conformal interval for a newly published score).
             ``"held_out"``: one row per published cell, predicted by the fold fit that did not see it
             (cross-fitting): the columns above plus ``z`` (the signed normalised residual on the logit scale,
             ``(logit(observed) − μ̂) / σ̂``), ``scale`` (``σ̂``), ``p_high`` and ``p_low`` (one-sided conformal
@@ -642,7 +638,7 @@ class CapabilityFit:
             }
         )
         out.attrs = dict(self.attrs)
-        out.attrs["capability"] = {"level": self.level, "k": m.k, "penalty": m.penalty, "interval": "CV+"}
+        out.attrs["capability"] = {"level": self.level, "k": m.k, "penalty": m.penalty, "interval": "split conformal"}
         return out
 
     def _held_out(self) -> pd.DataFrame:
@@ -717,7 +713,7 @@ class CapabilityFit:
             ``.summary`` (one row per method: ``method``, ``split``, ``rmse`` on 0–100, ``coverage``, ``n_cells``)
             and ``.cells`` (one row per method, repeat and hidden cell, on 0–100: ``method``, ``split``, ``repeat``,
             ``model_id``, ``dataset_id``, ``observed``, ``predicted``, ``pred_low``, ``pred_high``). lbtools'
-            intervals are its CV+ intervals fitted on the training cells; the baselines' are split-conformal
+            intervals are its split-conformal intervals fitted on the training cells; the baselines' are split-conformal
             half-widths on 0–100 from one calibration fold of the training cells (approximate: the point
             prediction is then refitted on all training cells).
         """
@@ -745,8 +741,9 @@ class CapabilityValidation:
 # fit_capability
 
 
-def fit_capability(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2, n_items=None, level: float = 0.9,
-                   rng=0, **old) -> CapabilityFit:
+@renamed_keywords(long="data", seed="rng")
+def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=None, level: float = 0.9,
+                   rng=0) -> CapabilityFit:
     """Fit the capability model once; read the index, predictions, benchmark parameters and validation from it.
 
     ``data`` is first de-duplicated with :func:`lbtools.analysis.dedupe`; rows without a finite value and
@@ -755,13 +752,22 @@ def fit_capability(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2
 
     What the intervals guarantee
     ----------------------------
-    *Predictions* (``fit.predict()``): CV+ [1]_ with normalised scores [2]_, calibrated per benchmark with ≥ 20
-    published cells (Mondrian [3]_), on the pooled cells of the others. If the published cells of a benchmark
-    and a new cell of that benchmark are exchangeable (missing at random, no selective reporting beyond ability),
-    a new score falls inside its ``level`` interval with probability ≥ ``2·level − 1`` minus a small term
-    (Barber et al. 2021, Theorem 4), and in practice close to ``level`` (CV+ is usually near nominal; see
-    ``docs/validation.md`` for coverage per benchmark on real tables). The guarantee is marginal over cells of a
-    benchmark, not conditional on a model.
+    *Predictions* (``fit.predict()``): split conformal [1]_ with normalised scores, per cell. The published cells
+    are split at random into 5 folds; fold ``f``'s model is fitted, with its ``k``, penalty and blend chosen by
+    cross-validation inside its own training cells, on the cells outside fold ``f``, so fold ``f``'s cells are a
+    calibration set no fit or choice saw. A cell's interval uses one fold ``f``, drawn at random independently of
+    the data: ``μ̂_f ± q·σ̂_f`` on the logit scale (mapped back through the sigmoid), with ``q`` the
+    ``⌈level·(n+1)⌉``-th smallest of the normalised scores ``|y − μ̂_f| / σ̂_f`` of the ``n`` calibration cells of
+    fold ``f`` in the cell's class: its benchmark where the fold holds ≥ 20 of its cells (Mondrian [2]_), otherwise
+    the fold's smaller benchmarks pooled. If a new score and the calibration cells of its class are exchangeable
+    (missing at random given the other published scores: no selective reporting beyond ability, no shift between
+    the models that published and the one predicted), it falls inside its ``level`` interval with probability at
+    least ``level`` and, without ties among the scores, below ``level + 1/(n+1)`` [1]_ (Theorem 2.2); a fold drawn
+    at random per cell mixes such intervals, so the bounds hold for it too (the interval is widened, where needed,
+    to contain the prediction of the fit on all cells, which can only raise the coverage). The guarantee is
+    marginal over a class's cells, not conditional on a model; above 20,000 published cells, and below 30 (two
+    folds), the fold fits reuse the choice made on all cells (approximate).
+    ``docs/validation.md`` measures the coverage on real tables, per benchmark and under time and compute shifts.
 
     *The index* (``fit.abilities()``): approximate (a normal posterior given the fitted benchmark parameters).
 
@@ -795,15 +801,17 @@ def fit_capability(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2
 
     References
     ----------
-    .. [1] Barber, R. F., Candès, E. J., Ramdas, A. & Tibshirani, R. J. (2021). Predictive inference with the
-       jackknife+. *Annals of Statistics* 49(1), 486–507.
-    .. [2] Lei, J., G'Sell, M., Rinaldo, A., Tibshirani, R. J. & Wasserman, L. (2018). Distribution-free
+    .. [1] Lei, J., G'Sell, M., Rinaldo, A., Tibshirani, R. J. & Wasserman, L. (2018). Distribution-free
        predictive inference for regression. *JASA* 113(523), 1094–1111.
-    .. [3] Vovk, V., Gammerman, A. & Shafer, G. (2005). *Algorithmic Learning in a Random World*. Springer.
+    .. [2] Vovk, V., Gammerman, A. & Shafer, G. (2005). *Algorithmic Learning in a Random World*, ch. 4 (Mondrian
+       conformal predictors). Springer.
     """
-    func = old.pop("_func", "fit_capability")
-    data, rng_old = _resolve(func, data, old)
-    rng = rng if rng_old is None else rng_old
+    return _fit(data, "fit_capability", benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items,
+                level=level, rng=rng)
+
+
+def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, level=0.9, rng=0) -> CapabilityFit:
+    """:func:`fit_capability` for ``func`` (the public function whose name the messages carry)."""
     level = check_probability(level, "level", func)
     min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
     gen = as_generator(rng, func)
@@ -833,12 +841,12 @@ def fit_capability(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2
             warn_now.append(line + ": a very different order of models fits about as well or better (the "
                                    "eigenvector start follows blocks of benchmarks that share few models); the "
                                    "index kept is the one continuous with the additive model's ranking")
-    _warn(warn_now, func, stacklevel=3 if func == "fit_capability" else 4)
+    _warn(warn_now, func, stacklevel=5)  # _warn, _fit, the public function, renamed_keywords, the caller
     return fit
 
 
-def cross_fit_predictions(data=_MISSING, /, *, folds: int = 5, level: float = 0.9, rng=0, n_items=None,
-                          **old) -> pd.DataFrame:
+@renamed_keywords(long="data", seed="rng")
+def cross_fit_predictions(data, *, folds: int = 5, level: float = 0.9, rng=0, n_items=None) -> pd.DataFrame:
     """Every published cell predicted by a fit that did not see it, with a calibrated interval and p-values.
 
     Shorthand for ``fit_capability(data, min_benchmarks=1, ...).predict(cells="held_out")`` (see
@@ -849,12 +857,9 @@ def cross_fit_predictions(data=_MISSING, /, *, folds: int = 5, level: float = 0.
     ``folds`` must be 5 (the fit's cross-fitting folds; other values are reserved).
     """
     func = "cross_fit_predictions"
-    data, rng_old = _resolve(func, data, old)
-    rng = rng if rng_old is None else rng_old
     if folds != _FOLDS:
         raise ValueError(f"{func}: folds must be {_FOLDS} (the fit's cross-fitting folds); got folds={folds!r}")
-    return fit_capability(data, min_benchmarks=1, level=level, rng=rng, n_items=n_items,
-                          _func=func).predict(cells="held_out")
+    return _fit(data, func, min_benchmarks=1, level=level, rng=rng, n_items=n_items).predict(cells="held_out")
 
 
 # --------------------------------------------------------------------------------------------
@@ -986,8 +991,8 @@ def _validate(fit: CapabilityFit, *, holdout, splits, by, methods, rng, func):
 # the wrappers (what they returned before, from one fit each)
 
 
-def predict_scores(data=_MISSING, /, *, level: float = 0.9, min_benchmarks: int = 2, rng=0, n_items=None,
-                   **old) -> pd.DataFrame:
+@renamed_keywords(long="data", seed="rng")
+def predict_scores(data, *, level: float = 0.9, min_benchmarks: int = 2, rng=0, n_items=None) -> pd.DataFrame:
     """Predict every model's score on every benchmark, with a ``level`` prediction interval for a newly published
     score: ``fit_capability(data, ...).predict()`` (see there and :meth:`CapabilityFit.predict`).
 
@@ -995,14 +1000,13 @@ def predict_scores(data=_MISSING, /, *, level: float = 0.9, min_benchmarks: int 
     on each benchmark's published scale: ``model_id``, ``dataset_id`` (string), ``observed``, ``predicted``,
     ``pred_low``, ``pred_high`` (Float64). Predictions are **not published results**.
     """
-    data, rng_old = _resolve("predict_scores", data, old)
-    rng = rng if rng_old is None else rng_old
-    return fit_capability(data, level=level, min_benchmarks=min_benchmarks, rng=rng, n_items=n_items,
-                          _func="predict_scores").predict()
+    return _fit(data, "predict_scores", level=level, min_benchmarks=min_benchmarks, rng=rng,
+                n_items=n_items).predict()
 
 
-def capability_index(data=_MISSING, /, *, level: float = 0.9, benchmarks=None, min_benchmarks: int = 2,
-                     n_items=None, rng=0, **old) -> pd.DataFrame:
+@renamed_keywords(long="data", seed="rng")
+def capability_index(data, *, level: float = 0.9, benchmarks=None, min_benchmarks: int = 2, n_items=None,
+                     rng=0) -> pd.DataFrame:
     """One capability number per model on one scale: ``fit_capability(data, ...).abilities()``.
 
     Columns ``model_id``, ``ability``, ``ability_low``, ``ability_high``, ``n_benchmarks``, most capable first (the
@@ -1010,23 +1014,20 @@ def capability_index(data=_MISSING, /, *, level: float = 0.9, benchmarks=None, m
     non-negative discriminations, started from the additive model (see :mod:`lbtools.analysis.capability`); its
     interval is approximate (:meth:`CapabilityFit.abilities`).
     """
-    data, rng_old = _resolve("capability_index", data, old)
-    rng = rng if rng_old is None else rng_old
-    return fit_capability(data, benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items, level=level,
-                          rng=rng, _func="capability_index").abilities()
+    return _fit(data, "capability_index", benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items,
+                level=level, rng=rng).abilities()
 
 
-def benchmark_parameters(data=_MISSING, /, *, benchmarks=None, min_benchmarks: int = 2, n_items=None, rng=0,
-                         **old) -> pd.DataFrame:
+@renamed_keywords(long="data", seed="rng")
+def benchmark_parameters(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=None, rng=0) -> pd.DataFrame:
     """Each benchmark's difficulty and discrimination on the index's scale: ``fit_capability(...).benchmarks()``."""
-    data, rng_old = _resolve("benchmark_parameters", data, old)
-    rng = rng if rng_old is None else rng_old
-    return fit_capability(data, benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items, rng=rng,
-                          _func="benchmark_parameters").benchmarks()
+    return _fit(data, "benchmark_parameters", benchmarks=benchmarks, min_benchmarks=min_benchmarks,
+                n_items=n_items, rng=rng).benchmarks()
 
 
-def validate_predictions(data=_MISSING, /, *, holdout: float = 0.1, splits: int = 5, rng=0, level: float = 0.9,
-                         n_items=None, methods=DEFAULT_METHODS, **old):
+@renamed_keywords(long="data", seed="rng")
+def validate_predictions(data, *, holdout: float = 0.1, splits: int = 5, rng=0, level: float = 0.9, n_items=None,
+                         methods=DEFAULT_METHODS, return_cells: bool = False):
     """How far off the predictions are, and how often their intervals cover, on held-out published cells.
 
     ``fit_capability(data, ...).validate(holdout, splits, by=...)`` for ``by="random"`` and, when ``data`` has a
@@ -1041,25 +1042,22 @@ def validate_predictions(data=_MISSING, /, *, holdout: float = 0.1, splits: int 
         ``data`` holds fewer than 2 models or 2 benchmarks, or every value is the same (nothing to predict).
     """
     func = "validate_predictions"
-    return_cells = old.pop("return_cells", False)
     if return_cells:
         warnings.warn(f"{func}: return_cells=True is going (next release); use fit_capability(data).validate(...)"
-                      ".cells", FutureWarning, stacklevel=2)
-    data, rng_old = _resolve(func, data, old)
-    rng = rng if rng_old is None else rng_old
+                      ".cells", FutureWarning, stacklevel=3)
     if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 < holdout < 0.5:
         raise ValueError(f"{func}: holdout must be a fraction strictly between 0 and 0.5; got holdout={holdout!r}")
     if isinstance(splits, bool) or not isinstance(splits, (int, np.integer)) or splits < 1:
         raise ValueError(f"{func}: splits must be an integer ≥ 1; got splits={splits!r}")
-    fit = fit_capability(data, level=level, rng=rng, n_items=n_items, _func=func)
+    fit = _fit(data, func, level=level, rng=rng, n_items=n_items)
     results = [fit.validate(holdout, splits, "random", methods=methods)]
     if "created_at" in data.columns:
         try:
             results.append(fit.validate(holdout, splits, "time", methods=methods))
         except ValueError as exc:
-            _warn([f"time split skipped: {exc}"], func)
+            _warn([f"time split skipped: {exc}"], func, stacklevel=4)
     else:
-        _warn(["time split skipped: data has no created_at column (add it with lbtools.enrich)"], func)
+        _warn(["time split skipped: data has no created_at column (add it with lbtools.enrich)"], func, stacklevel=4)
     table = pd.concat([r.summary for r in results], ignore_index=True)
     table.attrs = dict(fit.attrs)
     if return_cells:
