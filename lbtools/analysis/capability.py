@@ -750,9 +750,9 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     benchmarks whose scale is neither 0–1 nor 0–100 are left out (``fit.notes`` says so). All published cells are
     used, including those of models with fewer than ``min_benchmarks`` scores; only the outputs are restricted.
 
-    What the intervals guarantee
-    ----------------------------
-    *Predictions* (``fit.predict()``): split conformal [1]_ with normalised scores, per cell. The published cells
+    Notes
+    -----
+    **What the intervals guarantee.** *Predictions* (``fit.predict()``): split conformal [1]_ with normalised scores, per cell. The published cells
     are split at random into 5 folds; fold ``f``'s model is fitted, with its ``k``, penalty and blend chosen by
     cross-validation inside its own training cells, on the cells outside fold ``f``, so fold ``f``'s cells are a
     calibration set no fit or choice saw. A cell's interval uses one fold ``f``, drawn at random independently of
