@@ -657,17 +657,15 @@ _PLURAL_NOUNS = ("model", "benchmark", "result", "file", "row", "value", "score"
 
 
 def _tidy(message) -> str:
-    """One plain line: no "lbtools:" prefix, no developer pointers (``df.attrs[...]``, ``lbtools.analysis.x``), and
-    counts with their noun in the right number ("1 models" → "1 model", "9 benchmark(s)" → "9 benchmarks")."""
+    """One plain line from a warning's message. lbtools' analysis words its notes for a reader at the source (counts
+    with the right plural, no function names); what is tidied here is only what a console reader needs and a notes
+    line doesn't: the ``lbtools:`` prefix and ``df.attrs[...]`` pointers of the loaders' warnings, and the function
+    name that prefixes the capability fit's notes and ``enrich``'s ("fit_capability: …")."""
     text = " ".join(str(message).split())
     text = re.sub(r"^lbtools: ", "", text)
-    text = re.sub(r"^[a-z_]+(\(\))?: (?=\S)", "", text)  # "best_to_date: left out …": the function is not news
+    text = re.sub(r"^[a-z_]+(\(\))?: (?=\S)", "", text)  # "fit_capability: item counts unknown …"
     text = re.sub(r" ?\(df\.attrs\[[^]]*\][^)]*\)", "", text)
-    text = re.sub(r" (by|with|from|see) `?lbtools\.[\w.]+(\(\))?`?", "", text)
-    text = re.sub(r"\b(\d[\d,]*) (\w+)\(s\)", lambda m: fmt.count(int(m[1].replace(",", "")), m[2]), text)
-    text = re.sub(r"\b1 (entrie|duplicate entrie)s\b", lambda m: f"1 {m[1][:-2]}y", text)
-    text = re.sub(r"\b1 (" + "|".join(_PLURAL_NOUNS) + r")s\b", r"1 \1", text)
-    text = text.replace("(verified) verified", "verified").replace("verified (verified)", "verified")
+    text = re.sub(r"\b1 (" + "|".join(_PLURAL_NOUNS) + r")s\b", r"1 \1", text)  # the loaders' counts of one
     return text
 
 
