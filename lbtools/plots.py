@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -384,7 +385,7 @@ def ranking_bar(
         where = f" on {_bench(bench, labels)}" if bench is not None else ""
         order = " (lower is better)" if _lower_is_better(df) else ""
         where += _subset(subset)
-        title = f"Top {len(ranked)} models{where}{order}" if len(ranked) else f"No entries to rank{where}"
+        title = f"Top {fmt.count(len(ranked), 'model')}{where}{order}" if len(ranked) else f"No entries to rank{where}"
     ax.set_title(_esc(title))
     return fig
 
@@ -1214,14 +1215,14 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
         ax.set_xlim(np.nanmin(low) - 0.05 * max(span, 1e-9), right)
         for yi, n in zip(y, counts):
             label = f"n={int(n)}" if np.isfinite(n) else ""
-            ax.text(right, yi, label, ha="right", va="center", fontsize=9, color="0.35")
+            ax.text(right, yi, label, ha="right", va="center", fontsize=9, color="0.35", in_layout=False)  # inside
     ax.set_xlabel("capability index (0 = mean model, 1 = one SD of ability)\nn = benchmarks the model published", fontsize=9)
     ax.tick_params(axis="x", labelsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     if title is None:
         level = index.attrs.get("capability", {}).get("level")
         interval = f"{level:.0%} intervals" if level else "intervals"
-        title = f"Capability index: top {len(rows)} models, {interval}"
+        title = f"Capability index: top {fmt.count(len(rows), 'model')}, {interval}"
     ax.set_title(_esc(title), fontsize=10)
     return fig
 
@@ -1309,6 +1310,39 @@ def _to_hundred(values: np.ndarray, scale: str) -> np.ndarray:
     return values * 100 if scale == "0-1" else values
 
 
+@lru_cache(maxsize=512)
+def _text_path(text: str, bold: bool, size: float):
+    """``text`` as a path in points, centred on (0, 0) (bold, or italic when not bold)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(size=size, weight="bold" if bold else "normal", style="normal" if bold else "italic")
+    path = TextPath((0, 0), text, prop=prop)
+    if not len(path.vertices):
+        return path
+    (x0, y0), (x1, y1) = path.get_extents().get_points()
+    return Path(path.vertices - ((x0 + x1) / 2, (y0 + y1) / 2), path.codes)
+
+
+def _cell_texts(ax, where, *, bold: bool, colour, size: float = SMALL) -> None:
+    """Short texts (a table's cell values) centred on data points ``[(x, y, text)]``, drawn as ONE collection of
+    glyph outlines: hundreds of ``ax.text`` objects made a redraw of the filled table take about a second. The
+    collection (gid ``cell-values``) keeps the texts, in order, as ``.texts``."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.transforms import Affine2D
+
+    if not where:
+        return
+    coll = PathCollection([_text_path(t, bold, size) for _, _, t in where], sizes=None,
+                          offsets=[(x, y) for x, y, _ in where], offset_transform=ax.transData,
+                          transform=Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans,
+                          facecolors=colour, edgecolors="none", linewidths=0, zorder=3, gid="cell-values")
+    coll.set_in_layout(False)
+    coll.texts = [t for _, _, t in where]
+    ax.add_collection(coll, autolim=False)
+
+
 def filled_matrix(
     predictions: pd.DataFrame,
     *,
@@ -1370,18 +1404,21 @@ def filled_matrix(
     rgba[~published] = 0.45 * rgba[~published] + 0.55  # predicted cells: washed out towards white
     rgba[~np.isfinite(shown)] = (1, 1, 1, 1)
     ax.imshow(rgba, aspect="auto", interpolation="nearest", extent=(-0.5, len(benches) - 0.5, len(models) - 0.5, -0.5))
+    cells: dict = {}  # (bold, colour) -> [(x, y, text)]: each cell's value, drawn as one collection per style
     for i in range(len(models)):
         for j in range(len(benches)):
             v = shown[i, j]
             if not np.isfinite(v):
                 continue
-            if published[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", lw=1.2, gid="published"))
+            if published[i, j]:  # frames lie inside the axes: left out of the layout, which would measure each one
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", lw=1.2, gid="published",
+                                       in_layout=False))
                 dark = sum(rgba[i, j, :3] * (0.299, 0.587, 0.114)) < 0.5
-                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9, fontweight="bold",
-                        color="white" if dark else "black")
+                cells.setdefault((True, "white" if dark else "black"), []).append((j, i, f"{v:.0f}"))
             else:
-                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9, fontstyle="italic", color="0.3")
+                cells.setdefault((False, "0.3"), []).append((j, i, f"{v:.0f}"))
+    for (bold, colour), where in cells.items():
+        _cell_texts(ax, where, bold=bold, colour=colour)
     ax.set_xticks(range(len(benches)), labels=[_esc(_bench(b, labels)) for b in benches], fontsize=9, rotation=40, ha="right")
     ax.set_yticks(range(len(models)), labels=[_esc(m) for m in models], fontsize=9)
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)

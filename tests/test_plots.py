@@ -531,3 +531,17 @@ def test_self_report_gap_plot_draws_each_group_around_zero(plots):
     assert any(list(line.get_xdata()) == [0, 0] for line in ax.get_lines())
     assert "1 group without an estimate left out" in ax.get_title()
     _readable(fig)
+
+
+def test_filled_matrix_annotates_every_cell_without_a_text_artist_per_cell(plots):
+    """Item 16: hundreds of ax.text cells (plus the layout measuring each) made 06's redraw take over a second; the
+    values are one collection per style, every shown cell still annotated, published ones bold."""
+    pred = _predictions()
+    fig = plots.filled_matrix(pred)
+    ax = fig.axes[0]
+    values = [c for c in ax.collections if c.get_gid() == "cell-values"]
+    shown = sum(len(c.texts) for c in values)
+    assert shown == pred[["observed", "predicted"]].notna().any(axis=1).sum()
+    assert len(ax.texts) == 0 and all(not c.get_in_layout() for c in values)
+    framed = [p for p in ax.patches if p.get_gid() == "published"]
+    assert len(framed) == pred["observed"].notna().sum()
