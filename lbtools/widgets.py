@@ -87,6 +87,8 @@ __all__ = [
 
 
 METHOD_OPTIONS = (("Spearman ρ (rank)", "spearman"), ("Kendall τ (rank)", "kendall"), ("Pearson r (linear)", "pearson"))
+_PLAY_TIP = "Play: move the date on, one day per tick, redrawing the view at each date"
+_PAUSE_TIP = "Pause: stay on the date shown"
 _NO_DATE = "no dates"  # the date slider's one option when a benchmark has no dated model
 _SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 builtins_max = builtins.max
@@ -1211,7 +1213,8 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     The slider offers the days on which a model of the benchmark shown (``follow``, a benchmark picker) was created;
     its ``value`` is the end of that day (UTC), or None when no row has a date. Play moves the slider one day per tick
     from where it is (from the first day when it is at the last), so the frame drawn is always the one the slider
-    shows; Stop and Pause leave the slider where it is.
+    shows; the same button, then labelled Pause, leaves the slider where it is. The button (``.button``, a
+    ``ToggleButton``) carries its label and a tooltip; the ticks come from a hidden ``ipywidgets.Play`` (``.play``).
 
     Parameters
     ----------
@@ -1245,12 +1248,15 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     slider.add_class("lb-date-slider")
     if opts:
         slider.index = index_of(opts, value)
+    # The ticking is ipywidgets' Play (a timer in the browser), kept out of sight: its own buttons are bare icons
+    # with no label, title or aria-label. The reader gets one labelled button with a tooltip instead.
     play = ipw.Play(min=0, max=builtins_max(1, len(opts) - 1), step=1, interval=int(interval_ms),
-                    description="Play", disabled=len(opts) < 2, show_repeat=False,  # no "repeat": it means nothing here
-                    tooltip="Play: move the date on, one day per tick; Stop: stay on the date shown")
-    play.add_class("lb-play")
-    box = _picker_box_class()(children=[play, slider])
-    box.slider, box.play = slider, play
+                    disabled=len(opts) < 2, show_repeat=False, layout=ipw.Layout(display="none"))
+    button = ipw.ToggleButton(value=False, description="Play", icon="play", tooltip=_PLAY_TIP,
+                              disabled=len(opts) < 2, layout=ipw.Layout(width="auto"))
+    button.add_class("lb-play")
+    box = _picker_box_class()(children=[button, slider, play], layout=ipw.Layout(align_items="center"))
+    box.slider, box.play, box.button = slider, play, button
     box.value = None if slider.value is _NO_DATE else slider.value
     state = {"own": False}
 
@@ -1261,7 +1267,13 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
         finally:
             state["own"] = False
 
+    def _pressed(change):
+        play.playing = bool(change["new"])
+
     def _playing(change):
+        button.value = bool(change["new"])  # the button follows the ticker (it stops itself at the last day)
+        button.description, button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
+        button.tooltip = _PAUSE_TIP if change["new"] else _PLAY_TIP
         if change["new"] and slider.value is not _NO_DATE and slider.index is not None:
             if slider.index >= len(slider.options) - 1:
                 slider.index = 0
@@ -1288,13 +1300,14 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
             play.playing = False
             slider.options = new or [("no dates", _NO_DATE)]
             slider.disabled = not new
-            play.disabled = len(new) < 2
+            play.disabled = button.disabled = len(new) < 2
             play.max = builtins_max(1, len(new) - 1)
             if new:
                 slider.index = len(new) - 1
             _set_play(0)
         box.value = None if slider.value is _NO_DATE else slider.value
 
+    button.observe(_pressed, names="value")
     play.observe(_playing, names="playing")
     play.observe(_tick, names="value")
     slider.observe(_slid, names="value")

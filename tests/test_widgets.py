@@ -447,7 +447,7 @@ def _dated():
 def test_date_player_play_draws_the_frame_the_slider_shows_and_stop_keeps_the_date():
     b = widgets.benchmark_picker(_dated(), LABELS, value="org/alpha")
     d = widgets.date_player(_dated(), follow=b, value="2025-03-31")
-    assert "lb-date-slider" in d.slider._dom_classes and "lb-play" in d.play._dom_classes
+    assert "lb-date-slider" in d.slider._dom_classes and "lb-play" in d.button._dom_classes
     assert [label for label, _ in d.slider.options] == ["2025-01-10", "2025-03-05", "2025-06-01"]
     drawn = []
     widgets.bind(lambda when: drawn.append(when.strftime("%Y-%m-%d")), when=d)
@@ -627,10 +627,25 @@ def test_trust_audit_statistics_have_one_format_in_every_table():
         assert f"<td>{cell}</td>" in markup, cell
 
 
-def test_play_has_a_title():
+def test_play_is_one_labelled_button_with_a_tooltip_that_says_pause_while_playing():
+    """Item 14: ipywidgets' Play draws bare icon buttons (no text, title or aria-label, whatever its tooltip says):
+    the reader's button is a labelled ToggleButton; the Play only ticks, out of sight."""
+    import ipywidgets as ipw
+
     df = _leaderboards().assign(created_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 4, utc=True))
-    player = widgets.date_player(df)
-    assert player.play.tooltip and "Play" in player.play.tooltip
+    player = widgets.date_player(df, value="2025-01-01")
+    button = player.button
+    assert isinstance(button, ipw.ToggleButton) and "lb-play" in button._dom_classes
+    assert (button.description, button.icon) == ("Play", "play") and button.tooltip.startswith("Play:")
+    assert player.play.layout.display == "none" and [w for w in player.children if isinstance(w, ipw.Play)] == \
+        [player.play]
+    button.value = True  # the reader presses Play
+    assert player.play.playing and (button.description, button.icon) == ("Pause", "pause")
+    assert button.tooltip.startswith("Pause:")
+    player.play.value += 1  # one tick
+    player.play.value += 1  # the last day: playing stops, the button says Play again
+    assert player.slider.index == 2 and not player.play.playing
+    assert (button.value, button.description) == (False, "Play")
 
 
 def test_notebooks_carry_a_complete_language_info_so_they_open_unmodified():
