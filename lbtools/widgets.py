@@ -159,7 +159,7 @@ _COLUMN_FORMATS = {
     "best_value": lambda v: fmt.statistic(v, 1),
     "best_value_norm": lambda v: fmt.statistic(v, 1),
     "value_norm": lambda v: fmt.statistic(v, 1),
-    "resolution": lambda v: fmt.statistic(v, 1),
+    "resolution": fmt.resolution,  # on the benchmark's own scale: 0.06 on a 0–1 benchmark, not 0.0
     # the trust audit: a standardised score, probabilities, gaps in points, odds ratios, shares
     "z": lambda v: fmt.statistic(v, 2),
     "p_value": lambda v: fmt.statistic(v, 3),
@@ -176,6 +176,19 @@ _COLUMN_FORMATS = {
     "pred_low": fmt.prediction,
     "pred_high": fmt.prediction,
 }
+
+
+# Columns whose values are codes: shown in words ("first_party" → "first party").
+_COLUMN_WORDS = {"provenance": {"first_party": "first party", "third_party": "third party"}}
+
+
+def _column_text(column, v) -> str:
+    """One cell's text in its column's format (not yet escaped)."""
+    if column in _COLUMN_WORDS and isinstance(v, str):
+        return _COLUMN_WORDS[column].get(v, v)
+    if column in _COLUMN_FORMATS and not isinstance(v, str):
+        return _COLUMN_FORMATS[column](v)
+    return _cell_text(v)
 
 
 def statistic_format(column: str, digits: int):
@@ -258,10 +271,8 @@ def html_table(df: pd.DataFrame, columns=None, *, links: dict | None = None, css
         for c in columns:
             if c in links:
                 cells.append(f"<td>{_link(row[links[c]], row[c])}</td>")
-            elif c in _COLUMN_FORMATS and not isinstance(row[c], str):
-                cells.append(f"<td>{_esc(_COLUMN_FORMATS[c](row[c]))}</td>")
             else:
-                cells.append(f"<td>{_esc(_cell_text(row[c]))}</td>")
+                cells.append(f"<td>{_esc(_column_text(c, row[c]))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if max_rows is not None and len(df) > max_rows:
@@ -556,8 +567,7 @@ def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, cap
     columns = {c: h for c, h in columns.items() if h not in empty}
     markup = html_table(df, columns, links=links, max_rows=max_rows)
     shown = df[list(columns)].head(max_rows if max_rows is not None else len(df))
-    plain = pd.DataFrame({h: [_COLUMN_FORMATS[c](v) if c in _COLUMN_FORMATS and not isinstance(v, str)
-                              else _cell_text(v) for v in shown[c]] for c, h in columns.items()}
+    plain = pd.DataFrame({h: [_column_text(c, v) for v in shown[c]] for c, h in columns.items()}
                          ).to_string(index=False)  # the same formats as the HTML
     if empty:
         line = f"Not published in this data (columns left out): {', '.join(map(str, empty))}"

@@ -737,3 +737,14 @@ def test_no_lbtools_message_counts_with_a_plural_in_brackets():
              for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
              if re.search(r"[\"'][^\"']*\b(?!str\b|len\b)[a-z]{3,}\(s\)", line) and "http(s)" not in line]  # in a string literal
     assert not found, found
+
+
+def test_provenance_and_resolution_read_as_words_and_numbers_a_reader_uses():
+    """Browser pass on a local Hub: 01's 'reported by' column and 07's flags read "first_party"; 01's overview said a
+    0–1 benchmark's items resolve "0.0"."""
+    df = pd.DataFrame({"provenance": ["first_party", "third_party", "verified", None],
+                       "resolution": [8.31, 0.0596, 22.3, np.nan]})
+    markup = widgets.html_table(df)
+    for cell in ("first party", "third party", "verified", "8.3", "0.06", "22.3"):
+        assert f"<td>{cell}</td>" in markup, cell
+    assert "first_party" not in markup and "<td>0.0</td>" not in markup
