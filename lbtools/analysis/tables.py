@@ -1282,7 +1282,8 @@ def best_to_date(
     no_date = when.isna().to_numpy()
     if no_date.any():
         warnings.warn(
-            f"left out {int(no_date.sum())} of {count(len(data), 'row')} without a date ({date!r} is missing)",
+            f"left out {int(no_date.sum())} of {count(len(data), 'row')} without a date "
+            + ("(the model's Hub repository has no creation date)" if date == "created_at" else f"(no {date!r})"),
             AnalysisWarning,
             stacklevel=2,
         )
