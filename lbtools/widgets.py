@@ -369,8 +369,13 @@ def readable_id(dataset_id) -> str:
     return " ".join(name.replace("_", " ").split()) or str(dataset_id)
 
 
+def _natural(text: str) -> tuple:
+    """A sort key that reads numbers as numbers: "bench-2" before "bench-10", "AIME 2025" before "AIME 2026"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text.casefold()))
+
+
 def _benchmark_options(ids, labels) -> list[tuple[str, str]]:
-    return sorted(((labels.get(d, d), d) for d in ids), key=lambda o: (o[0].casefold(), o[1]))
+    return sorted(((labels.get(d, d), d) for d in ids), key=lambda o: (_natural(o[0]), o[1]))
 
 
 def _benchmarks_with_entries(df: pd.DataFrame) -> list[str]:

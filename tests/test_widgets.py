@@ -748,3 +748,10 @@ def test_provenance_and_resolution_read_as_words_and_numbers_a_reader_uses():
     for cell in ("first party", "third party", "verified", "8.3", "0.06", "22.3"):
         assert f"<td>{cell}</td>" in markup, cell
     assert "first_party" not in markup and "<td>0.0</td>" not in markup
+
+
+def test_benchmarks_are_offered_in_the_order_a_reader_counts():
+    """Browser pass on 160 models × 14 benchmarks: the picker read bench-0, bench-1, bench-10, bench-11, … bench-2."""
+    ids = [f"org/bench-{i}" for i in range(12)]
+    picker = widgets.benchmark_picker(ids, {d: d.split("/")[1] for d in ids})
+    assert [label for label, _ in picker.options] == [f"bench-{i}" for i in range(12)]
