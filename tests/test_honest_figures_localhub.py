@@ -31,9 +31,16 @@ NO_BOARD = "lbtools-test/no-board-bench"
 
 @pytest.fixture(scope="module")
 def second_tree(hub_tree, tmp_path_factory):
-    """``(root, twice)``: a copy of the fixture Hub with the duplicate GPQA entry and the 0–1 result added."""
+    """``(root, twice, top)``: a copy of the fixture Hub with the duplicate GPQA entry and the 0–1 result added."""
     root, _ = hub_tree
-    dest = tmp_path_factory.mktemp("second-hub") / "tree"
+    return build_second_tree(root, tmp_path_factory.mktemp("second-hub") / "tree")
+
+
+def build_second_tree(root, dest):
+    """A copy of the fixture Hub tree ``root`` at ``dest`` (with its gated benchmark and the malformed eval file of
+    ``MALFORMED_MODEL``) plus: a model listed twice on GPQA, that model on the 0–1 benchmark, the 0–1 benchmark's
+    and GPQA's card names, and an official benchmark without a leaderboard. Returns ``(dest, twice, top)``.
+    Also the world of the browser pass (tests/browser/test_localhub_pass.py)."""
     shutil.copytree(root, dest)
 
     def edit(relpath, change):
