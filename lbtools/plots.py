@@ -950,7 +950,7 @@ def score_vs_date(
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
         title = f"Scores{on}{_subset(subset)} by {when}: {fmt.count(int(drawn.sum()), 'result')}"
         if (~drawn).sum():
-            title += f" ({int((~drawn).sum())} without a date or score not shown)"
+            title += f"\n({int((~drawn).sum())} without a date or score not shown)"  # one line ran past the edge
     ax.set_title(_esc(title))
     return fig
 

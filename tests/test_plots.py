@@ -574,3 +574,14 @@ def test_rank_interval_plot_shows_its_whole_axis_label(plots):
                           "value": np.linspace(76.4, 37.4, 23)})
     fig = plots.rank_interval_plot(A.rank_intervals(board, n_items=500), top_n=10)
     assert not _cut_texts(fig)
+
+
+def test_score_vs_date_keeps_its_title_inside_the_figure(plots):
+    """A long benchmark name with the count of rows left out ran past the figure's edge on one line."""
+    df = pd.DataFrame({"dataset_id": ["org/long"] * 6, "model_id": [f"org{i % 3}/m{i}" for i in range(6)],
+                       "value": [50.0, 60.0, 70.0, 80.0, np.nan, 55.0],
+                       "created_at": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-06-01", None, "2025-07-01",
+                                                     "2025-08-01"], utc=True)})
+    fig = plots.score_vs_date(df, labels={"org/long": "GPQA: graduate-level Google-proof Q&A (Diamond subset)"})
+    assert "without a date or score not shown" in fig.axes[0].get_title()
+    assert not _cut_texts(fig)
