@@ -948,10 +948,11 @@ def score_vs_date(
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
-        title = f"Scores{on}{_subset(subset)} by {when}: {fmt.count(int(drawn.sum()), 'result')}"
+        # two lines: on one, a long benchmark name and the counts ran past the figure's edge
+        title = f"Scores{on}{_subset(subset)} by {when}\n{fmt.count(int(drawn.sum()), 'result')}"
         if (~drawn).sum():
-            title += f"\n({int((~drawn).sum())} without a date or score not shown)"  # one line ran past the edge
-    ax.set_title(_esc(title))
+            title += f" ({int((~drawn).sum())} without a date or score not shown)"
+    ax.set_title(_esc(title), wrap=True)  # a long benchmark name wraps inside the figure
     return fig
 
 

@@ -284,7 +284,7 @@ def test_score_vs_date(plots, leaderboards):
     ax = _check(fig)
     assert [len(c.get_offsets()) for c in ax.collections] == [3, 3]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "Why"]
-    assert ax.get_title() == "Scores by model creation date on the Hub: 6 results (2 without a date or score not shown)"
+    assert ax.get_title() == "Scores by model creation date on the Hub\n6 results (2 without a date or score not shown)"
 
 
 def _mixed_scales():
