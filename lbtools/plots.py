@@ -22,6 +22,7 @@ shown. matplotlib is imported inside the functions.
 from __future__ import annotations
 
 import re
+import textwrap
 import warnings
 from functools import lru_cache
 
@@ -545,7 +546,9 @@ def model_profile_bars(
         text = [fmt.percentile(h) if value == "percentile" else fmt.statistic(h, 1) if shown == "value_norm"
                 else fmt.score(h) for h in heights[have]]
         ax.bar_label(bars, labels=text, padding=2, fontsize=SMALL, rotation=90 if vertical else 0)
-    ax.set_xticks(x, labels=[_esc(_bench(b, labels)) for b in benches], rotation=30, ha="right")
+    # long names on two lines ("GPQA: graduate-level Google-proof Q&A" ran off the figure's left edge)
+    ax.set_xticks(x, labels=[_esc(textwrap.fill(_bench(b, labels), 22)) for b in benches], rotation=30, ha="right",
+                  rotation_mode="anchor")
     ax.set_ylabel(_esc(_value_label(shown)))
     if value == "percentile" or shown == "value_norm":
         ax.set_ylim(0, 100)
@@ -553,7 +556,8 @@ def model_profile_bars(
         ax.set_ylim(0, 118 if vertical else 108)  # room for the labels above a 100
     ax.spines[["top", "right"]].set_visible(False)
     if len(matrix.index):
-        ax.legend(fontsize=SMALL, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28),
+        # above the axes, under the title: below them, long benchmark names ran into it
+        ax.legend(fontsize=SMALL, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0),
                   ncols=min(len(matrix.index), 3))
     notes = []
     if missing:
@@ -567,7 +571,8 @@ def model_profile_bars(
         what = "Percentile on each leaderboard" if value == "percentile" else _value_label(shown).capitalize()
         title = (f"{what}: {fmt.count(len(matrix.index), 'model')} on "
                  f"{fmt.count(len(benches), 'benchmark')}")
-    ax.set_title(_esc(title))
+    rows = -(-len(matrix.index) // 3)
+    ax.set_title(_esc(title), pad=8 + 20 * rows)  # above the legend
     return fig
 
 

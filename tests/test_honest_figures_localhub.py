@@ -161,7 +161,7 @@ def test_a_0_1_benchmark_is_drawn_on_0_100_and_named_from_its_card(second_hub):
 
     profile = widgets.bind(show_profile, models=widgets.model_picker(boards, value=[twice], multiple=True))
     scores, percentiles = (f.axes[0] for f in profile.figures)
-    heights = {t.get_text(): p.get_height() for t, p in zip(scores.get_xticklabels(), scores.patches)}
+    heights = {t.get_text().replace("\n", " "): p.get_height() for t, p in zip(scores.get_xticklabels(), scores.patches)}
     assert heights[UNIT_NAME] == pytest.approx(99.8) and heights[labels[GPQA]] == pytest.approx(top - 3.1)
     assert scores.get_ylim()[0] == 0 and percentiles.get_ylim()[0] == 0 and percentiles.get_ylim()[1] >= 100
 

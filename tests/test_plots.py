@@ -585,3 +585,17 @@ def test_score_vs_date_keeps_its_title_inside_the_figure(plots):
     fig = plots.score_vs_date(df, labels={"org/long": "GPQA: graduate-level Google-proof Q&A (Diamond subset)"})
     assert "without a date or score not shown" in fig.axes[0].get_title()
     assert not _cut_texts(fig)
+
+
+def test_model_profile_bars_show_long_benchmark_names_whole_and_keep_the_legend_off_them(plots):
+    """Browser pass on a local Hub: a card's long name ("GPQA: graduate-level Google-proof Q&A") ran off the
+    figure's left edge, and the legend under the axes sat among the rotated names."""
+    names = {"a/gpqa": "GPQA: graduate-level Google-proof Q&A", "b/x": "EvasionBench", "c/hle": "Humanity's Last Exam"}
+    rows = [(m, d, v) for m, base in (("org/one", 80.0), ("org/two", 60.0), ("org/three", 40.0))
+            for d, v in zip(names, (base, base - 5, base - 30))]
+    results = pd.DataFrame(rows, columns=["model_id", "dataset_id", "value"])
+    fig = plots.model_profile_bars(results, labels=names)
+    assert not _cut_texts(fig)
+    ax = fig.axes[0]
+    legend, title = ax.get_legend().get_window_extent(), ax.title.get_window_extent()
+    assert legend.y0 >= ax.get_window_extent().y1 - 1 and title.y0 >= legend.y1 - 1  # above the bars, under the title
