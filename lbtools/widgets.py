@@ -681,7 +681,7 @@ def _tidy(message) -> str:
     text = " ".join(str(message).split())
     text = re.sub(r"^lbtools: ", "", text)
     text = re.sub(r"^[a-z_]+(\(\))?: (?=\S)", "", text)  # "fit_capability: item counts unknown …"
-    text = re.sub(r" ?\(df\.attrs\[[^]]*\][^)]*\)", "", text)
+    text = re.sub(r" ?\(df\.attrs\[.*\)$", "", text)  # the loaders' last bracket, whatever brackets it holds
     text = re.sub(r"\b1 (" + "|".join(_PLURAL_NOUNS) + r")s\b", r"1 \1", text)  # the loaders' counts of one
     return text
 

@@ -540,7 +540,8 @@ def test_library_warnings_are_never_a_note_and_lbtools_notes_speak_plainly(recwa
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=30, maxticks=31))
         warnings.warn("The BCa confidence interval cannot be calculated.", DegenerateDataWarning)
         # what is still tidied at display: the loaders' console prefix and pointer, a fit's function name
-        warnings.warn("lbtools: 1 models could not be loaded (df.attrs['failures'] says why)", AnalysisWarning)
+        warnings.warn("lbtools: 1 models could not be loaded (df.attrs['failures'] says why for each; e.g. x/gated: "
+                      "gated (no token was sent))", AnalysisWarning)  # a bracket inside: no stray ")" left
         warnings.warn("fit_capability: item counts unknown for 9 benchmarks", AnalysisWarning)
         warnings.warn("fit_capability: item counts unknown for 9 benchmarks", AnalysisWarning)  # said once
 
