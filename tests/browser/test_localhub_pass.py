@@ -14,6 +14,8 @@ import pytest
 
 from browserlib import DEFAULT_TIMEOUT_MS, NOTEBOOKS, VoilaServer, base_env, expect, page_errors, unnamed_buttons
 
+TABS = ("Rankings", "Correlations", "Size and date", "Progress", "Model profile", "Capability", "Trust")
+
 pytestmark = pytest.mark.browser
 
 RENDER_TIMEOUT_MS = 240_000
@@ -38,24 +40,53 @@ def awkward_hub(chromium_path, tmp_path_factory):
                "malformed": MALFORMED_MODEL}
 
 
-@pytest.fixture(scope="module")
-def page(browser, awkward_hub, tmp_path_factory):
+def _render(browser, hub_url, tmp):
+    """The dashboard rendered by Voilà, its kernel reading the Hub at ``hub_url``; (page, close)."""
     from localhub import hub_env
 
-    tmp = tmp_path_factory.mktemp("voila-awkward")
-    env = base_env(tmp, {**hub_env(awkward_hub["hub"].url, tmp / "hf-home"), "LBTOOLS_SOURCE": "hub"})
+    env = base_env(tmp, {**hub_env(hub_url, tmp / "hf-home"), "LBTOOLS_SOURCE": "hub"})
     env.pop("HF_HUB_OFFLINE", None)
     server = VoilaServer(tmp, NOTEBOOKS, env).start()
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     context.set_default_timeout(DEFAULT_TIMEOUT_MS)
     page = context.new_page()
+
+    def close():
+        context.close()
+        server.stop()
+
     try:
         page.goto(f"{server.url}/voila/render/dashboard.ipynb", wait_until="commit")
         page.locator(".lb-dashboard .lb-output .lb-top").first.wait_for(timeout=RENDER_TIMEOUT_MS)
+    except BaseException:
+        close()
+        raise
+    return page, close
+
+
+@pytest.fixture(scope="module")
+def page(browser, awkward_hub, tmp_path_factory):
+    page, close = _render(browser, awkward_hub["hub"].url, tmp_path_factory.mktemp("voila-awkward"))
+    try:
         yield page
     finally:
-        context.close()
-        server.stop()
+        close()
+
+
+@pytest.fixture(scope="module")
+def big_page(browser, chromium_path, tmp_path_factory):
+    """The dashboard on 160 models × 14 benchmarks (synthetic: no item counts, no provenance, no card names)."""
+    from fixtures.build import synthetic_hub_tree
+    from localhub import LocalHub
+
+    root = tmp_path_factory.mktemp("big-hub") / "tree"
+    synthetic_hub_tree(root, 14, entries_per_benchmark=112, n_models=160)
+    with LocalHub(root) as hub:
+        page, close = _render(browser, hub.url, tmp_path_factory.mktemp("voila-big"))
+        try:
+            yield page
+        finally:
+            close()
 
 
 def _tab(page, title):
@@ -96,7 +127,7 @@ def test_every_tab_on_an_awkward_hub_speaks_plainly(page, awkward_hub):
     expect(banner).to_contain_text(awkward_hub["no_board"])
     for mime in ("stderr", "stdout"):
         assert page.locator(f".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.{mime}']").count() == 0
-    for title in ("Rankings", "Correlations", "Size and date", "Progress", "Model profile", "Capability", "Trust"):
+    for title in TABS:
         _tab(page, title)
         expect(page.locator(".lb-dashboard .lb-tab-heading:visible").first).not_to_have_text(title)  # a question
         _assert_plain(page, title)
@@ -127,3 +158,15 @@ def test_degenerate_picks_are_said_plainly(page, awkward_hub):
     expect(out.locator(".lb-top").first).to_contain_text("Pick at least 2 benchmarks")
     assert out.locator(".lb-error").count() == 0
     _assert_plain(page, "Capability, one benchmark")
+
+
+def test_every_tab_on_160_models_and_14_benchmarks(big_page):
+    """No tab fails to build (05 raised 'No objects to concatenate' where no item count is known) and every tab
+    speaks plainly; the benchmarks are offered in the order a reader counts (bench-2 before bench-10)."""
+    for title in TABS:
+        _tab(big_page, title)
+        expect(big_page.locator(".lb-dashboard")).not_to_contain_text("Could not build this tab")
+        _assert_plain(big_page, title)
+    _tab(big_page, "Rankings")
+    options = big_page.locator(".lb-benchmark-picker select:visible").first.locator("option").all_inner_texts()
+    assert options.index("bench-2") < options.index("bench-10"), options
