@@ -152,6 +152,7 @@ _COLUMN_FORMATS = {
     "discrimination": lambda v: fmt.statistic(v, 2),
     "residual_sd": lambda v: fmt.statistic(v, 2),
     "rmse": lambda v: fmt.statistic(v, 1),
+    "cv_rmse": lambda v: fmt.statistic(v, 1),  # points on 0–100, like the RMSE (was 29.7632)
     "coverage": lambda v: fmt.statistic(100 * float(v), 0) + " %" if fmt._number(v) is not None else "—",
     "ci_low": lambda v: fmt.statistic(v, 2),
     "ci_high": lambda v: fmt.statistic(v, 2),

@@ -744,9 +744,9 @@ def test_provenance_and_resolution_read_as_words_and_numbers_a_reader_uses():
     """Browser pass on a local Hub: 01's 'reported by' column and 07's flags read "first_party"; 01's overview said a
     0–1 benchmark's items resolve "0.0"."""
     df = pd.DataFrame({"provenance": ["first_party", "third_party", "verified", None],
-                       "resolution": [8.31, 0.0596, 22.3, np.nan]})
-    markup = widgets.html_table(df)
-    for cell in ("first party", "third party", "verified", "8.3", "0.06", "22.3"):
+                       "resolution": [8.31, 0.0596, 22.3, np.nan], "cv_rmse": [29.7632, 27.488, 5.0, np.nan]})
+    markup = widgets.html_table(df)  # 06's cross-validated error read 29.7632 on 160 × 14
+    for cell in ("first party", "third party", "verified", "8.3", "0.06", "22.3", "29.8", "27.5", "5.0"):
         assert f"<td>{cell}</td>" in markup, cell
     assert "first_party" not in markup and "<td>0.0</td>" not in markup
 
