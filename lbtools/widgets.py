@@ -721,6 +721,11 @@ def _notes_from(caught) -> list[str]:
     return _one_note_per_fact(notes)
 
 
+def _same(text: str) -> str:
+    """A line as compared for "the same fact": case, outer spaces and a final full stop aside."""
+    return " ".join(str(text).split()).rstrip(".").casefold()
+
+
 _DROPPED = re.compile(r"^(\d+) duplicate entr(?:y|ies) dropped \(one row per model\): (.+)$")
 
 
@@ -869,6 +874,8 @@ def _bound_box_class():
             if text.strip():
                 bundles.append({"text/plain": text})
             notes = _notes_from(caught)
+            said = {_same(b.get("text/plain", "")) for b in bundles}  # a note the view says itself: once, there
+            notes = [n for n in notes if _same(n) not in said]
             notes += [n for n in _control_notes(self.controls) if n not in notes]
             if error is not None:
                 bundles = [{"text/html": f'<p class="lb-error">{_esc(_error_message(error))}</p>',

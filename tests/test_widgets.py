@@ -756,3 +756,17 @@ def test_benchmarks_are_offered_in_the_order_a_reader_counts():
     ids = [f"org/bench-{i}" for i in range(12)]
     picker = widgets.benchmark_picker(ids, {d: d.split("/")[1] for d in ids})
     assert [label for label, _ in picker.options] == [f"bench-{i}" for i in range(12)]
+
+
+def test_a_note_the_view_says_itself_is_not_repeated_in_the_notes_line():
+    """Browser pass on 160 × 14: 07's gap view said "no (model, benchmark) cell has both a first-party and an
+    independent entry" in its notes and "No cell has both … nothing to compare." as its headline."""
+    from lbtools.errors import AnalysisWarning
+
+    def show(k):
+        warnings.warn("no cell has both a first-party and an independent score: nothing to compare", AnalysisWarning)
+        warnings.warn("another fact", AnalysisWarning)
+        widgets.note("No cell has both a first-party and an independent score: nothing to compare.", css_class="lb-top")
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert view.notes == ["another fact"]

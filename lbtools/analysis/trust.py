@@ -374,7 +374,7 @@ def self_report_gap(data: pd.DataFrame, *, level: float = 0.9, by: str = "datase
     if entries["provenance"].isna().all():
         notes.append("no entry in this data carries provenance (verified/author): no self-report can be compared")
     elif pairs.empty:
-        notes.append("no (model, benchmark) cell has both a first-party and an independent entry")
+        notes.append("no cell has both a first-party and an independent score: nothing to compare")
     for note in notes:
         warnings.warn(note, AnalysisWarning, stacklevel=2)
 
