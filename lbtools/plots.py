@@ -593,12 +593,14 @@ def _heatmap(c, blank, annot, names, method, ax) -> None:
     rgba = cmap(norm(np.nan_to_num(c, nan=0.0)))
     rgba[blank] = (1, 1, 1, 0)
     ax.imshow(rgba, aspect="equal", interpolation="nearest", extent=(0, k, k, 0))
+    cells: dict = {}  # colour -> [(x, y, text)]: one collection each (a Text per cell was most of 02's redraw)
     for i in range(k):
         for j in range(k):
             if annot[i, j]:
                 light = sum(rgba[i, j, :3] * (0.299, 0.587, 0.114)) > 0.45
-                ax.text(j + 0.5, i + 0.5, annot[i, j], ha="center", va="center", fontsize=SMALL,
-                        color="black" if light else "white")
+                cells.setdefault("black" if light else "white", []).append((j + 0.5, i + 0.5, annot[i, j]))
+    for colour, where in cells.items():
+        _cell_texts(ax, where, bold=None, colour=colour)
     ax.set_xlim(0, k)
     ax.set_ylim(k, 0)
     ax.set_xticks(np.arange(k) + 0.5, labels=names)
@@ -664,11 +666,11 @@ def correlation_heatmap(
     side = min(WIDTH, max(6.0, 2.4 + 0.72 * k))
     fig, ax = _axes(ax, (side, side * 0.86))
     _heatmap(c, blank, annot, names, method, ax)
+    _cell_texts(ax, [(j + 0.5, i + 0.5, f"n={n[i, j]}") for i in range(k) for j in range(k) if blank[i, j]],
+                bold=None, colour="0.55")
     for i in range(k):
         for j in range(k):
-            if blank[i, j]:
-                ax.text(j + 0.5, i + 0.5, f"n={n[i, j]}", ha="center", va="center", fontsize=SMALL, color="0.55")
-            elif weak[i, j]:
+            if weak[i, j]:
                 ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="///", edgecolor="0.45", lw=0, gid="weak"))
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -1319,20 +1321,35 @@ def _to_hundred(values: np.ndarray, scale: str) -> np.ndarray:
 
 @lru_cache(maxsize=512)
 def _text_path(text: str, bold: bool, size: float):
-    """``text`` as a path in points, centred on (0, 0) (bold, or italic when not bold)."""
+    """``text`` as a path in points, centred on (0, 0): bold (True), italic (False) or regular (None)."""
     from matplotlib.font_manager import FontProperties
     from matplotlib.path import Path
     from matplotlib.textpath import TextPath
 
-    prop = FontProperties(size=size, weight="bold" if bold else "normal", style="normal" if bold else "italic")
-    path = TextPath((0, 0), text, prop=prop)
+    prop = FontProperties(size=size, weight="bold" if bold else "normal",
+                          style="italic" if bold is False else "normal")  # bold=None: regular, upright
+    lines = text.split("\n")  # several lines: stacked, each centred, 1.2 × the size apart
+    parts = [TextPath((0, 0), line, prop=prop) for line in lines]
+    if len(parts) > 1:
+        vertices, codes = [], []
+        for k, part in enumerate(parts):
+            if not len(part.vertices):
+                continue
+            drawn = part.vertices[part.codes != Path.CLOSEPOLY]  # control points (a CLOSEPOLY's is a dummy 0, 0)
+            x0, x1 = drawn[:, 0].min(), drawn[:, 0].max()  # close to the glyphs' box, and cheap
+            vertices.append(part.vertices - ((x0 + x1) / 2, 1.2 * size * k))
+            codes.append(part.codes)
+        path = Path(np.concatenate(vertices), np.concatenate(codes)) if vertices else parts[0]
+    else:
+        path = parts[0]
     if not len(path.vertices):
         return path
-    (x0, y0), (x1, y1) = path.get_extents().get_points()
+    drawn = path.vertices[path.codes != Path.CLOSEPOLY]  # not get_extents: slow on curves
+    (x0, y0), (x1, y1) = drawn.min(axis=0), drawn.max(axis=0)
     return Path(path.vertices - ((x0 + x1) / 2, (y0 + y1) / 2), path.codes)
 
 
-def _cell_texts(ax, where, *, bold: bool, colour, size: float = SMALL) -> None:
+def _cell_texts(ax, where, *, bold, colour, size: float = SMALL) -> None:
     """Short texts (a table's cell values) centred on data points ``[(x, y, text)]``, drawn as ONE collection of
     glyph outlines: hundreds of ``ax.text`` objects made a redraw of the filled table take about a second. The
     collection (gid ``cell-values``) keeps the texts, in order, as ``.texts``."""

@@ -67,7 +67,8 @@ def _check(fig):
 
 
 def _texts(ax):
-    return [t.get_text() for t in ax.texts]
+    """Every text drawn in the axes: Text artists and the cell values drawn as one collection (``.texts``)."""
+    return [t.get_text() for t in ax.texts] + [t for c in ax.collections for t in getattr(c, "texts", [])]
 
 
 def _readable(fig):
@@ -599,3 +600,13 @@ def test_model_profile_bars_show_long_benchmark_names_whole_and_keep_the_legend_
     ax = fig.axes[0]
     legend, title = ax.get_legend().get_window_extent(), ax.title.get_window_extent()
     assert legend.y0 >= ax.get_window_extent().y1 - 1 and title.y0 >= legend.y1 - 1  # above the bars, under the title
+
+
+def test_correlation_heatmap_values_are_one_collection_per_colour_not_a_text_per_cell(plots):
+    """Item 16: 02's heatmap drew a two-line Text per cell (196 on 14 benchmarks), most of a method change."""
+    rng = np.random.default_rng(0)
+    m = pd.DataFrame(rng.normal(size=(60, 14)), columns=[f"b{i}" for i in range(14)])
+    coef, overlap = A.benchmark_correlations(m, min_overlap=5)
+    ax = plots.correlation_heatmap(coef, overlap, min_overlap=5).axes[0]
+    assert len(ax.texts) == 0 and len(_texts(ax)) == 14 * 14
+    assert len([c for c in ax.collections if c.get_gid() == "cell-values"]) <= 3  # black, white, grey
