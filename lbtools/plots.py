@@ -284,6 +284,19 @@ _LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right
                 (-5, -4, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"))
 
 
+def _reserve_note(fig) -> None:
+    """The room :func:`_note` makes under the axes, made before the layout is settled."""
+    if fig.get_layout_engine() is not None:
+        fig.get_layout_engine().set(h_pad=0.15)
+
+
+def _keep_layout(fig) -> None:
+    """Keep the layout :func:`_label_points` settled (its names lie inside the axes, so it is final): saving the
+    figure then doesn't work it out again (about 0.15 s a figure)."""
+    if fig.get_layout_engine() is not None:
+        fig.set_layout_engine("none")
+
+
 def _label_points(ax, names, xs, ys, *, avoid_x=(), avoid_y=()) -> list:
     """Name points where a name fits, in the order given: beside its point, inside the axes, clear of every name
     already placed and of the other points (``avoid_x/avoid_y`` too). A name that fits nowhere is left out, so
@@ -747,6 +760,7 @@ def pair_scatter(
             raise ValueError(f"pair_scatter: {col!r} is not a column of matrix")
     pair = matrix[[a, b]].astype("float64").dropna()
     x, y = pair[a].to_numpy(), pair[b].to_numpy()
+    own = ax is None  # a figure of our own: its layout may be kept once the names are placed
     fig, ax = _axes(ax, (WIDTH, 6.2))
     ax.scatter(x, y, s=30, color=_VERIFIED_COLOUR, zorder=3, gid="models")
     if len(x) >= 2 and np.unique(x).size > 1:
@@ -758,14 +772,6 @@ def pair_scatter(
     ax.set_ylabel(_esc(_bench(b, labels)))
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(0.08)
-    if k:
-        chosen = _label_candidates(x, y, k)
-        rest = np.setdiff1d(np.arange(len(x)), chosen)
-        named = _label_points(ax, [pair.index[i] for i in chosen], x[chosen], y[chosen], avoid_x=x[rest],
-                              avoid_y=y[rest])
-        if len(named) < len(x):
-            _note(fig, f"Named: {len(named)} of {len(x)} models (the best on both and the farthest off the trend, "
-                       "where a name fits).")
     if title is None:
         coefficient = analysis.correlation_coefficient(x, y, method=method)
         stat = f"{_METHOD_SYMBOL.get(method, method)} = {fmt.coefficient(coefficient)}"
@@ -774,7 +780,18 @@ def pair_scatter(
             stat += f" (95% bootstrap CI {fmt.interval(low, high, digits=2)})"
         weak = " — weak: fewer than 10 models" if len(x) < analysis.WEAK_BELOW else ""
         title = f"{_bench(a, labels)} vs {_bench(b, labels)}\n{stat}, n = {len(x)} models{weak}"
-    ax.set_title(_esc(title))
+    ax.set_title(_esc(title))  # before the names are placed: the layout they settle is then final
+    if k:
+        chosen = _label_candidates(x, y, k)
+        rest = np.setdiff1d(np.arange(len(x)), chosen)
+        _reserve_note(fig)  # room for "Named: k of n" in the layout the names settle
+        named = _label_points(ax, [pair.index[i] for i in chosen], x[chosen], y[chosen], avoid_x=x[rest],
+                              avoid_y=y[rest])
+        if len(named) < len(x):
+            _note(fig, f"Named: {len(named)} of {len(x)} models (the best on both and the farthest off the trend, "
+                       "where a name fits).")
+        if own:
+            _keep_layout(fig)
     return fig
 
 
@@ -850,6 +867,7 @@ def score_vs_parameters(
     front = drawn & mask
     others = drawn & ~mask
     spread = _jitter(params, drawn)  # equal parameter counts side by side, not on top of each other
+    own = ax is None
     fig, ax = _axes(ax, (WIDTH, 6.0))
     if palette is not None:
         orgs = np.array([analysis.organisation(str(m)) for m in df["model_id"]], dtype=object)
@@ -882,11 +900,6 @@ def score_vs_parameters(
                       ncols=1 if len(handles) <= 14 else 2)
         else:
             ax.legend(fontsize=SMALL, frameon=False, loc="lower right")
-    if annotate_frontier and front.any():
-        named = _label_points(ax, df["model_id"].to_numpy()[front], spread[front], v[front],
-                              avoid_x=spread[others], avoid_y=v[others])
-        if len(named) < int(front.sum()):
-            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits).")
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
@@ -894,7 +907,15 @@ def score_vs_parameters(
                  "on the Pareto frontier")
         if (~drawn).sum():
             title += f"\n({int((~drawn).sum())} without a parameter count or score not shown)"
-    ax.set_title(_esc(title))
+    ax.set_title(_esc(title))  # before the names are placed: the layout they settle is then final
+    if annotate_frontier and front.any():
+        _reserve_note(fig)  # room for "Named: k of n" in the layout the names settle
+        named = _label_points(ax, df["model_id"].to_numpy()[front], spread[front], v[front],
+                              avoid_x=spread[others], avoid_y=v[others])
+        if len(named) < int(front.sum()):
+            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits).")
+        if own:
+            _keep_layout(fig)
     return fig
 
 
