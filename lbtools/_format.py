@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["coefficient", "count", "interval", "parameters", "percentile", "prediction", "score", "statistic", "verb"]
+__all__ = ["coefficient", "count", "interval", "parameters", "percentile", "prediction", "resolution", "score", "statistic",
+           "verb"]
 
 
 def _number(v):
@@ -101,6 +102,15 @@ def prediction(v) -> str:
     if f is None:
         return "—"
     return f"{f:.3f}" if abs(f) <= 1.5 else f"{f:.1f}"
+
+
+def resolution(v) -> str:
+    """The smallest score gap a benchmark's items resolve, on its own scale: one decimal from 1 up (``8.3``), two
+    significant digits below (``0.06`` on a 0–1 benchmark, never ``0.0``); ``—`` when missing."""
+    f = _number(v)
+    if f is None:
+        return "—"
+    return f"{f:.1f}" if abs(f) >= 1 else f"{f:.2g}"
 
 
 def verb(n: int, one: str, many: str) -> str:

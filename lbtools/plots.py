@@ -22,7 +22,8 @@ shown. matplotlib is imported inside the functions.
 from __future__ import annotations
 
 import re
-import warnings
+import textwrap
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
@@ -282,6 +283,19 @@ _LABEL_SPOTS = ((5, 4, "left", "bottom"), (5, -4, "left", "top"), (-5, 4, "right
                 (-5, -4, "right", "top"), (0, 9, "center", "bottom"), (0, -9, "center", "top"))
 
 
+def _reserve_note(fig) -> None:
+    """The room :func:`_note` makes under the axes, made before the layout is settled."""
+    if fig.get_layout_engine() is not None:
+        fig.get_layout_engine().set(h_pad=0.15)
+
+
+def _keep_layout(fig) -> None:
+    """Keep the layout :func:`_label_points` settled (its names lie inside the axes, so it is final): saving the
+    figure then doesn't work it out again (about 0.15 s a figure)."""
+    if fig.get_layout_engine() is not None:
+        fig.set_layout_engine("none")
+
+
 def _label_points(ax, names, xs, ys, *, avoid_x=(), avoid_y=()) -> list:
     """Name points where a name fits, in the order given: beside its point, inside the axes, clear of every name
     already placed and of the other points (``avoid_x/avoid_y`` too). A name that fits nowhere is left out, so
@@ -384,7 +398,7 @@ def ranking_bar(
         where = f" on {_bench(bench, labels)}" if bench is not None else ""
         order = " (lower is better)" if _lower_is_better(df) else ""
         where += _subset(subset)
-        title = f"Top {len(ranked)} models{where}{order}" if len(ranked) else f"No entries to rank{where}"
+        title = f"Top {fmt.count(len(ranked), 'model')}{where}{order}" if len(ranked) else f"No entries to rank{where}"
     ax.set_title(_esc(title))
     return fig
 
@@ -544,7 +558,9 @@ def model_profile_bars(
         text = [fmt.percentile(h) if value == "percentile" else fmt.statistic(h, 1) if shown == "value_norm"
                 else fmt.score(h) for h in heights[have]]
         ax.bar_label(bars, labels=text, padding=2, fontsize=SMALL, rotation=90 if vertical else 0)
-    ax.set_xticks(x, labels=[_esc(_bench(b, labels)) for b in benches], rotation=30, ha="right")
+    # long names on two lines ("GPQA: graduate-level Google-proof Q&A" ran off the figure's left edge)
+    ax.set_xticks(x, labels=[_esc(textwrap.fill(_bench(b, labels), 22)) for b in benches], rotation=30, ha="right",
+                  rotation_mode="anchor")
     ax.set_ylabel(_esc(_value_label(shown)))
     if value == "percentile" or shown == "value_norm":
         ax.set_ylim(0, 100)
@@ -552,7 +568,8 @@ def model_profile_bars(
         ax.set_ylim(0, 118 if vertical else 108)  # room for the labels above a 100
     ax.spines[["top", "right"]].set_visible(False)
     if len(matrix.index):
-        ax.legend(fontsize=SMALL, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.28),
+        # above the axes, under the title: below them, long benchmark names ran into it
+        ax.legend(fontsize=SMALL, frameon=False, loc="lower center", bbox_to_anchor=(0.5, 1.0),
                   ncols=min(len(matrix.index), 3))
     notes = []
     if missing:
@@ -566,7 +583,8 @@ def model_profile_bars(
         what = "Percentile on each leaderboard" if value == "percentile" else _value_label(shown).capitalize()
         title = (f"{what}: {fmt.count(len(matrix.index), 'model')} on "
                  f"{fmt.count(len(benches), 'benchmark')}")
-    ax.set_title(_esc(title))
+    rows = -(-len(matrix.index) // 3)
+    ax.set_title(_esc(title), pad=8 + 20 * rows)  # above the legend
     return fig
 
 
@@ -587,12 +605,14 @@ def _heatmap(c, blank, annot, names, method, ax) -> None:
     rgba = cmap(norm(np.nan_to_num(c, nan=0.0)))
     rgba[blank] = (1, 1, 1, 0)
     ax.imshow(rgba, aspect="equal", interpolation="nearest", extent=(0, k, k, 0))
+    cells: dict = {}  # colour -> [(x, y, text)]: one collection each (a Text per cell was most of 02's redraw)
     for i in range(k):
         for j in range(k):
             if annot[i, j]:
                 light = sum(rgba[i, j, :3] * (0.299, 0.587, 0.114)) > 0.45
-                ax.text(j + 0.5, i + 0.5, annot[i, j], ha="center", va="center", fontsize=SMALL,
-                        color="black" if light else "white")
+                cells.setdefault("black" if light else "white", []).append((j + 0.5, i + 0.5, annot[i, j]))
+    for colour, where in cells.items():
+        _cell_texts(ax, where, bold=None, colour=colour)
     ax.set_xlim(0, k)
     ax.set_ylim(k, 0)
     ax.set_xticks(np.arange(k) + 0.5, labels=names)
@@ -658,11 +678,11 @@ def correlation_heatmap(
     side = min(WIDTH, max(6.0, 2.4 + 0.72 * k))
     fig, ax = _axes(ax, (side, side * 0.86))
     _heatmap(c, blank, annot, names, method, ax)
+    _cell_texts(ax, [(j + 0.5, i + 0.5, f"n={n[i, j]}") for i in range(k) for j in range(k) if blank[i, j]],
+                bold=None, colour="0.55")
     for i in range(k):
         for j in range(k):
-            if blank[i, j]:
-                ax.text(j + 0.5, i + 0.5, f"n={n[i, j]}", ha="center", va="center", fontsize=SMALL, color="0.55")
-            elif weak[i, j]:
+            if weak[i, j]:
                 ax.add_patch(Rectangle((j, i), 1, 1, fill=False, hatch="///", edgecolor="0.45", lw=0, gid="weak"))
     ax.set_xlabel("")
     ax.set_ylabel("")
@@ -739,6 +759,7 @@ def pair_scatter(
             raise ValueError(f"pair_scatter: {col!r} is not a column of matrix")
     pair = matrix[[a, b]].astype("float64").dropna()
     x, y = pair[a].to_numpy(), pair[b].to_numpy()
+    own = ax is None  # a figure of our own: its layout may be kept once the names are placed
     fig, ax = _axes(ax, (WIDTH, 6.2))
     ax.scatter(x, y, s=30, color=_VERIFIED_COLOUR, zorder=3, gid="models")
     if len(x) >= 2 and np.unique(x).size > 1:
@@ -750,14 +771,6 @@ def pair_scatter(
     ax.set_ylabel(_esc(_bench(b, labels)))
     ax.spines[["top", "right"]].set_visible(False)
     ax.margins(0.08)
-    if k:
-        chosen = _label_candidates(x, y, k)
-        rest = np.setdiff1d(np.arange(len(x)), chosen)
-        named = _label_points(ax, [pair.index[i] for i in chosen], x[chosen], y[chosen], avoid_x=x[rest],
-                              avoid_y=y[rest])
-        if len(named) < len(x):
-            _note(fig, f"Named: {len(named)} of {len(x)} models (the best on both and the farthest off the trend, "
-                       "where a name fits).")
     if title is None:
         coefficient = analysis.correlation_coefficient(x, y, method=method)
         stat = f"{_METHOD_SYMBOL.get(method, method)} = {fmt.coefficient(coefficient)}"
@@ -766,7 +779,18 @@ def pair_scatter(
             stat += f" (95% bootstrap CI {fmt.interval(low, high, digits=2)})"
         weak = " — weak: fewer than 10 models" if len(x) < analysis.WEAK_BELOW else ""
         title = f"{_bench(a, labels)} vs {_bench(b, labels)}\n{stat}, n = {len(x)} models{weak}"
-    ax.set_title(_esc(title))
+    ax.set_title(_esc(title))  # before the names are placed: the layout they settle is then final
+    if k:
+        chosen = _label_candidates(x, y, k)
+        rest = np.setdiff1d(np.arange(len(x)), chosen)
+        _reserve_note(fig)  # room for "Named: k of n" in the layout the names settle
+        named = _label_points(ax, [pair.index[i] for i in chosen], x[chosen], y[chosen], avoid_x=x[rest],
+                              avoid_y=y[rest])
+        if len(named) < len(x):
+            _note(fig, f"Named: {len(named)} of {len(x)} models (the best on both and the farthest off the trend, "
+                       "where a name fits).")
+        if own:
+            _keep_layout(fig)
     return fig
 
 
@@ -842,6 +866,7 @@ def score_vs_parameters(
     front = drawn & mask
     others = drawn & ~mask
     spread = _jitter(params, drawn)  # equal parameter counts side by side, not on top of each other
+    own = ax is None
     fig, ax = _axes(ax, (WIDTH, 6.0))
     if palette is not None:
         orgs = np.array([analysis.organisation(str(m)) for m in df["model_id"]], dtype=object)
@@ -874,11 +899,6 @@ def score_vs_parameters(
                       ncols=1 if len(handles) <= 14 else 2)
         else:
             ax.legend(fontsize=SMALL, frameon=False, loc="lower right")
-    if annotate_frontier and front.any():
-        named = _label_points(ax, df["model_id"].to_numpy()[front], spread[front], v[front],
-                              avoid_x=spread[others], avoid_y=v[others])
-        if len(named) < int(front.sum()):
-            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits).")
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
@@ -886,7 +906,15 @@ def score_vs_parameters(
                  "on the Pareto frontier")
         if (~drawn).sum():
             title += f"\n({int((~drawn).sum())} without a parameter count or score not shown)"
-    ax.set_title(_esc(title))
+    ax.set_title(_esc(title))  # before the names are placed: the layout they settle is then final
+    if annotate_frontier and front.any():
+        _reserve_note(fig)  # room for "Named: k of n" in the layout the names settle
+        named = _label_points(ax, df["model_id"].to_numpy()[front], spread[front], v[front],
+                              avoid_x=spread[others], avoid_y=v[others])
+        if len(named) < int(front.sum()):
+            _note(fig, f"Named: {len(named)} of {int(front.sum())} frontier models (where a name fits).")
+        if own:
+            _keep_layout(fig)
     return fig
 
 
@@ -947,10 +975,11 @@ def score_vs_date(
     if title is None:
         bench = _only_benchmark(df)
         on = f" on {_bench(bench, labels)}" if bench is not None else ""
-        title = f"Scores{on}{_subset(subset)} by {when}: {fmt.count(int(drawn.sum()), 'result')}"
+        # two lines: on one, a long benchmark name and the counts ran past the figure's edge
+        title = f"Scores{on}{_subset(subset)} by {when}\n{fmt.count(int(drawn.sum()), 'result')}"
         if (~drawn).sum():
             title += f" ({int((~drawn).sum())} without a date or score not shown)"
-    ax.set_title(_esc(title))
+    ax.set_title(_esc(title), wrap=True)  # a long benchmark name wraps inside the figure
     return fig
 
 
@@ -1148,7 +1177,8 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
     pct = f"{100 * ranked.attrs.get('level', 0.95):g} %"
     line = (f"simultaneous {pct} sets" if ranked.attrs.get("interval") == "simultaneous"
             else f"each model's {pct} interval")
-    ax.set_xlabel(f"rank (line: {line}; dot: {RANK_NAME}; tiers: simultaneous {pct} sets for all ranks)")
+    # two lines: on one, the label ran past a 1000 px figure's edge ("…simultaneous 95 % sets fo")
+    ax.set_xlabel(f"rank (line: {line}; dot: {RANK_NAME};\ntiers: simultaneous {pct} sets for all ranks)")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.spines[["top", "right"]].set_visible(False)
     if title is None:
@@ -1214,14 +1244,14 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
         ax.set_xlim(np.nanmin(low) - 0.05 * max(span, 1e-9), right)
         for yi, n in zip(y, counts):
             label = f"n={int(n)}" if np.isfinite(n) else ""
-            ax.text(right, yi, label, ha="right", va="center", fontsize=9, color="0.35")
+            ax.text(right, yi, label, ha="right", va="center", fontsize=9, color="0.35", in_layout=False)  # inside
     ax.set_xlabel("capability index (0 = mean model, 1 = one SD of ability)\nn = benchmarks the model published", fontsize=9)
     ax.tick_params(axis="x", labelsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     if title is None:
         level = index.attrs.get("capability", {}).get("level")
         interval = f"{level:.0%} intervals" if level else "intervals"
-        title = f"Capability index: top {len(rows)} models, {interval}"
+        title = f"Capability index: top {fmt.count(len(rows), 'model')}, {interval}"
     ax.set_title(_esc(title), fontsize=10)
     return fig
 
@@ -1309,6 +1339,54 @@ def _to_hundred(values: np.ndarray, scale: str) -> np.ndarray:
     return values * 100 if scale == "0-1" else values
 
 
+@lru_cache(maxsize=512)
+def _text_path(text: str, bold: bool, size: float):
+    """``text`` as a path in points, centred on (0, 0): bold (True), italic (False) or regular (None)."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.path import Path
+    from matplotlib.textpath import TextPath
+
+    prop = FontProperties(size=size, weight="bold" if bold else "normal",
+                          style="italic" if bold is False else "normal")  # bold=None: regular, upright
+    lines = text.split("\n")  # several lines: stacked, each centred, 1.2 × the size apart
+    parts = [TextPath((0, 0), line, prop=prop) for line in lines]
+    if len(parts) > 1:
+        vertices, codes = [], []
+        for k, part in enumerate(parts):
+            if not len(part.vertices):
+                continue
+            drawn = part.vertices[part.codes != Path.CLOSEPOLY]  # control points (a CLOSEPOLY's is a dummy 0, 0)
+            x0, x1 = drawn[:, 0].min(), drawn[:, 0].max()  # close to the glyphs' box, and cheap
+            vertices.append(part.vertices - ((x0 + x1) / 2, 1.2 * size * k))
+            codes.append(part.codes)
+        path = Path(np.concatenate(vertices), np.concatenate(codes)) if vertices else parts[0]
+    else:
+        path = parts[0]
+    if not len(path.vertices):
+        return path
+    drawn = path.vertices[path.codes != Path.CLOSEPOLY]  # not get_extents: slow on curves
+    (x0, y0), (x1, y1) = drawn.min(axis=0), drawn.max(axis=0)
+    return Path(path.vertices - ((x0 + x1) / 2, (y0 + y1) / 2), path.codes)
+
+
+def _cell_texts(ax, where, *, bold, colour, size: float = SMALL) -> None:
+    """Short texts (a table's cell values) centred on data points ``[(x, y, text)]``, drawn as ONE collection of
+    glyph outlines: hundreds of ``ax.text`` objects made a redraw of the filled table take about a second. The
+    collection (gid ``cell-values``) keeps the texts, in order, as ``.texts``."""
+    from matplotlib.collections import PathCollection
+    from matplotlib.transforms import Affine2D
+
+    if not where:
+        return
+    coll = PathCollection([_text_path(t, bold, size) for _, _, t in where], sizes=None,
+                          offsets=[(x, y) for x, y, _ in where], offset_transform=ax.transData,
+                          transform=Affine2D().scale(1 / 72) + ax.figure.dpi_scale_trans,
+                          facecolors=colour, edgecolors="none", linewidths=0, zorder=3, gid="cell-values")
+    coll.set_in_layout(False)
+    coll.texts = [t for _, _, t in where]
+    ax.add_collection(coll, autolim=False)
+
+
 def filled_matrix(
     predictions: pd.DataFrame,
     *,
@@ -1370,18 +1448,21 @@ def filled_matrix(
     rgba[~published] = 0.45 * rgba[~published] + 0.55  # predicted cells: washed out towards white
     rgba[~np.isfinite(shown)] = (1, 1, 1, 1)
     ax.imshow(rgba, aspect="auto", interpolation="nearest", extent=(-0.5, len(benches) - 0.5, len(models) - 0.5, -0.5))
+    cells: dict = {}  # (bold, colour) -> [(x, y, text)]: each cell's value, drawn as one collection per style
     for i in range(len(models)):
         for j in range(len(benches)):
             v = shown[i, j]
             if not np.isfinite(v):
                 continue
-            if published[i, j]:
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", lw=1.2, gid="published"))
+            if published[i, j]:  # frames lie inside the axes: left out of the layout, which would measure each one
+                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", lw=1.2, gid="published",
+                                       in_layout=False))
                 dark = sum(rgba[i, j, :3] * (0.299, 0.587, 0.114)) < 0.5
-                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9, fontweight="bold",
-                        color="white" if dark else "black")
+                cells.setdefault((True, "white" if dark else "black"), []).append((j, i, f"{v:.0f}"))
             else:
-                ax.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=9, fontstyle="italic", color="0.3")
+                cells.setdefault((False, "0.3"), []).append((j, i, f"{v:.0f}"))
+    for (bold, colour), where in cells.items():
+        _cell_texts(ax, where, bold=bold, colour=colour)
     ax.set_xticks(range(len(benches)), labels=[_esc(_bench(b, labels)) for b in benches], fontsize=9, rotation=40, ha="right")
     ax.set_yticks(range(len(models)), labels=[_esc(m) for m in models], fontsize=9)
     sm = matplotlib.cm.ScalarMappable(norm=norm, cmap=cmap)

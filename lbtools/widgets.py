@@ -87,6 +87,8 @@ __all__ = [
 
 
 METHOD_OPTIONS = (("Spearman ρ (rank)", "spearman"), ("Kendall τ (rank)", "kendall"), ("Pearson r (linear)", "pearson"))
+_PLAY_TIP = "Play: move the date on, one day per tick, redrawing the view at each date"
+_PAUSE_TIP = "Pause: stay on the date shown"
 _NO_DATE = "no dates"  # the date slider's one option when a benchmark has no dated model
 _SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 builtins_max = builtins.max
@@ -150,6 +152,7 @@ _COLUMN_FORMATS = {
     "discrimination": lambda v: fmt.statistic(v, 2),
     "residual_sd": lambda v: fmt.statistic(v, 2),
     "rmse": lambda v: fmt.statistic(v, 1),
+    "cv_rmse": lambda v: fmt.statistic(v, 1),  # points on 0–100, like the RMSE (was 29.7632)
     "coverage": lambda v: fmt.statistic(100 * float(v), 0) + " %" if fmt._number(v) is not None else "—",
     "ci_low": lambda v: fmt.statistic(v, 2),
     "ci_high": lambda v: fmt.statistic(v, 2),
@@ -157,7 +160,7 @@ _COLUMN_FORMATS = {
     "best_value": lambda v: fmt.statistic(v, 1),
     "best_value_norm": lambda v: fmt.statistic(v, 1),
     "value_norm": lambda v: fmt.statistic(v, 1),
-    "resolution": lambda v: fmt.statistic(v, 1),
+    "resolution": fmt.resolution,  # on the benchmark's own scale: 0.06 on a 0–1 benchmark, not 0.0
     # the trust audit: a standardised score, probabilities, gaps in points, odds ratios, shares
     "z": lambda v: fmt.statistic(v, 2),
     "p_value": lambda v: fmt.statistic(v, 3),
@@ -174,6 +177,19 @@ _COLUMN_FORMATS = {
     "pred_low": fmt.prediction,
     "pred_high": fmt.prediction,
 }
+
+
+# Columns whose values are codes: shown in words ("first_party" → "first party").
+_COLUMN_WORDS = {"provenance": {"first_party": "first party", "third_party": "third party"}}
+
+
+def _column_text(column, v) -> str:
+    """One cell's text in its column's format (not yet escaped)."""
+    if column in _COLUMN_WORDS and isinstance(v, str):
+        return _COLUMN_WORDS[column].get(v, v)
+    if column in _COLUMN_FORMATS and not isinstance(v, str):
+        return _COLUMN_FORMATS[column](v)
+    return _cell_text(v)
 
 
 def statistic_format(column: str, digits: int):
@@ -256,10 +272,8 @@ def html_table(df: pd.DataFrame, columns=None, *, links: dict | None = None, css
         for c in columns:
             if c in links:
                 cells.append(f"<td>{_link(row[links[c]], row[c])}</td>")
-            elif c in _COLUMN_FORMATS and not isinstance(row[c], str):
-                cells.append(f"<td>{_esc(_COLUMN_FORMATS[c](row[c]))}</td>")
             else:
-                cells.append(f"<td>{_esc(_cell_text(row[c]))}</td>")
+                cells.append(f"<td>{_esc(_column_text(c, row[c]))}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     more = ""
     if max_rows is not None and len(df) > max_rows:
@@ -356,8 +370,13 @@ def readable_id(dataset_id) -> str:
     return " ".join(name.replace("_", " ").split()) or str(dataset_id)
 
 
+def _natural(text: str) -> tuple:
+    """A sort key that reads numbers as numbers: "bench-2" before "bench-10", "AIME 2025" before "AIME 2026"."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text.casefold()))
+
+
 def _benchmark_options(ids, labels) -> list[tuple[str, str]]:
-    return sorted(((labels.get(d, d), d) for d in ids), key=lambda o: (o[0].casefold(), o[1]))
+    return sorted(((labels.get(d, d), d) for d in ids), key=lambda o: (_natural(o[0]), o[1]))
 
 
 def _benchmarks_with_entries(df: pd.DataFrame) -> list[str]:
@@ -554,8 +573,7 @@ def show_table(df: pd.DataFrame, columns=None, *, max_rows: int | None = 25, cap
     columns = {c: h for c, h in columns.items() if h not in empty}
     markup = html_table(df, columns, links=links, max_rows=max_rows)
     shown = df[list(columns)].head(max_rows if max_rows is not None else len(df))
-    plain = pd.DataFrame({h: [_COLUMN_FORMATS[c](v) if c in _COLUMN_FORMATS and not isinstance(v, str)
-                              else _cell_text(v) for v in shown[c]] for c, h in columns.items()}
+    plain = pd.DataFrame({h: [_column_text(c, v) for v in shown[c]] for c, h in columns.items()}
                          ).to_string(index=False)  # the same formats as the HTML
     if empty:
         line = f"Not published in this data (columns left out): {', '.join(map(str, empty))}"
@@ -657,17 +675,15 @@ _PLURAL_NOUNS = ("model", "benchmark", "result", "file", "row", "value", "score"
 
 
 def _tidy(message) -> str:
-    """One plain line: no "lbtools:" prefix, no developer pointers (``df.attrs[...]``, ``lbtools.analysis.x``), and
-    counts with their noun in the right number ("1 models" → "1 model", "9 benchmark(s)" → "9 benchmarks")."""
+    """One plain line from a warning's message. lbtools' analysis words its notes for a reader at the source (counts
+    with the right plural, no function names); what is tidied here is only what a console reader needs and a notes
+    line doesn't: the ``lbtools:`` prefix and ``df.attrs[...]`` pointers of the loaders' warnings, and the function
+    name that prefixes the capability fit's notes and ``enrich``'s ("fit_capability: …")."""
     text = " ".join(str(message).split())
     text = re.sub(r"^lbtools: ", "", text)
-    text = re.sub(r"^[a-z_]+(\(\))?: (?=\S)", "", text)  # "best_to_date: left out …": the function is not news
-    text = re.sub(r" ?\(df\.attrs\[[^]]*\][^)]*\)", "", text)
-    text = re.sub(r" (by|with|from|see) `?lbtools\.[\w.]+(\(\))?`?", "", text)
-    text = re.sub(r"\b(\d[\d,]*) (\w+)\(s\)", lambda m: fmt.count(int(m[1].replace(",", "")), m[2]), text)
-    text = re.sub(r"\b1 (entrie|duplicate entrie)s\b", lambda m: f"1 {m[1][:-2]}y", text)
-    text = re.sub(r"\b1 (" + "|".join(_PLURAL_NOUNS) + r")s\b", r"1 \1", text)
-    text = text.replace("(verified) verified", "verified").replace("verified (verified)", "verified")
+    text = re.sub(r"^[a-z_]+(\(\))?: (?=\S)", "", text)  # "fit_capability: item counts unknown …"
+    text = re.sub(r" ?\(df\.attrs\[.*\)$", "", text)  # the loaders' last bracket, whatever brackets it holds
+    text = re.sub(r"\b1 (" + "|".join(_PLURAL_NOUNS) + r")s\b", r"1 \1", text)  # the loaders' counts of one
     return text
 
 
@@ -703,6 +719,11 @@ def _notes_from(caught) -> list[str]:
         elif _tidy(w.message) not in notes:
             notes.append(_tidy(w.message))
     return _one_note_per_fact(notes)
+
+
+def _same(text: str) -> str:
+    """A line as compared for "the same fact": case, outer spaces and a final full stop aside."""
+    return " ".join(str(text).split()).rstrip(".").casefold()
 
 
 _DROPPED = re.compile(r"^(\d+) duplicate entr(?:y|ies) dropped \(one row per model\): (.+)$")
@@ -853,6 +874,8 @@ def _bound_box_class():
             if text.strip():
                 bundles.append({"text/plain": text})
             notes = _notes_from(caught)
+            said = {_same(b.get("text/plain", "")) for b in bundles}  # a note the view says itself: once, there
+            notes = [n for n in notes if _same(n) not in said]
             notes += [n for n in _control_notes(self.controls) if n not in notes]
             if error is not None:
                 bundles = [{"text/html": f'<p class="lb-error">{_esc(_error_message(error))}</p>',
@@ -1213,7 +1236,8 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     The slider offers the days on which a model of the benchmark shown (``follow``, a benchmark picker) was created;
     its ``value`` is the end of that day (UTC), or None when no row has a date. Play moves the slider one day per tick
     from where it is (from the first day when it is at the last), so the frame drawn is always the one the slider
-    shows; Stop and Pause leave the slider where it is.
+    shows; the same button, then labelled Pause, leaves the slider where it is. The button (``.button``, a
+    ``ToggleButton``) carries its label and a tooltip; the ticks come from a hidden ``ipywidgets.Play`` (``.play``).
 
     Parameters
     ----------
@@ -1247,12 +1271,15 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     slider.add_class("lb-date-slider")
     if opts:
         slider.index = index_of(opts, value)
+    # The ticking is ipywidgets' Play (a timer in the browser), kept out of sight: its own buttons are bare icons
+    # with no label, title or aria-label. The reader gets one labelled button with a tooltip instead.
     play = ipw.Play(min=0, max=builtins_max(1, len(opts) - 1), step=1, interval=int(interval_ms),
-                    description="Play", disabled=len(opts) < 2, show_repeat=False,  # no "repeat": it means nothing here
-                    tooltip="Play: move the date on, one day per tick; Stop: stay on the date shown")
-    play.add_class("lb-play")
-    box = _picker_box_class()(children=[play, slider])
-    box.slider, box.play = slider, play
+                    disabled=len(opts) < 2, show_repeat=False, layout=ipw.Layout(display="none"))
+    button = ipw.ToggleButton(value=False, description="Play", icon="play", tooltip=_PLAY_TIP,
+                              disabled=len(opts) < 2, layout=ipw.Layout(width="auto"))
+    button.add_class("lb-play")
+    box = _picker_box_class()(children=[button, slider, play], layout=ipw.Layout(align_items="center"))
+    box.slider, box.play, box.button = slider, play, button
     box.value = None if slider.value is _NO_DATE else slider.value
     state = {"own": False}
 
@@ -1263,7 +1290,13 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
         finally:
             state["own"] = False
 
+    def _pressed(change):
+        play.playing = bool(change["new"])
+
     def _playing(change):
+        button.value = bool(change["new"])  # the button follows the ticker (it stops itself at the last day)
+        button.description, button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
+        button.tooltip = _PAUSE_TIP if change["new"] else _PLAY_TIP
         if change["new"] and slider.value is not _NO_DATE and slider.index is not None:
             if slider.index >= len(slider.options) - 1:
                 slider.index = 0
@@ -1290,13 +1323,14 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
             play.playing = False
             slider.options = new or [("no dates", _NO_DATE)]
             slider.disabled = not new
-            play.disabled = len(new) < 2
+            play.disabled = button.disabled = len(new) < 2
             play.max = builtins_max(1, len(new) - 1)
             if new:
                 slider.index = len(new) - 1
             _set_play(0)
         box.value = None if slider.value is _NO_DATE else slider.value
 
+    button.observe(_pressed, names="value")
     play.observe(_playing, names="playing")
     play.observe(_tick, names="value")
     slider.observe(_slid, names="value")

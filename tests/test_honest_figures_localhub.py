@@ -31,9 +31,16 @@ NO_BOARD = "lbtools-test/no-board-bench"
 
 @pytest.fixture(scope="module")
 def second_tree(hub_tree, tmp_path_factory):
-    """``(root, twice)``: a copy of the fixture Hub with the duplicate GPQA entry and the 0–1 result added."""
+    """``(root, twice, top)``: a copy of the fixture Hub with the duplicate GPQA entry and the 0–1 result added."""
     root, _ = hub_tree
-    dest = tmp_path_factory.mktemp("second-hub") / "tree"
+    return build_second_tree(root, tmp_path_factory.mktemp("second-hub") / "tree")
+
+
+def build_second_tree(root, dest):
+    """A copy of the fixture Hub tree ``root`` at ``dest`` (with its gated benchmark and the malformed eval file of
+    ``MALFORMED_MODEL``) plus: a model listed twice on GPQA, that model on the 0–1 benchmark, the 0–1 benchmark's
+    and GPQA's card names, and an official benchmark without a leaderboard. Returns ``(dest, twice, top)``.
+    Also the world of the browser pass (tests/browser/test_localhub_pass.py)."""
     shutil.copytree(root, dest)
 
     def edit(relpath, change):
@@ -154,7 +161,7 @@ def test_a_0_1_benchmark_is_drawn_on_0_100_and_named_from_its_card(second_hub):
 
     profile = widgets.bind(show_profile, models=widgets.model_picker(boards, value=[twice], multiple=True))
     scores, percentiles = (f.axes[0] for f in profile.figures)
-    heights = {t.get_text(): p.get_height() for t, p in zip(scores.get_xticklabels(), scores.patches)}
+    heights = {t.get_text().replace("\n", " "): p.get_height() for t, p in zip(scores.get_xticklabels(), scores.patches)}
     assert heights[UNIT_NAME] == pytest.approx(99.8) and heights[labels[GPQA]] == pytest.approx(top - 3.1)
     assert scores.get_ylim()[0] == 0 and percentiles.get_ylim()[0] == 0 and percentiles.get_ylim()[1] >= 100
 

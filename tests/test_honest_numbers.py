@@ -32,7 +32,7 @@ def test_dedupe_prefers_verified_then_the_hubs_rank_and_says_which_entry_it_kept
     assert len(kept) == 5 and kept.loc[kept["model_id"] == "org/twice", "value"].tolist() == [31.49, 80.0]
     (message,) = [str(w.message) for w in caught]
     assert message.startswith("org/twice on Idavidrein/gpqa: listed 2 times; kept 31.49 (rank 3) verified "
-                              "(verified) over 34.59 (rank 1)")
+                              "over 34.59 (rank 1)")  # "verified" said once
     unverified = board.assign(verified=pd.array([None] * 6, dtype="boolean"))
     with pytest.warns(UserWarning, match=r"kept 34.59 \(rank 1\) \(the Hub's better rank\) over 31.49"):
         assert A.dedupe(unverified)["value"].tolist()[:3] == [34.59, 33.0, 20.0]

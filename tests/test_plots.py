@@ -67,7 +67,8 @@ def _check(fig):
 
 
 def _texts(ax):
-    return [t.get_text() for t in ax.texts]
+    """Every text drawn in the axes: Text artists and the cell values drawn as one collection (``.texts``)."""
+    return [t.get_text() for t in ax.texts] + [t for c in ax.collections for t in getattr(c, "texts", [])]
 
 
 def _readable(fig):
@@ -117,7 +118,7 @@ def test_ranking_bar_keeps_the_entry_the_one_rule_keeps(plots):
         "value": [34.59, 33.0, 31.49],
         "verified": pd.array([False, False, True], dtype="boolean"),
     })
-    with pytest.warns(UserWarning, match=r"org/twice on Idavidrein/gpqa: listed 2 times; kept 31.49 .*\(verified\)"):
+    with pytest.warns(UserWarning, match=r"org/twice on Idavidrein/gpqa: listed 2 times; kept 31.49 .*verified over"):
         ax = _check(plots.ranking_bar(board))
     assert _texts(ax) == ["33", "31.49"]
 
@@ -284,7 +285,7 @@ def test_score_vs_date(plots, leaderboards):
     ax = _check(fig)
     assert [len(c.get_offsets()) for c in ax.collections] == [3, 3]
     assert [t.get_text() for t in ax.get_legend().get_texts()] == ["x", "Why"]
-    assert ax.get_title() == "Scores by model creation date on the Hub: 6 results (2 without a date or score not shown)"
+    assert ax.get_title() == "Scores by model creation date on the Hub\n6 results (2 without a date or score not shown)"
 
 
 def _mixed_scales():
@@ -531,3 +532,81 @@ def test_self_report_gap_plot_draws_each_group_around_zero(plots):
     assert any(list(line.get_xdata()) == [0, 0] for line in ax.get_lines())
     assert "1 group without an estimate left out" in ax.get_title()
     _readable(fig)
+
+
+def test_filled_matrix_annotates_every_cell_without_a_text_artist_per_cell(plots):
+    """Item 16: hundreds of ax.text cells (plus the layout measuring each) made 06's redraw take over a second; the
+    values are one collection per style, every shown cell still annotated, published ones bold."""
+    pred = _predictions()
+    fig = plots.filled_matrix(pred)
+    ax = fig.axes[0]
+    values = [c for c in ax.collections if c.get_gid() == "cell-values"]
+    shown = sum(len(c.texts) for c in values)
+    assert shown == pred[["observed", "predicted"]].notna().any(axis=1).sum()
+    assert len(ax.texts) == 0 and all(not c.get_in_layout() for c in values)
+    framed = [p for p in ax.patches if p.get_gid() == "published"]
+    assert len(framed) == pred["observed"].notna().sum()
+
+
+def _cut_texts(fig) -> list[str]:
+    """Texts of a figure, as the notebooks save it (no tight bbox), that run past its edges."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    width, height = fig.get_figwidth() * fig.dpi, fig.get_figheight() * fig.dpi
+    ticks = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis) for tick in axis.get_major_ticks()
+             for t in (tick.label1, tick.label2)}
+    drawn = {id(t) for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+             for tick in axis._update_ticks() for t in (tick.label1, tick.label2)}  # ticks inside the view
+    cut = []
+    for t in fig.findobj(Text):
+        if not t.get_visible() or not t.get_text().strip() or (id(t) in ticks and id(t) not in drawn):
+            continue
+        box = t.get_window_extent(renderer)
+        if box.x0 < -1 or box.x1 > width + 1 or box.y0 < -1 or box.y1 > height + 1:
+            cut.append(t.get_text())
+    return cut
+
+
+def test_rank_interval_plot_shows_its_whole_axis_label(plots):
+    """Browser pass on a local Hub: 01's rank axis label was cut at the figure's edge ("…simultaneous 95 % sets fo")."""
+    board = pd.DataFrame({"dataset_id": ["x"] * 23, "model_id": [f"org/model-{i:02d}" for i in range(23)],
+                          "value": np.linspace(76.4, 37.4, 23)})
+    fig = plots.rank_interval_plot(A.rank_intervals(board, n_items=500), top_n=10)
+    assert not _cut_texts(fig)
+
+
+def test_score_vs_date_keeps_its_title_inside_the_figure(plots):
+    """A long benchmark name with the count of rows left out ran past the figure's edge on one line."""
+    df = pd.DataFrame({"dataset_id": ["org/long"] * 6, "model_id": [f"org{i % 3}/m{i}" for i in range(6)],
+                       "value": [50.0, 60.0, 70.0, 80.0, np.nan, 55.0],
+                       "created_at": pd.to_datetime(["2025-01-01", "2025-03-01", "2025-06-01", None, "2025-07-01",
+                                                     "2025-08-01"], utc=True)})
+    fig = plots.score_vs_date(df, labels={"org/long": "GPQA: graduate-level Google-proof Q&A (Diamond subset)"})
+    assert "without a date or score not shown" in fig.axes[0].get_title()
+    assert not _cut_texts(fig)
+
+
+def test_model_profile_bars_show_long_benchmark_names_whole_and_keep_the_legend_off_them(plots):
+    """Browser pass on a local Hub: a card's long name ("GPQA: graduate-level Google-proof Q&A") ran off the
+    figure's left edge, and the legend under the axes sat among the rotated names."""
+    names = {"a/gpqa": "GPQA: graduate-level Google-proof Q&A", "b/x": "EvasionBench", "c/hle": "Humanity's Last Exam"}
+    rows = [(m, d, v) for m, base in (("org/one", 80.0), ("org/two", 60.0), ("org/three", 40.0))
+            for d, v in zip(names, (base, base - 5, base - 30))]
+    results = pd.DataFrame(rows, columns=["model_id", "dataset_id", "value"])
+    fig = plots.model_profile_bars(results, labels=names)
+    assert not _cut_texts(fig)
+    ax = fig.axes[0]
+    legend, title = ax.get_legend().get_window_extent(), ax.title.get_window_extent()
+    assert legend.y0 >= ax.get_window_extent().y1 - 1 and title.y0 >= legend.y1 - 1  # above the bars, under the title
+
+
+def test_correlation_heatmap_values_are_one_collection_per_colour_not_a_text_per_cell(plots):
+    """Item 16: 02's heatmap drew a two-line Text per cell (196 on 14 benchmarks), most of a method change."""
+    rng = np.random.default_rng(0)
+    m = pd.DataFrame(rng.normal(size=(60, 14)), columns=[f"b{i}" for i in range(14)])
+    coef, overlap = A.benchmark_correlations(m, min_overlap=5)
+    ax = plots.correlation_heatmap(coef, overlap, min_overlap=5).axes[0]
+    assert len(ax.texts) == 0 and len(_texts(ax)) == 14 * 14
+    assert len([c for c in ax.collections if c.get_gid() == "cell-values"]) <= 3  # black, white, grey

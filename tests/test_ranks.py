@@ -82,7 +82,7 @@ def test_lower_is_better_reverses_the_order():
 
 def test_duplicate_entries_are_resolved_by_the_dedup_rule_with_a_warning_naming_them():
     b = board([75.8, 80.2, 70.0], names=["MiniMaxAI/MiniMax-M2.5", "MiniMaxAI/MiniMax-M2.5", "x/y"])
-    with pytest.warns(UserWarning, match=r"dedupe_results.*MiniMaxAI/MiniMax-M2\.5 75\.8"):
+    with pytest.warns(UserWarning, match=r"dropped.*MiniMaxAI/MiniMax-M2\.5 75\.8"):
         ranked = A.rank_intervals(b, n_items=500, n_boot=300)
     assert ranked["model_id"].tolist() == ["MiniMaxAI/MiniMax-M2.5", "x/y"]
     assert ranked["value"].tolist() == [80.2, 70.0]  # "best" keeps the better of the two

@@ -96,7 +96,7 @@ def test_07_on_a_local_hub_with_provenance(trust_hub, tmp_path):
                                "third_party": int(((~e.verified) & (e.author != org)).sum()),
                                "verified": int(e.verified.sum())}
     mix = facts["provenance"]["tables"][0]
-    assert len(mix) == 14 and sum(r["first_party"] + r["third_party"] + r["verified"] for r in mix) == len(e)
+    assert len(mix) == 14 and sum(r["first party"] + r["third party"] + r["verified"] for r in mix) == len(e)
     # the gap over all pairs holds the world's true mean gap and excludes 0
     (total,) = [r for r in facts["gap"]["tables"][0] if r["group"] == "(all)"]
     assert total["gap_low"] <= world.true_gap <= total["gap_high"] and total["gap_low"] > 0

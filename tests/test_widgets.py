@@ -447,7 +447,7 @@ def _dated():
 def test_date_player_play_draws_the_frame_the_slider_shows_and_stop_keeps_the_date():
     b = widgets.benchmark_picker(_dated(), LABELS, value="org/alpha")
     d = widgets.date_player(_dated(), follow=b, value="2025-03-31")
-    assert "lb-date-slider" in d.slider._dom_classes and "lb-play" in d.play._dom_classes
+    assert "lb-date-slider" in d.slider._dom_classes and "lb-play" in d.button._dom_classes
     assert [label for label, _ in d.slider.options] == ["2025-01-10", "2025-03-05", "2025-06-01"]
     drawn = []
     widgets.bind(lambda when: drawn.append(when.strftime("%Y-%m-%d")), when=d)
@@ -539,13 +539,14 @@ def test_library_warnings_are_never_a_note_and_lbtools_notes_speak_plainly(recwa
         ax.plot(pd.to_datetime(["2025-01-01"] * 2), [1, 2])
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=30, maxticks=31))
         warnings.warn("The BCa confidence interval cannot be calculated.", DegenerateDataWarning)
-        warnings.warn("lbtools: item counts unknown for 9 benchmark(s), binomial term skipped", AnalysisWarning)
-        warnings.warn("lbtools: 1 duplicate entries dropped by lbtools.analysis.dedupe_results", AnalysisWarning)
-        warnings.warn("1 models listed (verified) verified", AnalysisWarning)
+        # what is still tidied at display: the loaders' console prefix and pointer, a fit's function name
+        warnings.warn("lbtools: 1 models could not be loaded (df.attrs['failures'] says why for each; e.g. x/gated: "
+                      "gated (no token was sent))", AnalysisWarning)  # a bracket inside: no stray ")" left
+        warnings.warn("fit_capability: item counts unknown for 9 benchmarks", AnalysisWarning)
+        warnings.warn("fit_capability: item counts unknown for 9 benchmarks", AnalysisWarning)  # said once
 
     view = widgets.bind(show, k=widgets.toggle("K"))
-    assert view.notes == ["item counts unknown for 9 benchmarks, binomial term skipped",
-                          "1 duplicate entry dropped", "1 model listed verified"]
+    assert view.notes == ["1 model could not be loaded", "item counts unknown for 9 benchmarks"]
     assert not [w for w in recwarn if "AutoDateLocator" in str(w.message) or "BCa" in str(w.message)]
 
 
@@ -627,10 +628,25 @@ def test_trust_audit_statistics_have_one_format_in_every_table():
         assert f"<td>{cell}</td>" in markup, cell
 
 
-def test_play_has_a_title():
+def test_play_is_one_labelled_button_with_a_tooltip_that_says_pause_while_playing():
+    """Item 14: ipywidgets' Play draws bare icon buttons (no text, title or aria-label, whatever its tooltip says):
+    the reader's button is a labelled ToggleButton; the Play only ticks, out of sight."""
+    import ipywidgets as ipw
+
     df = _leaderboards().assign(created_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"] * 4, utc=True))
-    player = widgets.date_player(df)
-    assert player.play.tooltip and "Play" in player.play.tooltip
+    player = widgets.date_player(df, value="2025-01-01")
+    button = player.button
+    assert isinstance(button, ipw.ToggleButton) and "lb-play" in button._dom_classes
+    assert (button.description, button.icon) == ("Play", "play") and button.tooltip.startswith("Play:")
+    assert player.play.layout.display == "none" and [w for w in player.children if isinstance(w, ipw.Play)] == \
+        [player.play]
+    button.value = True  # the reader presses Play
+    assert player.play.playing and (button.description, button.icon) == ("Pause", "pause")
+    assert button.tooltip.startswith("Pause:")
+    player.play.value += 1  # one tick
+    player.play.value += 1  # the last day: playing stops, the button says Play again
+    assert player.slider.index == 2 and not player.play.playing
+    assert (button.value, button.description) == (False, "Play")
 
 
 def test_notebooks_carry_a_complete_language_info_so_they_open_unmodified():
@@ -651,10 +667,8 @@ def test_one_note_per_fact_a_duplicate_is_explained_once():
     def show(k):
         warnings.warn("a/m on x/gpqa: listed 2 times; kept 91.34 (rank 3) verified over 94.44 (rank 1) — one entry "
                       "per model and benchmark: verified, then the Hub's rank, then the value", AnalysisWarning)
-        warnings.warn("rank_intervals: 1 duplicate entries dropped by lbtools.analysis.dedupe_results (one row per "
-                      "model): a/m 94.44", AnalysisWarning)
-        warnings.warn("rank_intervals: 1 duplicate entries dropped by lbtools.analysis.dedupe_results (one row per "
-                      "model): b/other 3", AnalysisWarning)
+        warnings.warn("1 duplicate entry dropped (one row per model): a/m 94.44", AnalysisWarning)
+        warnings.warn("1 duplicate entry dropped (one row per model): b/other 3", AnalysisWarning)
 
     view = widgets.bind(show, k=widgets.toggle("K"))
     assert len(view.notes) == 2 and view.notes[0].startswith("a/m on x/gpqa: listed 2 times")
@@ -684,3 +698,75 @@ def test_show_figure_draws_a_kept_figure_once_and_shows_it_on_every_redraw():
     again = [b["image/png"] for b in view.bundles if "image/png" in b]
     assert drawn == [False] and len(first) == len(again) == 2 and again[0] == first[0]
     assert len(view.figures) == 2  # both exported
+
+
+def test_analysis_notes_are_plain_words_at_their_source():
+    """Leftover of item 9: the analysis said "rank_intervals: 1 duplicate entries dropped by
+    lbtools.analysis.dedupe_results", "kept … verified (verified)", "best_to_date: …", "9 benchmark(s)", and only the
+    notes line tidied it; a console or a test reading the warning got the developer's words."""
+    import re
+
+    from lbtools import analysis
+
+    board = pd.DataFrame({"dataset_id": ["x/b"] * 7, "model_id": ["a/m", "a/m", "b/n", "c/o", "d/p", "e/q", "f/r"],
+                          "value": [94.44, 91.3, 80.0, 70.0, 60.0, 50.0, 40.0], "verified": [False, True] + [None] * 5,
+                          "rank": [1, 2, 3, 4, 5, 6, 7]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analysis.dedupe(board)
+        analysis.rank_intervals(board.drop(columns="verified"), n_items=200)
+        analysis.best_to_date(board.assign(date=pd.NaT, created_at=pd.NaT))
+        analysis.add_normalised(pd.DataFrame({"dataset_id": ["u/unit"] * 3, "value": [0.1, 0.5, 0.9]}))
+    said = [str(w.message) for w in caught]
+    assert any("a/m on x/b: listed 2 times; kept 91.3 (rank 2) verified over 94.44 (rank 1)" in m for m in said), said
+    assert "1 duplicate entry dropped (one row per model): a/m 91.3" in said, said
+    assert "left out 7 of 7 rows without a date (the model's Hub repository has no creation date)" in said, said
+    assert any(m.startswith("1 benchmark on a 0-1 scale, multiplied by 100") for m in said), said
+    for m in said:
+        assert not re.match(r"^[a-z_]+: ", m), m  # no function name in front
+        assert "(s)" not in m and "lbtools.analysis" not in m and "(verified)" not in m, m
+        assert not re.search(r"\b1 (models|entries|rows|benchmarks|cells)\b", m), m
+
+
+def test_no_lbtools_message_counts_with_a_plural_in_brackets():
+    """"9 benchmark(s)": counts are worded with lbtools._format.count at the source, in every module."""
+    import re
+    from pathlib import Path
+
+    root = Path(widgets.__file__).resolve().parent
+    found = [f"{p.relative_to(root)}:{i}" for p in sorted(root.rglob("*.py"))
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+             if re.search(r"[\"'][^\"']*\b(?!str\b|len\b)[a-z]{3,}\(s\)", line) and "http(s)" not in line]  # in a string literal
+    assert not found, found
+
+
+def test_provenance_and_resolution_read_as_words_and_numbers_a_reader_uses():
+    """Browser pass on a local Hub: 01's 'reported by' column and 07's flags read "first_party"; 01's overview said a
+    0–1 benchmark's items resolve "0.0"."""
+    df = pd.DataFrame({"provenance": ["first_party", "third_party", "verified", None],
+                       "resolution": [8.31, 0.0596, 22.3, np.nan], "cv_rmse": [29.7632, 27.488, 5.0, np.nan]})
+    markup = widgets.html_table(df)  # 06's cross-validated error read 29.7632 on 160 × 14
+    for cell in ("first party", "third party", "verified", "8.3", "0.06", "22.3", "29.8", "27.5", "5.0"):
+        assert f"<td>{cell}</td>" in markup, cell
+    assert "first_party" not in markup and "<td>0.0</td>" not in markup
+
+
+def test_benchmarks_are_offered_in_the_order_a_reader_counts():
+    """Browser pass on 160 models × 14 benchmarks: the picker read bench-0, bench-1, bench-10, bench-11, … bench-2."""
+    ids = [f"org/bench-{i}" for i in range(12)]
+    picker = widgets.benchmark_picker(ids, {d: d.split("/")[1] for d in ids})
+    assert [label for label, _ in picker.options] == [f"bench-{i}" for i in range(12)]
+
+
+def test_a_note_the_view_says_itself_is_not_repeated_in_the_notes_line():
+    """Browser pass on 160 × 14: 07's gap view said "no (model, benchmark) cell has both a first-party and an
+    independent entry" in its notes and "No cell has both … nothing to compare." as its headline."""
+    from lbtools.errors import AnalysisWarning
+
+    def show(k):
+        warnings.warn("no cell has both a first-party and an independent score: nothing to compare", AnalysisWarning)
+        warnings.warn("another fact", AnalysisWarning)
+        widgets.note("No cell has both a first-party and an independent score: nothing to compare.", css_class="lb-top")
+
+    view = widgets.bind(show, k=widgets.toggle("K"))
+    assert view.notes == ["another fact"]

@@ -14,6 +14,8 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from .._format import count
+
 
 def _keep_attrs(out, source):
     """Copy ``source.attrs`` onto ``out`` (pandas drops them in some reshapes) and return ``out``."""
@@ -81,7 +83,7 @@ def refuse_non_finite(values: np.ndarray, labels, func: str, what: str = "value"
     bad = np.isinf(values)
     if bad.any():
         named = ", ".join(str(label) for label in np.asarray(labels, dtype=object)[bad][:10])
-        raise ValueError(f"{func}: {int(bad.sum())} infinite {what}(s) ({named}); an infinite score is not a "
+        raise ValueError(f"{func}: {count(int(bad.sum()), f'infinite {what}')} ({named}); an infinite score is not a "
                          "measurement: drop or repair those rows first (the loaders do, with a DataRepairedWarning)")
 
 

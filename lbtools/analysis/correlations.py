@@ -418,7 +418,7 @@ def bootstrap_ci(
     if np.ptp(boot) == 0:
         low, high = _fisher_interval(estimate, n, method, level)
         warnings.warn(
-            f"{func}: every bootstrap resample of these {n} pairs gives {_SYMBOL[method]} = {estimate:.2f}, so the "
+            f"every bootstrap resample of these {n} pairs gives {_SYMBOL[method]} = {estimate:.2f}, so the "
             "bootstrap can't measure its uncertainty; the interval is Fisher's z with the Bonett-Wright standard "
             "error instead",
             AnalysisWarning,

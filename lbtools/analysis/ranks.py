@@ -24,6 +24,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from .._format import count
 from .._format import score as _score
 from ..errors import AnalysisWarning
 from ._checks import as_generator, check_probability, refuse_non_finite, renamed_keywords, require_columns
@@ -167,7 +168,7 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
     has_value = board["value"].notna().to_numpy(dtype=bool)
     if not has_value.all():
         gone = board.loc[~has_value, "model_id"].astype("string").tolist()
-        warnings.warn(f"{func}: left out {len(gone)} rows without a value: {', '.join(map(str, gone[:10]))}",
+        warnings.warn(f"left out {count(len(gone), 'row')} without a value: {', '.join(map(str, gone[:10]))}",
                       AnalysisWarning, stacklevel=3)
         board = board[has_value]
     if not board["model_id"].duplicated().any():
@@ -179,7 +180,7 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
     dropped = board.loc[~board.index.isin(kept.index)]
     listed = "; ".join(f"{m} {v:g}" for m, v in zip(dropped["model_id"], dropped["value"].astype(float)))
     warnings.warn(
-        f"{func}: {len(dropped)} duplicate entries dropped by lbtools.analysis.dedupe_results (one row per model): "
+        f"{count(len(dropped), 'duplicate entry', 'duplicate entries')} dropped (one row per model): "
         f"{listed}",
         AnalysisWarning,
         stacklevel=3,

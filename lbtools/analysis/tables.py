@@ -193,21 +193,21 @@ def add_normalised(data: pd.DataFrame, *, value: str = "value", by: str | None =
 
     if on_unit:
         warnings.warn(
-            f"add_normalised: {count(len(on_unit), 'benchmark')} on a 0-1 scale, multiplied by 100 in "
-            f"{norm_col!r}: {_names(sorted(on_unit))}",
+            f"{count(len(on_unit), 'benchmark')} on a 0-1 scale, multiplied by 100 to read on 0–100: "
+            f"{_names(sorted(on_unit))}",
             AnalysisWarning,
             stacklevel=2,
         )
     if unknown:
         warnings.warn(
-            f"add_normalised: scale unknown (values outside [0, 100], or only 0 and 1) for "
-            f"{count(len(unknown), 'benchmark')}, {norm_col!r} left NA: {_names(sorted(unknown))}",
+            f"scale unknown (values outside [0, 100], or only 0 and 1) for "
+            f"{count(len(unknown), 'benchmark')}, not put on 0–100: {_names(sorted(unknown))}",
             AnalysisWarning,
             stacklevel=2,
         )
     if mixed:
         warnings.warn(
-            f"add_normalised: {count(len(mixed), 'benchmark')} on a 0-100 scale also {'holds' if len(mixed) == 1 else 'hold'} values between 0 and 1, "
+            f"{count(len(mixed), 'benchmark')} on a 0-100 scale also {'holds' if len(mixed) == 1 else 'hold'} values between 0 and 1, "
             f"perhaps submitted on a 0-1 scale (kept as published): {_names(sorted(mixed))}",
             AnalysisWarning,
             stacklevel=2,
@@ -311,8 +311,9 @@ def _dedupe(data: pd.DataFrame, rule: str, keys: list) -> tuple[np.ndarray, list
                 what += f" on {data['dataset_id'].iat[pos]}"
             kept_text = _entry_text(pos, verified, rank, values)
             dropped = ", ".join(_entry_text(p, verified, rank, values) for p in others)
+            because = "" if why == "verified" else f" ({why})"  # "kept 31.49 verified", not "verified (verified)"
             details.append((tuple(data[k].iat[pos] for k in keys),
-                            f"{what}: listed {len(others) + 1} times; kept {kept_text} ({why}) over {dropped}"))
+                            f"{what}: listed {len(others) + 1} times; kept {kept_text}{because} over {dropped}"))
     return kept, details
 
 
@@ -392,7 +393,7 @@ def dedupe_results(
     dropped = len(data) - len(kept)
     if dropped:
         warnings.warn(
-            f"dedupe_results: dropped {dropped} of {len(data)} rows (rule={rule!r}), keeping one row per "
+            f"dropped {dropped} of {len(data)} rows (rule={rule!r}), keeping one row per "
             f"({', '.join(keys)}): " + "; ".join(d[1] for d in details),
             AnalysisWarning,
             stacklevel=2,
@@ -407,7 +408,7 @@ def dedupe(data: pd.DataFrame, *, keys: Sequence[str] = ("model_id", "dataset_id
     A model listed several times on one benchmark keeps: a verified entry first; then the entry the Hub ranks
     better; then the better value; then ``filename``/``task_id`` ascending; then the first listed. A
     ``AnalysisWarning`` names each duplicate, the entry kept, why, and the values set aside, e.g.
-    ``"org/model on Idavidrein/gpqa: listed 2 times; kept 31.49 (rank 9) verified (verified) over 34.59 (rank 5)"``.
+    ``"org/model on Idavidrein/gpqa: listed 2 times; kept 31.49 (rank 9) verified over 34.59 (rank 5)"``.
 
     Parameters
     ----------
@@ -466,7 +467,8 @@ def scores_matrix(
         pairs = d.loc[dup, [index, columns]].drop_duplicates()
         first = tuple(pairs.iloc[0])
         raise ValueError(
-            f"scores_matrix: {len(pairs)} ({index}, {columns}) pair(s) have several rows, e.g. {first}; "
+            f"scores_matrix: {count(len(pairs), f'({index}, {columns}) pair')} {'has' if len(pairs) == 1 else 'have'} "
+            f"several rows, e.g. {first}; "
             f"call dedupe_results(data) first to keep one row per pair by a stated rule"
         )
     wide = d.pivot(index=index, columns=columns, values=value).sort_index(axis=0).sort_index(axis=1)
@@ -585,7 +587,8 @@ def best_to_date(
     no_date = when.isna().to_numpy()
     if no_date.any():
         warnings.warn(
-            f"best_to_date: left out {int(no_date.sum())} of {len(data)} rows without a date ({date!r} is missing)",
+            f"left out {int(no_date.sum())} of {count(len(data), 'row')} without a date "
+            + ("(the model's Hub repository has no creation date)" if date == "created_at" else f"(no {date!r})"),
             AnalysisWarning,
             stacklevel=2,
         )
@@ -832,7 +835,7 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
             rows.append((mid, ds, rank, raw, len(vals), pct))
     missing = [m for m in wanted if not any(r[0] == m for r in rows)]
     if missing:
-        warnings.warn(f"model_ranks: not on any of these leaderboards: {_names(missing)}", AnalysisWarning,
+        warnings.warn(f"not on any of these leaderboards: {_names(missing)}", AnalysisWarning,
                       stacklevel=2)
 
     def col(i, dtype):

@@ -34,6 +34,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .._format import count
 from ..errors import AnalysisWarning
 from ._checks import as_generator, check_probability, require_columns
 from .tables import detect_scale, organisation
@@ -374,9 +375,9 @@ def self_report_gap(data: pd.DataFrame, *, level: float = 0.9, by: str = "datase
     if entries["provenance"].isna().all():
         notes.append("no entry in this data carries provenance (verified/author): no self-report can be compared")
     elif pairs.empty:
-        notes.append("no (model, benchmark) cell has both a first-party and an independent entry")
+        notes.append("no cell has both a first-party and an independent score: nothing to compare")
     for note in notes:
-        warnings.warn(f"{func}: {note}", AnalysisWarning, stacklevel=2)
+        warnings.warn(note, AnalysisWarning, stacklevel=2)
 
     alpha = 1.0 - level
 
@@ -561,7 +562,8 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
                 "and almost nothing can be flagged — the z column still shows how far each score is from prediction")
         else:
             notes.append(
-                f"only {int(has_indep.sum())} cell(s) have an independent (verified or third-party) entry: p-values "
+                (f"only {count(int(has_indep.sum()), 'cell')} {'has' if int(has_indep.sum()) == 1 else 'have'}"
+                 if has_indep.any() else "no cell has") + " an independent (verified or third-party) entry: p-values "
                 "are calibrated on every published cell, which is valid but conservative — an inflated score raises "
                 "the bar for the others, and few or no cells can be flagged")
     n_cal = int(np.isfinite(calibration).sum())
@@ -581,7 +583,7 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     lo = _from_goodness(_sigmoid_pct(mu - qz * sd), scale, lower)
     hi = _from_goodness(_sigmoid_pct(mu + qz * sd), scale, lower)
     for note in notes:
-        warnings.warn(f"{func}: {note}", AnalysisWarning, stacklevel=2)
+        warnings.warn(note, AnalysisWarning, stacklevel=2)
 
     def col(name):
         return cells[name] if name in cells.columns else pd.Series([pd.NA] * m)
@@ -702,7 +704,7 @@ def selective_reporting(data: pd.DataFrame, *, level: float = 0.9) -> pd.DataFra
                 ratio, low, high = np.exp(beta[1]), np.exp(beta[1] - zq * se), np.exp(beta[1] + zq * se)
         rows.append((b, share, ratio, low, high, len(g)))
     for note in notes:
-        warnings.warn(f"{func}: {note}", AnalysisWarning, stacklevel=2)
+        warnings.warn(note, AnalysisWarning, stacklevel=2)
     out = pd.DataFrame(rows, columns=["dataset_id", "share_published", "odds_ratio", "or_low", "or_high", "n_models"])
     out = out.astype({"dataset_id": "string", "share_published": "Float64", "odds_ratio": "Float64",
                       "or_low": "Float64", "or_high": "Float64", "n_models": "Int64"})

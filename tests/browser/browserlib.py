@@ -520,3 +520,17 @@ def pick_benchmark(page, facts, preferred_ids: list[str]) -> tuple[str, str]:
     select.select_option(label=label)
     expect_redrawn(page, before, src)
     return label, facts["ids_by_label"][label]
+
+
+_UNNAMED_BUTTONS_JS = """
+(root) => Array.from(root.querySelectorAll('button, [role=button]'))
+  .filter(b => b.offsetParent !== null || b.getClientRects().length)  // shown on the page
+  .filter(b => !(b.textContent.trim() || (b.getAttribute('title') || '').trim() ||
+                 (b.getAttribute('aria-label') || '').trim() || (b.getAttribute('aria-labelledby') || '').trim()))
+  .map(b => b.outerHTML.slice(0, 200))
+"""
+
+
+def unnamed_buttons(page, selector: str = "body") -> list[str]:
+    """Buttons shown under ``selector`` that have no visible text, ``title`` or ``aria-label`` (a bare icon)."""
+    return page.locator(selector).first.evaluate(_UNNAMED_BUTTONS_JS)

@@ -39,6 +39,7 @@ from browserlib import (
     pick_benchmark,
     ready,
     selected_label,
+    unnamed_buttons,
 )
 
 pytestmark = pytest.mark.browser
@@ -187,6 +188,7 @@ def test_dashboard_is_an_app_page(page, dashboard, voila_server, local_hub):
         _tab(page, title)  # selective-reporting view only, its others say why they have nothing to draw)
         ready(page)
         expect(page.locator(".lb-view .lb-output:visible img").first).to_be_visible()
+        assert not unnamed_buttons(page), (title, unnamed_buttons(page))  # every button has a label or a title
     assert not page_errors(page), page_errors(page)
     # No exports, no files: the served notebooks folder is as it was before the render.
     assert sorted(p.relative_to(voila_server.root) for p in voila_server.root.rglob("*")) == dashboard[1]
@@ -269,6 +271,19 @@ def test_progress_tab(page, hub_facts):
         )
     else:
         expect(out.locator(".lb-top").first).to_contain_text("Nothing to replay")
+    # Play is a button a reader can name (issue 24 item 14: ipywidgets' Play drew bare icons, no title or label)
+    assert not unnamed_buttons(page, ".lb-dashboard"), unnamed_buttons(page, ".lb-dashboard")
+    play = page.locator(".lb-play:visible").first
+    expect(play).to_have_text("Play")
+    assert (play.get_attribute("title") or "").startswith("Play:")
+    if ds in hub_facts["top_dated"] and play.is_enabled():
+        before = out.locator(".lb-top").first.inner_text()
+        play.click()  # at the latest date, Play starts over from the first
+        expect(play).to_have_text("Pause")
+        assert (play.get_attribute("title") or "").startswith("Pause:")
+        expect(out.locator(".lb-top").first).not_to_have_text(before)
+        play.click()
+        expect(play).to_have_text("Play")
     assert not page_errors(page), page_errors(page)
 
 
