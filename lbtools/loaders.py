@@ -581,7 +581,7 @@ def aggregate_to_long(df):
     """
     import pandas as pd
 
-    from ._hub.benchmarks import aggregate_columns
+    from ._tables import aggregate_columns
 
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
@@ -749,7 +749,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
     token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     import pandas as pd
 
-    from ._hub.sizes import table_rows
+    from ._tables import item_count_rows
 
     ids = None if dataset_ids is None else check_id_list(dataset_ids, "dataset_ids", namespace=True)
     user = _user_sizes(n_items, ids)
@@ -767,7 +767,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
         desc="dataset cards",
     )
     table: dict[str, list] = {}
-    for row in table_rows():
+    for row in item_count_rows():
         table.setdefault(row["dataset_id"], []).append(row)
     rows, missing = [], {}
     for dataset_id in ids:

@@ -31,7 +31,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lbtools._hub.benchmarks import aggregate_columns  # noqa: E402
+from lbtools._tables import aggregate_columns  # noqa: E402
 from lbtools.config import BUNDLED_SNAPSHOT_NAME, bundled_snapshot  # noqa: E402
 from lbtools.loaders import MODEL_INFO_EXPAND  # noqa: E402
 from lbtools.report import write_tables  # noqa: E402

@@ -7,10 +7,11 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
+from .._tables import display_names
 from ..errors import HubUnavailableError, LbtoolsError, mask_secrets
 from .client import Cancelled, NotCached, current_task
-from .parse import (Problems, benchmark_ids, benchmark_records, eval_result_records, expect_list, expect_object,
-                    leaderboard_records, model_info_record, repo_id_problem)
+from .parse import (Problems, benchmark_ids, benchmark_records, card_counts, eval_result_records, eval_tasks,
+                    expect_list, expect_object, leaderboard_records, model_info_record, repo_id_problem)
 
 # The fields of ``model_info`` that ``load_model_info`` asks for.
 MODEL_INFO_EXPAND = ("author", "cardData", "createdAt", "downloads", "gated", "library_name", "likes", "pipeline_tag",
@@ -57,8 +58,6 @@ def _benchmark_list(source, refresh):
 
 def fetch_benchmark_records(source, refresh):
     """The parsed official benchmark list (its problems warned) and when it was fetched."""
-    from .benchmarks import display_names
-
     body, fetched_at = _benchmark_list(source, refresh)
     problems = Problems()
     records = benchmark_records(body, problems, display_names())
@@ -246,8 +245,6 @@ def one_line(exc: BaseException) -> str:
 def fetch_card_sizes(source, dataset_id, refresh):
     """``([(task_id, n)], reason)`` from a benchmark's dataset card and ``eval.yaml`` on ``source``; the list is empty
     (and ``reason`` says why) when they give no count."""
-    from .sizes import card_counts, eval_tasks
-
     try:
         info, _ = source.get_json(f"/api/datasets/{dataset_id}", what=f"dataset {dataset_id}", refresh=refresh,
                                   expect=expect_object)
