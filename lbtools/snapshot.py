@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._hub.fetch import (
-    check_id_list,
     fan_out,
     fetch_card_sizes,
     fetch_eval_results,
@@ -31,6 +30,7 @@ from ._hub.parse import Problems, benchmark_records, expect_list
 from ._hub.recording import MANIFEST, file_relpath, response_relpath
 from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, read_manifest
 from .errors import NotFoundError, PartialLoadWarning, warn
+from .loaders import check_id_list
 
 __all__ = ["save_snapshot", "snapshot_info", "write_csv"]
 
