@@ -146,8 +146,7 @@ def build_tree(dest: Path, n: int, seed: int) -> dict:
 def build_snapshot(dest: Path, n: int, seed: int) -> int:
     """A snapshot folder of ``n`` synthetic benchmarks with a valid manifest; returns its number of entries."""
     import lbtools
-    from lbtools._hub.recording import MANIFEST
-    from lbtools._hub.sources import SNAPSHOT_FORMAT_VERSION
+    from lbtools._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION
 
     facts = build_tree(dest, n, seed)
     manifest = {

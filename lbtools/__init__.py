@@ -13,7 +13,7 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from ._hub.benchmarks import display_name
+from ._tables import display_name
 from ._hub.cache import clear_cache
 from .config import Settings, bundled_snapshot, configure, settings
 from .errors import (

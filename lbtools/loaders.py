@@ -11,8 +11,6 @@ from . import config
 from .config import Token
 from ._hub.fetch import (
     MODEL_INFO_EXPAND,
-    check_id_list,
-    check_repo_id,
     fan_out,
     fetch_benchmark_ids,
     fetch_benchmark_records,
@@ -52,6 +50,34 @@ ERRORS = ("warn", "raise")
 
 
 # -- argument checks -----------------------------------------------------------------------------------------
+
+
+def check_repo_id(value, name: str, *, namespace: bool = True) -> str:
+    """``value`` if it is a Hub repo id (``org/name``; a bare ``name`` too unless ``namespace``), else a
+    TypeError/ValueError naming the argument ``name``."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a repo id string like 'org/name'; got {type(value).__name__}")
+    problem = repo_id_problem(value, namespace=namespace)
+    if problem is not None:
+        raise ValueError(f"{name} must be a Hub repo id like 'org/name'; got {value!r} ({problem})")
+    return value
+
+
+def check_id_list(values, name: str, *, namespace: bool) -> list[str]:
+    """A de-duplicated list of ids, in first-seen order; a single id string counts as a list of one."""
+    if isinstance(values, str):
+        values = [values]
+    if isinstance(values, bytes):
+        raise TypeError(f"{name} must be an id string or a list of them; got bytes")
+    if isinstance(values, (set, frozenset)):
+        values = sorted(values, key=str)
+    try:
+        items = list(values)
+    except TypeError:
+        raise TypeError(f"{name} must be an id string or a list of them; got {type(values).__name__}") from None
+    for index, item in enumerate(items):
+        check_repo_id(item, f"{name}[{index}]", namespace=namespace)
+    return list(dict.fromkeys(items))
 
 
 def _check_errors(errors) -> str:
@@ -581,7 +607,7 @@ def aggregate_to_long(df):
     """
     import pandas as pd
 
-    from ._hub.benchmarks import aggregate_columns
+    from ._tables import aggregate_columns
 
     if not isinstance(df, pd.DataFrame):
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
@@ -749,7 +775,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
     token = Token.wrap(token)  # masked from here on: no frame below holds it raw
     import pandas as pd
 
-    from ._hub.sizes import table_rows
+    from ._tables import item_count_rows
 
     ids = None if dataset_ids is None else check_id_list(dataset_ids, "dataset_ids", namespace=True)
     user = _user_sizes(n_items, ids)
@@ -767,7 +793,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
         desc="dataset cards",
     )
     table: dict[str, list] = {}
-    for row in table_rows():
+    for row in item_count_rows():
         table.setdefault(row["dataset_id"], []).append(row)
     rows, missing = [], {}
     for dataset_id in ids:

@@ -72,7 +72,7 @@ def write_tables(snapshot) -> list[Path]:
     ``leaderboards.parquet``. Plain Parquet: any Parquet
     reader (pyarrow, DuckDB, polars, Spark) reads them without lbtools.
     """
-    from ._hub.sources import read_manifest
+    from ._snapshot_format import read_manifest
     from .loaders import load_eval_results, load_leaderboards, load_model_info
 
     root = Path(snapshot)

@@ -18,7 +18,6 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ._hub.fetch import (
-    check_id_list,
     fan_out,
     fetch_card_sizes,
     fetch_eval_results,
@@ -28,9 +27,10 @@ from ._hub.fetch import (
 )
 from ._hub.client import Cancelled
 from ._hub.parse import Problems, benchmark_records, expect_list
-from ._hub.recording import MANIFEST, file_relpath, response_relpath
-from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION, read_manifest
+from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO
+from ._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, read_manifest, response_relpath
 from .errors import NotFoundError, PartialLoadWarning, warn
+from .loaders import check_id_list
 
 __all__ = ["save_snapshot", "snapshot_info", "write_csv"]
 

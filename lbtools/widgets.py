@@ -345,7 +345,7 @@ def benchmark_labels(data, benchmarks: pd.DataFrame | None = None) -> dict[str, 
         → ``openai humaneval``); names that two benchmarks share get the dataset id appended, so every label picks
         one benchmark. Use the one mapping in every view, so a benchmark has one name everywhere.
     """
-    from ._hub.benchmarks import display_names
+    from ._tables import display_names
 
     if isinstance(data, pd.DataFrame):
         ids = [str(d) for d in pd.unique(data["dataset_id"].dropna())]

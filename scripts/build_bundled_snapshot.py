@@ -31,12 +31,12 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from lbtools._hub.benchmarks import aggregate_columns  # noqa: E402
+from lbtools._tables import aggregate_columns  # noqa: E402
 from lbtools.config import BUNDLED_SNAPSHOT_NAME, bundled_snapshot  # noqa: E402
 from lbtools.loaders import MODEL_INFO_EXPAND  # noqa: E402
 from lbtools.report import write_tables  # noqa: E402
-from lbtools._hub.recording import MANIFEST, file_relpath, response_relpath  # noqa: E402
-from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO, SNAPSHOT_FORMAT_VERSION  # noqa: E402
+from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO  # noqa: E402
+from lbtools._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, response_relpath  # noqa: E402
 
 SOURCES = ROOT / "data" / "sources"
 AGGREGATE_CSV = SOURCES / "openevals_leaderboard_data_2026-03-25.csv"

@@ -1,6 +1,6 @@
 """A local Hugging Face Hub for tests: a stdlib HTTP server on 127.0.0.1 that replays a snapshot folder.
 
-The folder uses the layout of :mod:`lbtools._hub.recording` (``responses/...json`` and ``files/<type>s/<id>/...``), so the
+The folder uses the layout of :mod:`lbtools._snapshot_format` (``responses/...json`` and ``files/<type>s/<id>/...``), so the
 real ``huggingface_hub`` client (``HfApi(endpoint=hub.url)`` or ``HF_ENDPOINT=hub.url``) can be exercised end to end
 with no network. The server answers the requests documented in ``docs/HUB_API.md`` (list of official benchmarks with
 ``Link`` paging, leaderboards, ``model_info`` with ``expand``, dataset info, tree, ``HEAD``/ranged ``GET`` on
@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
-from lbtools._hub.recording import file_relpath, response_relpath
+from lbtools._snapshot_format import file_relpath, response_relpath
 
 __all__ = ["FaultPlan", "LocalHub", "SilentServer", "hub_env", "FAULT_KINDS"]
 
@@ -285,7 +285,7 @@ class _Handler(http.server.BaseHTTPRequestHandler):
 
 
 class LocalHub:
-    """A local Hub serving ``root`` (snapshot layout of ``lbtools._hub.recording``) on ``http://127.0.0.1:<port>``.
+    """A local Hub serving ``root`` (snapshot layout of ``lbtools._snapshot_format``) on ``http://127.0.0.1:<port>``.
 
     Options:
       page_size: items per page of ``/api/datasets`` (``Link: <absolute url>; rel="next"`` when more remain).

@@ -21,7 +21,7 @@ from fixtures.build import MALFORMED_MODEL, OFFICIAL_FILTER, UNIT_SCALE_BENCHMAR
 
 import lbtools  # noqa: E402
 from lbtools import analysis, plots, widgets  # noqa: E402
-from lbtools._hub.recording import response_relpath  # noqa: E402
+from lbtools._snapshot_format import response_relpath  # noqa: E402
 
 GPQA = "Idavidrein/gpqa"
 GPQA_CARD_NAME = "GPQA: graduate-level Google-proof Q&A"

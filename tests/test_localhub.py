@@ -33,7 +33,7 @@ from fixtures.build import (
     build_hub_tree,
     synthetic_hub_tree,
 )
-from lbtools._hub.recording import response_relpath
+from lbtools._snapshot_format import response_relpath
 from localhub import FaultPlan, LocalHub, SilentServer, hub_env
 
 TOKEN = "hf_lbtools_localhub_test_token"

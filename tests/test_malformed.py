@@ -16,7 +16,7 @@ import pytest
 
 import lbtools
 from lbtools._hub import client as lbhub
-from lbtools._hub.recording import response_relpath
+from lbtools._snapshot_format import response_relpath
 
 MISSING = object()  # a field left out of a record
 

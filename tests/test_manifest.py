@@ -10,7 +10,7 @@ import pytest
 import lbtools
 from lbtools import cli
 from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO
-from lbtools._hub.recording import file_relpath
+from lbtools._snapshot_format import file_relpath
 
 
 @pytest.fixture

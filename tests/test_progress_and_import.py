@@ -156,7 +156,7 @@ def test_configuring_and_naming_the_api_loads_no_heavy_module():
 
 
 @pytest.mark.parametrize("module", ["loaders", "_hub.sources", "_hub.client", "_hub.cache", "_hub.parse",
-                                    "_hub.schema", "_hub.fetch", "config", "snapshot", "cli"])
+                                    "_hub.schema", "_hub.fetch", "_snapshot_format", "config", "snapshot", "cli"])
 def test_fetching_modules_import_without_heavy_modules(module):
     assert _loaded(f"import lbtools.{module}") == []
 

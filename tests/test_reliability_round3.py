@@ -22,7 +22,7 @@ import pytest
 
 import lbtools
 from bounded import finishes_within
-from lbtools._hub.recording import MANIFEST, file_relpath, response_relpath
+from lbtools._snapshot_format import MANIFEST, file_relpath, response_relpath
 from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO
 from lbtools.cli import main
 

@@ -18,7 +18,7 @@ The world (defaults: the Done-when of issue 21):
 
 :func:`simulate` returns the entries as a ``load_leaderboards``-shaped frame with the truth beside it;
 :func:`write_hub_tree` writes the same entries as a local Hub tree that ``tests/localhub.py`` serves (layout of
-``lbtools._hub.recording``, as ``tests/fixtures/build.py`` writes it): the official benchmark list, one leaderboard
+``lbtools._snapshot_format``, as ``tests/fixtures/build.py`` writes it): the official benchmark list, one leaderboard
 per benchmark, a record per model with its ``evalResults``, dataset records and a manifest.
 """
 
@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 from fixtures.build import FIXED_DATE, OFFICIAL_FILTER, _dataset_object, _write_json
 
-from lbtools._hub.recording import MANIFEST, response_relpath
+from lbtools._snapshot_format import MANIFEST, response_relpath
 
 N_MODELS, N_BENCHMARKS, N_ORGS = 160, 14, 20
 UNIT_SCALE = (3, 10)  # benchmarks published on 0–1

@@ -1,7 +1,7 @@
 """The response cache: a folder of answer files in the snapshot layout, fresh for a time-to-live.
 
 ``<cache>/<endpoint>/<who>/responses/api/...json`` holds the Hub's bytes for one request, as received, at the path a
-snapshot would record it (``lbtools._hub.recording``). ``<who>`` is ``anonymous``, or a salted SHA-256 of the token
+snapshot would record it (``lbtools._snapshot_format``). ``<who>`` is ``anonymous``, or a salted SHA-256 of the token
 (the salt is random and kept in the cache folder), so another token, or none, never reads an authenticated answer and
 the token is never written. Only answers of the expected shape are written (the caller checks them first).
 
@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 from ..errors import CacheWarning, warn
-from .recording import response_relpath
+from .._snapshot_format import response_relpath
 
 LAYOUT = "v4"  # folder of this layout inside the cache folder; older layouts are removed by clear_cache
 SALT_FILE = "identity-salt"

@@ -17,16 +17,22 @@ whole model for one bad eval-result file. On top of ``get_session()`` and ``hf_r
 from __future__ import annotations
 
 import contextvars
+import json
 import math
+import platform
 import random
 import threading
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
+from ..config import Token, check_token
 from ..errors import (AccessDeniedError, BadResponseError, GatedBenchmarkError, HubUnavailableError, LbtoolsError,
                       NotFoundError, RateLimitedError, mask_secrets)
+from .cache import ResponseCache
 from .parse import loads_json
+from .sources import AGGREGATE_FILE, AGGREGATE_REPO
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # one response
 MAX_CALL_BYTES = 256 * 1024 * 1024  # all pages of one call
@@ -111,17 +117,16 @@ def _wait_of_429(headers) -> float:
 def resolve_token(token):
     """The token requests will carry, as a masked ``config.Token``: a checked ``token``, or for ``None`` the login or
     ``HF_TOKEN`` (unless ``HF_HUB_DISABLE_IMPLICIT_TOKEN``); ``None`` for anonymous. Never echoes a token."""
-    from ..config import Token, check_token
+    from huggingface_hub.utils import get_token_to_send
 
     token = check_token(token)
     if token is not None:
         return token or None
-    from huggingface_hub import constants, get_token
-
-    if constants.HF_HUB_DISABLE_IMPLICIT_TOKEN or get_token() is None:
+    found = get_token_to_send(None)  # None under HF_HUB_DISABLE_IMPLICIT_TOKEN
+    if found is None:
         return None
     try:
-        return check_token(Token(get_token()))
+        return check_token(Token(found))
     except ValueError:
         raise ValueError(
             "the token found in HF_TOKEN or saved by `hf auth login` holds spaces, control or non-ASCII characters "
@@ -138,8 +143,6 @@ class _MaskedHeaders(dict):
 
 def _headers(token) -> _MaskedHeaders:
     """huggingface_hub's headers without its agent detection (a registry fetch with no overall bound)."""
-    import platform
-
     import huggingface_hub
 
     from .. import __version__
@@ -157,8 +160,6 @@ class HubClient:
     """
 
     def __init__(self, settings, token=None, *, max_total: float | None = None):
-        from .cache import ResponseCache
-
         self.endpoint, self.timeout = settings.endpoint, settings.timeout
         self.max_total = max_total if max_total is not None else max(MAX_TOTAL_S, 2 * settings.timeout)
         self._token = resolve_token(token)  # a config.Token (masked) or None
@@ -209,8 +210,6 @@ class HubClient:
     def download(self, repo_id: str, filename: str, *, repo_type: str = "dataset", revision: str | None = None,
                  refresh: bool = False):
         """``(local path, commit)`` of a repository file through the Hub's own download cache (ETag revalidation)."""
-        from pathlib import Path
-
         from huggingface_hub import hf_hub_download
 
         what = f"{repo_type} {repo_id}"
@@ -230,8 +229,6 @@ class HubClient:
 
     def aggregate_file(self, *, revision=None, refresh=False):
         """``(local path, commit, fetched_at)`` of the aggregate Parquet."""
-        from .sources import AGGREGATE_FILE, AGGREGATE_REPO
-
         return (*self.download(AGGREGATE_REPO, AGGREGATE_FILE, revision=revision, refresh=refresh), utc_iso())
 
     def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
@@ -266,7 +263,7 @@ class HubClient:
         if status < 500 and ("html" in response.headers.get("content-type", "").lower() or body.lstrip()[:1] == b"<"):
             return f"it answered {status} with a web page, not the Hub's API (a captive portal, proxy or sign-in page?)"
         try:
-            __import__("json").loads(body)
+            json.loads(body)
         except (ValueError, RecursionError):
             return f"it answered {status}" if status >= 500 else \
                 f"it answered {status} with something that is not the Hub's API (not JSON)"
@@ -276,7 +273,7 @@ class HubClient:
 
     def _pages(self, path, params, what, paged):
         """``(body, raw bytes to cache)``: one answer, or every page of a paged listing joined (bounded in count,
-        total bytes and, through ``_retrying``'s caller, time)."""
+        total bytes and time)."""
         url, origin = f"{self.endpoint}{path}", _origin(self.endpoint)
         items, seen, total, raw = [], set(), 0, b""
         ends = time.monotonic() + self.max_total
@@ -306,7 +303,7 @@ class HubClient:
                                        f"{what}: the Hub's paging goes on past {MAX_PAGES} pages; stopped there")
             seen.add(link)
             url, params = link, None
-        return items, (raw if len(seen) == 1 else __import__("json").dumps(items).encode())
+        return items, (raw if len(seen) == 1 else json.dumps(items).encode())
 
     def _request(self, url, params, what, budget):
         """One GET, retried; a response of at most ``budget`` bytes."""
@@ -322,22 +319,6 @@ class HubClient:
             return response
 
         return self._retried(what, bound + 1.0, attempt)
-
-    def _retried(self, what: str, limit: float, call):
-        """``call(deadline)`` under ``_retrying``: each attempt first waits out the load's pause, is given up by the
-        load past ``limit`` s (``fetch.Task.attempt``), counts as in flight while it runs, and fails classified."""
-        def attempt(deadline):
-            self._before_request(what, deadline)
-            try:
-                with current_task.get().attempt(limit, self._overdue(what)):
-                    return call(deadline)
-            except Exception as exc:  # noqa: BLE001 - classified
-                raise self._classify(exc, what) from exc
-            finally:
-                with self._lock:
-                    self.in_flight -= 1
-
-        return self._retrying(attempt, what)
 
     def _get(self, url, params, what, deadline, timeout, limit):
         """A GET whose body is read in chunks, never past ``deadline`` (monotonic) nor past ``limit`` bytes."""
@@ -404,10 +385,23 @@ class HubClient:
 
     # -- retrying ----------------------------------------------------------------------------------------------
 
-    def _retrying(self, attempt, what: str):
-        """``attempt(deadline)`` under tenacity: transient failures back off exponentially with jitter, bounded by
-        ``MAX_ATTEMPTS``, ``MAX_TIMEOUTS`` and ``max_total`` seconds."""
+    def _retried(self, what: str, limit: float, call):
+        """``call(deadline)`` under tenacity: transient failures back off exponentially with jitter, bounded by
+        ``MAX_ATTEMPTS``, ``MAX_TIMEOUTS`` and ``max_total`` seconds. Each attempt first waits out the load's pause,
+        is given up by the load past ``limit`` s (``fetch.Task.attempt``), counts as in flight while it runs, and
+        fails classified."""
         import tenacity
+
+        def attempt(deadline):
+            self._before_request(what, deadline)
+            try:
+                with current_task.get().attempt(limit, self._overdue(what)):
+                    return call(deadline)
+            except Exception as exc:  # noqa: BLE001 - classified
+                raise self._classify(exc, what) from exc
+            finally:
+                with self._lock:
+                    self.in_flight -= 1
 
         timeouts, started = [0], time.monotonic()
         deadline = started + self.max_total

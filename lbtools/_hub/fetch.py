@@ -7,45 +7,16 @@ import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 
+from .._tables import display_names
 from ..errors import HubUnavailableError, LbtoolsError, mask_secrets
 from .client import Cancelled, NotCached, current_task
-from .parse import (Problems, benchmark_ids, benchmark_records, eval_result_records, expect_list, expect_object,
-                    leaderboard_records, model_info_record, repo_id_problem)
+from .parse import (Problems, benchmark_ids, benchmark_records, card_counts, eval_result_records, eval_tasks,
+                    expect_list, expect_object, leaderboard_records, model_info_record)
 
 # The fields of ``model_info`` that ``load_model_info`` asks for.
 MODEL_INFO_EXPAND = ("author", "cardData", "createdAt", "downloads", "gated", "library_name", "likes", "pipeline_tag",
                      "safetensors", "tags")
 _POLL_S = 0.1  # how long the caller's thread waits for the pool between looks at overdue attempts
-
-# -- ids -----------------------------------------------------------------------------------------------------------
-
-
-def check_repo_id(value, name: str, *, namespace: bool = True) -> str:
-    """``value`` if it is a Hub repo id (``org/name``; a bare ``name`` too unless ``namespace``), else a
-    TypeError/ValueError naming the argument ``name``."""
-    if not isinstance(value, str):
-        raise TypeError(f"{name} must be a repo id string like 'org/name'; got {type(value).__name__}")
-    problem = repo_id_problem(value, namespace=namespace)
-    if problem is not None:
-        raise ValueError(f"{name} must be a Hub repo id like 'org/name'; got {value!r} ({problem})")
-    return value
-
-
-def check_id_list(values, name: str, *, namespace: bool) -> list[str]:
-    """A de-duplicated list of ids, in first-seen order; a single id string counts as a list of one."""
-    if isinstance(values, str):
-        values = [values]
-    if isinstance(values, bytes):
-        raise TypeError(f"{name} must be an id string or a list of them; got bytes")
-    if isinstance(values, (set, frozenset)):
-        values = sorted(values, key=str)
-    try:
-        items = list(values)
-    except TypeError:
-        raise TypeError(f"{name} must be an id string or a list of them; got {type(values).__name__}") from None
-    for index, item in enumerate(items):
-        check_repo_id(item, f"{name}[{index}]", namespace=namespace)
-    return list(dict.fromkeys(items))
 
 # -- the fetchers: one request each, parsed ---------------------------------------------------------------------
 
@@ -57,8 +28,6 @@ def _benchmark_list(source, refresh):
 
 def fetch_benchmark_records(source, refresh):
     """The parsed official benchmark list (its problems warned) and when it was fetched."""
-    from .benchmarks import display_names
-
     body, fetched_at = _benchmark_list(source, refresh)
     problems = Problems()
     records = benchmark_records(body, problems, display_names())
@@ -246,8 +215,6 @@ def one_line(exc: BaseException) -> str:
 def fetch_card_sizes(source, dataset_id, refresh):
     """``([(task_id, n)], reason)`` from a benchmark's dataset card and ``eval.yaml`` on ``source``; the list is empty
     (and ``reason`` says why) when they give no count."""
-    from .sizes import card_counts, eval_tasks
-
     try:
         info, _ = source.get_json(f"/api/datasets/{dataset_id}", what=f"dataset {dataset_id}", refresh=refresh,
                                   expect=expect_object)

@@ -99,10 +99,10 @@ MAX_ITEMS = 100_000_000  # an item count above this is not a benchmark's size (a
 def _shipped_table() -> dict:
     """``{dataset_id: (n, "table")}`` from lbtools' own item-count table, a file in the package (no network): the
     default when no ``n_items`` is given. The first row of a benchmark counts, as in ``benchmark_sizes()``."""
-    from .._hub.sizes import table_rows
+    from .._tables import item_count_rows
 
     table = {}
-    for row in table_rows():
+    for row in item_count_rows():
         if row["n_items"] is not None:
             table.setdefault(row["dataset_id"], (row["n_items"], "table"))
     return table

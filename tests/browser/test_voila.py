@@ -62,7 +62,7 @@ XSS_NOTE = '<img src=x onerror="window.__lb_xss=1">'
 def _inject_unseen_leader(root: Path) -> None:
     """Put a new leader (not in any snapshot) on one leaderboard, its note carrying HTML, plus its model record. It
     has no ``verified`` flag, as no entry of the snapshot has, so the data still carries no provenance (Trust tab)."""
-    from lbtools._hub.recording import response_relpath
+    from lbtools._snapshot_format import response_relpath
 
     board_path = root / response_relpath(f"/api/datasets/{UNSEEN_BENCHMARK}/leaderboard")
     board = json.loads(board_path.read_text(encoding="utf-8"))

@@ -1,0 +1,206 @@
+"""The snapshot folder's format: where each recorded answer lives, the manifest, and safe reading of its files.
+
+A snapshot is a recorded Hub: each API call's raw JSON body is one file whose path is the request's URL path plus its
+sorted query string, so the loaders replay it through the same parsing code as a live answer; the response cache and
+the local test Hub use the same layout. A snapshot folder may have been crafted, so its files are read only if they
+are regular files inside the folder, each under a size cap: anything else (a FIFO, a device, a symlink to
+``/dev/zero`` or out of the folder, a file over its cap) is a SnapshotError naming it, never a hang or an exhausted
+memory.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from pathlib import Path, PurePosixPath
+from urllib.parse import quote, urlencode
+
+from .errors import SnapshotError
+
+SNAPSHOT_FORMAT_VERSION = 1
+RESPONSES_DIR = "responses"
+FILES_DIR = "files"
+MANIFEST = "manifest.json"
+MAX_NAME_BYTES = 255  # a file name's limit on common file systems; every name in the bundled snapshot is shorter
+
+
+def canonical_query(params) -> str:
+    """The query string with parameters sorted, so one request always maps to one file."""
+    if not params:
+        return ""
+    items = params.items() if isinstance(params, dict) else params
+    pairs = sorted((str(k), _param_str(v)) for k, v in items)
+    return urlencode(pairs)
+
+
+def response_relpath(path: str, params=None) -> str:
+    """Relative path (POSIX) of the file holding the response to ``GET path?params``.
+
+    >>> response_relpath("/api/datasets/org/bench/leaderboard", {"base_model": False})
+    'responses/api/datasets/org/bench/leaderboard@base_model%3Dfalse.json'
+    >>> response_relpath("/api/datasets", {"filter": "benchmark:official"})
+    'responses/api/datasets@filter%3Dbenchmark%253Aofficial.json'
+    """
+    clean = PurePosixPath(path.lstrip("/"))
+    if any(part in ("", ".", "..") for part in clean.parts):
+        raise ValueError(f"path: not a Hub API path: {path!r}")
+    query = canonical_query(params)
+    suffix = "@" + quote(query, safe="") if query else ""
+    if len(f"{clean.name}{suffix}.json".encode()) > MAX_NAME_BYTES:
+        # A long model name with the whole expand query would not fit in a file name: the query's hash instead.
+        suffix = "@sha256-" + hashlib.sha256(query.encode()).hexdigest()[:32]
+    return f"{RESPONSES_DIR}/{clean}{suffix}.json"
+
+
+def file_relpath(repo_type: str, repo_id: str, filename: str) -> str:
+    """Relative path of a repository file (the aggregate Parquet) stored in a snapshot."""
+    return f"{FILES_DIR}/{repo_type}s/{repo_id}/{filename}"
+
+
+def _param_str(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # as a live answer (the client's MAX_BODY_BYTES)
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_REPO_FILE_BYTES = 16 * 1024 * 1024  # a benchmark's eval.yaml
+MAX_AGGREGATE_BYTES = 2 * 1024 * 1024 * 1024  # the aggregate Parquet (~100 kB today)
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISFIFO, "a named pipe (FIFO)"), (stat.S_ISCHR, "a character device"),
+                       (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder")):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
+def inside(root: Path, relpath: str) -> Path:
+    """The real path of ``root/relpath``, which must lie inside ``root``'s real path (symlinks followed), else a
+    SnapshotError. Raises FileNotFoundError when nothing is there."""
+    base = Path(os.path.realpath(root))
+    target = Path(os.path.realpath(Path(root) / relpath))
+    if target != base and base not in target.parents:
+        raise SnapshotError(f"{Path(root) / relpath} points outside the snapshot folder ({target}); a snapshot "
+                            "is read only from its own folder: it was tampered with")
+    if not os.path.lexists(target):
+        raise FileNotFoundError(str(Path(root) / relpath))
+    return target
+
+
+def regular_file(root: Path, relpath: str, limit: int) -> Path:
+    """``root/relpath`` checked: inside the folder, a regular file, at most ``limit`` bytes (its real path)."""
+    target = inside(root, relpath)
+    st = os.stat(target)
+    _check(Path(root) / relpath, st, limit)
+    return target
+
+
+def read_bytes(root: Path, relpath: str, limit: int = MAX_RESPONSE_BYTES) -> bytes:
+    """The bytes of ``root/relpath`` after the checks of ``regular_file``; opened without blocking, so a FIFO put
+    in its place is refused, not waited on. FileNotFoundError when it is missing."""
+    target = inside(root, relpath)
+    nonblocking = getattr(os, "O_NONBLOCK", 0)  # POSIX; elsewhere the stat below runs before any read
+    fd = os.open(target, os.O_RDONLY | nonblocking | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NOCTTY", 0)
+                 | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        _check(Path(root) / relpath, os.fstat(f.fileno()), limit)
+        if nonblocking:
+            os.set_blocking(fd, True)
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise SnapshotError(f"{Path(root) / relpath} is larger than {limit:,} bytes; the snapshot is damaged")
+    return data
+
+
+def _check(shown: Path, st: os.stat_result, limit: int) -> None:
+    if not stat.S_ISREG(st.st_mode):
+        raise SnapshotError(f"{shown} is {_kind(st.st_mode)}; a snapshot holds regular files only: it was tampered "
+                            "with")
+    if st.st_size > limit:
+        raise SnapshotError(f"{shown} is larger than {limit:,} bytes ({st.st_size:,}); the snapshot is damaged")
+
+
+def read_manifest(root: Path) -> dict:
+    """The manifest of a snapshot folder, checked; raises SnapshotError saying what is wrong."""
+    root = Path(root)
+    if not root.exists():
+        raise SnapshotError(f"snapshot folder {root} does not exist")
+    if not root.is_dir():
+        raise SnapshotError(f"{root} is not a folder; a snapshot is a folder holding {MANIFEST}")
+    path = root / MANIFEST
+    if not os.path.lexists(path):
+        raise SnapshotError(
+            f"{root} is not an lbtools snapshot (no {MANIFEST}); an interrupted save leaves no manifest, so save again"
+        )
+    try:
+        manifest = json.loads(read_bytes(root, MANIFEST, MAX_MANIFEST_BYTES).decode("utf-8"))
+    except SnapshotError:
+        raise
+    except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError
+        raise SnapshotError(f"{path} is not valid JSON ({str(exc)[:200]})") from None
+    except OSError as exc:
+        raise SnapshotError(f"{path} can't be read ({exc.strerror or exc})") from None
+    if not isinstance(manifest, dict) or "format_version" not in manifest:
+        raise SnapshotError(f"{path} is not an lbtools snapshot manifest (no format_version)")
+    version = manifest["format_version"]
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise SnapshotError(f"{path}: format_version must be a whole number >= 1; got {version!r:.60}")
+    if version > SNAPSHOT_FORMAT_VERSION:
+        raise SnapshotError(
+            f"{root} is a snapshot of format version {version}, newer than this lbtools reads "
+            f"({SNAPSHOT_FORMAT_VERSION}); upgrade lbtools (pip install -U lbtools)"
+        )
+    _check_manifest(manifest, path)
+    return manifest
+
+
+def _check_manifest(manifest: dict, path: Path) -> None:
+    """Every field lbtools reads has the type it needs; a SnapshotError names the first that does not."""
+    from ._hub.parse import repo_id_problem
+
+    def fail(field: str, expected: str, value) -> None:
+        raise SnapshotError(f"{path}: {field} must be {expected}; got {type(value).__name__} {value!r:.60}")
+
+    for field in ("name", "taken_at", "endpoint", "lbtools_version", "huggingface_hub_version", "provenance"):
+        value = manifest.get(field)
+        if value is not None and not isinstance(value, str):
+            fail(field, "text", value)
+    if "authenticated" in manifest and not isinstance(manifest["authenticated"], bool):
+        fail("authenticated", "true or false", manifest["authenticated"])
+    for field in ("benchmarks", "without_leaderboard"):
+        ids = manifest.get(field)
+        if ids is None:
+            continue
+        if not isinstance(ids, list):
+            fail(field, "a list of dataset ids", ids)
+        for index, item in enumerate(ids):
+            if repo_id_problem(item, namespace=True) is not None:
+                fail(f"{field}[{index}]", "a dataset id like 'org/name'", item)
+    for field in ("failures", "other_failures"):
+        value = manifest.get(field)
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            fail(field, "an object mapping each failed item to its reason", value)
+        for key, reason in value.items():
+            if not isinstance(reason, str):
+                fail(f"{field}[{key!r}]", "text", reason)
+    aggregate = manifest.get("aggregate")
+    if aggregate is not None:
+        if not isinstance(aggregate, dict):
+            fail("aggregate", "an object (repo, file, revision) or null", aggregate)
+        for key in ("repo", "file", "revision", "read_at"):
+            if aggregate.get(key) is not None and not isinstance(aggregate[key], str):
+                fail(f"aggregate.{key}", "text", aggregate[key])
+    counts = manifest.get("counts")
+    if counts is not None:
+        if not isinstance(counts, dict):
+            fail("counts", "an object of whole numbers", counts)
+        for key, value in counts.items():
+            if isinstance(value, bool) or not isinstance(value, int):
+                fail(f"counts[{key!r}]", "a whole number", value)
