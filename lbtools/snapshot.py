@@ -105,8 +105,6 @@ def save_snapshot(
     pathlib.Path
         ``dest``, complete with its ``manifest.json``.
     """
-    import huggingface_hub
-
     from . import config
     from ._hub.client import HubClient
 

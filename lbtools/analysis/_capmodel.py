@@ -235,7 +235,6 @@ def fit_em(y, mask, binom, k, penalty, *, start="additive", nonneg=False, rng=No
                 fixed = np.zeros((int(neg.sum()), k + 1))
                 fixed[:, keep] = sol
                 beta[neg] = fixed
-        b_old, a_old = b, a
         b, a = beta[:, 0], beta[:, 1:]
         aa = (a[:, :, None] * a[:, None, :]).reshape(m, k * k)
         fitted = b[None, :] + theta @ a.T
