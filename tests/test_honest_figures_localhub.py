@@ -40,7 +40,8 @@ def build_second_tree(root, dest):
     """A copy of the fixture Hub tree ``root`` at ``dest`` (with its gated benchmark and the malformed eval file of
     ``MALFORMED_MODEL``) plus: a model listed twice on GPQA, that model on the 0–1 benchmark, the 0–1 benchmark's
     and GPQA's card names, and an official benchmark without a leaderboard. Returns ``(dest, twice, top)``.
-    Also the world of the browser pass (tests/browser/test_localhub_pass.py)."""
+    Its cases are also served, in the bundled snapshot's shape and without provenance, to the dashboard's one browser
+    render (tests/browser/test_voila.py, ``_add_awkward_cases``)."""
     shutil.copytree(root, dest)
 
     def edit(relpath, change):

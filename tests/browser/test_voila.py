@@ -4,13 +4,17 @@ no prose, no code, no checks, no widget errors, no files written — whose picke
 The dashboard runs every curated notebook's code, so it is rendered once per session: all the tests here share one
 page (``dashboard``), in test order. It is the one browser run of every curated notebook (each is also run once
 headless, tests/test_notebook_facts.py and tests/test_trust_notebook.py), so the checks of each notebook's main picker
-live here, one test per tab.
+live here, one test per tab, and so do the checks of issue 24's browser pass (every tab in plain words, the awkward
+cases picked where a reader meets them).
 
 Its kernel reads a local Hub (``LBTOOLS_SOURCE=hub``), never the bundled snapshot directly: the Hub replays a copy of
 the bundled snapshot (the same tables, checked in tests/test_notebook_facts.py's headless runs) with one leader the
-snapshot does not have on MMLU-Pro, whose note carries HTML that must stay text. So the Rankings tab shows data read
-live and the other tabs show the snapshot's. Where no browser runs, tests/test_notebook_facts.py runs the dashboard
-headless instead (on the bundled snapshot).
+snapshot does not have on MMLU-Pro, whose note carries HTML that must stay text, and the awkward cases
+(``_add_awkward_cases``): a gated benchmark the kernel has no token for, a model whose eval results include a file
+the Hub could not parse, a 0–1 benchmark named by its card, a model listed twice, an official benchmark without a
+leaderboard. None of them carries a ``verified`` flag, so the data still has no provenance (the Trust tab's checks).
+What the views should show is read from that Hub in the test process. Where no browser runs,
+tests/test_notebook_facts.py runs the dashboard headless instead (on the bundled snapshot).
 """
 
 from __future__ import annotations
@@ -53,10 +57,37 @@ UNSEEN_BENCHMARK = "TIGER-Lab/MMLU-Pro"
 UNSEEN_MODEL = "lbtools-test/unseen-hub-leader"
 UNSEEN_VALUE = 93.7
 XSS_NOTE = '<img src=x onerror="window.__lb_xss=1">'
+GATED_TOKEN = "hf_lbtoolsVOILAtoken0123456789abcdef"  # the gated benchmark's; the kernel never gets it
 
 
 # ---------------------------------------------------------------------------------------------------------------------
-# The local Hub: the bundled snapshot replayed, plus one unseen leader
+# The local Hub: the bundled snapshot replayed, plus one unseen leader and the awkward cases of issue 24
+
+
+def _edit(root: Path, relpath: str, change) -> None:
+    path = root / relpath
+    obj = json.loads(path.read_text(encoding="utf-8"))
+    obj = change(obj) or obj
+    path.write_text(json.dumps(obj, indent=1), encoding="utf-8")
+
+
+def _write(root: Path, relpath: str, obj) -> None:
+    path = root / relpath
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(obj, indent=1), encoding="utf-8")
+
+
+def _board(api_path: str) -> list[str]:
+    """The recorded leaderboard files of ``api_path``: the default view and, where recorded, the one with
+    fine-tunes (``base_model=false``), so both tell the same story."""
+    from lbtools._hub.recording import response_relpath
+
+    return [response_relpath(api_path), response_relpath(api_path, {"base_model": False})]
+
+
+def _reranked(entries: list[dict]) -> list[dict]:
+    ordered = sorted(entries, key=lambda e: (-float(e["value"]), e["modelId"]))
+    return [{**e, "rank": i} for i, e in enumerate(ordered, start=1)]
 
 
 def _inject_unseen_leader(root: Path) -> None:
@@ -82,22 +113,114 @@ def _inject_unseen_leader(root: Path) -> None:
     }, indent=1), encoding="utf-8")
 
 
+def _add_awkward_cases(root: Path) -> dict:
+    """The cases of issue 24's browser pass (once a second Hub, tests/test_honest_figures_localhub.py's
+    ``build_second_tree``), added to the replayed snapshot in its own shape — entries and results with no
+    ``verified`` flag, so the data still carries no provenance:
+
+    - a gated benchmark the kernel has no token for (``GATED_BENCHMARK``, served with ``LocalHub(gated=...)``);
+    - a model whose eval results include a file the Hub could not parse (``MALFORMED_MODEL``, in the snapshot);
+    - a 0–1 benchmark (``UNIT_SCALE_BENCHMARK``) named by its card (``UNIT_NAME``), with four synthetic models and
+      GPQA's leader on it; GPQA named by its card too (the card's name before lbtools' table);
+    - GPQA's leader listed twice on GPQA (a second, lower entry, "main (not diamond)"), in its results too;
+    - an official benchmark without a leaderboard (``NO_BOARD``; the snapshot's list has others).
+
+    Returns the names the tests look for: ``gated``, ``malformed`` (and ``malformed_results``, how many of its
+    results are good, one per benchmark), ``unit``, ``unit_name``, ``no_board``, ``gpqa``, ``twice`` (GPQA's
+    leader, read from the snapshot) and ``kept`` (its score the views keep: the entry the Hub ranks better)."""
+    from fixtures.build import _GATED_ENTRIES, _UNIT_ENTRIES, GATED_BENCHMARK, MALFORMED_MODEL, OFFICIAL_FILTER
+    from fixtures.build import UNIT_SCALE_BENCHMARK as UNIT
+    from lbtools._hub.recording import response_relpath
+    from test_honest_figures_localhub import GPQA, GPQA_CARD_NAME, NO_BOARD, UNIT_NAME
+
+    top = json.loads((root / _board(f"/api/datasets/{GPQA}/leaderboard")[0]).read_text(encoding="utf-8"))[0]
+    twice, kept = top["modelId"], float(top["value"])
+    second = round(kept - 3.1, 2)
+
+    def list_twice(entries):
+        first = next(e for e in entries if e["modelId"] == twice)
+        first["notes"] = "with tools"
+        return _reranked(entries + [dict(first, value=second, notes="main (not diamond)")])
+
+    for relpath in _board(f"/api/datasets/{GPQA}/leaderboard"):
+        if (root / relpath).is_file():
+            _edit(root, relpath, list_twice)
+
+    def entry(model, value):
+        return {"rank": 0, "modelId": model, "value": value, "author": {"name": model.split("/")[0]}}
+
+    _write(root, _board(f"/api/datasets/{GATED_BENCHMARK}/leaderboard")[0],
+           _reranked([entry(m, v) for m, v in _GATED_ENTRIES]))
+    unit = _UNIT_ENTRIES + [(twice, 0.998)]
+    _write(root, _board(f"/api/datasets/{UNIT}/leaderboard")[0], _reranked([entry(m, v) for m, v in unit]))
+    for i, (model, value) in enumerate(_UNIT_ENTRIES):
+        _write(root, response_relpath(f"/api/models/{model}"), {
+            "id": model, "author": model.split("/")[0], "private": False, "gated": False, "disabled": False,
+            "downloads": 0, "likes": 0, "tags": [], "createdAt": f"2025-0{i + 3}-01T00:00:00.000Z",
+            "evalResults": [{"data": {"dataset": {"id": UNIT, "task_id": "default"}, "value": value}}]})
+
+    def results(path):
+        return response_relpath(f"/api/models/{path}", {"expand": "evalResults"})
+
+    _edit(root, results(twice), lambda rec: rec["evalResults"].extend([
+        {"data": {"dataset": {"id": GPQA, "task_id": "gpqa_main"}, "value": second, "notes": "main (not diamond)"}},
+        {"data": {"dataset": {"id": UNIT, "task_id": "default"}, "value": 0.998}},
+    ]))
+    _edit(root, results(MALFORMED_MODEL), lambda rec: rec["evalResults"].insert(
+        2, {"error": "Invalid .eval_results/broken.yaml: value: Expected number, received string"}))
+    items = json.loads((root / results(MALFORMED_MODEL)).read_text(encoding="utf-8"))["evalResults"]
+    good = {i["data"]["dataset"]["id"] for i in items if "error" not in i}  # one result per benchmark
+
+    def listing(objects):
+        for obj in objects:
+            if obj["id"] == GPQA:
+                obj["cardData"] = {**(obj.get("cardData") or {}), "pretty_name": GPQA_CARD_NAME}
+        like = {k: v for k, v in objects[0].items() if k in ("tags", "status")}
+        objects += [{**like, "id": GATED_BENCHMARK, "author": GATED_BENCHMARK.split("/")[0], "gated": "manual"},
+                    {**like, "id": UNIT, "author": UNIT.split("/")[0], "cardData": {"pretty_name": UNIT_NAME}},
+                    {**like, "id": NO_BOARD, "author": NO_BOARD.split("/")[0]}]
+
+    _edit(root, response_relpath("/api/datasets", OFFICIAL_FILTER), listing)
+    return {"gated": GATED_BENCHMARK, "malformed": MALFORMED_MODEL, "unit": UNIT, "unit_name": UNIT_NAME,
+            "no_board": NO_BOARD, "twice": twice, "kept": kept, "gpqa": GPQA,
+            "malformed_results": len(good)}
+
+
 @pytest.fixture(scope="module")
-def local_hub(chromium_path, tmp_path_factory):
+def served_tree(chromium_path, tmp_path_factory):
+    """``(root, awkward)``: a copy of the bundled snapshot with the unseen leader and the awkward cases added."""
     import lbtools
-    from localhub import LocalHub
 
     root = tmp_path_factory.mktemp("hub") / "tree"
     shutil.copytree(lbtools.bundled_snapshot(), root)
     _inject_unseen_leader(root)
-    with LocalHub(root) as hub:
+    return root, _add_awkward_cases(root)
+
+
+@pytest.fixture(scope="module")
+def awkward(served_tree):
+    """The names of the awkward cases the Hub serves (``_add_awkward_cases``)."""
+    return served_tree[1]
+
+
+@pytest.fixture(scope="module")
+def local_hub(served_tree):
+    from localhub import LocalHub
+
+    root, awkward = served_tree
+    with LocalHub(root, gated={awkward["gated"]: GATED_TOKEN}) as hub:
         yield hub
 
 
 @pytest.fixture(scope="module")
 def hub_facts(local_hub):
-    """What the views should show on that Hub, read from it in this process (as the kernel reads it)."""
-    facts = load_snapshot_facts(LBTOOLS_SOURCE="hub", HF_ENDPOINT=local_hub.url)
+    """What the views should show on that Hub, read from it in this process (as the kernel reads it, with no token
+    for the gated benchmark)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the model listed twice: the views say it, checked on the page
+        facts = load_snapshot_facts(LBTOOLS_SOURCE="hub", HF_ENDPOINT=local_hub.url)
     assert facts["top"][UNSEEN_BENCHMARK] == (UNSEEN_MODEL, f"{UNSEEN_VALUE:g}")
     return facts
 
@@ -140,6 +263,37 @@ def _open(page, voila_server):
 
 def _tab(page, title):
     page.locator(".lb-dashboard .lm-TabBar-tab", has_text=title).first.click()
+
+
+# What a reader must not meet in a notes line, a heading or a table: developer words, and a count of one in the plural.
+DEVELOPER = ("first_party", "third_party", "(s)", "lbtools.", "df.attrs", "Warning", "site-packages", "Traceback",
+             "verified (verified)", "ValueError", "model_id", "dataset_id")
+WRONG_PLURAL = re.compile(r"\b1 (models|benchmarks|entries|pairs|rows|results|cells|leaderboards)\b")
+SHOWN = ", ".join((".lb-notes li", ".lb-note", ".lb-top", ".lb-heading", ".lb-error", ".lb-caption", ".lb-empty-table",
+                   "thead", "td", ".lb-tab-about"))
+
+
+def _shown_text(page) -> str:
+    """The words a reader reads in the tab on show: notes, headlines, headings, tables, the tab's definitions."""
+    return page.locator(".lb-dashboard").first.evaluate(
+        "(root, sel) => Array.from(root.querySelectorAll(sel)).filter(e => e.offsetParent !== null)"
+        ".map(e => e.innerText).join('\\n')", SHOWN)
+
+
+def _assert_plain(page, where):
+    """The tab on show speaks plainly: no developer words or wrong plurals, no note led by a function name, one note
+    per fact in each view, every button named (a text, title or aria-label), no error."""
+    text = _shown_text(page)
+    said = [w for w in DEVELOPER if w in text] + WRONG_PLURAL.findall(text)
+    assert not said, f"{where}: developer words or wrong plurals on the page: {said}"
+    notes = page.locator(".lb-dashboard .lb-notes li:visible").all_inner_texts()
+    assert not [n for n in notes if re.match(r"^[a-z_]+(\(\))?: ", n)], (where, notes)  # no function name in front
+    views = page.locator(".lb-dashboard .lb-view:visible")
+    for i in range(views.count()):  # one note per fact in a view
+        said = views.nth(i).locator(".lb-notes li").all_inner_texts()
+        assert len(said) == len(set(said)), (where, said)
+    assert not unnamed_buttons(page, ".lb-dashboard"), (where, unnamed_buttons(page, ".lb-dashboard"))
+    assert not page_errors(page), (where, page_errors(page))
 
 
 @pytest.fixture(scope="module")
@@ -192,6 +346,24 @@ def test_dashboard_is_an_app_page(page, dashboard, voila_server, local_hub):
     assert not page_errors(page), page_errors(page)
     # No exports, no files: the served notebooks folder is as it was before the render.
     assert sorted(p.relative_to(voila_server.root) for p in voila_server.root.rglob("*")) == dashboard[1]
+
+
+def test_every_tab_speaks_plainly(page, hub_facts, awkward):
+    """Every tab on a Hub with awkward data (a gated benchmark, a broken eval results file, a model listed twice, a
+    0–1 benchmark, official benchmarks without a leaderboard) as a reader first sees it: the banner names what could
+    not be loaded and what has no leaderboard; each tab built, headed by a question, in plain words."""
+    banner = page.locator(".lb-source").first
+    expect(banner).to_contain_text(f"1 benchmark could not be loaded and is left out: {awkward['gated']}")
+    without = hub_facts["boards"].attrs["without_leaderboard"]
+    assert awkward["no_board"] in without[:10], without  # the banner names the first ten, then "and N more"
+    expect(banner).to_contain_text(f"{len(without)} official benchmarks have no leaderboard yet:")
+    expect(banner).to_contain_text(awkward["no_board"])
+    for title in TABS:
+        _tab(page, title)
+        ready(page)
+        expect(page.locator(".lb-dashboard .lb-tab-heading:visible").first).not_to_have_text(title)  # a question
+        expect(page.locator(".lb-dashboard")).not_to_contain_text("Could not build this tab")
+        _assert_plain(page, title)
 
 
 # ---------------------------------------------------------------------------------------------------------------------
@@ -334,10 +506,14 @@ def test_capability_tab(page, hub_facts):
     assert not page_errors(page), page_errors(page)
 
 
-def test_trust_tab_on_data_without_provenance(page):
+def test_trust_tab_on_data_without_provenance(page, hub_facts):
     """07_trust_audit on data with no provenance (the snapshot's, as served): each view says what it can't show; the
     flags are listed by gap, none flagged; selective reporting, which needs no provenance, is shown. (Its run on a Hub
     with provenance is tests/test_trust_notebook.py's, headless.)"""
+    import warnings
+
+    from lbtools import analysis
+
     _tab(page, "Trust")
     views = page.locator(".lb-dashboard .lb-view:visible")
     expect(views.first).to_be_visible()
@@ -353,9 +529,86 @@ def test_trust_tab_on_data_without_provenance(page):
     selective = views.filter(has_text="benchmarks: stronger models publish them more often")
     expect(selective).to_have_count(1)
     expect(selective.locator("img")).to_have_count(1)  # selective reporting needs no provenance: shown
-    rows = selective.locator("table.lb-table tbody tr").count()
-    assert 8 <= rows <= 11, rows
+    entries = analysis.provenance(hub_facts["boards"])
+    assert entries.provenance.isna().all()  # the Hub's data, as the kernel reads it: no provenance
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        odds = analysis.selective_reporting(entries, level=0.9).odds_ratio  # 07's LEVEL
+    expect(selective.locator("table.lb-table tbody tr")).to_have_count(int(odds.notna().sum()))  # one per benchmark
     assert not page_errors(page), page_errors(page)
+
+
+# ---------------------------------------------------------------------------------------------------------------------
+# The awkward cases, picked where a reader would meet them (after the tab tests: these leave other picks on show)
+
+
+def test_a_model_listed_twice_is_shown_once_and_said(page, hub_facts, awkward):
+    """GPQA's leader, listed twice on GPQA: one row in the ranking, the kept entry's score; a note says which entry
+    was kept and why, once."""
+    _tab(page, "Rankings")
+    out = ready(page)
+    select = page.locator(".lb-benchmark-picker select:visible").first
+    label = hub_facts["labels"][awkward["gpqa"]]
+    if selected_label(select) != label:
+        before, src = out.inner_text(), figure_src(page)
+        select.select_option(label=label)
+        expect_redrawn(page, before, src)
+    expect(out.locator(".lb-heading").first).to_contain_text(label)
+    rows = out.locator("table.lb-table tbody tr", has_text=awkward["twice"])
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(f"{awkward['kept']:g}")
+    said = out.locator(".lb-notes li", has_text=f"{awkward['twice']} on {awkward['gpqa']}: listed 2 times")
+    expect(said).to_have_count(1)
+    expect(said).to_contain_text(f"kept {awkward['kept']:g}")
+    _assert_plain(page, "Rankings, a model listed twice")
+
+
+def test_a_0_1_benchmark_is_named_by_its_card_and_rescaled(page, hub_facts, awkward):
+    """The 0–1 benchmark: offered and headed by its card's name; drawn on 0–100 where benchmarks share a scale (the
+    record of each benchmark, Progress tab), with a note saying it was rescaled."""
+    assert hub_facts["labels"][awkward["unit"]] == awkward["unit_name"]  # the card's pretty_name, not the id
+    _tab(page, "Rankings")
+    out = ready(page)
+    select = page.locator(".lb-benchmark-picker select:visible").first
+    before, src = out.inner_text(), figure_src(page)
+    select.select_option(label=awkward["unit_name"])
+    expect_redrawn(page, before, src)
+    expect(out.locator(".lb-heading").first).to_contain_text(awkward["unit_name"])
+    _assert_plain(page, "Rankings, the 0–1 benchmark")
+
+    _tab(page, "Progress")
+    ready(page)
+    best = f"{100 * float(hub_facts['top_dated'][awkward['unit']][1]):.1f}"  # its best dated score, × 100
+    record = page.locator(".lb-dashboard .lb-view:visible", has_text="The current record of each benchmark").first
+    expect(record.locator("tbody tr", has_text=awkward["unit_name"])).to_contain_text(best)
+    expect(record.locator(".lb-notes")).to_contain_text("0-1 scale")
+    _assert_plain(page, "Progress, the 0–1 benchmark rescaled")
+
+
+def test_a_broken_eval_results_file_is_left_out_with_a_plain_note(page, hub_facts, awkward):
+    """The model whose eval results include a file the Hub could not parse: its other results shown and counted,
+    the broken one left out and said in the notes."""
+    _tab(page, "Model profile")
+    out = ready(page)
+    select = page.locator(".lb-model-picker select:visible").first
+    before, src = out.inner_text(), figure_src(page)
+    select.select_option(label=awkward["malformed"])
+    expect_redrawn(page, before, src)
+    counted = f"{awkward['malformed']}: {awkward['malformed_results']} eval results"  # the good ones only
+    expect(out.locator(".lb-top").first).to_contain_text(counted)
+    expect(out.locator(".lb-notes").first).to_contain_text(awkward["malformed"])
+    expect(out.locator(".lb-notes").first).to_contain_text("could not parse")
+    _assert_plain(page, "Model profile, a broken eval results file")
+
+
+def test_one_benchmark_picked_for_the_capability_index_is_said_plainly(page):
+    _tab(page, "Capability")
+    out = ready(page)
+    subset = page.locator(".lb-benchmark-subset select:visible").first
+    subset.select_option(label=subset.locator("option").first.inner_text())
+    expect(out.locator(".lb-top").first).to_contain_text("Pick at least 2 benchmarks")
+    assert out.locator(".lb-error").count() == 0
+    _assert_plain(page, "Capability, one benchmark")
 
 
 TAB_CHECKS = {
