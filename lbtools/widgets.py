@@ -54,6 +54,7 @@ __all__ = [
     "bind",
     "BoundView",
     "benchmark_labels",
+    "benchmark_options",
     "benchmark_picker",
     "readable_id",
     "statistic_format",
@@ -375,7 +376,11 @@ def _natural(text: str) -> tuple:
     return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text.casefold()))
 
 
-def _benchmark_options(ids, labels) -> list[tuple[str, str]]:
+def benchmark_options(ids, labels: dict | None = None) -> list[tuple[str, str]]:
+    """``[(readable name, dataset_id)]`` for a picker's ``options``, in the order a reader counts ("bench-2" before
+    "bench-10"); ``labels`` as from :func:`benchmark_labels` (default: computed from the ids)."""
+    ids = [str(d) for d in dict.fromkeys(ids)]
+    labels = dict(labels) if labels is not None else benchmark_labels(ids)
     return sorted(((labels.get(d, d), d) for d in ids), key=lambda o: (_natural(o[0]), o[1]))
 
 
@@ -1016,7 +1021,7 @@ def benchmark_picker(frame, labels: dict | None = None, value=None, *, descripti
         if value is not None and chosen is not None:
             fallback = (chosen, f"{value} is not in this data; showing {labels.get(chosen, chosen)}, "
                                 f"the largest leaderboard, instead.")
-    w = ipw.Dropdown(options=_benchmark_options(ids, labels), value=chosen, description=description,
+    w = ipw.Dropdown(options=benchmark_options(ids, labels), value=chosen, description=description,
                      style={"description_width": "initial"}, layout=ipw.Layout(width="24rem"))
     w.add_class(css_class)
     w._lb_fallback = fallback

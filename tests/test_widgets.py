@@ -758,6 +758,14 @@ def test_benchmarks_are_offered_in_the_order_a_reader_counts():
     assert [label for label, _ in picker.options] == [f"bench-{i}" for i in range(12)]
 
 
+def test_a_multiple_pick_of_benchmarks_is_offered_in_the_same_order():
+    """06's benchmark subset and 07's benchmark filter listed bench-10 before bench-9 (make bench, 160 × 14)."""
+    ids = [f"org/bench-{i}" for i in (11, 9, 10, 9)]
+    assert widgets.benchmark_options(ids, {d: d.split("/")[1] for d in ids}) == [
+        ("bench-9", "org/bench-9"), ("bench-10", "org/bench-10"), ("bench-11", "org/bench-11")]
+    assert [label for label, _ in widgets.benchmark_options(["HuggingFaceH4/aime_2024"])] == ["aime 2024"]
+
+
 def test_a_note_the_view_says_itself_is_not_repeated_in_the_notes_line():
     """Browser pass on 160 × 14: 07's gap view said "no (model, benchmark) cell has both a first-party and an
     independent entry" in its notes and "No cell has both … nothing to compare." as its headline."""
