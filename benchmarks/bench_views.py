@@ -13,8 +13,12 @@ Measures, in this process, with nothing on the network (``LBTOOLS_SOURCE=snapsho
   (b) redraws: for each bound view (``widgets.bind``), each control set to another value it offers and back again,
       the redraw each change causes timed on its own; the slowest is reported;
   (c) the same redraws on a synthetic 160 models × 14 benchmarks (the loaders' frames built in memory, handed to the
-      notebook's own cells in place of the bundled data; the 11 bundled benchmark ids plus 3 more, so item counts and
-      rank intervals are exercised).
+      notebook's own cells in place of the bundled data; the 11 bundled benchmark ids plus bench-9, bench-10 and
+      bench-11, so item counts and rank intervals are exercised), and that every view there speaks plainly (no error
+      once its controls are back at their start, notes without developer words, wrong plurals, a function name in
+      front or a fact said twice: ``tests/plain_words.py``) and offers benchmarks in the order a reader counts
+      (bench-9 before bench-10). This run replaces a browser render of the dashboard on that Hub, so the notebooks
+      run only twice per ``make test`` (docs/testing.md).
 
 Prints a markdown table and PASS/FAIL; exits 1 when a target is missed (``--no-fail``: report only).
 """
@@ -34,6 +38,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tests"))
 NOTEBOOKS = ROOT / "notebooks"
 RUN_ALL_S = 10.0
 REDRAW_S = {"bundled": 1.0, "160 × 14": 2.0}
@@ -111,6 +116,30 @@ def _redraws(namespace):
     return out
 
 
+def _unplain_views(namespace) -> list[str]:
+    """What a reader of the bound views would meet that is not plain (see ``tests/plain_words.py``), one line each."""
+    import ipywidgets as ipw
+    from plain_words import unplain, unplain_notes
+
+    from lbtools import widgets
+
+    found = []
+    for name, view in namespace.items():
+        if not isinstance(view, widgets.BoundView):
+            continue
+        if view.error is not None:
+            found.append(f"{name}: {type(view.error).__name__}: {str(view.error)[:120]}")
+        found += [f"{name}: {problem}" for problem in unplain_notes(view.notes)]
+        for key, control in view.controls.items():
+            target = getattr(control, "picker", None) or control
+            if isinstance(target, (ipw.Dropdown, ipw.SelectMultiple)):
+                labels = [o[0] if isinstance(o, tuple) else str(o) for o in target.options]
+                found += [f"{name}.{key}: {word!r} in an option" for word in unplain(" ".join(labels))]
+                if "bench-9" in labels and "bench-10" in labels and labels.index("bench-10") < labels.index("bench-9"):
+                    found.append(f"{name}.{key}: bench-10 offered before bench-9")
+    return found
+
+
 def _synthetic(n_models=160, n_bench=14, seed=0):
     """The loaders' frames for ``n_models`` × ``n_bench`` (about 70 % of the cells published)."""
     import numpy as np
@@ -119,7 +148,7 @@ def _synthetic(n_models=160, n_bench=14, seed=0):
     import lbtools
 
     real = lbtools.load_leaderboards(progress=False)
-    ids = sorted(real.dataset_id.unique())[:11] + [f"synthetic-org/bench-{i}" for i in range(n_bench - 11)]
+    ids = sorted(real.dataset_id.unique())[:11] + [f"synthetic-org/bench-{i}" for i in range(9, n_bench - 2)]
     rng = np.random.default_rng(seed)
     ability = rng.normal(0, 1, n_models)
     orgs = [f"org{i % 37:02d}" for i in range(n_models)]
@@ -186,7 +215,7 @@ def _synthetic_lbtools(frames):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--notebooks", nargs="*", default=["01", "02", "03", "04", "05", "06"])
+    parser.add_argument("--notebooks", nargs="*", default=["01", "02", "03", "04", "05", "06", "07"])
     parser.add_argument("--skip-large", action="store_true", help="only the bundled snapshot")
     parser.add_argument("--no-fail", action="store_true")
     args = parser.parse_args(argv)
@@ -218,6 +247,11 @@ def main(argv=None) -> int:
             big: dict = {}
             _run(cells, big, swap=lambda ns: ns.update(lbtools=_synthetic_lbtools(frames)))
             cases.append(("160 × 14", _redraws(big)))
+            problems = _unplain_views(big)
+            ok &= not problems
+            rows.append(f"| {path.stem} | every view plain, benchmarks in natural order | 160 × 14 | "
+                        f"{len(problems)} problems | 0 | {'PASS' if not problems else 'FAIL'} |")
+            rows += [f"| {path.stem} | ✘ {problem} | 160 × 14 | | | |" for problem in problems]
         for data, found in cases:
             for view, (took, cause) in found.items():
                 passed = took <= REDRAW_S[data]

@@ -45,6 +45,7 @@ from browserlib import (
     selected_label,
     unnamed_buttons,
 )
+from plain_words import FUNCTION_PREFIX, unplain, unplain_notes
 
 pytestmark = pytest.mark.browser
 
@@ -80,7 +81,7 @@ def _write(root: Path, relpath: str, obj) -> None:
 def _board(api_path: str) -> list[str]:
     """The recorded leaderboard files of ``api_path``: the default view and, where recorded, the one with
     fine-tunes (``base_model=false``), so both tell the same story."""
-    from lbtools._hub.recording import response_relpath
+    from lbtools._snapshot_format import response_relpath
 
     return [response_relpath(api_path), response_relpath(api_path, {"base_model": False})]
 
@@ -130,7 +131,7 @@ def _add_awkward_cases(root: Path) -> dict:
     leader, read from the snapshot) and ``kept`` (its score the views keep: the entry the Hub ranks better)."""
     from fixtures.build import _GATED_ENTRIES, _UNIT_ENTRIES, GATED_BENCHMARK, MALFORMED_MODEL, OFFICIAL_FILTER
     from fixtures.build import UNIT_SCALE_BENCHMARK as UNIT
-    from lbtools._hub.recording import response_relpath
+    from lbtools._snapshot_format import response_relpath
     from test_honest_figures_localhub import GPQA, GPQA_CARD_NAME, NO_BOARD, UNIT_NAME
 
     top = json.loads((root / _board(f"/api/datasets/{GPQA}/leaderboard")[0]).read_text(encoding="utf-8"))[0]
@@ -265,10 +266,6 @@ def _tab(page, title):
     page.locator(".lb-dashboard .lm-TabBar-tab", has_text=title).first.click()
 
 
-# What a reader must not meet in a notes line, a heading or a table: developer words, and a count of one in the plural.
-DEVELOPER = ("first_party", "third_party", "(s)", "lbtools.", "df.attrs", "Warning", "site-packages", "Traceback",
-             "verified (verified)", "ValueError", "model_id", "dataset_id")
-WRONG_PLURAL = re.compile(r"\b1 (models|benchmarks|entries|pairs|rows|results|cells|leaderboards)\b")
 SHOWN = ", ".join((".lb-notes li", ".lb-note", ".lb-top", ".lb-heading", ".lb-error", ".lb-caption", ".lb-empty-table",
                    "thead", "td", ".lb-tab-about"))
 
@@ -283,15 +280,14 @@ def _shown_text(page) -> str:
 def _assert_plain(page, where):
     """The tab on show speaks plainly: no developer words or wrong plurals, no note led by a function name, one note
     per fact in each view, every button named (a text, title or aria-label), no error."""
-    text = _shown_text(page)
-    said = [w for w in DEVELOPER if w in text] + WRONG_PLURAL.findall(text)
+    said = unplain(_shown_text(page))
     assert not said, f"{where}: developer words or wrong plurals on the page: {said}"
     notes = page.locator(".lb-dashboard .lb-notes li:visible").all_inner_texts()
-    assert not [n for n in notes if re.match(r"^[a-z_]+(\(\))?: ", n)], (where, notes)  # no function name in front
+    assert not [n for n in notes if FUNCTION_PREFIX.match(n)], (where, notes)
     views = page.locator(".lb-dashboard .lb-view:visible")
-    for i in range(views.count()):  # one note per fact in a view
-        said = views.nth(i).locator(".lb-notes li").all_inner_texts()
-        assert len(said) == len(set(said)), (where, said)
+    for i in range(views.count()):
+        said = unplain_notes(views.nth(i).locator(".lb-notes li").all_inner_texts())
+        assert not said, (where, said)
     assert not unnamed_buttons(page, ".lb-dashboard"), (where, unnamed_buttons(page, ".lb-dashboard"))
     assert not page_errors(page), (where, page_errors(page))
 
