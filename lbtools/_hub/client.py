@@ -468,8 +468,8 @@ class HubClient:
     def _not_found(self, what: str) -> NotFoundError:
         board = what.startswith("benchmark ")
         return NotFoundError(f"{what} was not found on {self.endpoint}, or it is private"
-                             + (", or it has no leaderboard: check the id (lbtools.list_benchmarks() lists the official "
-                                "benchmarks)" if board else ": check the id"))
+                             + (", or it has no leaderboard: check the id (lbtools.list_benchmarks() lists the "
+                                "official benchmarks)" if board else ": check the id"))
 
     def _access_denied(self, what: str, status: int) -> AccessDeniedError:
         advice = ("the token sent is invalid, expired, or may not read it: check it at "
