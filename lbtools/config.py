@@ -75,6 +75,9 @@ def configure(
     reset : bool
         Forget every earlier ``configure`` call first.
 
+    Every call also forgets which endpoints answered ``auto``'s probe (remembered for 5 minutes otherwise), so the
+    next ``auto`` load asks again: after the network came back, ``lbtools.configure()`` is enough.
+
     Returns
     -------
     Settings
@@ -105,9 +108,12 @@ def configure(
         given["max_workers"] = _workers(max_workers, "max_workers")
     if not isinstance(reset, bool):
         raise TypeError(f"reset must be True or False; got {type(reset).__name__}")
+    from ._hub.sources import forget_probes
+
     if reset:
         _overrides.clear()
     _overrides.update(given)
+    forget_probes()
     return settings()
 
 

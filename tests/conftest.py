@@ -41,7 +41,6 @@ def hub_tree(tmp_path_factory):
 def lb_env(monkeypatch, tmp_path):
     """Every test starts from defaults: bundled snapshot, empty cache in tmp, no token, no progress bars."""
     import lbtools
-    from lbtools._hub import sources
 
     for name in list(os.environ):
         if name.startswith("LBTOOLS_") or name in ("HF_TOKEN", "HF_HUB_OFFLINE", "HF_ENDPOINT"):
@@ -49,11 +48,9 @@ def lb_env(monkeypatch, tmp_path):
     monkeypatch.setenv("LBTOOLS_SOURCE", "snapshot")
     monkeypatch.setenv("LBTOOLS_CACHE", str(tmp_path / "lbtools-cache"))
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    lbtools.configure(reset=True)
-    sources.forget_probes()  # the one state kept between loads: which endpoints answered auto mode's probe
+    lbtools.configure(reset=True)  # also forgets which endpoints answered auto mode's probe
     yield
     lbtools.configure(reset=True)
-    sources.forget_probes()
 
 
 @pytest.fixture

@@ -155,6 +155,11 @@ def test_auto_falls_back_from_a_silent_hub_within_the_bound(monkeypatch):
         with warnings_recorded() as again:  # one visible warning per session, not per call
             lbtools.load_leaderboard("cais/hle")
         assert not [w for w in again if "can't be reached" in str(w.message)]
+        assert server.accepted == 1  # the probe's outcome remembered
+        lbtools.configure()  # e.g. after the network came back: the next auto load asks again, and says so again
+        with pytest.warns(UserWarning, match="can't be reached"):
+            lbtools.load_leaderboard(SWE)
+        assert server.accepted == 2, server.accepted
     finally:
         server.stop()
 
