@@ -1252,7 +1252,7 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
         level = index.attrs.get("capability", {}).get("level")
         interval = f"{level:.0%} intervals" if level else "intervals"
         title = f"Capability index: top {fmt.count(len(rows), 'model')}, {interval}"
-    ax.set_title(_esc(title), fontsize=10)
+    ax.set_title(_esc(title), fontsize=10, y=1.0)  # nothing above the axes: no need to measure it at every draw
     return fig
 
 
@@ -1430,7 +1430,8 @@ def filled_matrix(
     if order is None:
         counts = df.groupby("model_id")["_published"].sum()
         order = sorted(counts.index, key=lambda m: (-counts[m], m))
-    models = [m for m in order if m in set(df["model_id"])][:max_models]
+    present = set(df["model_id"])
+    models = [m for m in order if m in present][:max_models]
     obs = df.pivot(index="model_id", columns="dataset_id", values="observed").reindex(index=models, columns=benches)
     pred = df.pivot(index="model_id", columns="dataset_id", values="predicted").reindex(index=models, columns=benches)
     o = np.array(obs.to_numpy(dtype="float64", na_value=np.nan))  # own copies: rescaled in place below
@@ -1475,7 +1476,8 @@ def filled_matrix(
             f"Published (framed, bold) and predicted (light, italic) scores, {fmt.count(len(models), 'model')}\n"
             "predicted cells are not published results"
         )
-    ax.set_title(_esc(title), fontsize=10, wrap=True)
+    # y=1: nothing is drawn above the axes, so matplotlib need not measure it at every draw (0.05 s a redraw)
+    ax.set_title(_esc(title), fontsize=10, wrap=True, y=1.0)
     return fig
 
 

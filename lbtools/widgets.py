@@ -447,7 +447,8 @@ def _figure_part(fig, dpi: int = 100, *, tight: bool = True) -> dict:
     buf = io.BytesIO()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # how matplotlib feels about drawing is never the reader's note
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None)
+        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight" if tight else None,
+                    pil_kwargs={"compress_level": 1})  # shown once: the fastest zlib level, files as small here
     title = fig.get_suptitle()
     if not title and fig.axes:
         title = fig.axes[0].get_title() or ""
