@@ -102,16 +102,6 @@ def _inv_small(P: np.ndarray) -> np.ndarray:
     return np.linalg.inv(P)
 
 
-def _solve_small(S: np.ndarray, r: np.ndarray) -> np.ndarray:
-    """``S[j] x[j] = r[j]`` for a stack of small systems; 2 × 2 ones (k = 1) in closed form, as EM solves them
-    hundreds of times per fit and LAPACK's call costs more than the arithmetic."""
-    if S.shape[-1] != 2:
-        return np.linalg.solve(S, r[:, :, None])[:, :, 0]
-    det = S[:, 0, 0] * S[:, 1, 1] - S[:, 0, 1] * S[:, 1, 0]
-    return np.column_stack([(S[:, 1, 1] * r[:, 0] - S[:, 0, 1] * r[:, 1]) / det,
-                            (S[:, 0, 0] * r[:, 1] - S[:, 1, 0] * r[:, 0]) / det])
-
-
 def posterior(a, b, s2, y, mask, binom, *, loglik=True):
     """Posterior mean and covariance of every model's θ given benchmark parameters, from its cells in ``mask``.
 
@@ -237,7 +227,7 @@ def fit_em(y, mask, binom, k, penalty, *, start="additive", nonneg=False, rng=No
             # one family of tests, as in hierarchical IRT): a benchmark that shares few models with the rest
             # keeps ordering models the way the others do
             Sxy[:, 1] += penalty * float(np.mean(a[:, 0]))
-        beta = _solve_small(Sxx, Sxy)
+        beta = np.linalg.solve(Sxx, Sxy[:, :, None])[:, :, 0]
         if nonneg:
             neg = beta[:, 1] < 0
             if neg.any():
