@@ -486,9 +486,13 @@ def choose(options: list[str], preferred: list[str], avoid: str) -> str:
     raise AssertionError(f"the picker offers nothing to change to: {options}")
 
 
-def expect_redrawn(page, before_text: str, before_src: str | None) -> None:
-    """The main output changed (text, and the figure when there is one)."""
+@contextmanager
+def redrawn(page):
+    """Wait, after the ``with`` block (a pick, a search), until the main output changed: its text, and its figure
+    when it has one."""
     out = main_output(page)
+    before_text, before_src = out.inner_text(), figure_src(page)
+    yield
     expect(out).not_to_have_text(before_text)
     if before_src is not None:
         page.wait_for_function(
@@ -515,10 +519,8 @@ def pick_benchmark(page, facts, preferred_ids: list[str]) -> tuple[str, str]:
     assert known, f"no picker option is a readable benchmark name: {options}"
     preferred = [facts["labels"][d] for d in preferred_ids if d in facts["labels"]]
     label = choose(known, preferred, current)
-    out = main_output(page)
-    before, src = out.inner_text(), figure_src(page)
-    select.select_option(label=label)
-    expect_redrawn(page, before, src)
+    with redrawn(page):
+        select.select_option(label=label)
     return label, facts["ids_by_label"][label]
 
 

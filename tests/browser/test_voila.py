@@ -34,14 +34,13 @@ from browserlib import (
     base_env,
     choose,
     expect,
-    expect_redrawn,
-    figure_src,
     load_snapshot_facts,
     main_output,
     option_labels,
     page_errors,
     pick_benchmark,
     ready,
+    redrawn,
     selected_label,
     unnamed_buttons,
 )
@@ -382,9 +381,8 @@ def test_rankings_tab_against_an_unseen_hub(page, hub_facts, local_hub):
     select = page.locator(".lb-benchmark-picker select:visible").first
     label = hub_facts["labels"][UNSEEN_BENCHMARK]
     assert selected_label(select) != label
-    before, src = out.inner_text(), figure_src(page)
-    select.select_option(label=label)
-    expect_redrawn(page, before, src)
+    with redrawn(page):
+        select.select_option(label=label)
     expect(out.locator(".lb-heading").first).to_contain_text(UNSEEN_BENCHMARK)
     expect(out.locator(".lb-top").first).to_contain_text(f"Top: {UNSEEN_MODEL} — {UNSEEN_VALUE:g}")
     table = out.locator("table.lb-table").first
@@ -404,9 +402,8 @@ def test_correlations_tab(page, hub_facts):
     current = selected_label(select)
     label = choose(option_labels(select), ["Kendall τ (rank)", "Pearson r (linear)"], current)
     word = label.split()[0]  # "Kendall"
-    before, src = out.inner_text(), figure_src(page)
-    select.select_option(label=label)
-    expect_redrawn(page, before, src)
+    with redrawn(page):
+        select.select_option(label=label)
     expect(out.locator(".lb-heading").first).to_contain_text(f"{word} correlation between")
     expect(out.locator(".lb-top").first).to_have_text(
         re.compile(r"^(Strongest: .+ — -?[0-9.]+ \(95% CI -?[0-9.]+ to -?[0-9.]+, n = \d+\)|No pair)"))
@@ -465,9 +462,8 @@ def test_model_profile_tab(page, hub_facts):
     leaders = [m for m, _ in hub_facts["top"].values() if m != UNSEEN_MODEL]
     model = next((m for m in leaders + options if m in options and m not in current), None)
     assert model, f"no model to pick in {options[:10]}…"
-    before, src = out.inner_text(), figure_src(page)
-    select.select_option(label=model)  # a SelectMultiple: exactly this model
-    expect_redrawn(page, before, src)
+    with redrawn(page):
+        select.select_option(label=model)  # a SelectMultiple: exactly this model
     top = out.locator(".lb-top").first
     expect(top).to_contain_text(f"{model}:")
     expect(top).to_contain_text(re.compile(r"\d+ eval results?|no eval results"))
@@ -492,10 +488,9 @@ def test_capability_tab(page, hub_facts):
     out = ready(page)
     expect(out.locator(".lb-top").first).to_contain_text(f"Most capable (of models with ≥ 5 benchmarks): {top}")
     search = page.locator(".lb-model-search input:visible").first
-    before, src = out.inner_text(), figure_src(page)
-    search.fill(other.split("/")[0])
-    search.press("Enter")
-    expect_redrawn(page, before, src)
+    with redrawn(page):
+        search.fill(other.split("/")[0])
+        search.press("Enter")
     expect(out.locator("table.lb-table").first).to_contain_text(other)
     expect(out.locator("table.lb-table").first).not_to_contain_text(top)
     expect(page.locator(".lb-dashboard")).to_contain_text("not published results")
@@ -546,9 +541,8 @@ def test_a_model_listed_twice_is_shown_once_and_said(page, hub_facts, awkward):
     select = page.locator(".lb-benchmark-picker select:visible").first
     label = hub_facts["labels"][awkward["gpqa"]]
     if selected_label(select) != label:
-        before, src = out.inner_text(), figure_src(page)
-        select.select_option(label=label)
-        expect_redrawn(page, before, src)
+        with redrawn(page):
+            select.select_option(label=label)
     expect(out.locator(".lb-heading").first).to_contain_text(label)
     rows = out.locator("table.lb-table tbody tr", has_text=awkward["twice"])
     expect(rows).to_have_count(1)
@@ -566,9 +560,8 @@ def test_a_0_1_benchmark_is_named_by_its_card_and_rescaled(page, hub_facts, awkw
     _tab(page, "Rankings")
     out = ready(page)
     select = page.locator(".lb-benchmark-picker select:visible").first
-    before, src = out.inner_text(), figure_src(page)
-    select.select_option(label=awkward["unit_name"])
-    expect_redrawn(page, before, src)
+    with redrawn(page):
+        select.select_option(label=awkward["unit_name"])
     expect(out.locator(".lb-heading").first).to_contain_text(awkward["unit_name"])
     _assert_plain(page, "Rankings, the 0–1 benchmark")
 
@@ -587,9 +580,8 @@ def test_a_broken_eval_results_file_is_left_out_with_a_plain_note(page, hub_fact
     _tab(page, "Model profile")
     out = ready(page)
     select = page.locator(".lb-model-picker select:visible").first
-    before, src = out.inner_text(), figure_src(page)
-    select.select_option(label=awkward["malformed"])
-    expect_redrawn(page, before, src)
+    with redrawn(page):
+        select.select_option(label=awkward["malformed"])
     counted = f"{awkward['malformed']}: {awkward['malformed_results']} eval results"  # the good ones only
     expect(out.locator(".lb-top").first).to_contain_text(counted)
     expect(out.locator(".lb-notes").first).to_contain_text(awkward["malformed"])
