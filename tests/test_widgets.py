@@ -7,6 +7,7 @@ is what the last draw showed (the same in a kernel). Data: small hand-made frame
 from __future__ import annotations
 
 import base64
+import io
 import struct
 import subprocess
 import sys
@@ -247,6 +248,27 @@ def test_bind_shows_figures_in_order_and_closes_them():
     png = base64.b64decode(view.bundles[0]["image/png"])
     width, height = struct.unpack(">II", png[16:24])
     assert (width, height) == (800, 300)  # the figure's size at 100 dpi, not cropped or scaled
+
+
+def test_shown_png_is_the_figure_savefig_draws_and_leaves_its_dpi_alone():
+    from PIL import Image
+
+    def show():
+        fig, ax = plt.subplots(figsize=(5, 3), layout="constrained", dpi=72)
+        ax.barh(range(3), [1, 2, 3])
+        ax.set_yticks(range(3), labels=["org/a-long-model-name-7B", "b", "c"])
+        ax.set_title("laid out by constrained layout")
+        shown.append(fig)
+
+    shown = []
+    view = widgets.bind(show)
+    fig = shown[0]
+    assert fig.dpi == 72
+    expected = io.BytesIO()
+    fig.savefig(expected, format="png", dpi=100)
+    got = np.asarray(Image.open(io.BytesIO(base64.b64decode(view.bundles[0]["image/png"]))))
+    assert got.shape == (300, 500, 4)
+    assert np.array_equal(got, np.asarray(Image.open(expected)))
 
 
 def test_bind_shows_warnings_as_escaped_notes_at_the_top_for_this_draw_only():
