@@ -556,7 +556,7 @@ class CapabilityFit:
         out.attrs["capability"] = {"level": self.level, "interval": "approximate"}
         return out
 
-    def benchmarks(self) -> pd.DataFrame:
+    def benchmarks(self, *, prediction_error: bool = True) -> pd.DataFrame:
         """Each benchmark on the index's scale, and how well it is predicted.
 
         ``dataset_id`` (string); ``difficulty`` (the ability at which the expected score is 50 %, NA where the
@@ -565,32 +565,38 @@ class CapabilityFit:
         ``cv_rmse`` (the cross-validated RMSE of the predictions on this benchmark, **0–100 points**); ``n_models``
         (Int64, published scores); ``n_items`` (Float64, NA where unknown). For a lower-is-better benchmark all of
         them refer to ``100 − score``.
+
+        Parameters
+        ----------
+        prediction_error : bool
+            False: without ``cv_rmse``, so the prediction model (its cross-validation is most of a fit's time) is
+            not fitted for this table.
         """
         fit = self._index
         a, b = fit.a[:, 0], fit.b
         se_a = np.sqrt(np.maximum(fit.item_cov[:, 1, 1], 0))
         tracks = a > 2 * se_a
-        t, m = self._t, self._m
-        truth = t.pct
-        cv = np.full(len(t.benchmarks), np.nan)
-        for j in range(len(t.benchmarks)):
-            sel = t.mask[:, j]
-            if sel.any():
-                f = m.fold[sel, j]
-                pred = cm.expected_pct(m.fold_mu[f, np.flatnonzero(sel), j], m.fold_sd[f, np.flatnonzero(sel), j])
-                cv[j] = float(np.sqrt(np.mean((pred - truth[sel, j]) ** 2)))
-        out = pd.DataFrame(
-            {
-                "dataset_id": pd.array(t.benchmarks, dtype="string"),
-                "difficulty": pd.array(np.where(tracks, -b / np.where(tracks, a, 1.0), np.nan), dtype="Float64"),
-                "discrimination": pd.array(a, dtype="Float64"),
-                "discrimination_se": pd.array(se_a, dtype="Float64"),
-                "residual_sd": pd.array(np.sqrt(fit.s2), dtype="Float64"),
-                "cv_rmse": pd.array(cv, dtype="Float64"),
-                "n_models": pd.array(t.mask.sum(axis=0), dtype="Int64"),
-                "n_items": pd.array(t.n_items, dtype="Float64"),
-            }
-        )
+        t = self._t
+        columns = {
+            "dataset_id": pd.array(t.benchmarks, dtype="string"),
+            "difficulty": pd.array(np.where(tracks, -b / np.where(tracks, a, 1.0), np.nan), dtype="Float64"),
+            "discrimination": pd.array(a, dtype="Float64"),
+            "discrimination_se": pd.array(se_a, dtype="Float64"),
+            "residual_sd": pd.array(np.sqrt(fit.s2), dtype="Float64"),
+        }
+        if prediction_error:
+            m = self._m
+            cv = np.full(len(t.benchmarks), np.nan)
+            for j in range(len(t.benchmarks)):
+                sel = t.mask[:, j]
+                if sel.any():
+                    f = m.fold[sel, j]
+                    pred = cm.expected_pct(m.fold_mu[f, np.flatnonzero(sel), j], m.fold_sd[f, np.flatnonzero(sel), j])
+                    cv[j] = float(np.sqrt(np.mean((pred - t.pct[sel, j]) ** 2)))
+            columns["cv_rmse"] = pd.array(cv, dtype="Float64")
+        columns["n_models"] = pd.array(t.mask.sum(axis=0), dtype="Int64")
+        columns["n_items"] = pd.array(t.n_items, dtype="Float64")
+        out = pd.DataFrame(columns)
         out.attrs = dict(self.attrs)
         return out
 
