@@ -1420,13 +1420,13 @@ def filled_matrix(
     matplotlib.figure.Figure
     """
     import matplotlib
-    from matplotlib.patches import Rectangle
+    from matplotlib.collections import PolyCollection
 
     require_columns(predictions, ("model_id", "dataset_id", "observed", "predicted"), "filled_matrix", name="predictions")
     df = predictions.copy()
     df["_published"] = df["observed"].notna()
     benches = sorted(df["dataset_id"].dropna().unique())
-    scales = {b: analysis.detect_scale(df.loc[df["dataset_id"] == b, ["observed", "predicted"]].stack()) for b in benches}
+    scales = {b: analysis.detect_scale(g.stack()) for b, g in df.groupby("dataset_id")[["observed", "predicted"]]}
     if order is None:
         counts = df.groupby("model_id")["_published"].sum()
         order = sorted(counts.index, key=lambda m: (-counts[m], m))
@@ -1450,18 +1450,21 @@ def filled_matrix(
     rgba[~np.isfinite(shown)] = (1, 1, 1, 1)
     ax.imshow(rgba, aspect="auto", interpolation="nearest", extent=(-0.5, len(benches) - 0.5, len(models) - 0.5, -0.5))
     cells: dict = {}  # (bold, colour) -> [(x, y, text)]: each cell's value, drawn as one collection per style
+    frames = []  # published cells' squares, drawn as one collection
     for i in range(len(models)):
         for j in range(len(benches)):
             v = shown[i, j]
             if not np.isfinite(v):
                 continue
-            if published[i, j]:  # frames lie inside the axes: left out of the layout, which would measure each one
-                ax.add_patch(Rectangle((j - 0.5, i - 0.5), 1, 1, fill=False, edgecolor="black", lw=1.2, gid="published",
-                                       in_layout=False))
+            if published[i, j]:
+                frames.append([(j - 0.5, i - 0.5), (j + 0.5, i - 0.5), (j + 0.5, i + 0.5), (j - 0.5, i + 0.5)])
                 dark = sum(rgba[i, j, :3] * (0.299, 0.587, 0.114)) < 0.5
                 cells.setdefault((True, "white" if dark else "black"), []).append((j, i, f"{v:.0f}"))
             else:
                 cells.setdefault((False, "0.3"), []).append((j, i, f"{v:.0f}"))
+    # frames lie inside the axes: left out of the layout, which would measure each one
+    ax.add_collection(PolyCollection(frames, facecolors="none", edgecolors="black", linewidths=1.2, gid="published",
+                                     in_layout=False), autolim=False)
     for (bold, colour), where in cells.items():
         _cell_texts(ax, where, bold=bold, colour=colour)
     ax.set_xticks(range(len(benches)), labels=[_esc(_bench(b, labels)) for b in benches], fontsize=9, rotation=40, ha="right")

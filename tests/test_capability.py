@@ -487,8 +487,8 @@ def test_filled_matrix_and_predicted_vs_published(agg, snapshot_fit):
     pred = snapshot_fit.predict()
     order = list(snapshot_fit.abilities()["model_id"])
     fig = plots.filled_matrix(pred, order=order, max_models=15)
-    framed = [p for p in fig.axes[0].patches if p.get_gid() == "published"]
-    assert len(framed) == pred[pred["model_id"].isin(order[:15])]["observed"].notna().sum()
+    (framed,) = [c for c in fig.axes[0].collections if c.get_gid() == "published"]
+    assert len(framed.get_paths()) == pred[pred["model_id"].isin(order[:15])]["observed"].notna().sum()
     cells = snapshot_fit.validate(0.1, 1, methods=("lbtools",)).cells
     fig = plots.predicted_vs_published(cells, method="lbtools")
     assert fig.axes[0].get_xlim() == (0, 100)
