@@ -39,7 +39,6 @@ from scipy.stats import kendalltau, spearmanr  # noqa: E402
 
 from lbtools import analysis  # noqa: E402
 from lbtools.analysis import _capmodel as cm  # noqa: E402
-from lbtools.analysis import capability as cap  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -282,7 +281,7 @@ def main(argv=None) -> int:
             print(f"### {name}, {by} split: every method\n")
             print(markdown(s[["rmse", "coverage", "n_cells"]].astype(float)))
             print()
-            print(f"lbtools per benchmark (≥ 15 hidden cells): " + ", ".join(
+            print("lbtools per benchmark (≥ 15 hidden cells): " + ", ".join(
                 f"{r.dataset_id} {r.coverage:.2f} (n={r.n_cells})" for r in per[per["n_cells"] >= 15].itertuples()))
             low = per[(per["n_cells"] >= 15) & (per["coverage"] < 0.8)]
             if len(low):

@@ -7,7 +7,6 @@ give observed scores, ``rank_intervals`` sees only those, and its intervals and 
 from __future__ import annotations
 
 import math
-import warnings
 
 import numpy as np
 import pandas as pd

@@ -16,7 +16,7 @@ import pytest
 
 import lbtools
 from conftest import TOKEN
-from localhub import LocalHub, SilentServer
+from localhub import SilentServer
 
 SWE = "SWE-bench/SWE-bench_Verified"
 ROOT = Path(__file__).resolve().parents[1]

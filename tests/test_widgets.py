@@ -22,7 +22,6 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-import lbtools  # noqa: E402
 from lbtools import analysis, widgets  # noqa: E402
 
 XSS = "<img src=x onerror=alert(1)>"
