@@ -443,16 +443,20 @@ def _heading(title: str, subtitle: str | None = None) -> dict:
             "text/plain": title + (f" ({subtitle})" if subtitle else "")}
 
 
-def _figure_part(fig, dpi: int = 100) -> dict:
-    # drawn once on an Agg canvas: the layout and the drawing share one renderer, so each label is measured once
-    # (savefig lays a figure out on a throwaway renderer, then measures every text again: 0.05–0.1 s a figure)
+_FIGURE_DPI = 100  # shown figures: their size in inches × 100 pixels
+
+
+def _figure_part(fig, dpi: int = _FIGURE_DPI) -> dict:
+    # drawn once on an Agg canvas of its own: the layout and the drawing share one renderer, so each label is measured
+    # once (savefig lays a figure out on a throwaway renderer, then measures every text again: 0.05–0.1 s a figure);
+    # the figure gets its own canvas (inline, ipympl…) and dpi back
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.image import imsave
 
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    own_canvas, own_dpi = fig.canvas, fig.dpi
     buf = io.BytesIO()
-    own_dpi = fig.dpi
     try:
+        canvas = FigureCanvasAgg(fig)
         fig.set_dpi(dpi)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # how matplotlib feels about drawing is never the reader's note
@@ -461,6 +465,7 @@ def _figure_part(fig, dpi: int = 100) -> dict:
                pil_kwargs={"compress_level": 1})  # shown once: the fastest zlib level, files as small here
     finally:
         fig.set_dpi(own_dpi)
+        fig.set_canvas(own_canvas)
     title = fig.get_suptitle()
     if not title and fig.axes:
         title = fig.axes[0].get_title() or ""
@@ -471,7 +476,6 @@ def _figure_part(fig, dpi: int = 100) -> dict:
 # the binder: a view function in the notebook, redrawn in place when a control changes
 
 _DEVELOPER_WARNINGS = (DeprecationWarning, PendingDeprecationWarning, ImportWarning, ResourceWarning)
-_FIGURE_DPI = 100
 
 
 class _Draw:
@@ -501,7 +505,7 @@ class _Draw:
         for num in sorted(set(plt.get_fignums()) - self.before):
             fig = plt.figure(num)
             self.figures.append(fig)
-            self.emit(_figure_part(fig, dpi=_FIGURE_DPI))
+            self.emit(_figure_part(fig))
             plt.close(fig)
 
 
@@ -537,7 +541,7 @@ def show_figure(fig) -> None:
         _DRAWS[-1].figures.append(fig)
     part = getattr(fig, "_lb_png_part", None)
     if part is None:
-        part = _figure_part(fig, dpi=_FIGURE_DPI)
+        part = _figure_part(fig)
         fig._lb_png_part = part
     if _DRAWS:
         _DRAWS[-1].emit(part)

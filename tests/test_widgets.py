@@ -249,20 +249,18 @@ def test_bind_shows_figures_in_order_and_closes_them():
     assert (width, height) == (800, 300)  # the figure's size at 100 dpi, not cropped or scaled
 
 
-def test_shown_png_is_the_figure_savefig_draws_and_leaves_its_dpi_alone():
+def test_shown_png_is_the_figure_savefig_draws_and_leaves_its_dpi_and_canvas_alone():
+    from matplotlib.figure import Figure
     from PIL import Image
 
-    def show():
-        fig, ax = plt.subplots(figsize=(5, 3), layout="constrained", dpi=72)
-        ax.barh(range(3), [1, 2, 3])
-        ax.set_yticks(range(3), labels=["org/a-long-model-name-7B", "b", "c"])
-        ax.set_title("laid out by constrained layout")
-        shown.append(fig)
-
-    shown = []
-    view = widgets.bind(show)
-    fig = shown[0]
-    assert fig.dpi == 72
+    fig = Figure(figsize=(5, 3), layout="constrained", dpi=72)  # kept by the caller, as a cached figure is
+    ax = fig.add_subplot()
+    ax.barh(range(3), [1, 2, 3])
+    ax.set_yticks(range(3), labels=["org/a-long-model-name-7B", "b", "c"])
+    ax.set_title("laid out by constrained layout")
+    canvas = fig.canvas
+    view = widgets.bind(lambda: widgets.show_figure(fig))
+    assert fig.dpi == 72 and fig.canvas is canvas  # its own canvas back (inline, ipympl…), not the one drawn on
     expected = io.BytesIO()
     fig.savefig(expected, format="png", dpi=100)
     got = np.asarray(Image.open(io.BytesIO(base64.b64decode(view.bundles[0]["image/png"]))))
