@@ -62,7 +62,7 @@ test: setup
 
 # Every benchmark runs; make fails if any missed its target. Timings live here, not in the unit tests.
 bench: setup
-	status=0; for b in fetch faults stats capability views; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
+	status=0; for b in fetch faults stats capability views browser; do $(BIN)/python benchmarks/bench_$$b.py || status=1; done; exit $$status
 
 # The statistics on real public tables read from ../shared/data/external (LBTOOLS_EXTERNAL=DIR elsewhere): the
 # capability model on Epoch AI's benchmark stitching and ObsScaling (index checks, held-out predictions), rank
