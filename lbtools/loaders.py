@@ -7,6 +7,7 @@ dtypes, in a deterministic order, with ``attrs["source"]`` and ``attrs["fetched_
 
 from __future__ import annotations
 
+from . import _format as fmt
 from . import config
 from .config import Token
 from ._hub.fetch import (
@@ -110,11 +111,16 @@ def _stamp(df, source, fetched_at, **extra):
 
 
 def _report_failures(failures: dict, summary: str, *, stacklevel: int, attr: str = "failures") -> None:
-    """One warning for all ``failures`` (``{what: reason}``): ``summary``, then where each reason is kept."""
+    """One warning for all ``failures`` (``{what: reason}``): ``summary``, why (the only one's reason, or the
+    first's), then where each reason is kept: the reason says what to do (log in for a gated benchmark …), so
+    a notes line that drops the pointer still says it."""
     if failures:
-        first = next(iter(sorted(failures.items())))
-        warn(f"lbtools: {summary} (df.attrs[{attr!r}] says why for each; e.g. {first[0]}: {first[1]})",
-             PartialLoadWarning, stacklevel=stacklevel)
+        key, reason = next(iter(sorted(failures.items())))
+        why = reason if key in str(reason) else f"{key}: {reason}"
+        if len(failures) > 1:
+            why = f"e.g. {why}"
+        warn(f"lbtools: {summary} — {why} (df.attrs[{attr!r}] says why for each)", PartialLoadWarning,
+             stacklevel=stacklevel)
 
 
 def _load_many(fetch, keys, *, source, settings, columns, errors, progress, refresh, desc, what, failures=None,
@@ -149,7 +155,8 @@ def _frame_of(results, fetch_failures, keys, *, source, columns, what, failures,
                 times.append(fetched_at)
     problems.warn(stacklevel=stacklevel)
     if report_failures:
-        _report_failures(fetch_failures, f"{len(fetch_failures)} of {len(keys)} {what} failed and are left out",
+        n = len(fetch_failures)
+        _report_failures(fetch_failures, f"{n} of {len(keys)} {what} failed and {fmt.verb(n, 'is', 'are')} left out",
                          stacklevel=stacklevel)
     every_failure = {**(failures or {}), **fetch_failures}
     df = frame_of_columns(chunks, columns)

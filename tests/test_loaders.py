@@ -147,8 +147,14 @@ def test_empty_lists_give_empty_frames_with_the_documented_columns(hub):
 
 
 def test_load_leaderboards_all_official_reports_failures(hub, facts):
-    with pytest.warns(UserWarning, match=r"of \d+ benchmarks failed"):
+    from lbtools import widgets
+
+    with pytest.warns(UserWarning, match=r"1 of \d+ benchmarks failed and is left out"):
         df = lbtools.load_leaderboards()
+    # the notes line a notebook shows says what to do, not only that something failed
+    note, = [n for n in widgets.bind(lbtools.load_leaderboards).notes if "failed" in n]
+    assert note.startswith("1 of ") and f"{facts['gated_benchmark']} is gated" in note and "hf auth login" in note
+    assert "df.attrs" not in note
     loaded = list(dict.fromkeys(df["dataset_id"]))
     expected = sorted(set(facts["leaderboards"]) - {facts["gated_benchmark"]})
     assert loaded == expected  # sorted by id, each benchmark by rank
@@ -269,7 +275,7 @@ def test_enrich_keeps_models_without_metadata_and_says_so(hub):
     assert len(out) == len(board) and out["model_id"].iloc[-1] == "nobody/absent-model"
     assert pd.isna(out["created_at"].iloc[-1])
     assert "not found" in out.attrs["enrich_failures"]["nobody/absent-model"]
-    with pytest.warns(UserWarning, match="1 of 2 models failed and are left out") as caught:
+    with pytest.warns(UserWarning, match="1 of 2 models failed and is left out — model nobody/absent-model") as caught:
         info = lbtools.load_model_info(["nobody/absent-model", "Qwen/Qwen3.5-397B-A17B"])
     assert all(w.filename == __file__ for w in caught)
     assert list(info["model_id"]) == ["Qwen/Qwen3.5-397B-A17B"]

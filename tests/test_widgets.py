@@ -558,14 +558,16 @@ def test_library_warnings_are_never_a_note_and_lbtools_notes_speak_plainly(recwa
         ax.plot(pd.to_datetime(["2025-01-01"] * 2), [1, 2])
         ax.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=30, maxticks=31))
         warnings.warn("The BCa confidence interval cannot be calculated.", DegenerateDataWarning)
-        # what is still tidied at display: the loaders' console prefix and pointer, a fit's function name
-        warnings.warn("lbtools: 1 models could not be loaded (df.attrs['failures'] says why for each; e.g. x/gated: "
-                      "gated (no token was sent))", AnalysisWarning)  # a bracket inside: no stray ")" left
+        # what is still tidied at display: the loaders' console prefix and pointer, a fit's function name; the
+        # reason stays (it says what to do), brackets and all
+        warnings.warn("lbtools: 1 of 3 benchmarks failed and is left out — benchmark x/gated is gated: log in "
+                      "(no token was sent) (df.attrs['failures'] says why for each)", AnalysisWarning)
         warnings.warn("fit_capability: item counts unknown for 9 benchmarks", AnalysisWarning)
         warnings.warn("fit_capability: item counts unknown for 9 benchmarks", AnalysisWarning)  # said once
 
     view = widgets.bind(show, k=widgets.toggle("K"))
-    assert view.notes == ["1 model could not be loaded", "item counts unknown for 9 benchmarks"]
+    assert view.notes == ["1 of 3 benchmarks failed and is left out — benchmark x/gated is gated: log in "
+                          "(no token was sent)", "item counts unknown for 9 benchmarks"]
     assert not [w for w in recwarn if "AutoDateLocator" in str(w.message) or "BCa" in str(w.message)]
 
 
