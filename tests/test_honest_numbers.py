@@ -34,7 +34,7 @@ def test_dedupe_prefers_verified_then_the_hubs_rank_and_says_which_entry_it_kept
     assert message.startswith("org/twice on Idavidrein/gpqa: listed 2 times; kept 31.49 (rank 3) verified "
                               "over 34.59 (rank 1)")  # "verified" said once
     unverified = board.assign(verified=pd.array([None] * 6, dtype="boolean"))
-    with pytest.warns(UserWarning, match=r"kept 34.59 \(rank 1\) \(the Hub's better rank\) over 31.49"):
+    with pytest.warns(UserWarning, match=r"kept 34.59 \(rank 1\) over 31.49 \(rank \d+\): the Hub's better rank"):
         assert A.dedupe(unverified)["value"].tolist()[:3] == [34.59, 33.0, 20.0]
 
 

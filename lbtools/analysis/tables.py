@@ -311,9 +311,10 @@ def _dedupe(data: pd.DataFrame, rule: str, keys: list) -> tuple[np.ndarray, list
                 what += f" on {data['dataset_id'].iat[pos]}"
             kept_text = _entry_text(pos, verified, rank, values)
             dropped = ", ".join(_entry_text(p, verified, rank, values) for p in others)
-            because = "" if why == "verified" else f" ({why})"  # "kept 31.49 verified", not "verified (verified)"
+            # "kept 31.49 verified", not "verified (verified)"; the reason after both entries, not a second bracket
+            because = "" if why == "verified" else f": {why}"
             details.append((tuple(data[k].iat[pos] for k in keys),
-                            f"{what}: listed {len(others) + 1} times; kept {kept_text}{because} over {dropped}"))
+                            f"{what}: listed {len(others) + 1} times; kept {kept_text} over {dropped}{because}"))
     return kept, details
 
 
