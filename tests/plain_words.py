@@ -10,11 +10,14 @@ DEVELOPER = ("first_party", "third_party", "(s)", "lbtools.", "df.attrs", "Warni
              "verified (verified)", "ValueError", "model_id", "dataset_id")
 WRONG_PLURAL = re.compile(r"\b1 (models|benchmarks|entries|pairs|rows|results|cells|leaderboards)\b")
 FUNCTION_PREFIX = re.compile(r"^[a-z_]+(\(\))?: ")
+ONE_ARE = re.compile(r"\b1 (?:of \d+ )?[a-z]+ [a-z]+ and are\b")  # "1 of 26 benchmarks failed and are left out"
+NESTED = re.compile(r"\([^()]*\([^()]*\)[^()]*\)")  # "(90% intervals (approximate); …)"
 
 
 def unplain(text: str) -> list[str]:
-    """The developer words and wrong plurals in ``text`` (empty when it speaks plainly)."""
-    return [w for w in DEVELOPER if w in text] + WRONG_PLURAL.findall(text)
+    """The developer words, wrong plurals and brackets within brackets in ``text`` (empty when it speaks plainly)."""
+    return ([w for w in DEVELOPER if w in text] + WRONG_PLURAL.findall(text) + ONE_ARE.findall(text)
+            + NESTED.findall(text))
 
 
 def unplain_notes(notes) -> list[str]:

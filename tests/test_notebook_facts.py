@@ -203,13 +203,15 @@ def test_06_capability_index(tmp_path):
 _index = analysis.capability_index(leaderboards, level=LEVEL, min_benchmarks=MIN_BENCHMARKS)
 _facts = {"top_drawn": index_view.figures[0].axes[0].get_yticklabels()[0].get_text(), "top": _index.model_id[0],
           "index": _view(index_view), "filled": _view(filled_view), "methods": sorted(validation.method),
-          "splits": sorted(set(validation.split))}
+          "splits": sorted(set(validation.split)), "validation": _view(validation_view)}
 """, timeout=300)
     assert facts["index"]["error"] is None and facts["filled"]["error"] is None
     assert facts["top_drawn"] == facts["top"]
     assert "not published results" in facts["filled"]["text"]
     assert facts["methods"] == sorted(analysis.capability.DEFAULT_METHODS * 2)
     assert facts["splits"] == ["random", "time"]  # created_at from lbtools.enrich on the snapshot
+    heading = facts["validation"]["text"].splitlines()[0]
+    assert "2 random and 2 time splits" in heading, heading  # the heading names every split its table shows
     assert "06_capability_index.png" in facts["exports"]
 
 
