@@ -1525,8 +1525,13 @@ def predicted_vs_published(cells: pd.DataFrame, *, method: str | None = "lbtools
         ax.legend(fontsize=9, frameon=False, loc="upper left", bbox_to_anchor=(1.02, 1.0))  # beside, never on a point
     if title is None:
         rmse = float(np.sqrt(np.mean((pred - obs) ** 2))) if len(obs) else float("nan")
-        title = f"Held-out published cells: RMSE {rmse:.1f}, {inside.mean() if len(obs) else float('nan'):.0%} inside their interval"
-        if method:
-            title = f"{method}. " + title
+        held = "held-out published cells" if method else "Held-out published cells"
+        splits = sorted(set(cells["split"].dropna().astype(str))) if "split" in cells.columns else []
+        if splits:  # which cells were held out: a random split's numbers are not a time split's
+            repeats = int(cells["repeat"].nunique()) if "repeat" in cells.columns else 1
+            held += (f" ({' and '.join(splits)} split{'s' if len(splits) > 1 else ''}"
+                     + (f", {repeats} repeats)" if repeats > 1 else ")"))
+        title = (f"{method} on {held}" if method else held) + (
+            f": RMSE {rmse:.1f}, {inside.mean() if len(obs) else float('nan'):.0%} inside their interval")
     ax.set_title(_esc(title), fontsize=10)
     return fig

@@ -489,9 +489,11 @@ def test_filled_matrix_and_predicted_vs_published(agg, snapshot_fit):
     fig = plots.filled_matrix(pred, order=order, max_models=15)
     (framed,) = [c for c in fig.axes[0].collections if c.get_gid() == "published"]
     assert len(framed.get_paths()) == pred[pred["model_id"].isin(order[:15])]["observed"].notna().sum()
-    cells = snapshot_fit.validate(0.1, 1, methods=("lbtools",)).cells
+    cells = snapshot_fit.validate(0.1, 2, methods=("lbtools",)).cells
     fig = plots.predicted_vs_published(cells, method="lbtools")
     assert fig.axes[0].get_xlim() == (0, 100)
+    # the title says which cells were held out, and how often
+    assert fig.axes[0].get_title().startswith("lbtools on held-out published cells (random split, 2 repeats): RMSE ")
 
 
 def test_split_conformal_ends_match_their_definition():
