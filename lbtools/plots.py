@@ -690,10 +690,12 @@ def correlation_heatmap(
     for t in ax.get_xticklabels():
         t.set_horizontalalignment("right")
     if title is None:
-        what = _METHOD_SYMBOL.get(method, "Correlation").split(" ")[0] if method else "Correlation"
+        what = f"{_METHOD_SYMBOL[method].split(' ')[0]} correlation" if method in _METHOD_SYMBOL else "Correlation"
+        # a few benchmarks make a narrow figure: the key on two lines there, never cut off at the edge
         title = (
-            f"{what} correlation between benchmarks over shared models\n"
-            f"(n = models with both scores; blank below n = {min_overlap}; * hatched: n < {analysis.WEAK_BELOW}, weak)"
+            f"{what} between benchmarks over shared models\n"
+            f"(n = models with both scores; blank below n = {min_overlap};{' ' if side >= 8 else chr(10)}"
+            f"* hatched: n < {analysis.WEAK_BELOW}, weak)"
         )
     ax.set_title(_esc(title))
     return fig
@@ -1264,7 +1266,16 @@ def _interval_rows(names, mid, low, high, *, reference: float, xlabel: str, titl
     ax.plot(mid, y, "o", color=_PUBLISHED_COLOUR, ms=5)
     ax.axvline(reference, color="0.6", lw=0.8, ls=":")
     if log:
+        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
         ax.set_xscale("log")
+        ends = np.concatenate([np.asarray(low, float), np.asarray(high, float), [reference]])
+        ends = ends[np.isfinite(ends) & (ends > 0)]
+        decades = np.log10(ends.max() / ends.min()) if ends.size else 0.0
+        # 0.5, 1, 2 over a narrow range; powers of ten (at most 8 labels) over a wide one
+        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if decades <= 2 else (1.0,), numticks=8))
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))  # "0.5", "2", not "5×10⁻¹"
+        ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(y, labels=[_esc(n) for n in names], fontsize=9)
     ax.invert_yaxis()
     ax.set_xlabel(xlabel, fontsize=9)
@@ -1275,7 +1286,7 @@ def _interval_rows(names, mid, low, high, *, reference: float, xlabel: str, titl
 
 
 def _left_out(n: int, what: str) -> str:
-    return f" ({n} {what}{'s' if n != 1 else ''} without an estimate left out)" if n else ""
+    return f"\n({n} {what}{'s' if n != 1 else ''} without an estimate left out)" if n else ""  # a line of its own
 
 
 def odds_ratio_plot(selective: pd.DataFrame, *, labels: dict | None = None, title: str | None = None, ax=None):
@@ -1302,7 +1313,7 @@ def odds_ratio_plot(selective: pd.DataFrame, *, labels: dict | None = None, titl
         [_bench(d, labels) for d in rows["dataset_id"]],
         *(rows[c].to_numpy(dtype="float64", na_value=np.nan) for c in ("odds_ratio", "or_low", "or_high")),
         reference=1.0, log=True, ax=ax,
-        xlabel="odds of publishing per +10 points of predicted score (log scale; 1 = no dependence)",
+        xlabel="odds of publishing per +10 points of predicted score\n(log scale; 1 = no dependence)",
         title=title or "Do stronger models publish more?" + _left_out(len(selective) - len(rows), "benchmark"))
 
 

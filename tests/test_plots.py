@@ -77,9 +77,14 @@ def _readable(fig):
 
     width_px = fig.get_figwidth() * fig.dpi
     assert width_px <= 1000, f"{width_px:.0f} px is wider than a notebook shows unscaled"
-    small = [(t.get_text(), t.get_fontsize()) for t in fig.findobj(Text) if t.get_text().strip() and
-             t.get_visible() and t.get_fontsize() < 9]
+    shown = [t for t in fig.findobj(Text) if t.get_text().strip() and t.get_visible()]
+    small = [(t.get_text(), t.get_fontsize()) for t in shown if t.get_fontsize() < 9]
     assert not small, small
+    fig.canvas.draw()  # laid out as shown: nothing drawn runs off the figure (07's axis label lost its end)
+    drawn = fig.get_tightbbox(fig.canvas.get_renderer())  # inches
+    w, h = fig.get_size_inches()
+    assert drawn.x0 >= -0.01 and drawn.y0 >= -0.01 and drawn.x1 <= w + 0.01 and drawn.y1 <= h + 0.01, \
+        f"cut off at the figure's edge: drawn over {drawn.bounds}, figure {w:g} × {h:g} in"
 
 
 def _inside(fig, ax, texts):
@@ -514,13 +519,16 @@ def test_parameter_counts_near_each_other_stay_apart():
 def test_odds_ratio_plot_draws_each_benchmark_on_a_log_axis_with_a_line_at_one(plots):
     selective = pd.DataFrame({"dataset_id": ["a/x", "b/y", "c/z"], "odds_ratio": [1.5, 0.8, np.nan],
                               "or_low": [1.1, 0.5, np.nan], "or_high": [2.0, 1.3, np.nan]})
-    fig = plots.odds_ratio_plot(selective, labels={"a/x": "Alpha"})
+    long = "GPQA: graduate-level Google-proof Q&A"  # a card's name, as 07 shows it: the axis label still whole
+    fig = plots.odds_ratio_plot(selective, labels={"a/x": long})
     ax = fig.axes[0]
     assert ax.get_xscale() == "log"
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["Alpha", "b/y"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == [long, "b/y"]
     assert any(list(line.get_xdata()) == [1, 1] for line in ax.get_lines())  # no dependence
     assert "1 benchmark without an estimate left out" in ax.get_title()
     _readable(fig)
+    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+    assert {"0.5", "1", "2"} <= set(ticks) and not [t for t in ticks if "$" in t], ticks  # not "5×10⁻¹"
 
 
 def test_self_report_gap_plot_draws_each_group_around_zero(plots):
