@@ -1266,14 +1266,15 @@ def _interval_rows(names, mid, low, high, *, reference: float, xlabel: str, titl
     ax.plot(mid, y, "o", color=_PUBLISHED_COLOUR, ms=5)
     ax.axvline(reference, color="0.6", lw=0.8, ls=":")
     if log:
-        from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+        from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullFormatter
 
         ax.set_xscale("log")
         ends = np.concatenate([np.asarray(low, float), np.asarray(high, float), [reference]])
         ends = ends[np.isfinite(ends) & (ends > 0)]
         decades = np.log10(ends.max() / ends.min()) if ends.size else 0.0
-        # 0.5, 1, 2 over a narrow range; powers of ten (at most 8 labels) over a wide one
-        ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0) if decades <= 2 else (1.0,), numticks=8))
+        # 0.8, 0.9, 1, 1.1 … within a decade; 0.5, 1, 2 over two; powers of ten over a wide range
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=7, steps=[1, 2, 5, 10]) if decades < 0.8 else LogLocator(
+            base=10, subs=(1.0, 2.0, 5.0) if decades <= 2 else (1.0,), numticks=12))
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:g}"))  # "0.5", "2", not "5×10⁻¹"
         ax.xaxis.set_minor_formatter(NullFormatter())
     ax.set_yticks(y, labels=[_esc(n) for n in names], fontsize=9)

@@ -527,8 +527,15 @@ def test_odds_ratio_plot_draws_each_benchmark_on_a_log_axis_with_a_line_at_one(p
     assert any(list(line.get_xdata()) == [1, 1] for line in ax.get_lines())  # no dependence
     assert "1 benchmark without an estimate left out" in ax.get_title()
     _readable(fig)
-    ticks = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-    assert {"0.5", "1", "2"} <= set(ticks) and not [t for t in ticks if "$" in t], ticks  # not "5×10⁻¹"
+    def ticks(ax):
+        ax.figure.canvas.draw()
+        return [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+
+    assert {"0.5", "1", "2"} <= set(ticks(ax)) and not [t for t in ticks(ax) if "$" in t], ticks(ax)  # not "5×10⁻¹"
+    narrow = selective.assign(or_low=[0.9, 0.75, np.nan], or_high=[1.3, 1.1, np.nan], odds_ratio=[1.1, 0.9, np.nan])
+    assert {"0.8", "1", "1.2"} <= set(ticks(plots.odds_ratio_plot(narrow).axes[0]))  # 1 (no dependence) labelled
+    wide = selective.assign(or_low=[0.04, 0.5, np.nan], or_high=[6e4, 1.3, np.nan])
+    assert ticks(plots.odds_ratio_plot(wide).axes[0])[:3] == ["0.01", "0.1", "1"]  # powers of ten, few labels
 
 
 def test_self_report_gap_plot_draws_each_group_around_zero(plots):
