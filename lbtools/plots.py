@@ -1195,7 +1195,8 @@ def rank_interval_plot(ranked: pd.DataFrame, *, title: str | None = None, top_n:
 # --------------------------------------------------------------------------------------------
 # capability index and predicted scores (lbtools.analysis.capability)
 
-__all__ += ["capability_forest", "filled_matrix", "odds_ratio_plot", "predicted_vs_published", "self_report_gap_plot"]
+__all__ += ["capability_forest", "filled_matrix", "odds_ratio_plot", "predicted_vs_published", "provenance_bars",
+            "self_report_gap_plot"]
 
 _PUBLISHED_COLOUR = "#1f3f66"
 _PREDICTED_COLOUR = "#d95f02"
@@ -1283,6 +1284,53 @@ def _interval_rows(names, mid, low, high, *, reference: float, xlabel: str, titl
     ax.tick_params(axis="x", labelsize=9)
     ax.spines[["top", "right"]].set_visible(False)
     ax.set_title(_esc(title), fontsize=10)
+    return fig
+
+
+_PROVENANCE_COLOURS = {"verified": _VERIFIED_COLOUR, "third party": "#33a02c", "first party": "#ff7f00",
+                       "unknown": _UNKNOWN_COLOUR}  # self-reports stand out; the same colour in every figure
+
+
+def provenance_bars(mix: pd.DataFrame, *, title: str | None = None, ax=None):
+    """Who reported the entries of each benchmark: one stacked bar per row of ``mix``.
+
+    Parameters
+    ----------
+    mix : DataFrame
+        Entry counts: one row per benchmark (its name as the index, drawn top to bottom in order), one column per
+        provenance — ``verified``, ``third party``, ``first party``, ``unknown`` (``first_party`` … as
+        :func:`lbtools.analysis.provenance` names them are read too). Stacked in that order, each in a fixed colour,
+        the legend beside the bars.
+    title : str, optional
+    ax : matplotlib Axes, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    if not isinstance(mix, pd.DataFrame):
+        raise TypeError(f"mix must be a DataFrame of entry counts; got {type(mix).__name__}")
+    counts = mix.rename(columns=lambda c: str(c).replace("_", " "))
+    unknown = [c for c in counts.columns if c not in _PROVENANCE_COLOURS]
+    if unknown:
+        raise ValueError(f"mix: columns must be among {list(_PROVENANCE_COLOURS)}; got {unknown}")
+    fig, ax = _axes(ax, (WIDTH, 0.35 * max(len(counts), 3) + 1.3))
+    y = np.arange(len(counts))
+    left = np.zeros(len(counts))
+    for kind, colour in _PROVENANCE_COLOURS.items():
+        if kind in counts.columns:
+            width = counts[kind].to_numpy(dtype="float64", na_value=0.0)
+            ax.barh(y, width, left=left, color=colour, label=kind)
+            left += width
+    ax.set_yticks(y, labels=[_esc(n) for n in counts.index], fontsize=SMALL)
+    ax.invert_yaxis()
+    ax.set_xlabel("entries", fontsize=SMALL)
+    ax.tick_params(axis="x", labelsize=SMALL)
+    ax.spines[["top", "right"]].set_visible(False)
+    if len(counts.columns):
+        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=SMALL, frameon=False, title="provenance",
+                  title_fontsize=SMALL)  # beside the bars: never over one
+    ax.set_title(_esc(title or f"Who reported the entries of {fmt.count(len(counts), 'benchmark')}"), fontsize=10)
     return fig
 
 

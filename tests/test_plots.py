@@ -625,3 +625,25 @@ def test_correlation_heatmap_values_are_one_collection_per_colour_not_a_text_per
     ax = plots.correlation_heatmap(coef, overlap, min_overlap=5).axes[0]
     assert len(ax.texts) == 0 and len(_texts(ax)) == 14 * 14
     assert len([c for c in ax.collections if c.get_gid() == "cell-values"]) <= 3  # black, white, grey
+
+
+def test_provenance_bars_stack_in_fixed_colours_with_the_legend_beside(plots):
+    """07's provenance view: it was pandas' default bar plot, its benchmark names cut off at the left edge, its legend
+    over the bars and its colours by column order (verified blue on one Hub, orange on another)."""
+    mix = pd.DataFrame({"first_party": [3, 0], "verified": [1, 4], "unknown": [0, 2]},
+                       index=["GPQA: graduate-level Google-proof Q&A", "b/y"])
+    fig = plots.provenance_bars(mix)
+    ax = fig.axes[0]
+    _readable(fig)  # nothing cut off
+    assert [t.get_text() for t in ax.get_yticklabels()] == list(mix.index)  # first row at the top
+    legend = ax.get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["verified", "first party", "unknown"]
+    colours = {t.get_text(): h.get_facecolor() for t, h in zip(legend.get_texts(), legend.legend_handles)}
+    again = plots.provenance_bars(mix[["verified"]].assign(first_party=1)).axes[0].get_legend()
+    assert {t.get_text(): h.get_facecolor() for t, h in zip(again.get_texts(), again.legend_handles)}["verified"] \
+        == colours["verified"]  # one colour per provenance, whatever else is there
+    assert legend.get_window_extent().x0 >= ax.get_window_extent().x1 - 1  # beside the bars, never over one
+    widths = [p.get_width() for p in ax.patches]
+    assert sorted(widths) == sorted([1, 4, 3, 0, 0, 2])  # every count drawn
+    with pytest.raises(ValueError, match="mix"):
+        plots.provenance_bars(mix.assign(other=1))
