@@ -686,7 +686,7 @@ def tie_summary(ranked, *, name: str | None = None, detail: bool = True) -> str:
         return lead
     lead += " (simultaneous sets for all ranks"
     if len(top) > 1:
-        lead += ": " + ", ".join(top[:6]) + (f", … ({len(top) - 6} more)" if len(top) > 6 else "")
+        lead += ": " + ", ".join(top[:6]) + (f" and {len(top) - 6} more" if len(top) > 6 else "")
     lead += ")"
     n = ranked.attrs.get("n_items")
     if name is None and "dataset_id" in ranked.columns and ranked["dataset_id"].notna().any():

@@ -265,8 +265,8 @@ def _tab(page, title):
     page.locator(".lb-dashboard .lm-TabBar-tab", has_text=title).first.click()
 
 
-SHOWN = ", ".join((".lb-notes li", ".lb-note", ".lb-top", ".lb-heading", ".lb-error", ".lb-caption", ".lb-empty-table",
-                   "thead", "td", ".lb-tab-about"))
+SHOWN = ", ".join((".lb-notes li", "p[class*='lb-']", ".lb-heading", ".lb-error", ".lb-caption", ".lb-empty-table",
+                   "thead", "td", ".lb-tab-about"))  # every line lbtools writes (.lb-note, .lb-top, .lb-ties …)
 
 
 def _shown_text(page) -> str:
