@@ -33,7 +33,8 @@ LOCK_VENV := .venv-lock
 lock:
 	test -x $(LOCK_VENV)/bin/uv || ($(PYTHON) -m venv $(LOCK_VENV) && $(LOCK_VENV)/bin/python -m pip install --quiet uv==$(UV_VERSION) packaging==26.4)
 	@cp $(LOCK) $(LOCK).previous 2>/dev/null || : > $(LOCK).previous
-	$(LOCK_VENV)/bin/uv pip compile --quiet pyproject.toml requirements/build.in --extra notebooks --extra test --extra report --extra docs \
+	$(LOCK_VENV)/bin/uv pip compile --quiet pyproject.toml requirements/build.in --constraint requirements/constraints.txt \
+		--extra notebooks --extra test --extra report --extra docs \
 		--universal --python-version 3.10 --custom-compile-command "make lock" $(if $(UPGRADE),--upgrade,) -o $(LOCK)
 	@echo "--- what changed in $(LOCK) (pins only):"
 	@diff <(grep '==' $(LOCK).previous) <(grep '==' $(LOCK)) && echo "(nothing)" || true

@@ -558,6 +558,7 @@ def model_profile_bars(
         text = [fmt.percentile(h) if value == "percentile" else fmt.statistic(h, 1) if shown == "value_norm"
                 else fmt.score(h) for h in heights[have]]
         ax.bar_label(bars, labels=text, padding=2, fontsize=SMALL, rotation=90 if vertical else 0)
+    ax.set_xlim(-0.5, len(benches) - 0.5)  # the groups edge to edge: every bar as wide as the axes allow
     # long names on two lines ("GPQA: graduate-level Google-proof Q&A" ran off the figure's left edge)
     ax.set_xticks(x, labels=[_esc(textwrap.fill(_bench(b, labels), 22)) for b in benches], rotation=30, ha="right",
                   rotation_mode="anchor")

@@ -527,15 +527,18 @@ def test_odds_ratio_plot_draws_each_benchmark_on_a_log_axis_with_a_line_at_one(p
     assert any(list(line.get_xdata()) == [1, 1] for line in ax.get_lines())  # no dependence
     assert "1 benchmark without an estimate left out" in ax.get_title()
     _readable(fig)
-    def ticks(ax):
+    def ticks(ax):  # the labels shown: ticks inside the axis' limits
         ax.figure.canvas.draw()
-        return [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
+        low, high = ax.get_xlim()
+        return [t.get_text() for t in ax.get_xticklabels() if t.get_text() and low <= t.get_position()[0] <= high]
 
     assert {"0.5", "1", "2"} <= set(ticks(ax)) and not [t for t in ticks(ax) if "$" in t], ticks(ax)  # not "5×10⁻¹"
     narrow = selective.assign(or_low=[0.9, 0.75, np.nan], or_high=[1.3, 1.1, np.nan], odds_ratio=[1.1, 0.9, np.nan])
     assert {"0.8", "1", "1.2"} <= set(ticks(plots.odds_ratio_plot(narrow).axes[0]))  # 1 (no dependence) labelled
     wide = selective.assign(or_low=[0.04, 0.5, np.nan], or_high=[6e4, 1.3, np.nan])
-    assert ticks(plots.odds_ratio_plot(wide).axes[0])[:3] == ["0.01", "0.1", "1"]  # powers of ten, few labels
+    shown = ticks(plots.odds_ratio_plot(wide).axes[0])
+    assert "1" in shown and "1000" in shown and len(shown) <= 8  # powers of ten, few labels
+    assert all(float(t) in {10.0 ** k for k in range(-3, 7)} for t in shown), shown
 
 
 def test_self_report_gap_plot_draws_each_group_around_zero(plots):
