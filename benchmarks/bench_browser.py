@@ -64,6 +64,7 @@ _SETTLE_JS = """() => {
   window.__lbSettle = watch;
 }"""
 QUIET_MS = 800
+_OPTIONS_JS = "s => Array.from(s.options).map(o => o.textContent)"  # (innerText is empty off screen)
 
 
 def _dropdown_times(page, bl) -> list[tuple[str, float]]:
@@ -73,7 +74,8 @@ def _dropdown_times(page, bl) -> list[tuple[str, float]]:
     selects = page.locator(".lb-view .lb-controls select")
     for i in range(selects.count()):
         select = selects.nth(i)
-        options = select.locator("option").all_inner_texts()
+        select.scroll_into_view_if_needed()  # as a reader would, before picking
+        options = select.evaluate(_OPTIONS_JS)
         if select.is_disabled() or len(options) < 2 or select.evaluate("s => !!s.closest('.lb-benchmark-subset')"):
             continue
         label = select.evaluate("s => (s.parentElement.querySelector('label') || {}).textContent || 'a dropdown'")
@@ -98,7 +100,8 @@ def _dropdown_times(page, bl) -> list[tuple[str, float]]:
 def _subset_times(page, bl) -> list[list[float]]:
     """06: for each "all but one benchmark" pick, when each view's new figure was in the page (s after the pick)."""
     picker = page.locator(".lb-benchmark-subset select").first
-    options = picker.locator("option").all_inner_texts()
+    picker.scroll_into_view_if_needed()
+    options = picker.evaluate(_OPTIONS_JS)
     times = []
     for left_out in range(len(options)):
         page.evaluate(_WATCH_JS, list(VIEWS))
@@ -116,7 +119,8 @@ def _browser_times(chromium: str, tmp: Path):
     import browserlib as bl
     from playwright.sync_api import sync_playwright
 
-    server = bl.LabServer(tmp / "server", bl.NOTEBOOKS, bl.base_env(tmp / "env")).start()
+    # JupyterLab's own windowing (off-screen cells skipped by the browser), as `make lab` opens the notebooks
+    server = bl.LabServer(tmp / "server", bl.NOTEBOOKS, bl.base_env(tmp / "env"), windowing=None).start()
     dropdowns, subset = {}, []
     try:
         with sync_playwright() as pw:

@@ -211,16 +211,18 @@ class LabServer(Server):
 
     kind = "jupyterlab"
 
-    def __init__(self, tmp: Path, notebooks: Path, env: dict[str, str]):
+    def __init__(self, tmp: Path, notebooks: Path, env: dict[str, str], *, windowing: str | None = "none"):
+        """``windowing``: the notebook's windowing mode; ``"none"`` (tests: off-screen cells rendered too), or None for
+        JupyterLab's own default, as ``make lab`` opens it (the speed benchmark)."""
         super().__init__(tmp, env)
         self.root = _copy_notebooks(notebooks, tmp / "root")
         self.settings = tmp / "lab-settings"
         self.workspaces = tmp / "lab-workspaces"
         self.workspaces.mkdir(parents=True, exist_ok=True)
-        for rel, value in (
-            ("@jupyterlab/notebook-extension/tracker.jupyterlab-settings", {"windowingMode": "none"}),
-            ("@jupyterlab/apputils-extension/notification.jupyterlab-settings", {"fetchNews": "false"}),
-        ):
+        settings = [("@jupyterlab/apputils-extension/notification.jupyterlab-settings", {"fetchNews": "false"})]
+        if windowing is not None:
+            settings.append(("@jupyterlab/notebook-extension/tracker.jupyterlab-settings", {"windowingMode": windowing}))
+        for rel, value in settings:
             path = self.settings / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(value), encoding="utf-8")
