@@ -692,10 +692,10 @@ def correlation_heatmap(
         t.set_horizontalalignment("right")
     if title is None:
         what = f"{_METHOD_SYMBOL[method].split(' ')[0]} correlation" if method in _METHOD_SYMBOL else "Correlation"
-        # a few benchmarks make a narrow figure: the key on two lines there, never cut off at the edge
+        break_ = " " if side >= 8 else "\n"  # a few benchmarks make a narrow figure: the key on two lines there
         title = (
             f"{what} between benchmarks over shared models\n"
-            f"(n = models with both scores; blank below n = {min_overlap};{' ' if side >= 8 else chr(10)}"
+            f"(n = models with both scores; blank below n = {min_overlap};{break_}"
             f"* hatched: n < {analysis.WEAK_BELOW}, weak)"
         )
     ax.set_title(_esc(title))
