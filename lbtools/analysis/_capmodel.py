@@ -504,7 +504,8 @@ class CrossFitter:
     def select_blend(self, base=(), svd_ranks=SVD_RANKS, knn_sizes=KNN_SIZES):
         """:meth:`select`, then stacking (Breiman 1996): the blend weights are the non-negative least-squares
         weights, summing to 1, of the candidates' out-of-fold predictions of the held-out folds' cells. The
-        candidates are the (k, penalty) fits the choice made, rank-r SVD imputation and KNN imputation; all are
+        candidates are the (k, penalty) fits the choice made, rank-r SVD imputation (r up to the cap on k: a rank
+        the table cannot support for the factor model it cannot support here) and KNN imputation; all are
         scored on the same folds (nested inside ``base`` as :meth:`select` is), so the blend is one more choice of
         the same cross-validation. Returns (choice, errors) with ``choice`` a tuple of (k, penalty, weight), the
         factor fit with the largest weight first; k is ``"svd<r>"`` or ``"knn"``/``"knn<r>"`` for imputations."""
@@ -514,7 +515,7 @@ class CrossFitter:
         m = self.y.shape[1]
         cands = [(k, lam)] + [key for key in sorted(errors, key=errors.get) if key != (k, lam)]
         if self.rows.all():  # (on a subset of models, for large tables: factor fits only)
-            cands += [(f"svd{r}", None) for r in svd_ranks if r < m - 1]
+            cands += [(f"svd{r}", None) for r in svd_ranks if r < m - 1 and r <= self.max_k]
             cands += [("knn" if r == 5 else f"knn{r}", None) for r in knn_sizes]
         truth = np.concatenate([self.truth[self.fold == g] for g in range(self.n_folds) if g not in base])
         P = np.column_stack([self._out_of_fold(base, key) for key in cands])
