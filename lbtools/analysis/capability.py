@@ -38,8 +38,8 @@ local optimum that orders models by which *block* they published in; the additiv
 
 **Predictions** use ``k`` dimensions and a penalty chosen by 5-fold cross-validation over published cells (k = 1,
 2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``), blended with the
-other fits tried, rank-r SVD imputation (r up to the same cap) and KNN imputation by the non-negative least-squares weights of their
-out-of-fold predictions in the same cross-validation (stacking, Breiman 1996).
+other fits tried, rank-r SVD imputation (r up to the same cap) and KNN imputation by the non-negative least-squares
+weights of their out-of-fold predictions in the same cross-validation (stacking, Breiman 1996).
 
 **Intervals** are split conformal (Lei, G'Sell, Rinaldo, Tibshirani & Wasserman 2018) with normalised
 nonconformity scores ``|y − μ̂_f| / σ̂_f``: the published cells are split at random into 5 folds; the model of fold
