@@ -1316,9 +1316,10 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
         play.playing = bool(change["new"])
 
     def _playing(change):
-        button.value = bool(change["new"])  # the button follows the ticker (it stops itself at the last day)
-        button.description, button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
-        button.tooltip = _PAUSE_TIP if change["new"] else _PLAY_TIP
+        with button.hold_sync():  # label, icon and tooltip reach the page in one message, never half changed
+            button.value = bool(change["new"])  # the button follows the ticker (it stops itself at the last day)
+            button.description, button.icon = ("Pause", "pause") if change["new"] else ("Play", "play")
+            button.tooltip = _PAUSE_TIP if change["new"] else _PLAY_TIP
         if change["new"] and slider.value is not _NO_DATE and slider.index is not None:
             if slider.index >= len(slider.options) - 1:
                 slider.index = 0
