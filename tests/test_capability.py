@@ -606,9 +606,9 @@ def test_low_rank_shortcut_matches_numpys_svd():
 
 def test_blend_svd_parts_have_no_more_dimensions_than_the_table_supports(snapshot_long):
     """Rank-r SVD imputation is a blend candidate only for r up to the factor model's cap on k (one published cell
-    per parameter and dimension). The snapshot without SWE-bench Verified (88 models × 10 benchmarks, 184 cells: cap 1) used to blend
-    in a rank-3 SVD part (weight 0.12) that its 2 cells per model cannot support; now no part, in the blend or any
-    fold's own choice, has more than one dimension."""
+    per parameter and dimension). The snapshot without SWE-bench Verified (88 models × 10 benchmarks, 184 cells:
+    cap 1) used to blend in a rank-3 SVD part (weight 0.12) that its 2 cells per model cannot support; now no part,
+    in the blend or any fold's own choice, has more than one dimension."""
     picked = [b for b in snapshot_long.dataset_id.dropna().unique() if b != "SWE-bench/SWE-bench_Verified"]
     summary = quiet(analysis.fit_capability, snapshot_long, benchmarks=picked).summary().set_index("item").value
     assert "rank-1 SVD" in summary["blend"] + summary["fold choices (k, penalty)"]  # SVD parts still take part

@@ -504,8 +504,8 @@ class CrossFitter:
     def select_blend(self, base=(), svd_ranks=SVD_RANKS, knn_sizes=KNN_SIZES):
         """:meth:`select`, then stacking (Breiman 1996): the blend weights are the non-negative least-squares
         weights, summing to 1, of the candidates' out-of-fold predictions of the held-out folds' cells. The
-        candidates are the (k, penalty) fits the choice made, rank-r SVD imputation (r up to the cap on k: a rank
-        the table cannot support for the factor model it cannot support here) and KNN imputation; all are
+        candidates are the (k, penalty) fits the choice made, rank-r SVD imputation (r up to the cap on k: a table
+        supports no more dimensions for an imputation than for the factor model) and KNN imputation; all are
         scored on the same folds (nested inside ``base`` as :meth:`select` is), so the blend is one more choice of
         the same cross-validation. Returns (choice, errors) with ``choice`` a tuple of (k, penalty, weight), the
         factor fit with the largest weight first; k is ``"svd<r>"`` or ``"knn"``/``"knn<r>"`` for imputations."""
