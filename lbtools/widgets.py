@@ -835,13 +835,9 @@ def bind(fn, **controls):
 
 @lru_cache(maxsize=None)
 def _freeze_once() -> None:
-    """At a reader's first change of a control: collect once, then leave what lives now out of later collections.
-
-    By then the kernel holds some 300,000 objects (pandas, matplotlib, the data, the first fits) that live as long as
-    it does; each figure drawn leaves about 15,000 objects in reference cycles, so every few redraws Python's full
-    collection walks all of them again, 0.15–0.2 s inside a redraw. After ``gc.freeze()`` (the standard library's
-    way to exempt long-lived objects) those collections walk only what came later. Frozen objects are still freed
-    when nothing refers to them; only a cycle among them that is dropped later is never reclaimed."""
+    """At a reader's first change of a control: collect once, then freeze what lives now (why: :func:`bind`'s Notes;
+    measured in docs/notebooks.md). Only a reference cycle among the frozen objects that is dropped later is never
+    reclaimed."""
     import gc
 
     gc.collect()
