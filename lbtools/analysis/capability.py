@@ -28,7 +28,8 @@ benchmark) generalised to ``k`` dimensions, i.e. a probabilistic factor model of
 cells (Observational Scaling Laws, Ruan et al. 2024, impute the same table by PCA). ``s_j²`` is the benchmark's
 misfit variance and ``v_ij = 1 / (n_j p (1 − p))`` the binomial noise of a score measured on ``n_j`` items, where
 the item count is known (``n_items=``). It is fitted by EM with parameter expansion (closed-form k × k solves),
-a ridge ``penalty`` on the slopes and gentle shrinkage of intercepts and misfit variances.
+accelerated by SQUAREM [8], a ridge ``penalty`` on the slopes and gentle shrinkage of intercepts and misfit
+variances.
 
 **The index** is a one-dimensional fit whose slopes are constrained to be ≥ 0 (a better score never lowers a
 model's index, as in Epoch's ECI), fitted from three starts (the two-way additive logit model's model offsets, the
@@ -72,6 +73,8 @@ References
 .. [6] Liu, C., Rubin, D. B. & Wu, Y. N. (1998). Parameter expansion to accelerate EM: the PX-EM algorithm.
    *Biometrika* 85(4), 755–770.
 .. [7] Breiman, L. (1996). Stacked regressions. *Machine Learning* 24(1), 49–64.
+.. [8] Varadhan, R. & Roland, C. (2008). Simple and globally convergent methods for accelerating the convergence
+   of any EM algorithm. *Scandinavian Journal of Statistics* 35(2), 335–353.
 """
 
 from __future__ import annotations
