@@ -214,9 +214,9 @@ def fit_em(y, mask, binom, k, penalty, *, start="additive", nonneg=False, rng=No
     prior = np.diag([INTERCEPT_PRIOR] + [penalty] * k)
     eye_k = np.eye(k)
 
-    def em_step(a, b, s2):
-        """One EM iteration: (a, b, s2) → the next (a, b, s2) and the fitted logits of its M-step."""
-        theta, cov, _ = posterior(a, b, s2, y, mask, binom, loglik=False)
+    def e_step(a, b, s2, loglik=False):
+        """θ's posterior given (a, b, s2), and the M-step's weighted cross-products of [1, θ] (with the prior)."""
+        theta, cov, ll = posterior(a, b, s2, y, mask, binom, loglik=loglik)
         W = np.where(mask, 1.0 / (s2[None, :] + binom), 0.0)
         w_bar = W.sum(0) / np.maximum(n_j, 1)
         rel = W / np.maximum(w_bar, 1e-300)[None, :]
@@ -224,6 +224,11 @@ def fit_em(y, mask, binom, k, penalty, *, start="additive", nonneg=False, rng=No
         XX = X[:, :, None] * X[:, None, :]
         XX[:, 1:, 1:] += cov
         Sxx = (rel.T @ XX.reshape(n, -1)).reshape(m, k + 1, k + 1) + prior
+        return theta, cov, ll, w_bar, rel, X, Sxx
+
+    def em_step(a, b, s2):
+        """One EM iteration: (a, b, s2) → the next (a, b, s2) and the fitted logits of its M-step."""
+        theta, cov, _, _, rel, X, Sxx = e_step(a, b, s2)
         Sxy = (rel * yz).T @ X
         Sxy[:, 0] += INTERCEPT_PRIOR * b0
         if nonneg:
@@ -301,14 +306,7 @@ def fit_em(y, mask, binom, k, penalty, *, start="additive", nonneg=False, rng=No
             a, b, s2 = a2, b2, s2_2
         a, b, s2, fitted_old = em_step(a, b, s2)
         it += 1
-    theta, cov, ll = posterior(a, b, s2, y, mask, binom)
-    W = np.where(mask, 1.0 / (s2[None, :] + binom), 0.0)
-    w_bar = W.sum(0) / np.maximum(n_j, 1)
-    X = np.concatenate([np.ones((n, 1)), theta], axis=1)
-    XX = X[:, :, None] * X[:, None, :]
-    XX[:, 1:, 1:] += cov
-    rel = W / np.maximum(w_bar, 1e-300)[None, :]
-    Sxx = (rel.T @ XX.reshape(n, -1)).reshape(m, k + 1, k + 1) + prior
+    theta, cov, ll, w_bar, _, _, Sxx = e_step(a, b, s2, loglik=True)
     item_cov = np.linalg.inv(Sxx) / np.maximum(w_bar, 1e-12)[:, None, None]
     s2_pool = float(np.mean(s2))
     a_centre = a.copy()
