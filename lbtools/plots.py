@@ -1336,7 +1336,7 @@ def provenance_bars(mix: pd.DataFrame, *, title: str | None = None, ax=None):
 
 
 def _left_out(n: int, what: str) -> str:
-    return f"\n({n} {what}{'s' if n != 1 else ''} without an estimate left out)" if n else ""  # a line of its own
+    return f"\n({fmt.count(n, what)} without an estimate left out)" if n else ""  # a line of its own
 
 
 def odds_ratio_plot(selective: pd.DataFrame, *, labels: dict | None = None, title: str | None = None, ax=None):
