@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -20,6 +21,7 @@ MAX_TIMEOUT = 3600.0  # an hour for one request: past it a value is a typo (1e30
 MAX_CACHE_TTL = 365 * 86400.0
 
 _overrides: dict = {}
+_generation = 0  # configure() calls so far: what a load remembers between loads is forgotten at each
 
 
 @dataclass(frozen=True)
@@ -108,13 +110,28 @@ def configure(
         given["max_workers"] = _workers(max_workers, "max_workers")
     if not isinstance(reset, bool):
         raise TypeError(f"reset must be True or False; got {type(reset).__name__}")
-    from ._hub.sources import forget_probes
-
+    global _generation
     if reset:
         _overrides.clear()
     _overrides.update(given)
-    forget_probes()
+    _generation += 1
     return settings()
+
+
+def generation() -> int:
+    """How many times ``configure`` was called: ``auto``'s probe outcomes are remembered within one generation."""
+    return _generation
+
+
+@contextmanager
+def restored():
+    """Within this block ``configure`` may be called freely: the ``configure`` settings before it are back after."""
+    saved = dict(_overrides)
+    try:
+        yield
+    finally:
+        _overrides.clear()
+        _overrides.update(saved)
 
 
 def settings(**per_call) -> Settings:

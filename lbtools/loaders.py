@@ -12,7 +12,6 @@ from . import config
 from .config import Token
 from ._hub.fetch import (
     MODEL_INFO_EXPAND,
-    fan_out,
     fetch_benchmark_ids,
     fetch_benchmark_records,
     fetch_card_sizes,
@@ -21,6 +20,7 @@ from ._hub.fetch import (
     fetch_model_info,
 )
 from ._hub.parse import Problems, repo_id_problem
+from ._hub.pool import fan_out
 from ._hub.schema import (
     BENCHMARK_COLUMNS,
     EVAL_RESULT_COLUMNS,

@@ -1,4 +1,4 @@
-"""A citable, re-executable report of one pinned snapshot, and the snapshot's tidy Parquet tables.
+"""A citable, re-executable report of one pinned snapshot.
 
 ``lbtools report OUT --snapshot DIR`` executes the curated notebooks (papermill) against one snapshot, offline, and
 writes a static site to ``OUT``: ``index.html``, one HTML page per notebook with its figures and tables, the CSV
@@ -7,9 +7,6 @@ snapshot's files, of the lock file and of every table written; lbtools' version 
 tables are byte-identical from one run to the next on the same snapshot: the time of the run is on the index page
 only.
 
-:func:`write_tables` writes the tidy tables a snapshot carries (``tables/leaderboards.parquet``,
-``tables/eval_results.parquet``, ``tables/models.parquet``: the loaders' documented columns), so DuckDB, polars or
-Spark read a snapshot without lbtools.
 """
 
 from __future__ import annotations
@@ -22,82 +19,18 @@ import re
 import subprocess
 import sys
 import tempfile
-import warnings
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-__all__ = ["write_tables", "run_report", "report_manifest", "citation_cff", "TABLES"]
+__all__ = ["run_report", "report_manifest", "citation_cff"]
 
-TABLES_DIR = "tables"
-# file name -> what it holds (the loader whose frame it is)
-TABLES = {
-    "leaderboards.parquet": "load_leaderboards(): one row per leaderboard entry (the default view, by rank)",
-    "eval_results.parquet": "load_eval_results(): one row per (model, published result)",
-    "models.parquet": "load_model_info(): one row per model with metadata",
-}
 REPORT_MANIFEST = "manifest.json"
 REPORT_FORMAT = 1
 _REPO = Path(__file__).resolve().parents[1]
 # What makes matplotlib's files the same bytes on every run: a fixed SVG id salt (read from this rc file by the
 # kernel) and a fixed date for the formats that write one.
 _MATPLOTLIBRC = "svg.hashsalt : lbtools-report\n"
-
-
-# -- tidy tables in a snapshot -----------------------------------------------------------------------------------
-
-
-@contextmanager
-def _reading(snapshot: Path):
-    """Within this block the loaders read the snapshot at ``snapshot`` (the settings before are restored after)."""
-    from . import config
-
-    saved = dict(config._overrides)
-    try:
-        config.configure(source="snapshot", snapshot=snapshot)
-        yield
-    finally:
-        config._overrides.clear()
-        config._overrides.update(saved)
-
-
-def write_tables(snapshot) -> list[Path]:
-    """Write the snapshot's tidy Parquet tables into ``<snapshot>/tables/`` and return their paths.
-
-    ``leaderboards.parquet`` holds :func:`lbtools.load_leaderboards`' frame (every recorded benchmark, default view),
-    ``eval_results.parquet`` :func:`lbtools.load_eval_results`' and ``models.parquet``
-    :func:`lbtools.load_model_info`' for every model on those leaderboards, each with the loaders' documented
-    columns and dtypes, rows sorted as the loaders sort them. Items the snapshot did not record (models without
-    metadata) are left out of the table, not an error; a snapshot saved with ``--no-models`` gets only
-    ``leaderboards.parquet``. Plain Parquet: any Parquet
-    reader (pyarrow, DuckDB, polars, Spark) reads them without lbtools.
-    """
-    from ._snapshot_format import read_manifest
-    from .loaders import load_eval_results, load_leaderboards, load_model_info
-
-    root = Path(snapshot)
-    counts = read_manifest(root).get("counts") or {}
-    folder = root / TABLES_DIR
-    folder.mkdir(exist_ok=True)
-    with _reading(root), warnings.catch_warnings():
-        # what the snapshot lacks (failed or unrecorded items) is already in its manifest
-        warnings.simplefilter("ignore")
-        boards = load_leaderboards(progress=False)
-        model_ids = sorted(boards["model_id"].dropna().unique().tolist())
-        # a save with --no-models recorded neither: no table rather than an empty one
-        evals = load_eval_results(model_ids, progress=False) if "models_with_eval_results" in counts else None
-        models = load_model_info(model_ids, progress=False) if "models_with_metadata" in counts else None
-    written = []
-    for name, frame in (("leaderboards.parquet", boards), ("eval_results.parquet", evals),
-                        ("models.parquet", models)):
-        if frame is None:
-            continue
-        frame = frame.reset_index(drop=True)
-        frame.attrs = {}  # the snapshot's manifest says where and when; no run-dependent metadata in the file
-        target = folder / name
-        frame.to_parquet(target, index=False)
-        written.append(target)
-    return written
 
 
 # -- hashes, the manifest, the citation --------------------------------------------------------------------------
@@ -144,7 +77,7 @@ def report_manifest(snapshot, tables: dict[str, str], *, notebooks: dict[str, di
     give the same bytes): the snapshot's name, date and every file's sha256; lbtools' version and git commit; the
     lock file's sha256; each notebook's sha256 and parameters; the sha256 of every table (and figure) written."""
     from . import __version__
-    from .snapshot import snapshot_info
+    from .snapshot import TABLES_DIR, snapshot_info
 
     snapshot = Path(snapshot)
     info = snapshot_info(snapshot)

@@ -14,25 +14,22 @@ import shutil
 import signal
 import threading
 import uuid
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._hub.fetch import (
-    fan_out,
-    fetch_card_sizes,
-    fetch_eval_results,
-    fetch_leaderboard,
-    fetch_model_info,
-    one_line,
-)
-from ._hub.client import Cancelled
+from . import config
+from ._hub.client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient, utc_iso
+from ._hub.fetch import fetch_card_sizes, fetch_eval_results, fetch_leaderboard, fetch_model_info
+from ._hub.pool import Cancelled, fan_out, one_line
 from ._hub.parse import Problems, benchmark_records, expect_list
-from ._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO
 from ._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, read_manifest, response_relpath
 from .errors import NotFoundError, PartialLoadWarning, warn
-from .loaders import check_id_list
+from .loaders import check_id_list, load_eval_results, load_leaderboards, load_model_info
 
-__all__ = ["save_snapshot", "snapshot_info", "write_csv"]
+__all__ = ["save_snapshot", "snapshot_info", "write_csv", "write_tables"]
+
+TABLES_DIR = "tables"  # inside a snapshot: the loaders' frames as Parquet (write_tables)
 
 # What a spreadsheet reads as a formula at the start of a cell (OWASP, "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -105,9 +102,6 @@ def save_snapshot(
     pathlib.Path
         ``dest``, complete with its ``manifest.json``.
     """
-    from . import config
-    from ._hub.client import HubClient
-
     token = config.Token.wrap(token)  # masked from here on: no frame below holds it raw
     if isinstance(dest, bool) or not isinstance(dest, (str, os.PathLike)):
         raise TypeError(f"dest must be a path (str or os.PathLike); got {type(dest).__name__}")
@@ -157,7 +151,6 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
     import huggingface_hub
 
     from . import __version__
-    from ._hub.client import utc_iso
 
     taken_at = utc_iso()
     listing, _ = recorder.get_json(
@@ -236,9 +229,7 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
         "one file per call, replayed by lbtools' loaders through the same parsing code as live answers.",
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    from .report import write_tables  # tables/*.parquet: the loaders' frames, for DuckDB, polars or Spark
-
-    write_tables(tmp)
+    write_tables(tmp)  # tables/*.parquet: the loaders' frames, for DuckDB, polars or Spark
     os.rename(tmp, dest)
     if failures or model_failures:
         warn(
@@ -248,6 +239,46 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
             stacklevel=4,
         )
     return dest
+
+
+# -- tidy tables in a snapshot -----------------------------------------------------------------------------------
+
+
+def write_tables(snapshot) -> list[Path]:
+    """Write the snapshot's tidy Parquet tables into ``<snapshot>/tables/`` and return their paths.
+
+    ``leaderboards.parquet`` holds :func:`lbtools.load_leaderboards`' frame (every recorded benchmark, default view),
+    ``eval_results.parquet`` :func:`lbtools.load_eval_results`' and ``models.parquet``
+    :func:`lbtools.load_model_info`' for every model on those leaderboards, each with the loaders' documented
+    columns and dtypes, rows sorted as the loaders sort them. Items the snapshot did not record (models without
+    metadata) are left out of the table, not an error; a snapshot saved with ``--no-models`` gets only
+    ``leaderboards.parquet``. Plain Parquet: any Parquet
+    reader (pyarrow, DuckDB, polars, Spark) reads them without lbtools.
+    """
+    root = Path(snapshot)
+    counts = read_manifest(root).get("counts") or {}
+    folder = root / TABLES_DIR
+    folder.mkdir(exist_ok=True)
+    with config.restored(), warnings.catch_warnings():
+        config.configure(source="snapshot", snapshot=root)
+        # what the snapshot lacks (failed or unrecorded items) is already in its manifest
+        warnings.simplefilter("ignore")
+        boards = load_leaderboards(progress=False)
+        model_ids = sorted(boards["model_id"].dropna().unique().tolist())
+        # a save with --no-models recorded neither: no table rather than an empty one
+        evals = load_eval_results(model_ids, progress=False) if "models_with_eval_results" in counts else None
+        models = load_model_info(model_ids, progress=False) if "models_with_metadata" in counts else None
+    written = []
+    for name, frame in (("leaderboards.parquet", boards), ("eval_results.parquet", evals),
+                        ("models.parquet", models)):
+        if frame is None:
+            continue
+        frame = frame.reset_index(drop=True)
+        frame.attrs = {}  # the snapshot's manifest says where and when; no run-dependent metadata in the file
+        target = folder / name
+        frame.to_parquet(target, index=False)
+        written.append(target)
+    return written
 
 
 def write_csv(df, path) -> None:

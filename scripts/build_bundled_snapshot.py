@@ -13,7 +13,7 @@ What the sources lack stays empty; nothing is invented:
 - model metadata for the 56 models that have it (`createdAt`, `safetensors.total`, pipeline tag, license, base models);
 - the aggregate Parquet itself (93 rows, 23 columns, values unchanged);
 - tidy tables `tables/leaderboards.parquet`, `eval_results.parquet`, `models.parquet`: the loaders' frames of this
-  snapshot (lbtools.report.write_tables), for DuckDB, polars or Spark;
+  snapshot (lbtools.snapshot.write_tables), for DuckDB, polars or Spark;
 - no dataset cards or eval.yaml files: the sources hold none, so item counts (`lbtools.benchmark_sizes`, the rank
   intervals of `lbtools.analysis.rank_intervals`) come from lbtools' table `lbtools/data/benchmark_sizes.csv`, whose
   rows each carry a provenance URL; the manifest says so under `item_counts`.
@@ -34,8 +34,8 @@ sys.path.insert(0, str(ROOT))
 from lbtools._tables import aggregate_columns  # noqa: E402
 from lbtools.config import BUNDLED_SNAPSHOT_NAME, bundled_snapshot  # noqa: E402
 from lbtools.loaders import MODEL_INFO_EXPAND  # noqa: E402
-from lbtools.report import write_tables  # noqa: E402
-from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO  # noqa: E402
+from lbtools.snapshot import write_tables  # noqa: E402
+from lbtools._hub.client import AGGREGATE_FILE, AGGREGATE_REPO  # noqa: E402
 from lbtools._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, response_relpath  # noqa: E402
 
 SOURCES = ROOT / "data" / "sources"

@@ -9,7 +9,7 @@ import pytest
 
 import lbtools
 from lbtools import cli
-from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO
+from lbtools._hub.client import AGGREGATE_FILE, AGGREGATE_REPO
 from lbtools._snapshot_format import file_relpath
 
 

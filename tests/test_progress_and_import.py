@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import lbtools
-from lbtools._hub import fetch
+from lbtools._hub import pool
 
 ROOT = Path(__file__).resolve().parents[1]
 # Only the notebooks' plots and pickers need these.
@@ -70,7 +70,7 @@ def test_bars_are_quiet_when_a_variable_says_so(interactive, monkeypatch, variab
     monkeypatch.setenv(variable, value)
     lbtools.load_leaderboards()
     assert term.getvalue() == ""
-    assert fetch.progress_enabled(None) is False
+    assert pool.progress_enabled(None) is False
 
 
 def test_bars_are_quiet_when_output_is_not_interactive(monkeypatch, capsys):
@@ -98,9 +98,9 @@ def test_bars_are_on_in_a_notebook_kernel(monkeypatch):
     monkeypatch.delenv("TQDM_DISABLE", raising=False)
     monkeypatch.setitem(sys.modules, "ipykernel", sys.modules.get("ipykernel") or type(sys)("ipykernel"))
     monkeypatch.setattr(sys, "stderr", io.StringIO())  # a kernel's stderr is no terminal
-    assert fetch.progress_enabled(None) is True
+    assert pool.progress_enabled(None) is True
     monkeypatch.setenv("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-    assert fetch.progress_enabled(None) is False
+    assert pool.progress_enabled(None) is False
 
 
 def test_one_request_shows_no_bar(interactive):
@@ -156,7 +156,7 @@ def test_configuring_and_naming_the_api_loads_no_heavy_module():
 
 
 @pytest.mark.parametrize("module", ["loaders", "_hub.sources", "_hub.client", "_hub.cache", "_hub.parse",
-                                    "_hub.schema", "_hub.fetch", "_snapshot_format", "config", "snapshot", "cli"])
+                                    "_hub.schema", "_hub.fetch", "_hub.pool", "_snapshot_format", "config", "snapshot", "cli"])
 def test_fetching_modules_import_without_heavy_modules(module):
     assert _loaded(f"import lbtools.{module}") == []
 

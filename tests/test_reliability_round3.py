@@ -23,7 +23,7 @@ import pytest
 import lbtools
 from bounded import finishes_within
 from lbtools._snapshot_format import MANIFEST, file_relpath, response_relpath
-from lbtools._hub.sources import AGGREGATE_FILE, AGGREGATE_REPO
+from lbtools._hub.client import AGGREGATE_FILE, AGGREGATE_REPO
 from lbtools.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -5,7 +5,7 @@ whole model for one bad eval-result file. On top of ``get_session()`` and ``hf_r
 
 - every request has a timeout (``timeout=``: the shared client has none), and its body is read in chunks under a
   deadline of ``REQUEST_DEADLINE_FACTOR`` timeouts and a size cap, so a server trickling bytes is cut off; requests
-  run in the load's thread pool, whose caller stops waiting for an attempt past its deadline (``fetch.fan_out``);
+  run in the load's thread pool, whose caller stops waiting for an attempt past its deadline (``pool.fan_out``);
 - retries (tenacity) for 429, 5xx and transport errors, with exponential backoff and jitter, capped in attempts, in
   timed-out tries (two: a silent endpoint fails within 3× the timeout) and in total time; a 429's wait comes from
   ``Retry-After`` or ``RateLimit`` (``parse_ratelimit_headers``), clamped to ``MAX_WAIT_S``;
@@ -16,7 +16,6 @@ whole model for one bad eval-result file. On top of ``get_session()`` and ``hf_r
 
 from __future__ import annotations
 
-import contextvars
 import json
 import math
 import platform
@@ -32,7 +31,10 @@ from ..errors import (AccessDeniedError, BadResponseError, GatedBenchmarkError, 
                       NotFoundError, RateLimitedError, mask_secrets)
 from .cache import ResponseCache
 from .parse import loads_json
-from .sources import AGGREGATE_FILE, AGGREGATE_REPO
+from .pool import Cancelled, NotCached, current_task, run_bounded
+
+AGGREGATE_REPO = "OpenEvals/leaderboard-data"  # the official benchmarks' results in one Parquet
+AGGREGATE_FILE = "data/train-00000-of-00001.parquet"
 
 MAX_BODY_BYTES = 64 * 1024 * 1024  # one response
 MAX_CALL_BYTES = 256 * 1024 * 1024  # all pages of one call
@@ -49,23 +51,10 @@ REQUEST_DEADLINE_FACTOR = 2.0  # one request, headers and body, ends within this
 PROBE_MAX_BYTES = 1 << 20
 TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
-# The fan-out task this thread works for (``lbtools._hub.fetch.Task``): where an attempt says when it started, and
-# how a cancelled load stops its waits. ``None`` outside a fan-out.
-current_task: contextvars.ContextVar = contextvars.ContextVar("lbtools_task", default=None)
-
-
 def utc_iso(timestamp: float | None = None) -> str:
     """``timestamp`` (seconds since the epoch; default now) as a UTC ISO time, e.g. ``2026-03-25T19:09:12Z``."""
     moment = datetime.now(timezone.utc) if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-class NotCached(Exception):
-    """Raised in a cache-only pass (``fetch.fan_out``): the answer must be fetched by the pool."""
-
-
-class Cancelled(Exception):
-    """The load this request belongs to was abandoned (Ctrl-C in the caller's thread)."""
 
 
 class _Transient(Exception):
@@ -238,8 +227,6 @@ class HubClient:
     def probe(self, timeout: float) -> str | None:
         """``None`` when the endpoint gives a Hub's answer within ``timeout`` s (headers and body), else why not:
         no answer, a server error, or an answer that is not the Hub's API (a captive portal's web page)."""
-        from .fetch import run_bounded
-
         import httpx2
 
         silent = f"no answer within {timeout:g} s"
@@ -388,7 +375,7 @@ class HubClient:
     def _retried(self, what: str, limit: float, call):
         """``call(deadline)`` under tenacity: transient failures back off exponentially with jitter, bounded by
         ``MAX_ATTEMPTS``, ``MAX_TIMEOUTS`` and ``max_total`` seconds. Each attempt first waits out the load's pause,
-        is given up by the load past ``limit`` s (``fetch.Task.attempt``), counts as in flight while it runs, and
+        is given up by the load past ``limit`` s (``pool.Task.attempt``), counts as in flight while it runs, and
         fails classified."""
         import tenacity
 
@@ -545,8 +532,6 @@ def _in_task(call, what: str):
     bounded); never in a cache-only pass (``NotCached``)."""
     task = current_task.get()
     if task is None:
-        from .fetch import run_bounded
-
         return run_bounded(call)
     if task.cache_only:
         raise NotCached(what)

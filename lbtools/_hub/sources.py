@@ -12,18 +12,19 @@ import threading
 import time
 from pathlib import Path
 
+from .. import config
 from .._snapshot_format import (MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, file_relpath, read_bytes, read_manifest,
                                regular_file, response_relpath)
 from ..errors import HubUnavailableError, NotFoundError, SnapshotError, SourceFallbackWarning, warn
+from .client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient
 from .parse import loads_json
 
-AGGREGATE_REPO = "OpenEvals/leaderboard-data"
-AGGREGATE_FILE = "data/train-00000-of-00001.parquet"
 PROBE_TIMEOUT = 5.0
 PROBE_MEMORY_S = 300.0
 
 _probe_results: dict[str, tuple[float, str | None]] = {}
 _warned: set[tuple[str, str]] = set()
+_configured = -1  # the configure() call the two above belong to: each call forgets them
 _lock = threading.Lock()
 
 
@@ -89,9 +90,7 @@ def resolve_source(settings, token=None):
     """The source a loader should read from now, following ``settings.source`` (see ``lbtools.configure``).
 
     ``token`` is checked first, whatever the source: a bad one is a ValueError/TypeError before anything else."""
-    from ..config import check_token
-
-    check_token(token)
+    config.check_token(token)
     if settings.source == "snapshot":
         return SnapshotSource(settings.snapshot)
     if settings.offline:
@@ -102,8 +101,6 @@ def resolve_source(settings, token=None):
         snapshot = SnapshotSource(settings.snapshot)
         _warn_once(settings.endpoint, snapshot, "HF_HUB_OFFLINE is set")
         return snapshot
-    from .client import HubClient
-
     client = HubClient(settings, token)  # the live source itself
     if settings.source == "hub":
         return client
@@ -115,21 +112,26 @@ def resolve_source(settings, token=None):
     return snapshot
 
 
-def forget_probes() -> None:
-    """Forget which endpoints were reachable (the next ``auto`` load probes again)."""
-    with _lock:
+def _forget_if_configured() -> None:
+    """Forget which endpoints were reachable and the fallbacks warned of when ``lbtools.configure`` was called since
+    they were found (the next ``auto`` load probes again). Called holding ``_lock``."""
+    global _configured
+    if _configured != config.generation():
         _probe_results.clear()
         _warned.clear()
+        _configured = config.generation()
 
 
 def _probe(client, timeout: float) -> str | None:
     now = time.monotonic()
     with _lock:
+        _forget_if_configured()
         known = _probe_results.get(client.endpoint)
     if known is not None and now - known[0] < PROBE_MEMORY_S:
         return known[1]
     reason = client.probe(timeout)
     with _lock:
+        _forget_if_configured()
         _probe_results[client.endpoint] = (time.monotonic(), reason)
     return reason
 
@@ -137,6 +139,7 @@ def _probe(client, timeout: float) -> str | None:
 def _warn_once(endpoint: str, snapshot: SnapshotSource, why: str) -> None:
     key = (endpoint, snapshot.name)
     with _lock:
+        _forget_if_configured()
         if key in _warned:
             return
         _warned.add(key)
