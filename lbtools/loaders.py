@@ -384,25 +384,8 @@ def load_eval_results(
         ============  ===================  ============================================
     """
     token = Token.wrap(token)  # masked from here on: no frame below holds it raw
-    _check_errors(errors)
-    _check_bool(refresh, "refresh")
-    ids = check_id_list(model_ids, "model_ids", namespace=False)
-    settings = _settings(max_workers)
-    source = resolve_source(settings, token)
-    if not ids:
-        return _stamp(empty_frame(EVAL_RESULT_COLUMNS), source, None, failures={})
-    return _load_many(
-        lambda src, model_id: fetch_eval_results(src, model_id, refresh),
-        ids,
-        source=source,
-        settings=settings,
-        columns=EVAL_RESULT_COLUMNS,
-        errors=errors,
-        progress=progress,
-        refresh=refresh,
-        desc="eval results",
-        what="models",
-    )
+    return _per_model(fetch_eval_results, EVAL_RESULT_COLUMNS, "eval results", model_ids, max_workers=max_workers,
+                      errors=errors, token=token, refresh=refresh, progress=progress)
 
 
 # -- model metadata ------------------------------------------------------------------------------------------
@@ -448,29 +431,31 @@ def load_model_info(
         ==============  ====================  ==============================================
     """
     token = Token.wrap(token)  # masked from here on: no frame below holds it raw
-    return _model_info_frame(model_ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
-                             progress=progress, report_failures=True)
+    return _per_model(fetch_model_info, MODEL_INFO_COLUMNS, "model info", model_ids, max_workers=max_workers,
+                      errors=errors, token=token, refresh=refresh, progress=progress)
 
 
-def _model_info_frame(model_ids, *, max_workers, errors, token, refresh, progress, report_failures, failures=None):
-    """``load_model_info`` for it and for ``enrich``: two calls below either, so warnings point at their caller."""
+def _per_model(fetch, columns, desc, model_ids, *, max_workers, errors, token, refresh, progress,
+               report_failures=True, failures=None):
+    """The frame of ``fetch(source, model_id, refresh)`` over ``model_ids``: ``load_eval_results``,
+    ``load_model_info`` and ``enrich``, each one call above this, so warnings point at their caller."""
     _check_errors(errors)
     _check_bool(refresh, "refresh")
     ids = check_id_list(model_ids, "model_ids", namespace=False)
     settings = _settings(max_workers)
     source = resolve_source(settings, token)
     if not ids:
-        return _stamp(empty_frame(MODEL_INFO_COLUMNS), source, None, failures=dict(failures or {}))
+        return _stamp(empty_frame(columns), source, None, failures=dict(failures or {}))
     return _load_many(
-        lambda src, model_id: fetch_model_info(src, model_id, refresh),
+        lambda src, model_id: fetch(src, model_id, refresh),
         ids,
         source=source,
         settings=settings,
-        columns=MODEL_INFO_COLUMNS,
+        columns=columns,
         errors=errors,
         progress=progress,
         refresh=refresh,
-        desc="model info",
+        desc=desc,
         what="models",
         report_failures=report_failures,
         stacklevel=5,
@@ -512,8 +497,8 @@ def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = No
         raise ValueError(f"{on}: {first!r} is {invalid[first]}")
     ids = [m for m in values if str(m) not in invalid]
     # enrich leaves no row out: a model without metadata is said in enrich's own words, not as a failed load.
-    info = _model_info_frame(ids, max_workers=max_workers, errors=errors, token=token, refresh=refresh,
-                             progress=progress, report_failures=False, failures=invalid)
+    info = _per_model(fetch_model_info, MODEL_INFO_COLUMNS, "model info", ids, max_workers=max_workers, errors=errors,
+                      token=token, refresh=refresh, progress=progress, report_failures=False, failures=invalid)
     missing = info.attrs.get("failures") or {}
     _report_failures(
         missing,
