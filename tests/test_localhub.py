@@ -297,7 +297,7 @@ def test_read_parquet_over_hf_protocol_in_a_subprocess(hub, tmp_path):
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["93", "23", "float64"]
+    assert out.stdout.split() == ["93", "23", "float64"], (out.stdout, out.stderr[-2000:])
     statuses = {(m, p.split("/")[1], s) for m, p, _q, s in hub.responses}
     assert ("GET", "api", 200) in statuses
     assert any(m == "GET" and "/resolve/" in p and s in (200, 206) for m, p, _q, s in hub.responses)
