@@ -1486,8 +1486,10 @@ def filled_matrix(
     require_columns(predictions, ("model_id", "dataset_id", "observed", "predicted"), "filled_matrix", name="predictions")
     df = predictions.copy()
     df["_published"] = df["observed"].notna()
-    benches = sorted(df["dataset_id"].dropna().unique())
-    scales = {b: analysis.detect_scale(g.stack()) for b, g in df.groupby("dataset_id")[["observed", "predicted"]]}
+    codes, benches = pd.factorize(df["dataset_id"], sort=True)
+    benches = list(benches)
+    values = df[["observed", "predicted"]].to_numpy(dtype="float64", na_value=np.nan)
+    scales = {b: analysis.detect_scale(values[codes == j].ravel()) for j, b in enumerate(benches)}  # a groupby: 11 ms
     if order is None:
         counts = df.groupby("model_id")["_published"].sum()
         order = sorted(counts.index, key=lambda m: (-counts[m], m))
