@@ -51,6 +51,7 @@ REQUEST_DEADLINE_FACTOR = 2.0  # one request, headers and body, ends within this
 PROBE_MAX_BYTES = 1 << 20
 TRANSIENT_STATUS = (429, 500, 502, 503, 504)
 
+
 def utc_iso(timestamp: float | None = None) -> str:
     """``timestamp`` (seconds since the epoch; default now) as a UTC ISO time, e.g. ``2026-03-25T19:09:12Z``."""
     moment = datetime.now(timezone.utc) if timestamp is None else datetime.fromtimestamp(timestamp, timezone.utc)

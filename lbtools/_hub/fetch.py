@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from .._tables import display_names
 from ..errors import LbtoolsError
-from .pool import one_line
 from .parse import (Problems, benchmark_ids, benchmark_records, card_counts, eval_result_records, eval_tasks,
                     expect_list, expect_object, leaderboard_records, model_info_record)
+from .pool import one_line
 
 # The fields of ``model_info`` that ``load_model_info`` asks for.
 MODEL_INFO_EXPAND = ("author", "cardData", "createdAt", "downloads", "gated", "library_name", "likes", "pipeline_tag",
                      "safetensors", "tags")
+
 
 def _benchmark_list(source, refresh):
     return source.get_json("/api/datasets", {"filter": "benchmark:official"}, what="the official benchmark list",

@@ -5,6 +5,8 @@ the load was cancelled and how long an attempt may take."""
 from __future__ import annotations
 
 import contextvars
+import os
+import sys
 import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ThreadPoolExecutor, wait
@@ -14,10 +16,9 @@ from ..errors import HubUnavailableError, LbtoolsError, mask_secrets
 
 _POLL_S = 0.1  # how long the caller's thread waits for the pool between looks at overdue attempts
 
-# The fan-out task this thread works for (``Task``): where an attempt says when it started, and
-# how a cancelled load stops its waits. ``None`` outside a fan-out.
+# The fan-out task this thread works for (``Task``): where an attempt says when it started, and how a cancelled load
+# stops its waits. ``None`` outside a fan-out.
 current_task: contextvars.ContextVar = contextvars.ContextVar("lbtools_task", default=None)
-
 
 
 class NotCached(Exception):
@@ -31,9 +32,6 @@ class Cancelled(Exception):
 def progress_enabled(progress) -> bool:
     if progress is not None:
         return bool(progress)
-    import os
-    import sys
-
     flags = (os.environ.get("HF_HUB_DISABLE_PROGRESS_BARS", ""), os.environ.get("TQDM_DISABLE", ""))
     if any(f.strip().lower() in ("1", "true", "yes", "on") for f in flags):
         return False
