@@ -5,8 +5,7 @@ writes a static site to ``OUT``: ``index.html``, one HTML page per notebook with
 tables and PNG/SVG figures the notebooks exported, a ``CITATION.cff`` and a ``manifest.json`` (sha256 of the
 snapshot's files, of the lock file and of every table written; lbtools' version and git commit). The manifest and the
 tables are byte-identical from one run to the next on the same snapshot: the time of the run is on the index page
-only.
-
+only. The snapshot's own tidy Parquet tables are written by :func:`lbtools.snapshot.write_tables`.
 """
 
 from __future__ import annotations
