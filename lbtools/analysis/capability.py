@@ -223,13 +223,14 @@ def _table(data: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
                  if "lower_is_better" in df.columns else np.zeros(len(df), bool))
     scales, lowers, keep, dropped = [], [], [], []
     for j, b in enumerate(bench_ids):
-        s = detect_scale(value[codes == j])
+        rows = codes == j
+        s = detect_scale(value[rows])
         if s == "unknown":
             dropped.append(b)
             continue
         keep.append(b)
         scales.append(s)
-        lowers.append(bool(lower_row[codes == j].any()))
+        lowers.append(bool(lower_row[rows].any()))
     if dropped:
         notes.append(f"scale unknown (not 0–1 or 0–100), left out: {', '.join(dropped)}")
     bench_ids = np.array(keep, dtype=object)
