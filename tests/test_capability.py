@@ -183,8 +183,14 @@ def test_fit_is_deterministic_and_level_widens(snapshot_long, snapshot_fit):
     width = lambda df: (df["pred_high"] - df["pred_low"]).to_numpy(float)  # noqa: E731
     narrow = snapshot_fit.predict()
     assert (width(wide) >= width(narrow) - 1e-6).all() and width(wide).mean() > width(narrow).mean()
-    gen = quiet(analysis.fit_capability, snapshot_long, rng=np.random.default_rng(5))
-    assert len(gen.predict()) == len(narrow)
+
+
+def test_a_generator_gives_the_fit_its_int_gives_whatever_is_drawn_in_between(snapshot_long, snapshot_fit):
+    gen = np.random.default_rng(0)
+    fit = quiet(analysis.fit_capability, snapshot_long, rng=gen)
+    gen.random(1000)  # another analysis drawing from the same Generator before the predictions are read
+    pd.testing.assert_frame_equal(fit.predict(), snapshot_fit.predict())
+    pd.testing.assert_frame_equal(fit.abilities(), snapshot_fit.abilities())
 
 
 # --------------------------------------------------------------------------------------------
@@ -362,6 +368,19 @@ def test_notes_are_analysis_warnings(snapshot_long):
     assert not [w for w in caught if w.category is UserWarning]
 
 
+def test_what_the_fit_leaves_out_is_warned_not_only_noted(snapshot_long):
+    odd = snapshot_long.copy()
+    elo = odd["dataset_id"] == "cais/hle"
+    odd.loc[elo, "value"] = odd.loc[elo, "value"] * 30 + 1000  # an Elo-like benchmark: no 0–1 / 0–100 scale
+    odd.loc[odd.index[~elo.to_numpy()][:3], "value"] = pd.NA
+    with pytest.warns(AnalysisWarning) as caught:
+        out = analysis.predict_scores(odd)
+    said = [str(w.message) for w in caught]
+    assert "predict_scores: 1 benchmark left out, its scale neither 0–1 nor 0–100: cais/hle" in said
+    assert "predict_scores: 3 rows without a finite value left out" in said
+    assert "cais/hle" not in set(out["dataset_id"])
+
+
 # --------------------------------------------------------------------------------------------
 # input
 
@@ -376,6 +395,10 @@ def test_scale_and_direction_are_kept(snapshot_long, snapshot_fit):
     a = base[base["dataset_id"] == gpqa][["predicted", "pred_low", "pred_high"]].to_numpy(float)
     b = on_unit[on_unit["dataset_id"] == gpqa][["predicted", "pred_low", "pred_high"]].to_numpy(float)
     np.testing.assert_allclose(b * 100, a, rtol=1e-5)
+    unit.loc[rows, "value"] = unit.loc[rows, "value"].round(3)  # 0.119 as published, not 0.11899999999999998
+    published = quiet(analysis.predict_scores, unit).merge(unit[rows][["model_id", "dataset_id", "value"]],
+                                                          on=["model_id", "dataset_id"])
+    assert len(published) == rows.sum() and (published["observed"] == published["value"]).all()
     flipped = snapshot_long.copy()
     flipped.loc[rows, "value"] = 100 - flipped.loc[rows, "value"]
     flipped["lower_is_better"] = pd.array(rows.to_numpy(), dtype="boolean")

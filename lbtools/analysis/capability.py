@@ -32,10 +32,11 @@ accelerated by SQUAREM [8], a ridge ``penalty`` on the slopes and gentle shrinka
 variances.
 
 **The index** is a one-dimensional fit whose slopes are constrained to be ≥ 0 (a better score never lowers a
-model's index, as in Epoch's ECI), fitted from three starts (the two-way additive logit model's model offsets, the
-leading eigenvector of the zero-filled table, and a random one); the start with the highest penalised marginal
-likelihood is kept. On sparse tables with old and new benchmarks sharing few models the eigenvector start finds a
-local optimum that orders models by which *block* they published in; the additive start does not.
+model's index, as in Epoch's ECI), fitted from three starts (the two-way additive logit model's model offsets and
+two jittered copies of them); the start with the highest penalised marginal likelihood is kept. The leading
+eigenvector of the zero-filled table (lbtools' old start) is fitted as a check only, never kept: on sparse tables
+with old and new benchmarks sharing few models it finds a local optimum that orders models by which *block* they
+published in, and a warning says when it fits about as well as the index kept.
 
 **Predictions** use ``k`` dimensions and a penalty chosen by 5-fold cross-validation over published cells (k = 1,
 2, … until a step does not improve, up to ``min(8, m − 1, cells / (models + benchmarks))``), blended with the
@@ -75,6 +76,8 @@ References
 .. [7] Breiman, L. (1996). Stacked regressions. *Machine Learning* 24(1), 49–64.
 .. [8] Varadhan, R. & Roland, C. (2008). Simple and globally convergent methods for accelerating the convergence
    of any EM algorithm. *Scandinavian Journal of Statistics* 35(2), 335–353.
+.. [9] Vovk, V. (2015). Cross-conformal predictors. *Annals of Mathematics and Artificial Intelligence* 74(1–2),
+   9–28 (the held-out cells' intervals, ``predict(cells="held_out")``).
 """
 
 from __future__ import annotations
@@ -173,11 +176,13 @@ class _Table:
 
     models: np.ndarray  # model ids, sorted
     benchmarks: np.ndarray  # dataset ids, sorted
+    published: np.ndarray  # (n, m) the values as published (NaN where none): ``observed`` keeps them exactly
     pct: np.ndarray  # (n, m) goodness on 0–100 (100 − value for lower-is-better), NaN where not published
     scale: np.ndarray  # (m,) "0-1" or "0-100"
     lower: np.ndarray  # (m,) lower is better
     n_items: np.ndarray  # (m,) item counts, NaN where unknown
     notes: list
+    left_out: list  # what was left out of the fit (also in notes): warned, never silent
     attrs: dict
 
     @property
@@ -212,8 +217,9 @@ def _table(data: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
     df = df[["model_id", "dataset_id", "value"] + (["lower_is_better"] if "lower_is_better" in df.columns else [])]
     df = df[df["model_id"].notna() & df["dataset_id"].notna()]
     value = pd.to_numeric(df["value"], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    left_out: list[str] = []
     if (~np.isfinite(value)).any():
-        notes.append(f"{count((~np.isfinite(value)).sum(), 'row')} without a finite value left out")
+        left_out.append(f"{count((~np.isfinite(value)).sum(), 'row')} without a finite value left out")
     df = df[np.isfinite(value)]
     value = value[np.isfinite(value)]
 
@@ -232,7 +238,8 @@ def _table(data: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
         scales.append(s)
         lowers.append(bool(lower_row[rows].any()))
     if dropped:
-        notes.append(f"scale unknown (not 0–1 or 0–100), left out: {', '.join(dropped)}")
+        left_out.append(f"{count(len(dropped), 'benchmark')} left out, {'its' if len(dropped) == 1 else 'their'} "
+                        f"scale neither 0–1 nor 0–100: {', '.join(dropped)}")
     bench_ids = np.array(keep, dtype=object)
     if len(bench_ids) < 2:
         raise ValueError(f"{func}: data must hold scores on at least 2 benchmarks with a 0–1 or 0–100 scale; "
@@ -247,13 +254,15 @@ def _table(data: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
     rows = pd.Index(model_ids).get_indexer(df["model_id"].astype(str))
     cols = pd.Index(bench_ids).get_indexer(df["dataset_id"].astype(str))
     v = df["value"].to_numpy(dtype="float64", na_value=np.nan)
+    published = np.full((len(model_ids), len(bench_ids)), np.nan)
+    published[rows, cols] = v
     v = np.where(scale[cols] == "0-1", v * 100.0, v)
     v = np.where(lower[cols], 100.0 - v, v)
     pct = np.full((len(model_ids), len(bench_ids)), np.nan)
     pct[rows, cols] = v
     counts = _item_counts(bench_ids, n_items, func, notes)
     attrs = copy.deepcopy({k: data.attrs[k] for k in ("source", "fetched_at") if k in data.attrs})
-    return _Table(model_ids, bench_ids, pct, scale, lower, counts, notes, attrs)
+    return _Table(model_ids, bench_ids, published, pct, scale, lower, counts, left_out + notes, left_out, attrs)
 
 
 def _warn(messages, func: str, stacklevel: int = 3) -> None:
@@ -470,7 +479,7 @@ class CapabilityFit:
     def _m(self) -> _Models:
         """The prediction model, fitted on first use (the index alone does not need it)."""
         if self._models is None:
-            gen = as_generator(self._rng_seed, self._func)
+            gen = as_generator(copy.deepcopy(self._rng_seed), self._func)
             gen = np.random.default_rng([int(gen.integers(2**31)), 1])
             with np.errstate(all="ignore"):
                 self._models = _fit_models(self._t, self.level, gen)
@@ -620,10 +629,14 @@ class CapabilityFit:
             cells), ``pred_low``, ``pred_high`` (the split-conformal interval for a newly published score).
             ``"held_out"``: one row per published cell, predicted by the fold fit that did not see it
             (cross-fitting): the columns above plus ``z`` (the signed normalised residual on the logit scale,
-            ``(logit(observed) − μ̂) / σ̂``), ``scale`` (``σ̂``), ``p_high`` and ``p_low`` (one-sided conformal
-            p-values: the share of the cell's calibration class whose ``z`` is at least / at most as extreme,
-            counting the cell itself) and ``fold``. The interval of a held-out cell is ``μ̂ ± q·σ̂`` with ``q`` the
-            class's ``level`` quantile of ``|z|`` (split-conformal for that cell, Lei et al. 2018).
+            ``(logit(observed) − μ̂) / σ̂``), ``scale`` (``σ̂``), ``p_high`` and ``p_low`` (the share of the cell's
+            class whose ``z`` is at least / at most as extreme, the cell counted: a screening rank for one cell)
+            and ``fold``. The interval of a held-out cell is ``μ̂ ± q·σ̂`` with ``q`` the class's ``level`` quantile
+            of ``|z|`` pooled over the five fold models (a cross-conformal construction, Vovk 2015; not split
+            conformal): at least ``level`` of each class's cells lie inside their intervals, by construction.
+            The class holds every cell being screened, so its ``p_high`` values are the ranks ``1/n … 1``: no
+            multiple-testing correction (Benjamini–Hochberg, Holm, Bonferroni) can reject with them. For flags at
+            a false discovery rate use :func:`lbtools.analysis.flag_outliers`, which calibrates on other cells.
         min_benchmarks : int, optional
             Default: the fit's.
         """
@@ -645,7 +658,7 @@ class CapabilityFit:
             {
                 "model_id": pd.array(np.repeat(t.models[keep], nb), dtype="string"),
                 "dataset_id": pd.array(np.tile(t.benchmarks, n), dtype="string"),
-                "observed": pd.array(pub(t.pct[keep]).ravel(), dtype="Float64"),
+                "observed": pd.array(t.published[keep].ravel(), dtype="Float64"),
                 "predicted": pd.array(pub(pred[keep]).ravel(), dtype="Float64"),
                 "pred_low": pd.array(np.minimum(lo_pub, hi_pub).ravel(), dtype="Float64"),
                 "pred_high": pd.array(np.maximum(lo_pub, hi_pub).ravel(), dtype="Float64"),
@@ -685,7 +698,7 @@ class CapabilityFit:
             {
                 "model_id": pd.array(t.models[ii], dtype="string"),
                 "dataset_id": pd.array(t.benchmarks[jj], dtype="string"),
-                "observed": pd.array(pub(t.pct[ii, jj]), dtype="Float64"),
+                "observed": pd.array(t.published[ii, jj], dtype="Float64"),
                 "predicted": pd.array(pub(pred), dtype="Float64"),
                 "pred_low": pd.array(np.minimum(lo_pub, hi_pub), dtype="Float64"),
                 "pred_high": pd.array(np.maximum(lo_pub, hi_pub), dtype="Float64"),
@@ -732,7 +745,7 @@ class CapabilityFit:
             prediction is then refitted on all training cells).
         """
         return _validate(self, holdout=holdout, splits=splits, by=by, methods=methods,
-                         rng=self._rng_seed if rng is None else rng, func="validate")
+                         rng=copy.deepcopy(self._rng_seed) if rng is None else rng, func="validate")
 
 
 @dataclass
@@ -761,8 +774,9 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     """Fit the capability model once; read the index, predictions, benchmark parameters and validation from it.
 
     ``data`` is first de-duplicated with :func:`lbtools.analysis.dedupe`; rows without a finite value and
-    benchmarks whose scale is neither 0–1 nor 0–100 are left out (``fit.notes`` says so). All published cells are
-    used, including those of models with fewer than ``min_benchmarks`` scores; only the outputs are restricted.
+    benchmarks whose scale is neither 0–1 nor 0–100 are left out (an ``AnalysisWarning`` and ``fit.notes`` say
+    so). All published cells are used, including those of models with fewer than ``min_benchmarks`` scores; only
+    the outputs are restricted.
 
     Notes
     -----
@@ -776,9 +790,10 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     the fold's smaller benchmarks pooled. If a new score and the calibration cells of its class are exchangeable
     (missing at random given the other published scores: no selective reporting beyond ability, no shift between
     the models that published and the one predicted), it falls inside its ``level`` interval with probability at
-    least ``level`` and, without ties among the scores, below ``level + 1/(n+1)`` [1]_ (Theorem 2.2); a fold drawn
-    at random per cell mixes such intervals, so the bounds hold for it too (the interval is widened, where needed,
-    to contain the prediction of the fit on all cells, which can only raise the coverage). The guarantee is
+    least ``level`` [1]_ (Theorem 2.2); a fold drawn at random per cell mixes such intervals, so the bound holds
+    for it too, and so it does after the interval is widened, where needed, to contain the prediction of the fit
+    on all cells. (The theorem's upper bound, ``level + 1/(n+1)`` without ties, holds for the fold's interval
+    before that widening only.) The guarantee is
     marginal over a class's cells, not conditional on a model; above 20,000 published cells, and below 30 (two
     folds), the fold fits reuse the choice made on all cells (approximate).
     ``docs/validation.md`` measures the coverage on real tables, per benchmark and under time and compute shifts.
@@ -801,7 +816,8 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     level : float
         Coverage of every interval, strictly between 0 and 1.
     rng : int or numpy.random.Generator
-        Seeds the folds and the random start; the same int gives the same fit.
+        Seeds the folds and the random starts; the same int gives the same fit, and so does a Generator seeded with
+        it (its state at this call seeds everything the fit draws later, in ``predict``, ``validate`` …).
 
     Returns
     -------
@@ -829,15 +845,18 @@ def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, le
     level = check_probability(level, "level", func)
     min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
     gen = as_generator(rng, func)
+    # a Generator's state now seeds the prediction model and validate(), fitted later: an int and a Generator
+    # seeded with it give the same fit, and draws the caller makes in between change nothing
+    later = copy.deepcopy(gen) if isinstance(rng, np.random.Generator) else rng
     t = _table(data, func, benchmarks=benchmarks, n_items=n_items)
     if np.nanmax(t.pct) - np.nanmin(t.pct) == 0:
         raise ValueError(f"{func}: every published value in data is the same ({np.nanmax(t.pct):g} on 0–100): "
                          "there is nothing to fit")
     with np.errstate(all="ignore"):
         index = _fit_index(t, gen)
-    fit = CapabilityFit(t, index, level=level, min_benchmarks=min_benchmarks, rng=rng, benchmarks=benchmarks,
+    fit = CapabilityFit(t, index, level=level, min_benchmarks=min_benchmarks, rng=later, benchmarks=benchmarks,
                         data=data, n_items=n_items, func=func)
-    warn_now = []
+    warn_now = list(t.left_out)
     msg = _connectivity(t.mask, t.benchmarks)
     if msg:
         fit.diagnostics.append(msg)
@@ -865,9 +884,12 @@ def cross_fit_predictions(data, *, folds: int = 5, level: float = 0.9, rng=0, n_
 
     Shorthand for ``fit_capability(data, min_benchmarks=1, ...).predict(cells="held_out")`` (see
     :meth:`CapabilityFit.predict`): one row per published cell with ``model_id``, ``dataset_id``, ``observed``,
-    ``predicted``, ``pred_low``, ``pred_high``, ``z``, ``scale``, ``p_high``, ``p_low``, ``fold``. ``p_high`` is a
-    one-sided conformal p-value for "published higher than the other scores imply" (small = suspiciously high),
-    valid for a cell exchangeable with its benchmark's other cells; feed it to an FDR procedure.
+    ``predicted``, ``pred_low``, ``pred_high``, ``z``, ``scale``, ``p_high``, ``p_low``, ``fold``. ``p_high`` says
+    how high a cell is against its benchmark's other cells (small = published higher than the other scores imply):
+    a screening rank for one cell, valid for a cell exchangeable with the others, but not for a multiple-testing
+    correction — every cell screened is in the set it is ranked against, so the values are ``1/n … 1`` and
+    Benjamini–Hochberg rejects nothing. For flags at a false discovery rate use
+    :func:`lbtools.analysis.flag_outliers`.
     ``folds`` must be 5 (the fit's cross-fitting folds; other values are reserved).
     """
     func = "cross_fit_predictions"
