@@ -192,7 +192,7 @@ def test_dedupe_lower_is_better_and_first_appearance_order():
     df = pd.DataFrame(
         {
             "model_id": ["m1", "m2", "m1", "m2"],
-            "dataset_id": ["d", "d", "d", "d"],
+            "dataset_id": ["d", "e", "d", "e"],  # e is lower-is-better
             "value": [60.0, 50.0, 90.0, 40.0],
             "lower_is_better": s([False, True, False, True], "boolean"),
         }
@@ -531,6 +531,14 @@ def test_top_n(leaderboards):
     assert verified.attrs == leaderboards.attrs
     with pytest.raises(ValueError, match="n must be"):
         A.top_n(leaderboards, 0)
+
+
+def test_one_benchmark_has_one_direction_when_only_some_rows_say_lower_is_better():
+    df = pd.DataFrame({"dataset_id": "x", "model_id": ["a", "b", "c", "d"], "value": [10.0, 20.0, 30.0, 40.0],
+                       "lower_is_better": pd.array([True, None, None, None], dtype="boolean")})
+    assert A.top_n(df, 4)["model_id"].tolist() == ["a", "b", "c", "d"]  # lowest first, every row
+    ranks = A.model_ranks(df, ["d"])
+    assert ranks["rank"].tolist() == [4] and ranks["percentile"].tolist() == [25.0]
 
 
 def test_top_n_counts_each_model_once():

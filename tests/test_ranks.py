@@ -87,6 +87,14 @@ def test_duplicate_entries_are_resolved_by_the_dedup_rule_with_a_warning_naming_
     assert ranked["value"].tolist() == [80.2, 70.0]  # "best" keeps the better of the two
 
 
+def test_a_concatenated_board_names_the_duplicates_it_drops():
+    once = board([80.2, 75.0, 70.0])
+    twice = pd.concat([once, once.assign(value=[79.0, 74.0, 69.0])])  # index labels 0, 1, 2 twice
+    with pytest.warns(UserWarning, match=r"3 duplicate entries dropped \(one row per model\): m00 79; m01 74; m02 69"):
+        ranked = A.rank_intervals(twice, n_items=500, n_boot=300)
+    assert ranked["value"].tolist() == [80.2, 75.0, 70.0]
+
+
 def test_rows_without_a_value_are_left_out_with_a_warning():
     b = board([80.0, None, 60.0])
     with pytest.warns(UserWarning, match="without a value: m01"):

@@ -173,11 +173,12 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
         board = board[has_value]
     if not board["model_id"].duplicated().any():
         return board
+    positions = board.set_axis(np.arange(len(board)))  # by position: a concatenated board repeats index labels
     with warnings.catch_warnings():
         # Its count is repeated below with the rows themselves.
         warnings.simplefilter("ignore", AnalysisWarning)
-        kept = dedupe_results(board, keys=("model_id",))
-    dropped = board.loc[~board.index.isin(kept.index)]
+        kept = dedupe_results(positions, keys=("model_id",))
+    dropped = board.iloc[np.setdiff1d(np.arange(len(board)), kept.index.to_numpy())]
     listed = "; ".join(f"{m} {v:g}" for m, v in zip(dropped["model_id"], dropped["value"].astype(float)))
     warnings.warn(
         f"{count(len(dropped), 'duplicate entry', 'duplicate entries')} dropped (one row per model): "
@@ -185,7 +186,7 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
         AnalysisWarning,
         stacklevel=3,
     )
-    return kept
+    return board.iloc[kept.index.to_numpy()]
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,8 +7,9 @@ Input frames are the ones the loaders return (see ``load_leaderboards``, ``load_
 
 Rules that several functions share:
 
-- **Better.** A higher value is better unless the row's ``lower_is_better`` column is True
-  (a missing column or a missing value means higher is better).
+- **Better.** A higher value is better unless the benchmark's ``lower_is_better`` is True: one benchmark has
+  one direction, lower-is-better when any of its rows says so (a missing column or missing values mean higher
+  is better).
 - **Ties.** Where rows are ordered by value, equal values are ordered by ``model_id`` ascending,
   so results never depend on the input order.
 - **Missing data.** Rows with a missing value (or date, or parameter count) are left out of a
@@ -59,10 +60,15 @@ SCALES = ("0-1", "0-100", "unknown")
 
 
 def _lower_is_better(data: pd.DataFrame) -> np.ndarray:
-    """Per row: True where ``lower_is_better`` is True; False when missing or absent."""
+    """Per row: True where the row's benchmark is lower-is-better, i.e. any of its rows says ``lower_is_better``
+    (one benchmark has one direction, as :func:`scores_matrix` and the capability model read it); False when
+    missing or absent."""
     if "lower_is_better" not in data.columns:
         return np.zeros(len(data), dtype=bool)
-    return data["lower_is_better"].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    flags = data["lower_is_better"].astype("boolean").fillna(False)
+    if "dataset_id" in data.columns and flags.any():
+        flags = flags.groupby(data["dataset_id"].astype("string").fillna(""), sort=False).transform("any")
+    return flags.to_numpy(dtype=bool)
 
 
 def _goodness(data: pd.DataFrame, value: str) -> np.ndarray:
