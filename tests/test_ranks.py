@@ -574,6 +574,12 @@ def test_leader_summary_needs_five_models_and_says_when_the_runner_up_overlaps()
     assert "overlaps the runner-up's, m01" in A.leader_summary(close)
     clear = A.rank_intervals(board([95.0, 60.0, 50.0, 40.0, 30.0]), n_items=2000, n_boot=300)
     assert "clear of the runner-up" in A.leader_summary(clear)
+    # apart in each model's own interval, tied when every rank is tested at once: never "clear", as tie_summary
+    apart = A.rank_intervals(board([80.0, 76.0, 60, 58, 56, 54, 52, 50, 48, 46]), n_items=1000)
+    assert apart["rank_high"].iloc[0] < apart["rank_low"].iloc[1] and apart["tier"].iloc[1] == 1
+    assert "the top 2 are statistically tied" in A.tie_summary(apart)
+    said = A.leader_summary(apart)
+    assert "clear" not in said and "tied with it when every rank is tested at once" in said
     joint = A.rank_intervals(board([90.0, 89.5, 70.0, 60.0, 50.0]), n_items=100, n_boot=300, simultaneous=True)
     assert A.leader_summary(joint).startswith("Top: m00 — 90 (simultaneous 95 % sets for all ranks: ranks 1–")
 

@@ -700,10 +700,13 @@ def tie_summary(ranked, *, name: str | None = None, detail: bool = True) -> str:
 def leader_summary(ranked, *, min_models: int = 5) -> str:
     """The headline about a leaderboard's leader, never from fewer than ``min_models`` models (at least 5).
 
-    From a ``rank_intervals`` result: the leader, its value, each model's ``level`` interval of its rank, and whether
-    that interval overlaps the runner-up's (then the order of the two is not established); e.g. ``"Top: a — 93.3
-    (each model's 95 % interval: ranks 1–3; it overlaps the runner-up's, b at 92.1, ranks 1–4)."``. With fewer
-    models: ``"4 models on this board: too few for a headline; the table lists them."``.
+    From a ``rank_intervals`` result: the leader, its value, each model's ``level`` interval of its rank, and how it
+    stands against the runner-up. "Clear of the runner-up" only when the simultaneous sets separate the two (the
+    ``tier`` column, as :func:`tie_summary` reads it): two marginal intervals that do not overlap are not a test,
+    and the headline then says the two are tied when every rank is tested at once. E.g. ``"Top: a — 93.3 (each
+    model's 95 % interval: ranks 1–3; it overlaps the runner-up's, b at 92.1, ranks 1–4: which of the two leads is
+    not established)."``. With fewer models: ``"4 models on this board: too few for a headline; the table lists
+    them."``.
     """
     if not isinstance(ranked, pd.DataFrame):
         raise TypeError(f"ranked must be the DataFrame of rank_intervals; got {type(ranked).__name__}")
@@ -721,10 +724,16 @@ def leader_summary(ranked, *, min_models: int = 5) -> str:
         low, high = int(row["rank_low"]), int(row["rank_high"])
         return f"rank {low}" if low == high else f"ranks {low}–{high}"
 
+    runner_up = f"{second['model_id']} at {_score(second['value'])}, {span(second)}"
     text = f"Top: {first['model_id']} — {_score(first['value'])} ({kind}: {span(first)}"
+    tiers = pd.to_numeric(ranked[["tier"]].iloc[:2, 0], errors="coerce") if "tier" in ranked.columns else None
+    apart_jointly = (int(tiers.iloc[1]) > int(tiers.iloc[0]) if tiers is not None and tiers.notna().all()
+                     else ranked.attrs.get("interval") == "simultaneous")
     if int(second["rank_low"]) <= int(first["rank_high"]):
-        text += (f"; it overlaps the runner-up's, {second['model_id']} at {_score(second['value'])}, "
-                 f"{span(second)}: which of the two leads is not established)")
+        text += f"; it overlaps the runner-up's, {runner_up}: which of the two leads is not established)"
+    elif apart_jointly:
+        text += f"; clear of the runner-up, {runner_up}, with every rank tested at once)"
     else:
-        text += f"; clear of the runner-up, {second['model_id']} at {_score(second['value'])}, {span(second)})"
+        text += (f"; the runner-up, {runner_up}, is apart in these intervals but tied with it when every rank is "
+                 "tested at once: which of the two leads is not established)")
     return text + "."
