@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import lbtools
 from lbtools import _format as fmt
 from lbtools import analysis as A
 
@@ -81,7 +82,9 @@ def test_strongest_pair_is_weak_below_ten_models_and_carries_an_interval():
     assert isinstance(top, A.StrongestPair) and top.found
     assert (top.benchmark_a, top.benchmark_b, top.n_models, top.weak) == ("few", "many", 6, True)
     assert top.coefficient == pytest.approx(1.0)
-    assert top.high < 1.0 and top.low < 0.9  # a perfect rank correlation of 6 models is evidence, not certainty
+    # a perfect rank correlation of 6 models is evidence, not certainty: the interval reaches down below 0.9, and up
+    # to 1 (as a binomial interval at 100 %), so it holds the estimate it is shown beside
+    assert top.high == 1.0 and top.low < 0.9
     assert top.n_pairs == 3 and top.runner_up[:2] == ("few", "other") and top.overlaps_runner_up
     text = top.headline()
     assert text.startswith("Strongest: few & many — 1.00 (95% CI ") and "the largest of 3 pairs" in text
@@ -139,6 +142,16 @@ def test_kendall_bootstrap_is_computed_per_resample():
     x, y = rng.multivariate_normal([0, 0], [[1, 0.8], [0.8, 1]], size=22).T
     res = A.bootstrap_ci(x, y, method="kendall", n_boot=1000, rng=1)
     assert res.high - res.low > 0.2
+
+
+@pytest.mark.parametrize("method", ["spearman", "kendall"])
+def test_a_perfect_rank_correlation_lies_inside_its_interval(method):
+    x = np.arange(8.0)
+    with pytest.warns(lbtools.AnalysisWarning, match="Fisher's z"):
+        up = A.bootstrap_ci(x, x ** 2, method=method, rng=0)
+        down = A.bootstrap_ci(x, -x, method=method, rng=0)
+    assert up.estimate == 1 and up.low < 1 and up.high == 1  # pulled in for the transform, not out of the interval
+    assert down.estimate == -1 and down.low == -1 and down.high > -1
 
 
 @pytest.mark.parametrize("n, seed", [(8, 8), (15, 15)])

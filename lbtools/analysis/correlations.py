@@ -267,8 +267,9 @@ def _attainable(r: float, n: int, method: str) -> float:
 
 def _fisher_interval(r: float, n: int, method: str, level: float) -> tuple[float, float]:
     """Fisher's z interval with the Bonett–Wright (2000) standard errors: ``1 / sqrt(n - 3)`` for Pearson,
-    ``sqrt((1 + r² / 2) / (n - 3))`` for Spearman, ``sqrt(0.437 / (n - 4))`` for Kendall. ``(-1, 1)`` when ``n`` is
-    too small for the formula (3 pairs, or 4 for Kendall)."""
+    ``sqrt((1 + r² / 2) / (n - 3))`` for Spearman, ``sqrt(0.437 / (n - 4))`` for Kendall (derived for tau-a, i.e.
+    without ties; tau-b is what is computed). ``(-1, 1)`` when ``n`` is too small for the formula (3 pairs, or 4 for
+    Kendall). A perfect ±1 is pulled in for the z transform, but the interval still reaches ±1 and so contains it."""
     from scipy.special import ndtri
 
     dof = n - (4 if method == "kendall" else 3)
@@ -282,7 +283,8 @@ def _fisher_interval(r: float, n: int, method: str, level: float) -> tuple[float
     else:
         se = 1 / math.sqrt(dof)
     z, c = math.atanh(rc), float(ndtri((1 + level) / 2))
-    return math.tanh(z - c * se), math.tanh(z + c * se)
+    low, high = math.tanh(z - c * se), math.tanh(z + c * se)
+    return (-1.0 if r <= -1 else low), (1.0 if r >= 1 else high)
 
 
 @dataclass(frozen=True)
@@ -518,11 +520,15 @@ def strongest_pair(
     names. Picking the largest of ``m`` coefficients and then computing its interval as if it had been chosen in
     advance makes the interval too optimistic (with independent benchmarks it excluded 0 in 32 % of runs, not 5 %).
     So every candidate's interval is computed at the level ``1 - (1 - level) / m`` (Bonferroni): all ``m`` intervals
-    then hold at once with probability at least ``level``, and so does the one of whichever pair is picked. Each
-    interval is Fisher's z with the Bonett–Wright standard error for the method (valid down to 5 models, where a
-    bootstrap has too few distinct resamples; a perfect rank correlation is pulled in to the nearest attainable
-    value first). The runner-up's interval is given too, and whether the two overlap. A pair resting on fewer than
-    10 models (:data:`WEAK_BELOW`) is marked ``weak``.
+    then hold at once with probability at least ``level`` if each holds at its own level, and so does the one of
+    whichever pair is picked. Each interval is Fisher's z with the Bonett–Wright standard error for the method
+    (defined down to 5 models, where a bootstrap has too few distinct resamples; a perfect rank correlation is
+    pulled in to the nearest attainable value for the transform, the interval still reaching ±1). These are
+    large-sample approximations, and they cover less than stated at high correlations among few models — where
+    the strongest pair usually is: measured on bivariate normal samples of 15 models, a Kendall τ of 0.87 is missed
+    5.4 % of the time at the level 24 pairs ask for (0.2 % nominal), a Spearman ρ of 0.98 0.7 %; Pearson's r holds.
+    Read the joint level as approximate, and Kendall's most so. The runner-up's interval is given too, and whether
+    the two overlap. A pair resting on fewer than 10 models (:data:`WEAK_BELOW`) is marked ``weak``.
 
     Validation (``tests/test_honest_numbers.py``, fixed seeds): with the bundled snapshot's missingness pattern filled
     with independent values (24 pairs with 5 or more shared models), the 95 % interval of the strongest pair
