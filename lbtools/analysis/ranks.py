@@ -205,7 +205,7 @@ def _posterior_ranks(k: np.ndarray, n: int, n_boot: int, gen, lower_is_better: b
     allocated per item, so an item count of 10^8 costs what 100 does."""
     m = k.size
     a, b = k + 1.0, n - k + 1.0
-    # Where a b / (a + b) > 100 (both shapes large: skewness under 0.1) the Beta is drawn from its normal
+    # Where a b / (a + b) > 100 (both shapes large: skewness under 0.2) the Beta is drawn from its normal
     # approximation, indistinguishable there and several times faster.
     normal = a * b / (a + b) > _NORMAL_VARIANCE
     mean = a / (a + b)
@@ -375,7 +375,9 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
       simultaneous ``level`` tests of every pairwise difference of accuracies (max-T over the pairs with the
       Romano–Wolf step-down, see ``_simultaneous_sets``; Holm's step-down above 60 models); a model's set runs from
       1 + the number of models surely better to m − the number surely worse, and with probability at least
-      ``level`` every model's true rank is in its set at the same time.
+      ``level`` every model's true rank is in its set at the same time — asymptotically, as in Mogstad et al.
+      (Wald statistics on normal approximations of the accuracies); conservative in every simulation run for it,
+      15–30 items included (joint coverage 1.0 in 400 boards each).
 
     ``p_top1`` is the share of posterior draws in which the model is first: its posterior probability of being the
     best under flat priors. Tiers and ``tie_summary``'s "statistically tied" always come from the simultaneous sets
