@@ -812,7 +812,8 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
         Models with fewer published scores are left out of the outputs.
     n_items : int, dict or DataFrame, optional
         Items per benchmark for the binomial-noise term: a number, ``{dataset_id: n}``, or the frame
-        :func:`lbtools.benchmark_sizes` returns. Never fetched here.
+        :func:`lbtools.benchmark_sizes` returns. Never fetched here. None: no counts, no binomial term (unlike
+        :func:`rank_intervals`, which then reads lbtools' own table; pass ``n_items=lbtools.benchmark_sizes()``).
     level : float
         Coverage of every interval, strictly between 0 and 1.
     rng : int or numpy.random.Generator
