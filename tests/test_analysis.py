@@ -541,6 +541,25 @@ def test_one_benchmark_has_one_direction_when_only_some_rows_say_lower_is_better
     assert ranks["rank"].tolist() == [4] and ranks["percentile"].tolist() == [25.0]
 
 
+@pytest.mark.parametrize(
+    "call, error, match",
+    [
+        (lambda lb: A.top_n(lb, None), TypeError, "top_n: n must be a whole number; got None"),
+        (lambda lb: A.top_n(lb, 2.7), TypeError, "top_n: n must be a whole number; got 2.7"),  # not read as 2
+        (lambda lb: A.top_n(lb, "3"), TypeError, "top_n: n must be a whole number"),
+        (lambda lb: A.model_ranks(lb, None), TypeError, "model_ranks: model_ids must be"),
+        (lambda lb: A.model_ranks(lb, 5), TypeError, "model_ranks: model_ids must be"),
+        (lambda lb: A.ranking_as_of(lb[lb.dataset_id == "x"], None), ValueError, "ranking_as_of: when must be a date"),
+        (lambda lb: A.ranking_as_of(lb[lb.dataset_id == "x"], "soon"), ValueError, "ranking_as_of: when must be a date"),
+        (lambda lb: A.ranking_as_of(lb[lb.dataset_id == "x"], "2025-01-01", top_n=1.5), TypeError, "top_n must be"),
+        (lambda lb: A.bootstrap_ci([1, 2, 3, 4, 5], [2, 1, 4, 3, 5], rng=-1), ValueError, "rng must be a seed of 0"),
+    ],
+)
+def test_bad_arguments_are_named(leaderboards, call, error, match):
+    with pytest.raises(error, match=match):
+        call(leaderboards)
+
+
 def test_top_n_counts_each_model_once():
     df = pd.DataFrame({"model_id": ["m", "n", "m"], "value": [1.0, 2.0, 3.0]})
     with pytest.warns(lbtools.AnalysisWarning, match="m: listed 2 times; kept 3"):

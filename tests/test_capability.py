@@ -448,6 +448,10 @@ def test_bad_arguments_are_named(snapshot_long, call, match):
         quiet(call, snapshot_long)
 
 
+def test_one_validation_method_may_be_named_alone(snapshot_fit):
+    assert quiet(snapshot_fit.validate, splits=1, methods="lbtools").summary["method"].tolist() == ["lbtools"]
+
+
 def test_type_errors_are_named(snapshot_long, snapshot_fit):
     with pytest.raises(TypeError, match="data"):
         analysis.fit_capability(snapshot_long.to_dict())

@@ -42,6 +42,16 @@ def check_probability(value, name: str = "level", func: str | None = None) -> fl
     return float(value)
 
 
+def check_whole(value, name: str, func: str, minimum: int = 1) -> int:
+    """``value`` as an int of at least ``minimum``: a TypeError naming the argument for anything but a whole number
+    (``2.7`` or ``"3"`` are not silently read as 2 or 3), a ValueError below ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{func}: {name} must be a whole number; got {value!r} ({type(value).__name__})")
+    if value < minimum:
+        raise ValueError(f"{func}: {name} must be at least {minimum}; got {name}={value!r}")
+    return int(value)
+
+
 def renamed_keywords(**old_to_new):
     """A decorator: the old keyword names of a function (``seed=``, ``ci=``, ``df=``, ``long=`` …) keep working for
     one release, each with a ``FutureWarning`` naming the new one (shared by the analysis modules).
@@ -71,9 +81,11 @@ def as_generator(rng, func: str | None = None) -> np.random.Generator:
     Generator is used as it is (so consecutive calls continue its stream). Anything else is a TypeError."""
     if isinstance(rng, np.random.Generator):
         return rng
-    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
-        return np.random.default_rng(rng)
     where = f"{func}: " if func else ""
+    if rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
+        if rng is not None and rng < 0:
+            raise ValueError(f"{where}rng must be a seed of 0 or more (or a numpy.random.Generator); got rng={rng}")
+        return np.random.default_rng(rng)
     raise TypeError(f"{where}rng must be an int, None or a numpy.random.Generator; got {type(rng).__name__}")
 
 

@@ -975,7 +975,7 @@ def _validate(fit: CapabilityFit, *, holdout, splits, by, methods, rng, func):
         raise ValueError(f"{func}: splits must be an integer ≥ 1; got splits={splits!r}")
     if not isinstance(by, str):
         raise TypeError(f"{func}: by must be 'random', 'time' or a column name; got by={by!r}")
-    methods = tuple(methods)
+    methods = (methods,) if isinstance(methods, str) else tuple(methods)  # one method by its name, not its letters
     bad = [mth for mth in methods if mth not in VALIDATION_METHODS]
     if bad:
         raise ValueError(f"{func}: unknown methods {bad}; choose from {list(VALIDATION_METHODS)}")

@@ -20,14 +20,15 @@ Rules that several functions share:
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
 from .._format import count
 from ..errors import AnalysisWarning
-from ._checks import _as_float, _keep_attrs, _names, refuse_non_finite, renamed_keywords, require_columns
+from ._checks import (_as_float, _keep_attrs, _names, check_whole, refuse_non_finite, renamed_keywords,
+                      require_columns)
 
 __all__ = [
     "DEDUPE_RULE",
@@ -722,8 +723,7 @@ def top_n(
         columns of ``data``; a published ``rank`` column is kept as ``published_rank``.
     """
     require_columns(data, [value, "model_id"], "top_n")
-    if int(n) < 1:
-        raise ValueError(f"n must be at least 1; got n={n!r}")
+    n = check_whole(n, "n", "top_n")
     d = data
     if verified_only:
         require_columns(data, ["verified"], "top_n(verified_only=True)")
@@ -772,11 +772,16 @@ def ranking_as_of(
             "ranking_as_of ranks one benchmark; filter data to one dataset_id first "
             f"(found {data['dataset_id'].nunique(dropna=True)})"
         )
-    cutoff = pd.Timestamp(when)
+    try:
+        cutoff = pd.Timestamp(when)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"ranking_as_of: when must be a date, e.g. '2025-06-30'; got {when!r}") from exc
+    if pd.isna(cutoff):
+        raise ValueError(f"ranking_as_of: when must be a date, e.g. '2025-06-30'; got {when!r}")
     cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
     dates = _to_utc(data[date])
     d = data[(dates <= cutoff).fillna(False).to_numpy(dtype=bool)]
-    return _with_rank(_ranked(d, value, None), data, int(top_n))
+    return _with_rank(_ranked(d, value, None), data, check_whole(top_n, "top_n", "ranking_as_of"))
 
 
 @renamed_keywords(leaderboards="data")
@@ -807,7 +812,11 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
         ``value`` (Float64), ``n_entries`` (Int64), ``percentile`` (Float64, 0–100, NA without a value).
     """
     require_columns(data, ["model_id", "dataset_id", "value"], "model_ranks")
+    if not isinstance(model_ids, str) and (not isinstance(model_ids, Iterable) or isinstance(model_ids, Mapping)):
+        raise TypeError(f"model_ranks: model_ids must be a model id or a list of them; got {model_ids!r}")
     wanted = [model_ids] if isinstance(model_ids, str) else list(dict.fromkeys(model_ids))
+    if not all(isinstance(m, str) for m in wanted):
+        raise TypeError(f"model_ranks: model_ids must be model ids (str); got {model_ids!r}")
     values = _as_float(data["value"])
     refuse_non_finite(values, data["model_id"].astype("string").to_numpy(dtype=object), "model_ranks")
     scored = data[np.isfinite(values)]
