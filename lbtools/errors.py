@@ -8,6 +8,8 @@ kind and keeps the others. No message lbtools builds ever shows a token: anythin
 
 from __future__ import annotations
 
+import inspect
+import os
 import re
 import warnings
 
@@ -109,3 +111,16 @@ class CacheWarning(LbtoolsWarning, RuntimeWarning):
 def warn(message: str, category: type[Warning], stacklevel: int = 2) -> None:
     """``warnings.warn`` with tokens masked; ``stacklevel`` counts from the caller of this function."""
     warnings.warn(mask_secrets(message), category, stacklevel=stacklevel + 1)
+
+
+_PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def user_stacklevel() -> int:
+    """The ``stacklevel`` that points a warning at the first frame outside lbtools (the researcher's line), however
+    deep inside the package it is raised: through decorators, wrappers and bound views alike (pandas finds its
+    ``find_stack_level`` the same way). Pass it as ``warnings.warn(..., stacklevel=user_stacklevel())``."""
+    frame, level = inspect.currentframe().f_back, 1  # the function calling warnings.warn is level 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level

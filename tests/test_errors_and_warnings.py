@@ -100,3 +100,23 @@ def test_the_public_api_is_plain_attributes_listed_for_ides_and_help():
         assert name in package.__all__
     page = pydoc.render_doc(package)
     assert "load_leaderboards" in page and "HubUnavailableError" in page and "write_csv" in page
+
+
+def test_analysis_warnings_point_at_the_callers_line_through_wrappers():
+    """A warning names the researcher's line, not lbtools' keyword-renaming decorator or the capability wrappers."""
+    import numpy as np
+    import pandas as pd
+
+    from lbtools import analysis
+
+    board = pd.DataFrame({"dataset_id": "org/b", "model_id": ["a", "b", "c", "d"], "value": [80.0, None, 60.0, 50.0]})
+    table = pd.DataFrame({"dataset_id": np.repeat(["org/x", "org/y", "org/z"], 5),
+                          "model_id": ["m1", "m2", "m3", "m4", "m5"] * 3,
+                          "value": np.r_[[90.0, 80, 70, 60, np.nan], [85.0, 70, 72, 50, 40], [60.0, 50, 55, 30, 20]]})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analysis.rank_intervals(board, n_items=100, n_boot=200)  # decorated with renamed_keywords
+        analysis.capability_index(table)  # a wrapper of fit_capability
+    mine = [w for w in caught if issubclass(w.category, lbtools.AnalysisWarning)]
+    assert len({str(w.message) for w in mine}) >= 2
+    assert {w.filename for w in mine} == {__file__}

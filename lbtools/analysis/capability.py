@@ -90,7 +90,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ..errors import AnalysisWarning
+from ..errors import AnalysisWarning, user_stacklevel
 from .._format import count
 from . import _capmodel as cm
 from ._checks import as_generator, check_probability, renamed_keywords, require_columns
@@ -265,9 +265,9 @@ def _table(data: pd.DataFrame, func: str, *, benchmarks=None, n_items=None) -> _
     return _Table(model_ids, bench_ids, published, pct, scale, lower, counts, left_out + notes, left_out, attrs)
 
 
-def _warn(messages, func: str, stacklevel: int = 3) -> None:
+def _warn(messages, func: str) -> None:
     for msg in messages:
-        warnings.warn(f"{func}: {msg}", AnalysisWarning, stacklevel=stacklevel)
+        warnings.warn(f"{func}: {msg}", AnalysisWarning, stacklevel=user_stacklevel())
 
 
 # --------------------------------------------------------------------------------------------
@@ -492,7 +492,7 @@ class CapabilityFit:
                 warn_now.append(f"too few published cells ({self.n_cells}) to calibrate a {self.level:.0%} interval "
                                 "for some benchmarks: their intervals span the whole scale")
             self.diagnostics += warn_now
-            _warn(warn_now, self._func, stacklevel=4)
+            _warn(warn_now, self._func)
         return self._models
 
     @property
@@ -875,7 +875,7 @@ def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, le
             warn_now.append(line + ": a very different order of models fits about as well or better (the "
                                    "eigenvector start follows blocks of benchmarks that share few models); the "
                                    "index kept is the one continuous with the additive model's ranking")
-    _warn(warn_now, func, stacklevel=5)  # _warn, _fit, the public function, renamed_keywords, the caller
+    _warn(warn_now, func)
     return fit
 
 
@@ -1081,7 +1081,7 @@ def validate_predictions(data, *, holdout: float = 0.1, splits: int = 5, rng=0, 
     func = "validate_predictions"
     if return_cells:
         warnings.warn(f"{func}: return_cells=True is going (next release); use fit_capability(data).validate(...)"
-                      ".cells", FutureWarning, stacklevel=3)
+                      ".cells", FutureWarning, stacklevel=user_stacklevel())
     if isinstance(holdout, bool) or not isinstance(holdout, (int, float)) or not 0 < holdout < 0.5:
         raise ValueError(f"{func}: holdout must be a fraction strictly between 0 and 0.5; got holdout={holdout!r}")
     if isinstance(splits, bool) or not isinstance(splits, (int, np.integer)) or splits < 1:
@@ -1092,9 +1092,9 @@ def validate_predictions(data, *, holdout: float = 0.1, splits: int = 5, rng=0, 
         try:
             results.append(fit.validate(holdout, splits, "time", methods=methods))
         except ValueError as exc:
-            _warn([f"time split skipped: {exc}"], func, stacklevel=4)
+            _warn([f"time split skipped: {exc}"], func)
     else:
-        _warn(["time split skipped: data has no created_at column (add it with lbtools.enrich)"], func, stacklevel=4)
+        _warn(["time split skipped: data has no created_at column (add it with lbtools.enrich)"], func)
     table = pd.concat([r.summary for r in results], ignore_index=True)
     table.attrs = dict(fit.attrs)
     if return_cells:

@@ -17,7 +17,7 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from ..errors import AnalysisWarning
+from ..errors import AnalysisWarning, user_stacklevel
 from ._checks import _as_float, _keep_attrs, as_generator, check_probability, refuse_non_finite, renamed_keywords
 
 __all__ = [
@@ -313,7 +313,7 @@ class CorrelationCI:
     def __getitem__(self, i):
         """``result[1]`` keeps old code working for one release (the old result was a 3-tuple)."""
         warnings.warn("bootstrap_ci now returns a CorrelationCI; read .estimate, .low, .high instead of indexing",
-                      FutureWarning, stacklevel=2)
+                      FutureWarning, stacklevel=user_stacklevel())
         return (self.estimate, self.low, self.high)[i]
 
     def text(self, digits: int = 2) -> str:
@@ -424,7 +424,7 @@ def bootstrap_ci(
             "bootstrap can't measure its uncertainty; the interval is Fisher's z with the Bonett-Wright standard "
             "error instead",
             AnalysisWarning,
-            stacklevel=3,
+            stacklevel=user_stacklevel(),
         )
         return result(low, high, "fisher")
     q = np.array([alpha / 2, 1 - alpha / 2])
@@ -474,7 +474,7 @@ class StrongestPair:
     def __getitem__(self, key):
         """``result["coefficient"]`` etc. keeps old code working for one release (the old result was a dict)."""
         warnings.warn("strongest_pair now returns a StrongestPair; read its attributes (e.g. .coefficient, .low) "
-                      "instead of dict keys", FutureWarning, stacklevel=2)
+                      "instead of dict keys", FutureWarning, stacklevel=user_stacklevel())
         return getattr(self, self._OLD_KEYS.get(key, key))
 
     def headline(self, labels: dict | None = None) -> str:
@@ -567,7 +567,7 @@ def strongest_pair(
     level = check_probability(level, "level", func)
     if n_boot is not None or rng is not None:
         warnings.warn(f"{func}: n_boot= and rng= are no longer used (the interval is analytic) and will be removed "
-                      "in the next release", FutureWarning, stacklevel=3)
+                      "in the next release", FutureWarning, stacklevel=user_stacklevel())
     _check_min_overlap(min_overlap)
     floor = max(int(min_overlap), HEADLINE_MIN_MODELS)
     table = correlation_table(matrix, method=method, min_overlap=floor)

@@ -26,7 +26,7 @@ import pandas as pd
 
 from .._format import count
 from .._format import score as _score
-from ..errors import AnalysisWarning
+from ..errors import AnalysisWarning, user_stacklevel
 from ._checks import as_generator, check_probability, refuse_non_finite, renamed_keywords, require_columns
 from .tables import dedupe_results, detect_scale
 
@@ -169,7 +169,7 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
     if not has_value.all():
         gone = board.loc[~has_value, "model_id"].astype("string").tolist()
         warnings.warn(f"left out {count(len(gone), 'row')} without a value: {', '.join(map(str, gone[:10]))}",
-                      AnalysisWarning, stacklevel=3)
+                      AnalysisWarning, stacklevel=user_stacklevel())
         board = board[has_value]
     if not board["model_id"].duplicated().any():
         return board
@@ -184,7 +184,7 @@ def _one_row_per_model(board: pd.DataFrame, func: str) -> pd.DataFrame:
         f"{count(len(dropped), 'duplicate entry', 'duplicate entries')} dropped (one row per model): "
         f"{listed}",
         AnalysisWarning,
-        stacklevel=3,
+        stacklevel=user_stacklevel(),
     )
     return board.iloc[kept.index.to_numpy()]
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._format import count
-from ..errors import AnalysisWarning
+from ..errors import AnalysisWarning, user_stacklevel
 from ._checks import (_as_float, _keep_attrs, _names, check_whole, refuse_non_finite, renamed_keywords,
                       require_columns)
 
@@ -203,21 +203,21 @@ def add_normalised(data: pd.DataFrame, *, value: str = "value", by: str | None =
             f"{count(len(on_unit), 'benchmark')} on a 0-1 scale, multiplied by 100 to read on 0–100: "
             f"{_names(sorted(on_unit))}",
             AnalysisWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     if unknown:
         warnings.warn(
             f"scale unknown (values outside [0, 100], or only 0 and 1) for "
             f"{count(len(unknown), 'benchmark')}, not put on 0–100: {_names(sorted(unknown))}",
             AnalysisWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     if mixed:
         warnings.warn(
             f"{count(len(mixed), 'benchmark')} on a 0-100 scale also {'holds' if len(mixed) == 1 else 'hold'} values between 0 and 1, "
             f"perhaps submitted on a 0-1 scale (kept as published): {_names(sorted(mixed))}",
             AnalysisWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return _keep_attrs(out, data)
 
@@ -404,7 +404,7 @@ def dedupe_results(
             f"dropped {dropped} of {len(data)} rows (rule={rule!r}), keeping one row per "
             f"({', '.join(keys)}): " + "; ".join(d[1] for d in details),
             AnalysisWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     return _keep_attrs(data.iloc[kept], data)
 
@@ -434,7 +434,7 @@ def dedupe(data: pd.DataFrame, *, keys: Sequence[str] = ("model_id", "dataset_id
     kept, details = _dedupe(data, "best", keys)
     for _, message in details:
         warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
-                      AnalysisWarning, stacklevel=2)
+                      AnalysisWarning, stacklevel=user_stacklevel())
     return _keep_attrs(data.iloc[kept], data)
 
 
@@ -598,7 +598,7 @@ def best_to_date(
             f"left out {int(no_date.sum())} of {count(len(data), 'row')} without a date "
             + ("(the model's Hub repository has no creation date)" if date == "created_at" else f"(no {date!r})"),
             AnalysisWarning,
-            stacklevel=2,
+            stacklevel=user_stacklevel(),
         )
     keep = ~no_date & np.isfinite(v)
     work = pd.DataFrame(
@@ -653,7 +653,7 @@ def _ranked(data: pd.DataFrame, value: str, by: str | None) -> pd.DataFrame:
         kept, details = _dedupe(d, "best", keys)
         for _, message in details:
             warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
-                          AnalysisWarning, stacklevel=3)
+                          AnalysisWarning, stacklevel=user_stacklevel())
         d = d.iloc[kept]
     sort = pd.DataFrame(
         {
@@ -824,7 +824,7 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
     for key, message in details:
         if key[0] in wanted:  # only the duplicates of the models asked about concern the reader
             warnings.warn(f"{message} — {DEDUPE_RULE.split(':')[0]}: verified, then the Hub's rank, then the value",
-                          AnalysisWarning, stacklevel=2)
+                          AnalysisWarning, stacklevel=user_stacklevel())
     lb = scored.iloc[kept]
     good_all = _goodness(lb, "value")
     ds_all = lb["dataset_id"].astype("string")
@@ -852,7 +852,7 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
     missing = [m for m in wanted if not any(r[0] == m for r in rows)]
     if missing:
         warnings.warn(f"not on any of these leaderboards: {_names(missing)}", AnalysisWarning,
-                      stacklevel=2)
+                      stacklevel=user_stacklevel())
 
     def col(i, dtype):
         values = [None if (isinstance(r[i], float) and np.isnan(r[i])) else r[i] for r in rows]

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from .._format import count
-from ..errors import AnalysisWarning
+from ..errors import AnalysisWarning, user_stacklevel
 from ._checks import as_generator, check_probability, require_columns
 from .tables import detect_scale, organisation
 
@@ -377,7 +377,7 @@ def self_report_gap(data: pd.DataFrame, *, level: float = 0.9, by: str = "datase
     elif pairs.empty:
         notes.append("no cell has both a first-party and an independent score: nothing to compare")
     for note in notes:
-        warnings.warn(note, AnalysisWarning, stacklevel=2)
+        warnings.warn(note, AnalysisWarning, stacklevel=user_stacklevel())
 
     alpha = 1.0 - level
 
@@ -592,7 +592,7 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     lo = _from_goodness(_sigmoid_pct(mu - qz * sd), scale, lower)
     hi = _from_goodness(_sigmoid_pct(mu + qz * sd), scale, lower)
     for note in notes:
-        warnings.warn(note, AnalysisWarning, stacklevel=2)
+        warnings.warn(note, AnalysisWarning, stacklevel=user_stacklevel())
 
     def col(name):
         return cells[name] if name in cells.columns else pd.Series([pd.NA] * m)
@@ -713,7 +713,7 @@ def selective_reporting(data: pd.DataFrame, *, level: float = 0.9) -> pd.DataFra
                 ratio, low, high = np.exp(beta[1]), np.exp(beta[1] - zq * se), np.exp(beta[1] + zq * se)
         rows.append((b, share, ratio, low, high, len(g)))
     for note in notes:
-        warnings.warn(note, AnalysisWarning, stacklevel=2)
+        warnings.warn(note, AnalysisWarning, stacklevel=user_stacklevel())
     out = pd.DataFrame(rows, columns=["dataset_id", "share_published", "odds_ratio", "or_low", "or_high", "n_models"])
     out = out.astype({"dataset_id": "string", "share_published": "Float64", "odds_ratio": "Float64",
                       "or_low": "Float64", "or_high": "Float64", "n_models": "Int64"})
