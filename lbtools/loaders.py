@@ -105,7 +105,8 @@ def _settings(max_workers=None):
 
 def _stamp(df, source, fetched_at, **extra):
     df.attrs["source"] = source.name
-    df.attrs["fetched_at"] = fetched_at
+    # nothing fetched: a snapshot's rows are still as of its time; a Hub that answered nothing has no time to give
+    df.attrs["fetched_at"] = fetched_at if fetched_at is not None else getattr(source, "taken_at", None)
     df.attrs.update(extra)
     return df
 

@@ -100,6 +100,11 @@ def test_bundled_snapshot_facts():
         ("stepfun-ai/Step-3.5-Flash", 74.4),
     ]
     assert swe.attrs == {"source": "snapshot:openevals-2026-03-25", "fetched_at": "2026-03-25T19:09:12Z"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", lbtools.LbtoolsWarning)
+        nothing = [lbtools.load_eval_results([]), lbtools.load_model_info([]), lbtools.load_leaderboards(["no/such"]),
+                   lbtools.benchmark_sizes()]
+    assert [df.attrs["fetched_at"] for df in nothing] == ["2026-03-25T19:09:12Z"] * 4  # as of the snapshot, not None
     aggregate = lbtools.load_aggregate()
     assert aggregate.shape == (93, 23)
     source_csv = pd.read_csv(ROOT / "data/sources/openevals_leaderboard_data_2026-03-25.csv")
