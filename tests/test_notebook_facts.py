@@ -176,6 +176,11 @@ _facts = {"progress": _view(progress), "race_first": _first, "race_after_tick": 
     records = facts["progress"]["tables"][0]
     swe = [r for r in records if r["dataset_id"] == "SWE-bench/SWE-bench_Verified"]
     assert [(r["model_id"], r["best_value"]) for r in swe] == [("Qwen/Qwen3.5-397B-A17B", 76.4)]
+    # olmOCR-bench's best published score has no creation date: said, not replaced by the best dated one
+    assert any(r["dataset_id"] == "allenai/olmOCR-bench" and r["best_value"] == 82.4 for r in records)
+    assert ("olmOCR-bench: the best published score, 85.9 by datalab-to/chandra-ocr-2, has no known creation date, "
+            "so it is not on this timeline.") in facts["progress"]["text"]
+    assert "The record of each benchmark among models with a known creation date" in facts["progress"]["text"]
     assert "Top as of 2026-03-10: Qwen/Qwen3.5-397B-A17B — 76.4" in facts["race_first"]
     # Play drew the frame the slider shows
     assert f"Top as of {facts['slider_day']}:" in facts["race_after_tick"]

@@ -775,7 +775,8 @@ def test_analysis_notes_are_plain_words_at_their_source():
     said = [str(w.message) for w in caught]
     assert any("a/m on x/b: listed 2 times; kept 91.3 (rank 2) verified over 94.44 (rank 1)" in m for m in said), said
     assert "1 duplicate entry dropped (one row per model): a/m 91.3" in said, said
-    assert "left out 7 of 7 rows without a date (the model's Hub repository has no creation date)" in said, said
+    assert ("left out 7 of 7 rows without a date (no creation date known for their models: no model metadata for "
+            "them in this data)") in said, said
     assert any(m.startswith("1 benchmark on a 0-1 scale, multiplied by 100") for m in said), said
     for m in said:
         assert not re.match(r"^[a-z_]+: ", m), m  # no function name in front

@@ -596,7 +596,8 @@ def best_to_date(
     if no_date.any():
         warnings.warn(
             f"left out {int(no_date.sum())} of {count(len(data), 'row')} without a date "
-            + ("(the model's Hub repository has no creation date)" if date == "created_at" else f"(no {date!r})"),
+            + ("(no creation date known for their models: no model metadata for them in this data)"
+               if date == "created_at" else f"(no {date!r})"),
             AnalysisWarning,
             stacklevel=user_stacklevel(),
         )

@@ -568,7 +568,7 @@ def test_a_0_1_benchmark_is_named_by_its_card_and_rescaled(page, hub_facts, awkw
     _tab(page, "Progress")
     ready(page)
     best = f"{100 * float(hub_facts['top_dated'][awkward['unit']][1]):.1f}"  # its best dated score, × 100
-    record = page.locator(".lb-dashboard .lb-view:visible", has_text="The current record of each benchmark").first
+    record = page.locator(".lb-dashboard .lb-view:visible", has_text="The record of each benchmark").first
     expect(record.locator("tbody tr", has_text=awkward["unit_name"])).to_contain_text(best)
     expect(record.locator(".lb-notes")).to_contain_text("0-1 scale")
     _assert_plain(page, "Progress, the 0–1 benchmark rescaled")
