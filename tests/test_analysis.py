@@ -570,14 +570,17 @@ def test_top_n_counts_each_model_once():
 def test_model_ranks(leaderboards):
     with pytest.warns(lbtools.AnalysisWarning, match="not on any of these leaderboards: zz"):
         ranks = A.model_ranks(leaderboards, ["c", "org/a", "zz"])
-    assert list(ranks.columns) == ["model_id", "dataset_id", "rank", "value", "n_entries", "percentile"]
-    assert ranks.dtypes.astype(str).tolist() == ["string", "string", "Int64", "Float64", "Int64", "Float64"]
-    assert ranks[["model_id", "dataset_id", "rank", "value", "n_entries"]].values.tolist() == [
-        ["c", "x", 3, 80.0, 4],
-        ["c", "y", 2, 2.0, 3],
-        ["org/a", "x", 1, 90.0, 4],
-        ["org/a", "y", 1, 1.0, 3],
+    assert list(ranks.columns) == ["model_id", "dataset_id", "rank", "value", "n_entries", "percentile",
+                                   "published_rank"]
+    assert ranks.dtypes.astype(str).tolist() == ["string", "string", "Int64", "Float64", "Int64", "Float64", "Int64"]
+    assert ranks[["model_id", "dataset_id", "rank", "value", "n_entries", "published_rank"]].values.tolist() == [
+        ["c", "x", 2, 80.0, 4, 3],  # tied with b at 80: ranks share the best, the Hub put c third
+        ["c", "y", 2, 2.0, 3, 2],
+        ["org/a", "x", 1, 90.0, 4, 1],
+        ["org/a", "y", 1, 1.0, 3, 1],
     ]
+    n = ranks["n_entries"].astype(float)
+    assert (ranks["percentile"] == 100 * (n - ranks["rank"].astype(float) + 1) / n).all()  # they always agree
     # c on x: 90, 80, 80, 70 -> it beats or equals 3 of 4; on y (lower is better) 2 of 3
     assert ranks["percentile"].tolist() == pytest.approx([75.0, 200 / 3, 100.0, 100.0])
     assert ranks.attrs == leaderboards.attrs

@@ -791,11 +791,12 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
 
     For each benchmark a model appears on with a value (one entry per model by the rule of
     :func:`dedupe`, applied to every model on the board; the asked-for models' duplicates are named
-    in a ``AnalysisWarning``): the leaderboard's ``rank`` as published (when ``data`` has no ``rank`` column or
-    it is missing: 1 + the number of entries with a strictly better value); ``n_entries``, the
-    number of models with a value on that benchmark; and ``percentile``, the share of those
-    entries whose value it beats or equals, itself included (as
-    ``scipy.stats.percentileofscore(kind="weak")``): 100 for the leader, 100/n for a sole last.
+    in a ``AnalysisWarning``): ``rank``, 1 + the number of entries with a strictly better value (ties share
+    the best rank, as in :func:`top_n`), and ``published_rank``, the leaderboard's rank as published (which
+    orders ties its own way; NA where ``data`` has none); ``n_entries``, the number of models with a value on
+    that benchmark; and ``percentile``, the share of those entries whose value it beats or equals, itself
+    included (as ``scipy.stats.percentileofscore(kind="weak")``): 100 for the leader, 100/n for a sole last,
+    so that ``percentile = 100 (n_entries − rank + 1) / n_entries`` — the rank and the percentile always agree.
     Better means higher, or lower where ``lower_is_better`` is True. Models found on no
     leaderboard are named in a ``AnalysisWarning``.
 
@@ -810,7 +811,8 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
     DataFrame
         One row per (model, benchmark), models in the order given then benchmarks ascending,
         index 0..k-1, attrs kept: ``model_id``, ``dataset_id`` (string), ``rank`` (Int64),
-        ``value`` (Float64), ``n_entries`` (Int64), ``percentile`` (Float64, 0–100, NA without a value).
+        ``value`` (Float64), ``n_entries`` (Int64), ``percentile`` (Float64, 0–100, NA without a value),
+        ``published_rank`` (Int64).
     """
     require_columns(data, ["model_id", "dataset_id", "value"], "model_ranks")
     if not isinstance(model_ids, str) and (not isinstance(model_ids, Iterable) or isinstance(model_ids, Mapping)):
@@ -844,12 +846,9 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
             in_ds = (ds_all == ds).fillna(False).to_numpy(dtype=bool)
             vals = good_all[in_ds]
             g = good_all[h]
-            rank = published[h]
-            if np.isnan(rank):
-                rank = 1 + int((vals > g).sum())
             pct = 100.0 * (vals <= g).sum() / len(vals)
             raw = _as_float(lb["value"].iloc[[h]])[0]
-            rows.append((mid, ds, rank, raw, len(vals), pct))
+            rows.append((mid, ds, 1 + int((vals > g).sum()), raw, len(vals), pct, published[h]))
     missing = [m for m in wanted if not any(r[0] == m for r in rows)]
     if missing:
         warnings.warn(f"not on any of these leaderboards: {_names(missing)}", AnalysisWarning,
@@ -867,6 +866,7 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
             "value": col(3, "Float64"),
             "n_entries": pd.array([r[4] for r in rows], dtype="Int64"),
             "percentile": col(5, "Float64"),
+            "published_rank": pd.array([None if np.isnan(r[6]) else int(r[6]) for r in rows], dtype="Int64"),
         }
     )
     return _keep_attrs(out, data)
