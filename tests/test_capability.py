@@ -182,7 +182,32 @@ def test_fit_is_deterministic_and_level_widens(snapshot_long, snapshot_fit):
     wide = quiet(analysis.fit_capability, snapshot_long, rng=0, level=0.97).predict()
     width = lambda df: (df["pred_high"] - df["pred_low"]).to_numpy(float)  # noqa: E731
     narrow = snapshot_fit.predict()
-    assert (width(wide) >= width(narrow) - 1e-6).all() and width(wide).mean() > width(narrow).mean()
+    drawn = np.isfinite(width(narrow))  # NA where no score links the model to the benchmark, at every level
+    assert (drawn == np.isfinite(width(wide))).all()
+    assert (width(wide)[drawn] >= width(narrow)[drawn] - 1e-6).all()
+    assert width(wide)[drawn].mean() > width(narrow)[drawn].mean()
+
+
+def test_a_benchmark_sharing_no_model_is_neither_placed_nor_predicted_across(snapshot_long, snapshot_fit):
+    """The snapshot's olmOCR-bench: 16 models, none of them on another benchmark (#24 follow-up)."""
+    ocr = "allenai/olmOCR-bench"
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        analysis.fit_capability(snapshot_long)
+    said = " ".join(str(w.message) for w in caught if issubclass(w.category, AnalysisWarning))
+    assert (f"{ocr} shares no model with the other benchmarks: its difficulty is not on the index's scale, no score "
+            "is predicted between it and the others, and the 16 models published only there have no ability") in said
+    params = snapshot_fit.benchmarks(prediction_error=False).set_index("dataset_id")
+    assert pd.isna(params.loc[ocr, "difficulty"]) and params["difficulty"].notna().sum() >= 5
+    pred = snapshot_fit.predict(min_benchmarks=1)
+    only_ocr = set(snapshot_long.groupby("model_id").filter(lambda g: set(g.dataset_id) == {ocr}).model_id)
+    assert len(only_ocr) == 16
+    across = pred["model_id"].isin(only_ocr) != (pred["dataset_id"] == ocr)
+    assert pred.loc[across, ["predicted", "pred_low", "pred_high"]].isna().all().all()
+    assert pred.loc[~across & pred["observed"].isna(), "predicted"].notna().all()  # within a part: predicted
+    abilities = snapshot_fit.abilities(min_benchmarks=1)
+    assert set(abilities.loc[abilities["ability"].isna(), "model_id"]) == only_ocr
+    assert abilities["ability"].isna().to_numpy()[-16:].all()  # listed last
 
 
 def test_a_generator_gives_the_fit_its_int_gives_whatever_is_drawn_in_between(snapshot_long, snapshot_fit):

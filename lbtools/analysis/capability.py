@@ -278,6 +278,34 @@ BRIDGE_SHARE = 0.15  # warn when fewer of the models than this publish on both s
 MIN_BRIDGES = 5  # … or fewer than this many have ≥ 2 scores on each side (Epoch, 30 % dropped: 3 vs ≥ 7 otherwise)
 
 
+def _parts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """``(model_part, benchmark_part, main)``: which connected part of the table (model and benchmark joined by
+    each published cell) each model and benchmark is in, and the part holding the most cells. Nothing ties one
+    part's scale to another's: shift a part's abilities and difficulties together and no prediction within it
+    changes, so only the main part is on the index's scale, and no score is predicted from one part to another."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n, m = mask.shape
+    ii, jj = np.nonzero(mask)
+    graph = coo_matrix((np.ones(ii.size), (ii, n + jj)), shape=(n + m, n + m))
+    _, label = connected_components(graph, directed=False)
+    return label[:n], label[n:], int(np.bincount(label[ii]).argmax())
+
+
+def _unlinked(t: "_Table", model_part, bench_part, main: int) -> str | None:
+    """A sentence naming the benchmarks (and counting the models) outside the table's main part (None if none)."""
+    apart = [str(b) for b, p in zip(t.benchmarks, bench_part) if p != main]
+    if not apart:
+        return None
+    one = len(apart) == 1
+    alone = int((model_part != main).sum())
+    return (f"{', '.join(apart[:5])}{' …' if len(apart) > 5 else ''} {'shares' if one else 'share'} no model with "
+            f"the other benchmarks: {'its' if one else 'their'} difficulty is not on the index's scale, no score is "
+            f"predicted between {'it' if one else 'them'} and the others, and the {count(alone, 'model')} published "
+            f"only there {'has' if alone == 1 else 'have'} no ability on the index")
+
+
 def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     """A sentence when the benchmarks split into groups that share few models (None when well connected)."""
     active = mask[mask.sum(axis=1) >= 2]
@@ -306,9 +334,13 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     if comp > 1:
         sizes = np.bincount(seen)
         main = int(np.argmax(sizes))
-        apart = [str(b) for b, c in zip(benchmarks, seen) if c != main]
-        notes.append(f"{count(len(apart), 'benchmark')} {'shares' if len(apart) == 1 else 'share'} fewer than 3 models with the others ({', '.join(apart[:5])}"
-                     f"{' …' if len(apart) > 5 else ''}): their models' abilities rest on those few links")
+        _, part, main_part = _parts(mask)
+        unlinked = part != main_part  # said on their own (_unlinked)
+        apart = [str(b) for b, c, u in zip(benchmarks, seen, unlinked) if c != main and not u]
+        if apart:
+            notes.append(f"{count(len(apart), 'benchmark')} {'shares' if len(apart) == 1 else 'share'} fewer than 3 models "
+                         f"with the others ({', '.join(apart[:5])}{' …' if len(apart) > 5 else ''}): "
+                         f"{'its' if len(apart) == 1 else 'their'} models' abilities rest on those few links")
         keep = seen == main
         shared = shared[keep][:, keep]
         active = active[:, keep]
@@ -471,6 +503,7 @@ class CapabilityFit:
         self.n_models = len(t.models)
         self.n_benchmarks = len(t.benchmarks)
         self.n_cells = int(t.mask.sum())
+        self._model_part, self._bench_part, self._main_part = _parts(t.mask)
         self.notes = list(t.notes)
         self.diagnostics: list[str] = []
         self.attrs = dict(t.attrs)
@@ -546,7 +579,8 @@ class CapabilityFit:
 
         Columns: ``model_id`` (string), ``ability``, ``ability_low``, ``ability_high`` (Float64), ``n_benchmarks``
         (Int64). ``ability`` is the posterior mean of θ in the one-dimensional fit (0 = the mean model fitted,
-        1 = one standard deviation of ability among them). The interval is **approximate**: the posterior of θ
+        1 = one standard deviation of ability among them); NA for a model whose benchmarks share no model with the
+        main part of the table (nothing places it on the index's scale; listed last). The interval is **approximate**: the posterior of θ
         given the fitted benchmark parameters (normal on the logit scale), ``θ ± z·sd``; the parameters'
         own uncertainty is not included, so with few models per benchmark it is somewhat narrow.
         """
@@ -555,7 +589,8 @@ class CapabilityFit:
         mb = self.min_benchmarks if min_benchmarks is None else _check_min_benchmarks(min_benchmarks, "abilities")
         z = float(norm.ppf(0.5 + self.level / 2))
         fit = self._index
-        theta = fit.theta[:, 0]
+        off_scale = self._model_part != self._main_part  # no link to the main part: not on the index's scale
+        theta = np.where(off_scale, np.nan, fit.theta[:, 0])
         sd = np.sqrt(fit.cov[:, 0, 0])
         counts = self._t.mask.sum(axis=1)
         keep = counts >= mb
@@ -577,7 +612,8 @@ class CapabilityFit:
         """Each benchmark on the index's scale, and how well it is predicted.
 
         ``dataset_id`` (string); ``difficulty`` (the ability at which the expected score is 50 %, NA where the
-        discrimination is within two standard errors of 0); ``discrimination`` (≥ 0, logit per ability unit) and
+        discrimination is within two standard errors of 0, or where the benchmark shares no model, directly or
+        through other benchmarks, with the main part of the table: its scale is then not tied to the index's); ``discrimination`` (≥ 0, logit per ability unit) and
         ``discrimination_se``; ``residual_sd`` (the misfit standard deviation of the index fit, **logit units**);
         ``cv_rmse`` (the cross-validated RMSE of the predictions on this benchmark, **0–100 points**); ``n_models``
         (Int64, published scores); ``n_items`` (Float64, NA where unknown). For a lower-is-better benchmark all of
@@ -592,7 +628,7 @@ class CapabilityFit:
         fit = self._index
         a, b = fit.a[:, 0], fit.b
         se_a = np.sqrt(np.maximum(fit.item_cov[:, 1, 1], 0))
-        tracks = a > 2 * se_a
+        tracks = (a > 2 * se_a) & (self._bench_part == self._main_part)
         t = self._t
         columns = {
             "dataset_id": pd.array(t.benchmarks, dtype="string"),
@@ -626,7 +662,9 @@ class CapabilityFit:
         cells : {"all", "held_out"}
             ``"all"``: every model (with ≥ ``min_benchmarks`` scores) × every benchmark: ``model_id``,
             ``dataset_id``, ``observed`` (the published value, NA where none), ``predicted`` (the fit on all
-            cells), ``pred_low``, ``pred_high`` (the split-conformal interval for a newly published score).
+            cells), ``pred_low``, ``pred_high`` (the split-conformal interval for a newly published score); the
+            three are NA where no published score links the model to the benchmark (they lie in parts of the
+            table that share no model: a "prediction" there would be the benchmark's mean, whatever the model).
             ``"held_out"``: one row per published cell, predicted by the fold fit that did not see it
             (cross-fitting): the columns above plus ``z`` (the signed normalised residual on the logit scale,
             ``(logit(observed) − μ̂) / σ̂``), ``scale`` (``σ̂``), ``p_high`` and ``p_low`` (the share of the cell's
@@ -650,6 +688,8 @@ class CapabilityFit:
         low = 100 * cm.sigmoid(m.low)
         high = 100 * cm.sigmoid(m.high)
         low, high = np.minimum(low, pred), np.maximum(high, pred)
+        across = self._model_part[:, None] != self._bench_part[None, :]  # nothing links the model to the benchmark
+        pred, low, high = (np.where(across, np.nan, v) for v in (pred, low, high))
         keep = t.mask.sum(axis=1) >= mb
         n, nb = int(keep.sum()), len(t.benchmarks)
         pub = t.to_published
@@ -858,6 +898,10 @@ def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, le
     fit = CapabilityFit(t, index, level=level, min_benchmarks=min_benchmarks, rng=later, benchmarks=benchmarks,
                         data=data, n_items=n_items, func=func)
     warn_now = list(t.left_out)
+    msg = _unlinked(t, fit._model_part, fit._bench_part, fit._main_part)
+    if msg:
+        fit.diagnostics.append(msg)
+        warn_now.append(msg)
     msg = _connectivity(t.mask, t.benchmarks)
     if msg:
         fit.diagnostics.append(msg)
