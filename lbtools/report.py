@@ -143,7 +143,7 @@ def citation_cff(*, snapshot_name: str, snapshot_date: str, lbtools_version: str
     if commit:
         lines.append(f"    commit: {_q(commit)}")
     lines += [
-        "  - type: dataset",
+        "  - type: data",  # a reference's type: CFF 1.2.0 has "data" there ("dataset" is a top-level type only)
         f"    title: {_q(f'Snapshot {snapshot_name} of the Hugging Face Hub leaderboard data')}",
         "    authors:",
         f"      - name: {_q('Hugging Face Hub users and benchmark maintainers')}",
@@ -191,8 +191,14 @@ def _epoch(taken_at: str | None) -> str:
     return str(int(moment.timestamp()))
 
 
-def _execute(notebook: Path, executed: Path, parameters: dict, kernel_name: str | None) -> None:
+class NotebookFailed(ValueError):
+    """A notebook of the report raised: which one, at which cell, and the error, in one line."""
+
+
+def _execute(notebook: Path, executed: Path, parameters: dict, kernel_name: str | None, cwd: Path) -> None:
+    import nbformat
     import papermill
+    from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
     declared = papermill.inspect_notebook(str(notebook))
@@ -200,10 +206,28 @@ def _execute(notebook: Path, executed: Path, parameters: dict, kernel_name: str 
     # The kernel talks to papermill over local sockets rather than TCP where the system has them: nothing listens on
     # a port, and the kernel has no "running over TCP without encryption" warning to print into the report's log.
     transport = {"KernelManager": {"transport": "ipc"}} if os.name == "posix" else {}
-    papermill.execute_notebook(
-        str(notebook), str(executed), parameters=given, kernel_name=kernel_name or "python3",
-        cwd=str(notebook.parent), progress_bar=False, log_output=False, report_mode=False, config=Config(transport),
-    )
+    try:
+        papermill.execute_notebook(
+            str(notebook), str(executed), parameters=given, kernel_name=kernel_name or "python3",
+            cwd=str(cwd), progress_bar=False, log_output=False, report_mode=False, config=Config(transport),
+        )
+    except PapermillExecutionError as exc:
+        raise NotebookFailed(f"notebook {notebook.name} failed at cell [{exc.exec_count}]: {exc.ename}: "
+                             f"{exc.evalue}") from None
+    # what papermill records of this run (each cell's start and end, the injected cell's random id) differs from
+    # run to run and says nothing about the analysis: the published notebook carries none of it
+    nb = nbformat.read(executed, as_version=4)
+    nb.nbformat_minor = max(nb.nbformat_minor, 5)  # 4.5 keeps cell ids; before it a reader draws them at random
+    nb.metadata.pop("papermill", None)
+    own_ids = iter(json.loads(notebook.read_text(encoding="utf-8")).get("cells", []))
+    for k, cell in enumerate(nb.cells):
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell["id"] = "injected-parameters"
+        else:  # the notebook's own id, or its position where it has none (nbformat would draw one at random)
+            cell["id"] = next(own_ids, {}).get("id") or f"cell-{k}"
+    nbformat.write(nb, executed)
 
 
 def _widget_outputs(model_id: str, state: dict, seen: set) -> tuple[list, list]:
@@ -278,7 +302,9 @@ def _html_page(nb, header_md: str) -> str:
     import nbformat
     from nbconvert import HTMLExporter
 
-    nb.cells.insert(0, nbformat.v4.new_markdown_cell(header_md))
+    header = nbformat.v4.new_markdown_cell(header_md)
+    header["id"] = "lbtools-report-header"  # not a random one: the same page twice is the same bytes
+    nb.cells.insert(0, header)
     exporter = HTMLExporter(template_name="lab")
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
@@ -295,6 +321,15 @@ def _without_remote_assets(page: str) -> str:
         return "" if re.search(r"https?://", match.group(0)) else match.group(0)
 
     return re.sub(r"<script\b[^>]*>.*?</script>", keep, page, flags=re.S)
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~<>-])")
+
+
+def _markdown_text(value) -> str:
+    """``value`` (a snapshot's name or time, from a folder someone else may have written) as literal Markdown text:
+    HTML escaped and Markdown's punctuation backslashed, so it can be neither a tag nor a link."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(str(value), quote=False))
 
 
 def _title(notebook: Path) -> str | None:
@@ -319,13 +354,10 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
         ``out``, holding ``index.html``, ``pages/<notebook>.html``, ``exports/<notebook>/`` (CSV tables, PNG/SVG
         figures), ``notebooks/<notebook>.ipynb`` (executed), ``CITATION.cff`` and ``manifest.json``.
     """
-    import nbformat
-
-    from . import __version__
     from .config import bundled_snapshot
     from .snapshot import snapshot_info
 
-    out = Path(out).resolve()  # the notebooks run in their own folder: every path they get is absolute
+    out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose a new folder for the report")
     snapshot = Path(snapshot).resolve() if snapshot is not None else bundled_snapshot()
@@ -341,6 +373,30 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
         raise ValueError(f"two notebooks share a name: {sorted(names)}")
     log = log or (lambda message: None)
     started = datetime.now(timezone.utc)
+    existed = out.exists()
+    try:
+        _write_report(out, snapshot, info, paths, names, kernel_name, log, started)
+    except BaseException:  # a failed or interrupted run leaves no half-written report behind (out was empty)
+        import shutil
+
+        if existed:
+            for child in out.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child)
+                else:
+                    child.unlink()
+        else:
+            shutil.rmtree(out, ignore_errors=True)
+        raise
+    return out
+
+
+def _write_report(out: Path, snapshot: Path, info: dict, paths: list, names: list, kernel_name, log, started) -> None:
+    """Everything :func:`run_report` writes into ``out``."""
+    import nbformat
+
+    from . import __version__
+
     out.mkdir(parents=True, exist_ok=True)
     for folder in ("pages", "exports", "notebooks"):
         (out / folder).mkdir(exist_ok=True)
@@ -355,17 +411,18 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
         with _environment(**env):
             for path in paths:
                 stem = path.stem
-                export = out / "exports" / stem
-                parameters = {"SOURCE": "snapshot", "SNAPSHOT": str(snapshot), "EXPORT_DIR": str(export)}
+                # run in the report's folder, so the paths the notebook prints are relative to it: a published
+                # page never shows where the report was built
+                parameters = {"SOURCE": "snapshot", "SNAPSHOT": str(snapshot), "EXPORT_DIR": f"exports/{stem}"}
                 log(f"running {path.name}")
                 executed = out / "notebooks" / path.name
-                _execute(path, executed, parameters, kernel_name)
+                _execute(path, executed, parameters, kernel_name, cwd=out)
                 notebook_facts[stem] = {"sha256": sha256_file(path),
                                         "parameters": {k: v for k, v in parameters.items()
                                                        if k not in ("SNAPSHOT", "EXPORT_DIR")}}
                 nb = static_notebook(nbformat.read(executed, as_version=4))
-                header = (f"[← report index](../index.html) · snapshot **{info.get('name')}** "
-                          f"(taken {info.get('taken_at')}) · lbtools {__version__} · "
+                header = (f"[← report index](../index.html) · snapshot **{_markdown_text(info.get('name'))}** "
+                          f"(taken {_markdown_text(info.get('taken_at'))}) · lbtools {__version__} · "
                           f"[tables and figures](../index.html#{stem})")
                 (out / "pages" / f"{stem}.html").write_text(_html_page(nb, header), encoding="utf-8")
 
@@ -381,7 +438,6 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
     ), encoding="utf-8")
     titles = {p.stem: _title(p) for p in paths}
     (out / "index.html").write_text(index_page(out, info, names, manifest, started, titles), encoding="utf-8")
-    return out
 
 
 def index_page(out: Path, info: dict, names: list[str], manifest: dict, started: datetime,

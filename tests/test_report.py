@@ -27,7 +27,15 @@ CFF_KEYS = {"abstract", "authors", "cff-version", "commit", "contact", "date-rel
             "repository-artifact", "repository-code", "title", "type", "url", "version"}
 CFF_REQUIRED = {"authors", "cff-version", "message", "title"}
 REFERENCE_REQUIRED = {"authors", "title", "type"}
-REFERENCE_TYPES = {"software", "dataset", "article", "report", "generic", "website"}
+# the reference "type" enum of CFF 1.2.0's schema.json (definitions.reference.properties.type), which has "data",
+# not "dataset": that one is only a top-level type; GitHub, Zenodo and cffconvert reject a reference typed "dataset"
+REFERENCE_TYPES = {"art", "article", "audiovisual", "bill", "blog", "book", "catalogue", "conference-paper",
+                   "conference", "data", "database", "dictionary", "edited-work", "encyclopedia", "film-broadcast",
+                   "generic", "government-document", "grant", "hearing", "historical-work", "legal-case",
+                   "legal-rule", "magazine-article", "manual", "map", "multimedia", "music", "newspaper-article",
+                   "pamphlet", "patent", "personal-communication", "proceedings", "report", "serial", "slides",
+                   "software-code", "software-container", "software-executable", "software-virtual-machine",
+                   "software", "sound-recording", "standard", "statute", "thesis", "unpublished", "video", "website"}
 DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 
 
@@ -74,7 +82,7 @@ def test_citation_cff_is_valid_cff_1_2_and_names_the_snapshot_and_version():
     software, data = cff["references"]
     assert software == {"type": "software", "title": "lbtools", "version": "9.9",
                         "authors": [{"name": "lbtools contributors"}], "commit": "a" * 40}
-    assert data["type"] == "dataset" and data["date-released"] == "2026-11-26"
+    assert data["type"] == "data" and data["date-released"] == "2026-11-26"
     assert data["notes"] == 'Recorded "with quotes", a colon: and a # hash\nand a newline'
 
 
@@ -234,3 +242,36 @@ def test_report_twice_on_the_bundled_snapshot_gives_the_same_tables_and_manifest
     cff = check_cff((one / "CITATION.cff").read_text(encoding="utf-8"))
     assert cff["date-released"] == "2026-03-25" and "openevals-2026-03-25" in cff["title"]
     assert cff["references"][0]["version"] == lbtools.__version__
+    # the published page: the same bytes twice; it and the executed notebook (whose widgets' model ids the kernel
+    # draws at random) carry no run times and nothing of where the report was built
+    page = (one / "pages/tiny_report.html").read_text(encoding="utf-8")
+    assert page == (two / "pages/tiny_report.html").read_text(encoding="utf-8")
+    for text in (page, (one / "notebooks/tiny_report.ipynb").read_text(encoding="utf-8")):
+        assert str(tmp_path) not in text and "start_time" not in text and "end_time" not in text
+
+
+@pytest.mark.slow
+def test_a_failing_notebook_is_one_line_and_leaves_no_half_written_report(tmp_path, monkeypatch, capsys):
+    import nbformat
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    broken = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    broken.cells.append(nbformat.v4.new_code_cell("raise RuntimeError('the data moved')"))
+    nbformat.write(broken, tmp_path / "broken.ipynb")
+    out = tmp_path / "out"
+    assert main(["report", str(out), "--notebooks", str(REPORT_NOTEBOOK), str(tmp_path / "broken.ipynb")]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("lbtools: error: notebook broken.ipynb failed at cell [") and \
+        err[-1].endswith("]: RuntimeError: the data moved"), err
+    assert not out.exists()  # tiny_report ran first: its pages and exports are gone too, so OUT can be reused
+
+
+def test_a_snapshots_name_is_text_on_the_published_page_never_markup():
+    import nbformat
+
+    name = 'evil<img src=x onerror=alert(1)>[link](javascript:alert(2)) **bold**'
+    header = f"snapshot **{report._markdown_text(name)}** (taken {report._markdown_text('2026-03-25T19:09:12Z')})"
+    page = report._html_page(nbformat.v4.new_notebook(), header)
+    assert "<img" not in page and "javascript:" not in page.split("evil")[1].split("</p>")[0].replace(
+        "(javascript:alert(2))", "") and "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "[link](javascript:alert(2)) **bold**" in page and "2026-03-25T19:09:12Z" in page
