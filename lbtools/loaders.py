@@ -32,7 +32,7 @@ from ._hub.schema import (
     make_frame,
 )
 from ._hub.sources import resolve_source
-from .errors import NotFoundError, PartialLoadWarning, warn
+from .errors import NotFoundError, PartialLoadWarning, SnapshotError, warn
 
 __all__ = [
     "list_benchmarks",
@@ -304,6 +304,7 @@ def load_leaderboards(
     failures: dict[str, str] = {}
     listed = dataset_ids is None
     without_leaderboard: list[str] = []
+    recorded = None  # the ids a snapshot recorded (None from the Hub)
     if listed:
         recorded, recorded_failures, recorded_without = source.recorded_benchmarks()
         if recorded is None:
@@ -320,6 +321,9 @@ def load_leaderboards(
         except NotFoundError:
             if not listed:
                 raise
+            if recorded is not None:  # a snapshot's manifest says it recorded this leaderboard: its file is gone
+                raise SnapshotError(f"{src.name} recorded the leaderboard of {dataset_id}, but its file is missing: "
+                                    "the snapshot is damaged; take it again or restore the folder") from None
             # Listed as an official benchmark, so it exists: it has no leaderboard yet, a normal state.
             without_leaderboard.append(dataset_id)
             return [], Problems(), None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -77,6 +78,17 @@ def test_save_stop_replay_gives_identical_frames(start_hub, facts, tmp_path, mon
     for path in dest.rglob("*"):
         if path.is_file():
             assert TOKEN.encode() not in path.read_bytes()
+
+
+def test_a_recorded_leaderboard_gone_from_the_folder_is_a_damaged_snapshot_not_an_empty_board(tmp_path):
+    copy = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "copy"))
+    (copy / "responses/api/datasets/cais/hle/leaderboard.json").unlink()
+    lbtools.configure(source="snapshot", snapshot=copy)
+    with pytest.warns(lbtools.PartialLoadWarning, match="recorded the leaderboard of cais/hle, but its file is "
+                                                        "missing: the snapshot is damaged"):
+        boards = lbtools.load_leaderboards()
+    assert "cais/hle" in boards.attrs["failures"] and boards.attrs["without_leaderboard"] == []
+    assert "cais/hle" not in set(boards["dataset_id"]) and boards["dataset_id"].nunique() == 10
 
 
 def test_snapshot_only_replays_what_it_recorded(start_hub, tmp_path, monkeypatch):
