@@ -56,6 +56,7 @@ __all__ = [
     "benchmark_labels",
     "benchmark_options",
     "benchmark_picker",
+    "benchmark_subset",
     "readable_id",
     "statistic_format",
     "cached",
@@ -1064,6 +1065,27 @@ def benchmark_picker(frame, labels: dict | None = None, value=None, *, descripti
     return w
 
 
+def benchmark_subset(ids, labels: dict | None = None, value=None, *, rows: int = 6,
+                     description: str = "Benchmarks"):
+    """A ``SelectMultiple`` of benchmarks by readable name (class ``lb-benchmark-subset``; value: a tuple of ids).
+
+    ``value``: the ids picked at the start (default: all); ids not in ``ids`` are left out and a view bound to the
+    picker says so at its top, until another pick.
+    """
+    import ipywidgets as ipw
+
+    ids = [str(d) for d in dict.fromkeys(ids)]
+    labels = dict(labels) if labels is not None else benchmark_labels(ids)
+    asked = ids if value is None else ([value] if isinstance(value, str) else [str(v) for v in value])
+    missing = [b for b in asked if b not in ids]
+    w = ipw.SelectMultiple(options=benchmark_options(ids, labels), value=tuple(b for b in asked if b in ids),
+                           rows=rows, description=description, style={"description_width": "initial"},
+                           layout=ipw.Layout(width="30rem"))  # a card's long name whole, not "GPQA: graduate-le"
+    w.add_class("lb-benchmark-subset")
+    w._lb_fallback = (w.value, f"Not in this data, left out: {', '.join(missing)}.") if missing else None
+    return w
+
+
 def method_picker(value: str = "spearman"):
     """A ``Dropdown`` of correlation methods (class ``lb-method-picker``): Spearman ρ, Kendall τ, Pearson r."""
     import ipywidgets as ipw
@@ -1254,10 +1276,13 @@ def organisation_picker(frame: pd.DataFrame, *, follow=None, value: str = ""):
         return [("All organisations", "")] + [(o, o) for o in names]
 
     opts = options(follow.value if follow is not None else None)
-    w = ipw.Dropdown(options=opts, value=value if value in [v for _, v in opts] else "",
-                     description="Organisation", style={"description_width": "initial"},
+    offered = {v.casefold(): v for _, v in opts if v}
+    start = offered.get(str(value or "").casefold(), "")  # "qwen" finds Qwen
+    w = ipw.Dropdown(options=opts, value=start, description="Organisation", style={"description_width": "initial"},
                      layout=ipw.Layout(width="20rem"))
     w.add_class("lb-org-filter")
+    w._lb_fallback = ("", f"No model of an organisation {value} on this benchmark; showing all organisations.") \
+        if value and not start else None
     if follow is not None:
         def _follow(change):
             current = w.value
@@ -1268,6 +1293,11 @@ def organisation_picker(frame: pd.DataFrame, *, follow=None, value: str = ""):
 
         follow.observe(_follow, names="value")
     return w
+
+
+def _utc(when) -> pd.Timestamp:
+    when = pd.Timestamp(when)
+    return when.tz_localize("UTC") if when.tzinfo is None else when.tz_convert("UTC")
 
 
 def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "created_at",
@@ -1301,8 +1331,7 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     def index_of(options, as_of):
         if as_of is None:
             return len(options) - 1
-        cutoff = pd.Timestamp(as_of)
-        cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
+        cutoff = _utc(as_of)
         before = [i for i, (_, v) in enumerate(options) if v.normalize() <= cutoff]
         return before[-1] if before else 0
 
@@ -1310,8 +1339,12 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     slider = ipw.SelectionSlider(options=opts or [("no dates", _NO_DATE)], description="As of",
                                  continuous_update=False, disabled=not opts, layout=ipw.Layout(width="30rem"))
     slider.add_class("lb-date-slider")
+    early = None
     if opts:
         slider.index = index_of(opts, value)
+        if value is not None and pd.Timestamp(opts[0][1]).normalize() > _utc(value):  # before the first day
+            early = (slider.value, f"No model here was created by {pd.Timestamp(value):%Y-%m-%d}; showing the first "
+                                   f"day one was, {opts[0][0]}.")
     # The ticking is ipywidgets' Play (a timer in the browser), kept out of sight: its own buttons are bare icons
     # with no label, title or aria-label. The reader gets one labelled button with a tooltip instead.
     play = ipw.Play(min=0, max=builtins_max(1, len(opts) - 1), step=1, interval=int(interval_ms),
@@ -1322,6 +1355,7 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     box = _picker_box_class()(children=[button, slider, play], layout=ipw.Layout(align_items="center"))
     box.slider, box.play, box.button = slider, play, button
     box.value = None if slider.value is _NO_DATE else slider.value
+    box._lb_fallback = early
     state = {"own": False}
 
     def _set_play(v):

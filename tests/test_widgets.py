@@ -615,6 +615,26 @@ def test_a_fallback_note_is_for_the_default_only_until_the_reader_picks():
     assert view.notes == []
 
 
+def test_a_picker_given_something_not_in_the_data_says_what_it_shows_instead():
+    """Found by running the notebooks with awkward parameters: 03's organisation filter was dropped without a word
+    (and "qwen" did not find Qwen), 04's date before every creation date showed the first one silently, 06's list
+    of benchmarks with one unknown id stopped the notebook with a TraitError."""
+    df = _dated()
+    org = widgets.organisation_picker(df, value="MODEL-B")  # any case
+    assert org.value == "model-b" and widgets.bind(lambda o: None, o=org).notes == []
+    org = widgets.organisation_picker(df, value="nobody")
+    assert org.value == "" and widgets.bind(lambda o: None, o=org).notes == [
+        "No model of an organisation nobody on this benchmark; showing all organisations."]
+    early = widgets.date_player(df, value="2020-01-01")
+    assert early.slider.label == "2025-01-10" and widgets.bind(lambda d: None, d=early).notes == [
+        "No model here was created by 2020-01-01; showing the first day one was, 2025-01-10."]
+    assert widgets.bind(lambda d: None, d=widgets.date_player(df, value="2025-04-01")).notes == []  # a day before it
+    subset = widgets.benchmark_subset(["org/alpha", "org/beta"], LABELS, ["org/beta", "org/none"])
+    assert subset.value == ("org/beta",) and widgets.bind(lambda b: None, b=subset).notes == [
+        "Not in this data, left out: org/none."]
+    assert widgets.benchmark_subset(["org/alpha", "org/beta"], LABELS).value == ("org/alpha", "org/beta")
+
+
 def test_an_app_page_never_notes_defaults_its_reader_did_not_choose(monkeypatch):
     monkeypatch.setitem(widgets.APP, "defaults_notes", None)
     monkeypatch.setenv("VOILA_BASE_URL", "/")
