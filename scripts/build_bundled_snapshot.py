@@ -2,7 +2,9 @@
 
 Run it with `make snapshot` (or `python scripts/build_bundled_snapshot.py`). The result is a recorded Hub in the same
 layout `lbtools snapshot save` writes, so the loaders read it through the same parsing code as live answers.
-What the sources lack stays empty; nothing is invented:
+What the sources lack stays empty; nothing is invented, except what the Hub's API requires of every entry: a
+leaderboard entry's `author`, set to the model's own organisation (a placeholder, said in the manifest; the trust
+audit reads no provenance from it, as no entry has `verified`):
 
 - the official benchmark list: one dataset object per row of official_benchmarks.csv, with its `status`;
 - leaderboards of the 11 benchmarks the aggregate covers, reconstructed from its `*_score` columns: ranked by value
@@ -165,9 +167,10 @@ def build(dest: Path) -> dict:
             f"{source_info['provenance']['commit'][:8]}), values unchanged; its revision was not recorded. "
             "The 11 leaderboards are RECONSTRUCTED from the aggregate's *_score columns as of that date (ranked by "
             "value, ties by model id; verified, filename, source, notes, lower_is_better and num_parameters unknown "
-            "and left empty; the fine-tune view equals the default view because the aggregate does not say which "
-            "models declare a base model), not recorded from the leaderboard API. Eval results per model are "
-            "reconstructed from the same rows. Model metadata (createdAt, safetensors.total, pipeline_tag, license, "
+            "and left empty; author, which the API requires, is the model's own organisation, a placeholder and not a "
+            "record of who published the entry; the fine-tune view equals the default view because the aggregate "
+            "does not say which models declare a base model), not recorded from the leaderboard API. Eval results "
+            "per model are reconstructed from the same rows. Model metadata (createdAt, safetensors.total, pipeline_tag, license, "
             "base models) for 56 models is a copy of Hub API results taken 2026-06-19. The benchmark list comes from "
             "official_benchmarks.csv; its status column says which ids were confirmed as listed. No dataset cards were "
             "recorded: item counts for rank intervals come from lbtools/data/benchmark_sizes.csv (provenance per row)."
