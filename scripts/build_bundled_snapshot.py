@@ -173,7 +173,8 @@ def build(dest: Path) -> dict:
             "per model are reconstructed from the same rows. Model metadata (createdAt, safetensors.total, "
             "pipeline_tag, license, base models) for 56 models is a copy of Hub API results taken 2026-06-19. The "
             "benchmark list comes from official_benchmarks.csv; its status column says which ids were confirmed as "
-            "listed. No dataset cards were recorded: item counts for rank intervals come from lbtools/data/benchmark_sizes.csv (provenance per row)."
+            "listed. No dataset cards were recorded: item counts for rank intervals come from "
+            "lbtools/data/benchmark_sizes.csv (provenance per row)."
         ),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
