@@ -785,7 +785,9 @@ def pair_scatter(
         stat = f"{_METHOD_SYMBOL.get(method, method)} = {fmt.coefficient(coefficient)}"
         if ci is not None:
             low, high = tuple(ci)[-2:]
-            stat += f" (95% bootstrap CI {fmt.interval(low, high, digits=2)})"
+            level = getattr(ci, "level", 0.95)
+            # not adjusted for picking this pair out of many, as strongest_pair's headline interval is: said so
+            stat += f" ({level:.0%} bootstrap CI {fmt.interval(low, high, digits=2)}, this pair alone)"
         weak = " — weak: fewer than 10 models" if len(x) < analysis.WEAK_BELOW else ""
         title = f"{_bench(a, labels)} vs {_bench(b, labels)}\n{stat}, n = {len(x)} models{weak}"
     ax.set_title(_esc(title))  # before the names are placed: the layout they settle is then final

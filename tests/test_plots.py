@@ -245,8 +245,8 @@ def test_pair_scatter(plots):
     (line,) = [ln for ln in ax.lines if ln.get_gid() == "fit"]
     slope = np.diff(line.get_ydata()) / np.diff(line.get_xdata())
     assert slope[0] == pytest.approx(0.8)  # least squares: 8 / 10
-    assert ax.get_title() == ("Alpha vs b\nSpearman ρ = 0.80 (95% bootstrap CI 0.10 to 0.95), n = 5 models"
-                              " — weak: fewer than 10 models")
+    assert ax.get_title() == ("Alpha vs b\nSpearman ρ = 0.80 (95% bootstrap CI 0.10 to 0.95, this pair alone), "
+                              "n = 5 models — weak: fewer than 10 models")
     assert ax.get_xlabel() == "Alpha"
     with pytest.raises(ValueError, match="'zz'"):
         plots.pair_scatter(m, "a", "zz")
