@@ -572,7 +572,8 @@ def model_profile_bars(
     if value == "percentile" or shown == "value_norm":
         ax.set_ylim(0, 100)
         ax.set_yticks([0, 25, 50, 75, 100])
-        ax.set_ylim(0, 118 if vertical else 108)  # room for the labels above a 100
+        ax.set_ylim(0, 118 if vertical else 108)  # room for the labels above a 100 …
+        ax.spines["left"].set_bounds(0, 100)  # … while the axis drawn runs 0–100, the quantity's own range
     ax.spines[["top", "right"]].set_visible(False)
     if len(matrix.index):
         # above the axes, under the title: below them, long benchmark names ran into it

@@ -363,6 +363,7 @@ def test_model_profile_bars(plots, leaderboards):
     assert sorted(t.get_text() for t in ax.texts if t.get_gid() != "no-result") == sorted(
         ["75.0", "66.7", "75.0", "100.0", "100.0"])  # one decimal for every percentile, the leader's too
     assert ax.get_ylim()[0] == 0 and ax.get_ylim()[1] >= 100  # fixed, not fitted to the data
+    assert ax.spines["left"].get_bounds() == (0, 100) and ax.get_yticks().tolist() == [0, 25, 50, 75, 100]  # not 118
     one = plots.model_profile_bars(A.model_ranks(leaderboards, ["d/m"]), value="percentile").axes[0]
     assert one.get_ylim()[0] == 0 and one.get_ylim()[1] >= 100
     with pytest.raises(ValueError, match="dedupe_results"):
