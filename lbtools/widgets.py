@@ -1236,7 +1236,10 @@ def model_picker(models, value=None, *, multiple: bool = False, rows: int = 8, d
     box.add_class("lb-model-box")
     box.search, box.picker = search, picker
     box.value = picker.value
-    box._lb_fallback = (box.value, f"Not in this data, left out: {', '.join(missing)}.") if missing else None
+    said = f"Not in this data, left out: {', '.join(missing)}."
+    if missing and not multiple and start is not None:
+        said = f"{missing[0]} is not in this data; showing {start} instead."  # as the benchmark picker says it
+    box._lb_fallback = (box.value, said) if missing else None
 
     def _searched(change):
         current = picker.value

@@ -471,6 +471,9 @@ def test_model_picker_search_keeps_the_selection_and_names_models_not_offered():
     assert single.picker.options == ("a/y", "a/z", "b/x") and single.value == "a/z"
     single.search.value = "b/"
     assert single.value == "b/x"  # a search excluding the current model picks the first match
+    other = widgets.model_picker(["b/x", "a/y"], value="nobody/none")  # 01's MODEL not in the data
+    assert other.value == "a/y" and widgets.bind(lambda m: None, m=other).notes == [
+        "nobody/none is not in this data; showing a/y instead."]
 
 
 def test_organisation_picker_keeps_its_value_across_benchmarks_where_it_applies():
