@@ -404,7 +404,12 @@ def save(figure=None, table: pd.DataFrame | None = None, directory="exports", st
     if figure is not None:
         png, svg = folder / f"{stem}.png", folder / f"{stem}.svg"
         figure.savefig(png, dpi=dpi, bbox_inches="tight", metadata={"Software": None})
-        figure.savefig(svg, bbox_inches="tight", metadata={"Date": None})
+        import matplotlib
+
+        # SVG element ids are random unless salted: the same figure saved twice is then the same bytes
+        salt = {"svg.hashsalt": "lbtools"} if matplotlib.rcParams["svg.hashsalt"] is None else {}
+        with matplotlib.rc_context(salt):
+            figure.savefig(svg, bbox_inches="tight", metadata={"Date": None})
         paths += [png, svg]
     if table is not None:
         csv = folder / f"{stem}.csv"

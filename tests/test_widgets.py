@@ -548,6 +548,8 @@ def test_save_view_writes_the_last_draws_figures_and_tables(tmp_path):
     assert sorted(p.name for p in paths) == ["01_view.csv", "01_view.png", "01_view.svg"]
     assert (tmp_path / "out" / "01_view.csv").read_text() == "k\n3\n"
     assert (tmp_path / "out" / "01_view.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    again = widgets.save_view(view, tmp_path / "again", "01_view")  # the same view saved twice: the same bytes
+    assert [p.read_bytes() for p in sorted(paths)] == [p.read_bytes() for p in sorted(again)]
 
 
 def test_show_table_leaves_out_columns_the_data_does_not_publish_and_formats_quantities():
