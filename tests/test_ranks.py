@@ -87,6 +87,16 @@ def test_duplicate_entries_are_resolved_by_the_dedup_rule_with_a_warning_naming_
     assert ranked["value"].tolist() == [80.2, 70.0]  # "best" keeps the better of the two
 
 
+def test_tied_scores_get_one_interval_not_two_by_monte_carlo_noise():
+    """AIME 2026 on the snapshot: two models at 93.33 showed ranks 1-12 and 1-11, two at 82.5 4-12 and 5-12."""
+    values = [96.67, 93.33, 93.33, 90.0, 86.67, 82.5, 82.5, 80.0, 76.67, 70.0, 66.67, 60.0]
+    for seed in range(3):
+        ranked = A.rank_intervals(board(values), n_items=30, rng=seed).set_index("model_id")
+        for a, b in (("m01", "m02"), ("m05", "m06")):
+            assert ranked.loc[a, ["rank_low", "rank_high", "p_top1"]].tolist() == \
+                ranked.loc[b, ["rank_low", "rank_high", "p_top1"]].tolist()
+
+
 def test_a_concatenated_board_names_the_duplicates_it_drops():
     once = board([80.2, 75.0, 70.0])
     twice = pd.concat([once, once.assign(value=[79.0, 74.0, 69.0])])  # index labels 0, 1, 2 twice

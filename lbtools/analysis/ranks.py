@@ -227,16 +227,29 @@ def _posterior_ranks(k: np.ndarray, n: int, n_boot: int, gen, lower_is_better: b
     return ranks
 
 
-def _rank_quantiles(ranks: np.ndarray, alpha: float):
+def _rank_quantiles(ranks: np.ndarray, alpha: float, k: np.ndarray | None = None):
     """``(rank_low, rank_high, p_top1)`` per model from ``(n_boot, m)`` ranks: the ``alpha / 2`` quantile by numpy's
     ``"lower"`` rule and the ``1 - alpha / 2`` one by its ``"higher"`` rule (so rounding never narrows an interval).
-    Sorts each model's column in place: memory O(n_boot × m), never m²."""
-    n_boot = ranks.shape[0]
+    Models with the same ``k`` (tied scores: the same posterior) get them from their pooled draws, so two equal
+    scores never show different uncertainty by Monte Carlo noise. Sorts each model's column in place: memory
+    O(n_boot × m), never m²."""
     p_top1 = (ranks == 1).mean(axis=0)
     ranks.sort(axis=0)
-    low_index = math.floor(alpha / 2 * (n_boot - 1))
-    high_index = math.ceil((1 - alpha / 2) * (n_boot - 1))
-    return ranks[low_index].astype(np.int64), ranks[high_index].astype(np.int64), p_top1
+
+    def ends(n_draws):
+        return math.floor(alpha / 2 * (n_draws - 1)), math.ceil((1 - alpha / 2) * (n_draws - 1))
+
+    low_index, high_index = ends(ranks.shape[0])
+    low, high = ranks[low_index].astype(np.int64), ranks[high_index].astype(np.int64)
+    if k is not None:
+        values, counts = np.unique(k, return_counts=True)
+        for value in values[counts > 1]:
+            tied = np.flatnonzero(k == value)
+            pooled = np.sort(ranks[:, tied], axis=None)
+            lo, hi = ends(pooled.size)
+            low[tied], high[tied] = pooled[lo], pooled[hi]
+            p_top1[tied] = p_top1[tied].mean()
+    return low, high, p_top1
 
 
 def _simultaneous_sets(k: np.ndarray, n: int, level: float, n_boot: int, gen, lower_is_better: bool):
@@ -484,7 +497,7 @@ def rank_intervals(board, *, n_items=None, level: float = 0.95, simultaneous: bo
     k = np.rint(np.clip(values / scale, 0.0, 1.0) * n)
 
     ranks = _posterior_ranks(k, n, int(n_boot), gen, lower)
-    rank_low, rank_high, p_top1 = _rank_quantiles(ranks, 1.0 - level)
+    rank_low, rank_high, p_top1 = _rank_quantiles(ranks, 1.0 - level, k)
     del ranks
     sim_low, sim_high, crit, how = _simultaneous_sets(k, n, level, int(n_boot), gen, lower)
     if simultaneous:
