@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from contextlib import contextmanager
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE = 0, 1, 2
 
@@ -63,13 +64,14 @@ def main(argv=None) -> int:
     from .errors import mask_secrets
 
     try:
-        if args.command == "snapshot" and args.action == "save":
-            return _save(args)
-        if args.command == "snapshot" and args.action == "info":
-            return _info(args)
-        if args.command == "report":
-            return _report(args)
-        return _export(args)
+        with _plain_warnings():
+            if args.command == "snapshot" and args.action == "save":
+                return _save(args)
+            if args.command == "snapshot" and args.action == "info":
+                return _info(args)
+            if args.command == "report":
+                return _report(args)
+            return _export(args)
     except _UsageError as exc:
         print(f"lbtools: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -79,6 +81,29 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("lbtools: interrupted; nothing was left half-written", file=sys.stderr)
         return 130
+
+
+@contextmanager
+def _plain_warnings():
+    """lbtools' warnings as one "lbtools: warning: …" line each on stderr, not as Python's "file:line: Category"
+    with a line of lbtools' source under it: a command's user never sees the code."""
+    import warnings
+
+    from .errors import LbtoolsWarning
+
+    python_format = warnings.formatwarning
+
+    def plain(message, category, filename, lineno, line=None):
+        if issubclass(category, LbtoolsWarning):
+            text = str(message).removeprefix("lbtools: ")
+            return f"lbtools: warning: {_printable(text)}\n"
+        return python_format(message, category, filename, lineno, line)
+
+    warnings.formatwarning = plain
+    try:
+        yield
+    finally:
+        warnings.formatwarning = python_format
 
 
 class _UsageError(Exception):
@@ -132,7 +157,8 @@ def _summary(path, manifest: dict) -> str:
         + (f" ({len(manifest['failures'])} failed)" if manifest.get("failures") else ""),
     ]
     for key, value in counts.items():
-        lines.append(f"  {p(key):<13} {p(value)}")
+        if key != "benchmarks":  # on its own line above, with the failures
+            lines.append(f"  {p(key):<13} {p(value)}")
     aggregate = manifest.get("aggregate") or {}
     if aggregate:
         lines.append(f"  aggregate     {p(aggregate.get('repo'))} @ {p(aggregate.get('revision'))}")
@@ -169,10 +195,13 @@ def _export(args) -> int:
 
         with written_whole(args.file) as tmp:
             df.to_parquet(tmp, index=False)  # values exactly as loaded
+    from ._format import count, verb
+
     print(
-        f"wrote {len(df)} rows from {df['dataset_id'].nunique()} benchmarks to {args.file} "
+        f"wrote {count(len(df), 'row')} from {count(df['dataset_id'].nunique(), 'benchmark')} to {args.file} "
         f"(source {df.attrs.get('source')}, as of {df.attrs.get('fetched_at')})"
-        + (f"; {len(failed)} benchmarks failed: {', '.join(sorted(failed))}" if failed else "")
+        + (f"; {count(len(failed), 'benchmark')} {verb(len(failed), 'has', 'have')} failed: "
+           f"{', '.join(sorted(failed))}" if failed else "")
     )
     return EXIT_OK
 

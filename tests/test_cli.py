@@ -64,6 +64,23 @@ def test_info_of_the_bundled_snapshot(capsys):
     assert json.loads(out)["counts"]["aggregate_rows"] == 93
 
 
+def test_a_commands_warnings_are_plain_lines_without_lbtools_source(tmp_path):
+    import shutil
+
+    import lbtools
+
+    damaged = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "snap"))
+    (damaged / "responses/api/datasets/cais/hle/leaderboard.json").unlink()
+    env = {**os.environ, "LBTOOLS_SOURCE": "snapshot", "LBTOOLS_SNAPSHOT": str(damaged)}
+    done = subprocess.run([sys.executable, "-m", "lbtools", "export", str(tmp_path / "x.csv")], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.startswith("lbtools: warning: 1 of 11 benchmarks failed and is left out — "), done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and ".py:" not in done.stderr  # no file:line, no source line
+    assert done.stdout.startswith("wrote 177 rows from 10 benchmarks") and "1 benchmark has failed: cais/hle" in \
+        done.stdout
+
+
 def test_export_all_leaderboards_as_one_table(tmp_path, capsys):
     code, out, _ = run(["export", str(tmp_path / "all.csv")], capsys)
     assert code == 0 and "wrote 207 rows from 11 benchmarks" in out and "snapshot:openevals-2026-03-25" in out
@@ -79,7 +96,7 @@ def test_export_all_leaderboards_as_one_table(tmp_path, capsys):
 def test_export_of_an_unknown_benchmark_fails_clearly(tmp_path, capsys):
     with pytest.warns(UserWarning):
         code, out, _ = run(["export", str(tmp_path / "x.csv"), "--benchmarks", "nobody/nothing", "cais/hle"], capsys)
-    assert code == 0 and "1 benchmarks failed: nobody/nothing" in out
+    assert code == 0 and "1 benchmark has failed: nobody/nothing" in out
 
 
 def test_snapshot_save_and_info_as_a_console_script(hub, tmp_path):
@@ -90,6 +107,7 @@ def test_snapshot_save_and_info_as_a_console_script(hub, tmp_path):
                                      "--no-progress"], env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert "benchmarks    1" in done.stdout
+    assert [line.split()[0] for line in done.stdout.splitlines()].count("benchmarks") == 1  # said once
     again = subprocess.run(command + ["snapshot", "save", str(tmp_path / "s")], env=env, capture_output=True,
                            text=True, timeout=60)
     assert again.returncode == 1 and "already exists" in again.stderr
