@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     save.add_argument("--benchmarks", nargs="+", metavar="ID", help="benchmark dataset ids (default: all official)")
     save.add_argument("--no-models", action="store_true", help="skip models' eval results and metadata")
     save.add_argument("--no-aggregate", action="store_true", help="skip the aggregate Parquet")
-    save.add_argument("--max-workers", type=int, default=None, help="requests in flight at most (default 8)")
+    save.add_argument("--max-workers", type=_max_workers, default=None, metavar="N",
+                      help="requests in flight at most, 1 to 64 (default 8)")
     save.add_argument("--no-progress", action="store_true", help="no progress bars")
 
     info = actions.add_parser("info", help="describe a snapshot", description="Print a snapshot's manifest summary.")
@@ -81,6 +82,20 @@ def main(argv=None) -> int:
     except KeyboardInterrupt:
         print("lbtools: interrupted; nothing was left half-written", file=sys.stderr)
         return 130
+
+
+def _max_workers(text: str) -> int:
+    """``--max-workers`` checked where the command line is read, so a bad value is a usage error (exit 2)."""
+    from .config import _workers
+
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number; got {text!r}") from None
+    try:
+        return _workers(n, "--max-workers")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 @contextmanager

@@ -64,6 +64,12 @@ def test_info_of_the_bundled_snapshot(capsys):
     assert json.loads(out)["counts"]["aggregate_rows"] == 93
 
 
+@pytest.mark.parametrize("value", ["0", "65", "x"])
+def test_a_bad_max_workers_is_a_usage_error(tmp_path, capsys, value):
+    code, _, err = run(["snapshot", "save", str(tmp_path / "s"), "--max-workers", value], capsys)
+    assert code == 2 and "--max-workers" in err and not (tmp_path / "s").exists()
+
+
 def test_a_commands_warnings_are_plain_lines_without_lbtools_source(tmp_path):
     import shutil
 
