@@ -338,8 +338,8 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
         unlinked = part != main_part  # said on their own (_unlinked)
         apart = [str(b) for b, c, u in zip(benchmarks, seen, unlinked) if c != main and not u]
         if apart:
-            notes.append(f"{count(len(apart), 'benchmark')} {'shares' if len(apart) == 1 else 'share'} fewer than 3 models "
-                         f"with the others ({', '.join(apart[:5])}{' …' if len(apart) > 5 else ''}): "
+            notes.append(f"{count(len(apart), 'benchmark')} {'shares' if len(apart) == 1 else 'share'} fewer "
+                         f"than 3 models with the others ({', '.join(apart[:5])}{' …' if len(apart) > 5 else ''}): "
                          f"{'its' if len(apart) == 1 else 'their'} models' abilities rest on those few links")
         keep = seen == main
         shared = shared[keep][:, keep]
@@ -580,9 +580,10 @@ class CapabilityFit:
         Columns: ``model_id`` (string), ``ability``, ``ability_low``, ``ability_high`` (Float64), ``n_benchmarks``
         (Int64). ``ability`` is the posterior mean of θ in the one-dimensional fit (0 = the mean model fitted,
         1 = one standard deviation of ability among them); NA for a model whose benchmarks share no model with the
-        main part of the table (nothing places it on the index's scale; listed last). The interval is **approximate**: the posterior of θ
-        given the fitted benchmark parameters (normal on the logit scale), ``θ ± z·sd``; the parameters'
-        own uncertainty is not included, so with few models per benchmark it is somewhat narrow.
+        main part of the table (nothing places it on the index's scale; listed last). The interval is
+        **approximate**: the posterior of θ given the fitted benchmark parameters (normal on the logit scale),
+        ``θ ± z·sd``; the parameters' own uncertainty is not included, so with few models per benchmark it is
+        somewhat narrow.
         """
         from scipy.stats import norm
 
@@ -613,11 +614,11 @@ class CapabilityFit:
 
         ``dataset_id`` (string); ``difficulty`` (the ability at which the expected score is 50 %, NA where the
         discrimination is within two standard errors of 0, or where the benchmark shares no model, directly or
-        through other benchmarks, with the main part of the table: its scale is then not tied to the index's); ``discrimination`` (≥ 0, logit per ability unit) and
-        ``discrimination_se``; ``residual_sd`` (the misfit standard deviation of the index fit, **logit units**);
-        ``cv_rmse`` (the cross-validated RMSE of the predictions on this benchmark, **0–100 points**); ``n_models``
-        (Int64, published scores); ``n_items`` (Float64, NA where unknown). For a lower-is-better benchmark all of
-        them refer to ``100 − score``.
+        through other benchmarks, with the main part of the table: its scale is then not tied to the index's);
+        ``discrimination`` (≥ 0, logit per ability unit) and ``discrimination_se``; ``residual_sd`` (the misfit
+        standard deviation of the index fit, **logit units**); ``cv_rmse`` (the cross-validated RMSE of the
+        predictions on this benchmark, **0–100 points**); ``n_models`` (Int64, published scores); ``n_items``
+        (Float64, NA where unknown). For a lower-is-better benchmark all of them refer to ``100 − score``.
 
         Parameters
         ----------
@@ -836,8 +837,8 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     before that widening only.) The prediction is the expected score on 0–100 and the interval a quantile
     interval on the logit scale: at a low ``level`` the mean often lies outside the narrow interval, which is then
     widened to reach it, so the prediction sits at one end (on the snapshot: 48 of 255 cells at level 0.5, 7 at
-    0.8, 1 at 0.9). The guarantee is marginal over a class's cells, not conditional on a model; above 20,000 published cells, and below 30 (two
-    folds), the fold fits reuse the choice made on all cells (approximate).
+    0.8, 1 at 0.9). The guarantee is marginal over a class's cells, not conditional on a model; above 20,000
+    published cells, and below 30 (two folds), the fold fits reuse the choice made on all cells (approximate).
     ``docs/validation.md`` measures the coverage on real tables, per benchmark and under time and compute shifts.
 
     *The index* (``fit.abilities()``): approximate (a normal posterior given the fitted benchmark parameters).
