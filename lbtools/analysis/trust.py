@@ -243,13 +243,24 @@ def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_i
         mu_f, sd_f = fitter.predict_all({f}, k, lam)
         mu[held], sd[held] = mu_f[held], sd_f[held]
     mu_all, sd_all = fitter.predict_all((), k, lam)
+    # a published cell is predicted from its model's other scores only if its fold's training cells hold one of
+    # them, in the part of the table its benchmark is tied to; else its "prediction" is the benchmark's mean
+    from .capability import _parts
+
+    informed = np.zeros(pct.shape, dtype=bool)
+    for f in range(fitter.n_folds):
+        train = mask & (fold != f)
+        model_part, bench_part, _ = _parts(train)
+        held = mask & (fold == f)
+        linked = (model_part[:, None] == bench_part[None, :]) & train.any(axis=1)[:, None]
+        informed[held] = linked[held]
     var = np.where(mask, sd, sd_all) ** 2
     mu = np.where(mask, mu, mu_all)
     binom_var = cm.binomial_var(mu, np.broadcast_to(counts, mu.shape))
     best = (k, lam)
     return pd.DataFrame({
         "model_id": np.repeat(models, m), "dataset_id": np.tile(benches, n),
-        "published": mask.ravel(), "mu": mu.ravel(), "sd": np.sqrt(var).ravel(),
+        "published": mask.ravel(), "informed": informed.ravel(), "mu": mu.ravel(), "sd": np.sqrt(var).ravel(),
         "sd_model": np.sqrt(np.maximum(var - binom_var, 1e-12)).ravel(), "n_items": np.tile(counts, n),
     }).assign(k=best[0], penalty=best[1], cv_rmse=errors[best])
 
@@ -460,7 +471,11 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     2. Each cell is predicted with the cell left out: lbtools' capability model (a logit item-response / factor
        model, see :mod:`lbtools.analysis.capability`) is fitted 10 times, each time without a tenth of the cells
        (cross-fitting), ``k`` and the penalty chosen on the same folds. The fit uses the independent value of a
-       cell where it has one, so an inflated self-report does not pull the model's other predictions up.
+       cell where it has one, so an inflated self-report does not pull the model's other predictions up. A cell
+       whose model has no other score in the fit that left it out (or none tied to its benchmark through shared
+       models) is **not tested**: its "prediction" would be the benchmark's mean, not what the model's other
+       scores imply; ``predicted``, ``z``, ``p_value`` and ``q_value`` are NA, it is listed last, calibrates
+       nothing, and a warning counts such cells.
     3. One-sided score ``z``: how far above the predictive distribution of a newly published score the value is,
        as a standard normal quantile. The prediction is ``y ~ N(mu, sd²)`` on the logit scale (posterior of the
        model's ability, the benchmark's parameters and misfit); with the item count ``n`` known, the published
@@ -511,8 +526,9 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     -------
     DataFrame
         One row per published cell, most suspicious first (ascending ``p_value``, then ``z`` descending):
-        ``model_id``, ``dataset_id`` (string); ``value`` (Float64, the tested entry as published); ``predicted``,
-        ``pred_low``, ``pred_high`` (Float64, published scale); ``z``, ``p_value``, ``q_value`` (Float64);
+        ``model_id``, ``dataset_id`` (string); ``value`` (Float64, the tested entry as published); ``predicted``
+        (the predictive median, where ``z`` is 0), ``pred_low``, ``pred_high`` (Float64, published scale; NA for
+        a cell not tested); ``z``, ``p_value``, ``q_value`` (Float64);
         ``flagged`` (boolean); ``provenance`` (string); ``source_url`` (string, the entry's own source);
         ``link`` (string: the pull request, else the result file in the model's repository, else the source URL);
         ``author``, ``pull_request`` where ``data`` has them. ``attrs["trust"]``: ``n_calibration``,
@@ -552,11 +568,18 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     mu, sd = cells["mu"].to_numpy(dtype=float), cells["sd"].to_numpy(dtype=float)
     sd_model = cells["sd_model"].to_numpy(dtype=float)
 
-    def score(pct):
-        return _upper_z(pct, mu, sd, sd_model, items)
+    informed = cells["informed"].to_numpy(dtype=bool)
+
+    def score(pct):  # NaN where nothing else the model published predicts the cell: not tested, not calibrating
+        return np.where(informed, _upper_z(pct, mu, sd, sd_model, items), np.nan)
 
     z = score(cells["pct"].to_numpy(dtype=float))
-    has_indep = cells["indep_pct"].notna().to_numpy()
+    if not informed.all():
+        alone = int((~informed).sum())
+        notes.append(f"{count(alone, 'published score')} {'is' if alone == 1 else 'are'} not tested: nothing else "
+                     f"{'its model' if alone == 1 else 'their models'} published predicts "
+                     f"{'it' if alone == 1 else 'them'} (no other score, or none tied to that benchmark)")
+    has_indep = cells["indep_pct"].notna().to_numpy() & informed
     z_indep = np.where(has_indep, score(cells["indep_pct"].to_numpy(dtype=float)), np.nan)
     if has_indep.sum() >= _MIN_CALIBRATION:
         calibration, own, how = z_indep[has_indep], z_indep, "independent"
@@ -575,9 +598,11 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
                 "are calibrated on every published cell, which is valid but conservative — an inflated score raises "
                 "the bar for the others, and few or no cells can be flagged")
     n_cal = int(np.isfinite(calibration).sum())
-    p = _conformal_p(z, calibration[np.isfinite(calibration)], own)
-    q = _bh(p)
-    m = len(cells)
+    p = np.full(len(cells), np.nan)
+    p[informed] = _conformal_p(z[informed], calibration[np.isfinite(calibration)], own[informed])
+    q = np.full(len(cells), np.nan)
+    q[informed] = _bh(p[informed])  # over the cells tested only
+    m = int(informed.sum())
     need = int(np.ceil(m / (fdr * (n_cal + 1)))) if n_cal else m
     if how == "independent" and need > 1 and not (q <= fdr).any():
         notes.append(
@@ -588,9 +613,10 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     rank = int(np.ceil((absz.size + 1) * level))
     qz = float(absz[rank - 1]) if 1 <= rank <= absz.size else np.inf
     scale, lower = cells["scale"].to_numpy(), cells["lower"].to_numpy()
-    pred = _from_goodness(_expected_pct(mu, sd), scale, lower)
-    lo = _from_goodness(_sigmoid_pct(mu - qz * sd), scale, lower)
-    hi = _from_goodness(_sigmoid_pct(mu + qz * sd), scale, lower)
+    # the prediction is the predictive median, the point z = 0 refers to (its mean, on a skewed distribution, is not)
+    pred = np.where(informed, _from_goodness(_sigmoid_pct(mu), scale, lower), np.nan)
+    lo = np.where(informed, _from_goodness(_sigmoid_pct(mu - qz * sd), scale, lower), np.nan)
+    hi = np.where(informed, _from_goodness(_sigmoid_pct(mu + qz * sd), scale, lower), np.nan)
     for note in notes:
         warnings.warn(note, AnalysisWarning, stacklevel=user_stacklevel())
 
@@ -607,7 +633,7 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
         "z": pd.array(z, dtype="Float64"),
         "p_value": pd.array(p, dtype="Float64"),
         "q_value": pd.array(q, dtype="Float64"),
-        "flagged": pd.array(q <= fdr, dtype="boolean"),
+        "flagged": pd.array(np.nan_to_num(q, nan=1.0) <= fdr, dtype="boolean"),
         "provenance": pd.array(cells["provenance"], dtype="string"),
         "source_url": pd.array(col("source_url").astype(object).where(col("source_url").notna(), None),
                                dtype="string"),
@@ -618,8 +644,9 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
         out["author"] = pd.array(cells["author"].astype(object).where(cells["author"].notna(), None), dtype="string")
     if "pull_request" in cells.columns:
         out["pull_request"] = pd.array(pd.to_numeric(cells["pull_request"], errors="coerce"), dtype="Int64")
+    # most suspicious first; the untested (NaN) last
     out = out.iloc[np.lexsort((out["dataset_id"].to_numpy(dtype=object), out["model_id"].to_numpy(dtype=object),
-                               -z, p))].reset_index(drop=True)
+                               np.nan_to_num(-z, nan=np.inf), np.nan_to_num(p, nan=np.inf)))].reset_index(drop=True)
     _keep_attrs(out, data)
     out.attrs["trust"] = {"n_calibration": n_cal, "calibration": how, "fdr": fdr, "level": level,
                           "min_flags": need, "k": int(grid["k"].iloc[0]), "penalty": float(grid["penalty"].iloc[0]),
