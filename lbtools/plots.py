@@ -1238,6 +1238,7 @@ def capability_forest(index: pd.DataFrame, *, top_n: int | None = 30, title: str
         ("ability", "ability_low", "ability_high")
     require_columns(index, ("model_id", c_mid, c_low, c_high, "n_benchmarks"), "capability_forest", name="index")
     rows = index.sort_values([c_mid, "model_id"], ascending=[False, True], kind="mergesort")
+    rows = rows[rows[c_mid].notna()]  # a model with no ability on the index (a part of the table apart) has no row
     if top_n is not None:
         rows = rows.head(top_n)
     mid = rows[c_mid].to_numpy(dtype="float64", na_value=np.nan)
@@ -1523,10 +1524,12 @@ def filled_matrix(
     ax.imshow(rgba, aspect="auto", interpolation="nearest", extent=(-0.5, len(benches) - 0.5, len(models) - 0.5, -0.5))
     cells: dict = {}  # (bold, colour) -> [(x, y, text)]: each cell's value, drawn as one collection per style
     frames = []  # published cells' squares, drawn as one collection
+    unlinked = []  # cells neither published nor predicted
     for i in range(len(models)):
         for j in range(len(benches)):
             v = shown[i, j]
-            if not np.isfinite(v):
+            if not np.isfinite(v):  # neither published nor predicted: hatched, never a blank a reader must guess
+                unlinked.append([(j - 0.5, i - 0.5), (j + 0.5, i - 0.5), (j + 0.5, i + 0.5), (j - 0.5, i + 0.5)])
                 continue
             if published[i, j]:
                 frames.append([(j - 0.5, i - 0.5), (j + 0.5, i - 0.5), (j + 0.5, i + 0.5), (j - 0.5, i + 0.5)])
@@ -1537,6 +1540,9 @@ def filled_matrix(
     # frames lie inside the axes: left out of the layout, which would measure each one
     ax.add_collection(PolyCollection(frames, facecolors="none", edgecolors="black", linewidths=1.2, gid="published",
                                      in_layout=False), autolim=False)
+    if unlinked:
+        ax.add_collection(PolyCollection(unlinked, facecolors="none", edgecolors="0.7", hatch="///", linewidths=0,
+                                         gid="not-predicted", in_layout=False), autolim=False)
     for (bold, colour), where in cells.items():
         _cell_texts(ax, where, bold=bold, colour=colour)
     ax.set_xticks(range(len(benches)), labels=[_esc(_bench(b, labels)) for b in benches], fontsize=9, rotation=40, ha="right")
@@ -1545,7 +1551,12 @@ def filled_matrix(
     rescaled = [b for b in benches if scales[b] == "0-1"]
     fig.colorbar(sm, ax=ax, label="score (0–100; 0–1 benchmarks × 100)" if rescaled else "score (0–100)",
                  shrink=0.8)
-    _rescaled_note(fig, rescaled, labels)
+    notes = [f"Rescaled to 0–100 (published on a 0–1 scale, × 100): {', '.join(_bench(b, labels) for b in rescaled)}"
+             if rescaled else "",
+             "Hatched: not predicted, nothing the model published is tied to that benchmark (no model links them)."
+             if unlinked else ""]
+    if any(notes):
+        _note(fig, "\n".join(n for n in notes if n))
     if title is None:
         title = (
             f"Published (framed, bold) and predicted (light, italic) scores, {fmt.count(len(models), 'model')}\n"

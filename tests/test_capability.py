@@ -541,6 +541,13 @@ def test_filled_matrix_and_predicted_vs_published(agg, snapshot_fit):
     fig = plots.filled_matrix(pred, order=order, max_models=15)
     (framed,) = [c for c in fig.axes[0].collections if c.get_gid() == "published"]
     assert len(framed.get_paths()) == pred[pred["model_id"].isin(order[:15])]["observed"].notna().sum()
+    # olmOCR-bench, tied to no other benchmark: its column hatched and said, not a blank stripe
+    (hatched,) = [c for c in fig.axes[0].collections if c.get_gid() == "not-predicted"]
+    assert len(hatched.get_paths()) == 15 and hatched.get_hatch() == "///"
+    assert any(t.get_text().startswith("Hatched: not predicted") for t in fig.texts)
+    # models with no ability on the index (olmOCR-bench's alone) get no row, and no NaN axis limits
+    ocr_only = snapshot_fit.abilities(min_benchmarks=1).query("ability.isna()", engine="python")
+    assert len(ocr_only) == 16 and plots.capability_forest(ocr_only).axes[0].get_yticklabels() == []
     cells = snapshot_fit.validate(0.1, 2, methods=("lbtools",)).cells
     fig = plots.predicted_vs_published(cells, method="lbtools")
     assert fig.axes[0].get_xlim() == (0, 100)
