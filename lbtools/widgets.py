@@ -89,7 +89,7 @@ __all__ = [
 
 
 METHOD_OPTIONS = (("Spearman ρ (rank)", "spearman"), ("Kendall τ (rank)", "kendall"), ("Pearson r (linear)", "pearson"))
-_PLAY_TIP = "Play: move the date on, one day per tick, redrawing the view at each date"
+_PLAY_TIP = "Play: move on to the next day a model was created, one per tick, redrawing the view at each"
 _PAUSE_TIP = "Pause: stay on the date shown"
 _NO_DATE = "no dates"  # the date slider's one option when a benchmark has no dated model
 _SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
@@ -1313,7 +1313,7 @@ def date_player(frame: pd.DataFrame, *, follow=None, value=None, date: str = "cr
     """A date slider with a Play button (classes ``lb-date-slider`` and ``lb-play``).
 
     The slider offers the days on which a model of the benchmark shown (``follow``, a benchmark picker) was created;
-    its ``value`` is the end of that day (UTC), or None when no row has a date. Play moves the slider one day per tick
+    its ``value`` is the end of that day (UTC), or None when no row has a date. Play moves the slider one step per tick
     from where it is (from the first day when it is at the last), so the frame drawn is always the one the slider
     shows; the same button, then labelled Pause, leaves the slider where it is. The button (``.button``, a
     ``ToggleButton``) carries its label and a tooltip; the ticks come from a hidden ``ipywidgets.Play`` (``.play``).

@@ -615,7 +615,7 @@ class CapabilityFit:
         ``dataset_id`` (string); ``difficulty`` (the ability at which the expected score is 50 %, NA where the
         discrimination is within two standard errors of 0, or where the benchmark shares no model, directly or
         through other benchmarks, with the main part of the table: its scale is then not tied to the index's);
-        ``discrimination`` (≥ 0, logit per ability unit) and ``discrimination_se``; ``residual_sd`` (the misfit
+        ``discrimination`` (≥ 0, logit per ability unit) and ``discrimination_se`` (NA off the index's scale too); ``residual_sd`` (the misfit
         standard deviation of the index fit, **logit units**); ``cv_rmse`` (the cross-validated RMSE of the
         predictions on this benchmark, **0–100 points**); ``n_models`` (Int64, published scores); ``n_items``
         (Float64, NA where unknown). For a lower-is-better benchmark all of them refer to ``100 − score``.
@@ -629,13 +629,14 @@ class CapabilityFit:
         fit = self._index
         a, b = fit.a[:, 0], fit.b
         se_a = np.sqrt(np.maximum(fit.item_cov[:, 1, 1], 0))
-        tracks = (a > 2 * se_a) & (self._bench_part == self._main_part)
+        on_scale = self._bench_part == self._main_part
+        tracks = (a > 2 * se_a) & on_scale
         t = self._t
         columns = {
             "dataset_id": pd.array(t.benchmarks, dtype="string"),
             "difficulty": pd.array(np.where(tracks, -b / np.where(tracks, a, 1.0), np.nan), dtype="Float64"),
-            "discrimination": pd.array(a, dtype="Float64"),
-            "discrimination_se": pd.array(se_a, dtype="Float64"),
+            "discrimination": pd.array(np.where(on_scale, a, np.nan), dtype="Float64"),
+            "discrimination_se": pd.array(np.where(on_scale, se_a, np.nan), dtype="Float64"),
             "residual_sd": pd.array(np.sqrt(fit.s2), dtype="Float64"),
         }
         if prediction_error:
