@@ -7,6 +7,7 @@ that cannot be read at all (not JSON, not a list, too large) is a clear lbtools 
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import warnings
@@ -284,6 +285,18 @@ def test_text_that_is_not_valid_unicode_is_repaired_and_survives_the_cache(field
     assert first[column].iloc[3] == second[column].iloc[3] == f"bad-org/broken-\ufffd-{field}"
 
 
+def test_a_byte_that_is_not_utf8_is_repaired_once_and_the_cached_answer_is_reused(start_hub, tmp_path):
+    """The cache read its own file with plain json.loads: every warm load called it corrupt and fetched it again."""
+    raw = json.dumps([*GOOD_BOARD, entry(BAD, 45.0, 4, notes="caf-e9")]).encode().replace(b"caf-e9", b"caf\xe9")
+    hub = _serve(start_hub, tmp_path / "hub", {response_relpath(f"/api/datasets/{BOARD}/leaderboard"): raw})
+    first = _load(lambda: lbtools.load_leaderboard(BOARD), r"notes values with invalid characters")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        second = lbtools.load_leaderboard(BOARD)
+    assert len(hub.requests) == 1 and not [w for w in caught if issubclass(w.category, lbtools.CacheWarning)]
+    assert first["notes"].iloc[3] == second["notes"].iloc[3] == "caf\ufffd"
+
+
 # -- eval results ------------------------------------------------------------------------------------------------
 
 
@@ -436,6 +449,22 @@ MODEL_INFO_CASES = [
     pytest.param({"pipeline_tag": {"task": "x"}}, r"pipeline_tag values that are not text.*; set to empty",
                  lambda r: pd.isna(r["pipeline_tag"]), id="pipeline-tag-an-object"),
 ]
+
+
+def test_a_lone_surrogate_in_gated_or_a_base_model_tag_is_repaired_not_fatal():
+    """Both raised a bare UnicodeEncodeError that sank the whole load, and save_snapshot's tables (Arrow strings).
+    Checked on the parser: the local Hub re-encodes a model's body for ?expand=, which a lone surrogate breaks."""
+    from lbtools._hub.parse import Problems, benchmark_records, model_info_record
+
+    problems = Problems()
+    record = model_info_record(_model(BAD, gated="manu\ud800l", tags=["base_model:org/x\ud800y"]), BAD, problems)
+    assert record["gated"] == "manu\ufffdl" and record["base_models"] == ["org/x\ufffdy"]
+    listed = benchmark_records([{"id": "org/bench", "gated": "\ud800", "tags": ["a\ud800"]}], problems, {})
+    assert listed[0]["gated"] == "\ufffd" and listed[0]["tags"] == ["a\ufffd"]
+    said = " ".join(problems.messages())
+    for field in ("gated", "base_model", "tags"):
+        assert f"{field} values with invalid characters (lone surrogates)" in said, said
+    pd.DataFrame([record]).astype({"gated": "string"}).to_parquet(io.BytesIO())  # Arrow takes it now
 
 
 @pytest.mark.parametrize("over, warning, check", MODEL_INFO_CASES)

@@ -15,7 +15,6 @@ this user (a symlink, a FIFO) is never read. A folder that can be read but not w
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import secrets
@@ -26,6 +25,7 @@ from pathlib import Path
 
 from ..errors import CacheWarning, warn
 from .._snapshot_format import response_relpath
+from .parse import loads_json
 
 LAYOUT = "v4"  # folder of this layout inside the cache folder; older layouts are removed by clear_cache
 SALT_FILE = "identity-salt"
@@ -116,7 +116,7 @@ class ResponseCache:
         if now - stored_at > self.ttl or stored_at > now + FUTURE_TOLERANCE_S:
             return None
         try:
-            body = json.loads(raw)
+            body = loads_json(raw)  # as the live answer was read: one non-UTF-8 byte is repaired per record, later
             problem = expect(body) if expect is not None else None
         except (ValueError, RecursionError) as exc:
             problem = f"not JSON ({str(exc)[:100]})"

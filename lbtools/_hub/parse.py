@@ -349,8 +349,8 @@ def benchmark_records(body, problems: Problems, display_names: dict) -> list[dic
                 "last_modified": to_time(item.get("lastModified"), problems, context, "lastModified"),
                 "downloads": to_int(item.get("downloads"), problems, context, "downloads"),
                 "likes": to_int(item.get("likes"), problems, context, "likes"),
-                "gated": None if gated is None else str(gated).lower(),
-                "tags": list(tags) if tags is not None else None,
+                "gated": None if gated is None else to_text(str(gated).lower(), problems, context, "gated"),
+                "tags": [valid_unicode(t, problems, context, "tags") for t in tags] if tags is not None else None,
                 "status": to_text(item.get("status"), problems, context, "status"),
             }
         )
@@ -562,6 +562,7 @@ def model_info_record(body, model_id: str, problems: Problems) -> dict:
         declared = card.get("base_model")
         declared = [declared] if isinstance(declared, str) else declared if isinstance(declared, list) else []
         base_models = [b for b in declared if isinstance(b, str)]
+    base_models = [valid_unicode(b, problems, context, "base_model") for b in base_models]
     gated = body.get("gated")
     return {
         "model_id": model_id,
@@ -574,7 +575,7 @@ def model_info_record(body, model_id: str, problems: Problems) -> dict:
         "base_models": base_models,
         "downloads": to_int(body.get("downloads"), problems, context, "downloads"),
         "likes": to_int(body.get("likes"), problems, context, "likes"),
-        "gated": None if gated is None else str(gated).lower(),
+        "gated": None if gated is None else to_text(str(gated).lower(), problems, context, "gated"),
     }
 
 
