@@ -227,6 +227,17 @@ def test_a_rate_limit_longer_than_the_retry_budget_is_a_rate_limited_error(start
     assert all("rate limit" in reason and "wait" in reason for reason in df.attrs["failures"].values())
 
 
+def test_a_wait_that_leaves_no_time_for_the_request_after_it_is_told_at_once(start_hub, monkeypatch):
+    """The one request that met the 429 slept its 30 s while the load's others were told "wait 30 s" at once: one
+    rule now for both, a wait plus one timeout past the budget fails at once."""
+    monkeypatch.setattr(lbhub, "MAX_TOTAL_S", 50.0)
+    monkeypatch.setenv("LBTOOLS_TIMEOUT", "30")  # 30 s wait + 30 s timeout > 50 s budget
+    hub = start_hub(ratelimit=(0, 30.0))
+    with pytest.raises(lbtools.RateLimitedError, match="wait 30 s and try again"):
+        lbtools.load_leaderboard(SWE)
+    assert len(hub.requests) == 1
+
+
 # -- permanent faults cost only what they hit ------------------------------------------------------------------
 
 

@@ -409,7 +409,10 @@ class HubClient:
             timeouts[0] += bool(exc.timed_out)
             if state.attempt_number >= MAX_ATTEMPTS or timeouts[0] >= MAX_TIMEOUTS:
                 return True
-            return time.monotonic() + wait_for(state) > deadline  # never sleep only to be stopped by the cap
+            # never sleep only to be stopped by the cap; a rate limit's wait that, with one timeout for the request
+            # after it, passes the budget ends the request at once, as _before_request ends the load's others
+            after = self.timeout if exc.wait is not None else 0.0
+            return time.monotonic() + wait_for(state) + after > deadline
 
         retrying = tenacity.Retrying(retry=tenacity.retry_if_exception_type(_Transient), stop=should_stop,
                                      wait=wait_for, sleep=_sleep, reraise=True)
