@@ -805,6 +805,8 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
         else:
             rows.append((dataset_id, None, None, None))
             missing[dataset_id] = f"{reason}; not in lbtools' table either" if reason else "not in lbtools' table"
+    _report_failures(failed, f"{len(failed)} of {len(to_fetch)} dataset cards could not be read, so lbtools' table "
+                             "gives their counts where it has them", stacklevel=3)
     columns = list(SIZE_COLUMNS)
     df = pd.DataFrame({c: pd.array([r[i] for r in rows], dtype=SIZE_COLUMNS[c]) for i, c in enumerate(columns)})
-    return _stamp(df, source, None, missing=missing)
+    return _stamp(df, source, None, missing=missing, failures=dict(sorted(failed.items())))

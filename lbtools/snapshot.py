@@ -178,11 +178,13 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
     boards, failures = fan_out(fetch_board, ids, desc="leaderboards", **fan)
     boards = {d: board for d, board in boards.items() if board is not None}
     saved = sorted(boards)
-    fan_out(lambda d: fetch_leaderboard(recorder, d, False, True), saved, desc="leaderboards + fine-tunes", **fan)
+    _, fine_tune_failures = fan_out(lambda d: fetch_leaderboard(recorder, d, False, True), saved,
+                                    desc="leaderboards + fine-tunes", **fan)
     # The dataset cards and eval.yaml files that give item counts (benchmark_sizes, rank_intervals offline).
-    cards, _ = fan_out(lambda d: fetch_card_sizes(recorder, d, True), saved, desc="dataset cards", **fan)
+    cards, card_failures = fan_out(lambda d: fetch_card_sizes(recorder, d, True), saved, desc="dataset cards", **fan)
     model_ids = sorted({r["model_id"] for d in saved for r in boards[d][0]})
-    model_failures: dict = {}
+    model_failures: dict = {**{f"leaderboard with fine-tunes of {k}": v for k, v in fine_tune_failures.items()},
+                            **{f"dataset card of {k}": v for k, v in card_failures.items()}}
     counts = {
         "benchmarks": len(saved),
         "leaderboard_entries": sum(len(boards[d][0]) for d in saved),
@@ -196,8 +198,8 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
         infos, failed_infos = fan_out(
             lambda m: fetch_model_info(recorder, m, True), model_ids, desc="model info", **fan
         )
-        model_failures = {**{f"eval results of {k}": v for k, v in failed_evals.items()},
-                          **{f"model info of {k}": v for k, v in failed_infos.items()}}
+        model_failures.update({f"eval results of {k}": v for k, v in failed_evals.items()})
+        model_failures.update({f"model info of {k}": v for k, v in failed_infos.items()})
         counts["models_with_eval_results"] = len(evals)
         counts["models_with_metadata"] = len(infos)
     aggregate_info = None

@@ -420,6 +420,23 @@ def test_benchmark_sizes_read_the_card_for_the_split_eval_yaml_names(hub, facts)
     assert facts["card_sizes"]["openai/gsm8k"] == [("main", 1319)]
 
 
+def test_a_card_the_hub_fails_to_send_is_reported_not_passed_off_as_no_card(start_hub, monkeypatch):
+    """A 503 on the card turned gsm8k's count from "card" to "table" without a word (the same for a rate limit or a
+    gated card); and a card's absurd num_examples (2^70) raised an OverflowError that sank every benchmark."""
+    from lbtools._hub import client as lbhub
+
+    monkeypatch.setattr(lbhub, "MAX_TOTAL_S", 2.0)  # the failure, not the retrying, is tested
+    start_hub(permanent={"/api/datasets/openai/gsm8k": 503})
+    with pytest.warns(lbtools.PartialLoadWarning, match=r"1 of 1 dataset cards could not be read, so lbtools' table"):
+        sizes = lbtools.benchmark_sizes(["openai/gsm8k"])
+    assert sizes["n_items_source"].tolist() == ["table"] and "503" in sizes.attrs["failures"]["openai/gsm8k"]
+    from lbtools._hub.parse import card_splits
+
+    absurd = {"cardData": {"dataset_info": {"splits": [{"name": "test", "num_examples": 2**70},
+                                                       {"name": "dev", "num_examples": 500}]}}}
+    assert card_splits(absurd) == {"default": {"dev": 500}}  # no count, not an OverflowError for every benchmark
+
+
 def test_rank_intervals_uses_the_card_count_of_the_first_task(hub, facts):
     lb = lbtools.load_leaderboard(facts["unit_scale_benchmark"])
     sizes = lbtools.benchmark_sizes([facts["unit_scale_benchmark"]])

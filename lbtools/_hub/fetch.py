@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .._tables import display_names
-from ..errors import LbtoolsError
+from ..errors import NotFoundError
 from .parse import (Problems, benchmark_ids, benchmark_records, card_counts, eval_result_records, eval_tasks,
                     expect_list, expect_object, leaderboard_records, model_info_record)
 from .pool import one_line
@@ -61,17 +61,19 @@ def fetch_model_info(source, model_id, refresh):
 
 def fetch_card_sizes(source, dataset_id, refresh):
     """``([(task_id, n)], reason)`` from a benchmark's dataset card and ``eval.yaml`` on ``source``; the list is empty
-    (and ``reason`` says why) when they give no count."""
+    (and ``reason`` says why) when they give no count. A card or file that is not there is "no count"; any other
+    failure (the Hub down, a rate limit, a gated card) is raised, for the caller to report: a transient error must
+    not pass for "this benchmark has no card"."""
     try:
         info, _ = source.get_json(f"/api/datasets/{dataset_id}", what=f"dataset {dataset_id}", refresh=refresh,
                                   expect=expect_object)
-    except LbtoolsError as exc:
+    except NotFoundError as exc:
         return [], f"no dataset card: {one_line(exc)}"
     tasks, why_no_tasks = [], ""
     try:
         path = source.repo_file(dataset_id, "eval.yaml", refresh=refresh)
         tasks = eval_tasks(path.read_text(encoding="utf-8"))
-    except LbtoolsError as exc:
+    except NotFoundError as exc:
         why_no_tasks = f"; no eval.yaml ({one_line(exc)})"
     except (ValueError, OSError) as exc:
         why_no_tasks = f"; eval.yaml unreadable ({one_line(exc)})"

@@ -610,7 +610,7 @@ def card_splits(info) -> dict[str, dict[str, int]]:
     """``{config: {split: num_examples}}`` from a ``GET /api/datasets/{id}`` body (its ``cardData.dataset_info``).
 
     ``dataset_info`` is one dict (one config; ``config_name`` absent means ``"default"``) or a list of dicts, one per
-    config. Splits without an integer ``num_examples`` are left out.
+    config. Splits without an integer ``num_examples`` (from 1 to 10^12) are left out.
     """
     card = info.get("cardData") if isinstance(info, dict) else None
     infos = card.get("dataset_info") if isinstance(card, dict) else None
@@ -625,7 +625,8 @@ def card_splits(info) -> dict[str, dict[str, int]]:
         config = str(entry.get("config_name") or "default")
         for split in entry["splits"]:
             n = split.get("num_examples") if isinstance(split, dict) else None
-            if isinstance(n, int) and not isinstance(n, bool) and n > 0 and split.get("name") is not None:
+            # above 10^12 it is no count of examples (and 2^70 would not even fit the frame's Int64 column)
+            if isinstance(n, int) and not isinstance(n, bool) and 0 < n <= 10**12 and split.get("name") is not None:
                 out.setdefault(config, {})[str(split["name"])] = n
     return out
 
