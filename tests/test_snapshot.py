@@ -200,6 +200,23 @@ def test_auto_uses_a_reachable_hub(hub, monkeypatch):
     assert df.attrs["source"] == "hub"
 
 
+def test_auto_falls_back_on_the_next_load_once_a_load_finds_the_hub_gone(start_hub, monkeypatch):
+    """A good probe was remembered for 5 minutes: after the Hub went away every load failed slowly in that time."""
+    from lbtools._hub import client as lbhub
+
+    for name in ("BACKOFF_INITIAL_S", "BACKOFF_MAX_S", "BACKOFF_JITTER_S"):  # the failing load's retrying is not
+        monkeypatch.setattr(lbhub, name, getattr(lbhub, name) / 20)            # what is tested
+    hub = start_hub()
+    monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
+    assert lbtools.load_leaderboard(SWE).attrs["source"] == "hub"
+    hub.stop()
+    with pytest.raises(lbtools.HubUnavailableError):
+        lbtools.load_leaderboard(SWE, refresh=True)  # the load in flight (past the cache) finds it gone …
+    with pytest.warns(UserWarning, match="can't be reached"):
+        df = lbtools.load_leaderboard(SWE, refresh=True)  # … and the next one probes again and falls back
+    assert df.attrs["source"].startswith("snapshot:")
+
+
 def test_hf_hub_offline_means_the_snapshot_without_trying(hub, monkeypatch):
     monkeypatch.setenv("LBTOOLS_SOURCE", "auto")
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")

@@ -149,7 +149,7 @@ class HubClient:
     ``max_total``: seconds one call may spend retrying, waits included (default ``MAX_TOTAL_S``).
     """
 
-    def __init__(self, settings, token=None, *, max_total: float | None = None):
+    def __init__(self, settings, token=None, *, max_total: float | None = None, on_down=None):
         self.endpoint, self.timeout = settings.endpoint, settings.timeout
         self.max_total = max_total if max_total is not None else max(MAX_TOTAL_S, 2 * settings.timeout)
         self._token = resolve_token(token)  # a config.Token (masked) or None
@@ -164,6 +164,7 @@ class HubClient:
         # The rate-limit window as the answers' RateLimit headers tell it: requests left (None: unknown) until when.
         self.in_flight, self.quota_left, self.quota_reset, self._lock = 0, None, 0.0, threading.Lock()
         self.down: str | None = None  # why this load stopped sending requests
+        self._on_down = on_down  # told the endpoint when it is found down (auto's probe memory forgets it)
 
     kind = name = "hub"
 
@@ -432,6 +433,8 @@ class HubClient:
                                                                             httpx2.ConnectTimeout))
         if unreachable and self.last_answer < started:
             self.down = f"no answer within {self.timeout:g} s" if timeouts else _describe(failure.cause)
+            if self._on_down is not None:
+                self._on_down(self.endpoint)
         if timeouts >= MAX_TIMEOUTS or failure.timed_out:
             return self._unavailable(what, f"did not answer within {self.timeout:g} s ({timeouts} timed-out tries, "
                                            f"{elapsed:.1f} s in all)", silent=True)

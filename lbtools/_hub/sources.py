@@ -101,7 +101,7 @@ def resolve_source(settings, token=None):
         snapshot = SnapshotSource(settings.snapshot)
         _warn_once(settings.endpoint, snapshot, "HF_HUB_OFFLINE is set")
         return snapshot
-    client = HubClient(settings, token)  # the live source itself
+    client = HubClient(settings, token, on_down=_forget_endpoint)  # the live source itself
     if settings.source == "hub":
         return client
     reason = _probe(client, min(settings.timeout, PROBE_TIMEOUT))
@@ -120,6 +120,13 @@ def _forget_if_configured() -> None:
         _probe_results.clear()
         _warned.clear()
         _configured = config.generation()
+
+
+def _forget_endpoint(endpoint: str) -> None:
+    """A load found ``endpoint`` down: forget that a probe found it up, so the next ``auto`` load probes again and
+    falls back to the snapshot, instead of failing slowly on every load until the probe's memory runs out."""
+    with _lock:
+        _probe_results.pop(endpoint, None)
 
 
 def _probe(client, timeout: float) -> str | None:
