@@ -212,7 +212,9 @@ class HubClient:
 
         def attempt(deadline):
             info = get(revision, True)  # one HEAD: the commit, and whether the cached copy is current
-            path = get(info.commit_hash, False) if info.will_download else info.local_path
+            # by the revision asked for (main), not the commit: only then does the Hub's cache record which commit
+            # main is, so that an unreachable Hub is answered from the copy already downloaded
+            path = get(revision, False) if info.will_download else info.local_path
             self.last_answer = time.monotonic()
             return Path(path), info.commit_hash
 
