@@ -452,9 +452,13 @@ class HubClient:
                                    "LBTOOLS_SOURCE=snapshot")
 
     def _too_large(self, what: str, size: int, limit: int) -> BadResponseError:
-        part = "one answer" if limit >= MAX_BODY_BYTES else f"all pages of a listing ({MAX_CALL_BYTES >> 20} MiB)"
-        return BadResponseError(f"{what}: the Hub sent {size / 1e6:.1f} MB or more, over the {limit / 2**20:g} MiB "
-                                f"lbtools accepts for {part}; nothing was loaded from it")
+        if limit >= MAX_BODY_BYTES:  # one answer
+            over = (f"the Hub sent {size / 1e6:.1f} MB or more, over the {limit / 2**20:g} MiB lbtools accepts for one "
+                    "answer")
+        else:  # a page that takes a listing past its budget (``limit`` is what was left of it)
+            over = (f"the Hub's pages of this listing went over the {MAX_CALL_BYTES / 2**20:g} MiB lbtools accepts for "
+                    "all of them")
+        return BadResponseError(f"{what}: {over}; nothing was loaded from it")
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
         when = f"wait {wait:.0f} s" if wait is not None else "wait a few minutes"
