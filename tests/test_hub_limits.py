@@ -106,6 +106,17 @@ def test_an_absurd_wait_is_clamped_and_locks_nothing_out(headers, serve):
     assert len(server.requests) == 2
 
 
+def test_a_429_saying_wait_0_s_backs_off_and_never_advises_waiting_0_s(serve, monkeypatch):
+    """Eight requests went out in 0.7 s, then "wait 0 s and try again"."""
+    for name in ("BACKOFF_INITIAL_S", "BACKOFF_MAX_S", "BACKOFF_JITTER_S"):  # a tenth of the waits: the shape counts
+        monkeypatch.setattr(lbhub, name, getattr(lbhub, name) / 10)
+    server = serve(lambda path, query: (429, {"Retry-After": "0"}, b"{}"))
+    with pytest.raises(lbtools.RateLimitedError) as info:
+        lbtools.load_leaderboard(SWE)
+    assert "wait 0 s" not in str(info.value) and "wait a few minutes" in str(info.value)
+    assert len(server.requests) == lbhub.MAX_ATTEMPTS
+
+
 def test_a_200_claiming_a_reset_in_years_does_not_pause_the_load(serve):
     def answer(path, query):
         return 200, {"RateLimit": '"api";r=0;t=99999999999'}, json.dumps(BOARD).encode()

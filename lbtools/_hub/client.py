@@ -401,8 +401,8 @@ class HubClient:
 
         def wait_for(state):
             exc = state.outcome.exception()
-            if exc.wait is not None:
-                return exc.wait + random.uniform(0, 0.25)
+            if exc.wait is not None:  # a 429 waits what it says; one that says "0" backs off like any failure
+                return (exc.wait if exc.wait > 0 else backoff(state)) + random.uniform(0, 0.25)
             if exc.timed_out:  # two timeouts end the request: the pause between them is short
                 return min(backoff(state), self.timeout / 4)
             return backoff(state)
@@ -461,7 +461,7 @@ class HubClient:
         return BadResponseError(f"{what}: {over}; nothing was loaded from it")
 
     def _rate_limited(self, what: str, wait: float | None) -> RateLimitedError:
-        when = f"wait {wait:.0f} s" if wait is not None else "wait a few minutes"
+        when = f"wait {wait:.0f} s" if wait is not None and wait >= 1 else "wait a few minutes"  # never "wait 0 s"
         return RateLimitedError(f"{what}: the Hub's rate limit is exhausted; {when} and try again (authenticated "
                                 "requests get a larger quota: `hf auth login` or HF_TOKEN)", wait_seconds=wait)
 
