@@ -159,6 +159,7 @@ _facts = {"view": _view(size)}
     assert len(table) == 35 and sum(r["parameters"] is not None for r in table) == 28
     assert sum(bool(r["on_frontier"]) for r in table) == 8
     assert all(r["parameters"] is not None for r in table if r["on_frontier"])
+    assert all(r["on_frontier"] is None for r in table if r["parameters"] is None)  # not "no": it can't be placed
     assert "Pareto frontier: Qwen/Qwen3.5-0.8B (873.4M, 29.7)" in view["text"]  # parameters with their unit
     assert "03_model_metadata.csv" in facts["exports"]
 
