@@ -201,6 +201,14 @@ def _execute(notebook: Path, executed: Path, parameters: dict, kernel_name: str 
     from papermill.exceptions import PapermillExecutionError
     from traitlets.config import Config
 
+    nb = nbformat.read(notebook, as_version=4)
+    if "kernelspec" not in nb.metadata:  # written by nbformat or jupytext: papermill can't tell which kernel
+        nb.metadata["kernelspec"] = {"name": kernel_name or "python3", "language": "python",
+                                     "display_name": "Python 3"}
+        with tempfile.TemporaryDirectory(prefix="lbtools-report-") as scratch:
+            copy = Path(scratch) / notebook.name
+            nbformat.write(nb, copy)
+            return _execute(copy, executed, parameters, kernel_name, cwd)
     declared = papermill.inspect_notebook(str(notebook))
     given = {k: v for k, v in parameters.items() if k in declared}
     # The kernel talks to papermill over local sockets rather than TCP where the system has them: nothing listens on

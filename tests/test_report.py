@@ -266,6 +266,19 @@ def test_a_failing_notebook_is_one_line_and_leaves_no_half_written_report(tmp_pa
     assert not out.exists()  # tiny_report ran first: its pages and exports are gone too, so OUT can be reused
 
 
+@pytest.mark.slow
+def test_a_notebook_without_a_kernelspec_runs(tmp_path, monkeypatch):
+    """One written by nbformat or jupytext: papermill's parameter inspection said 'No kernel name found'."""
+    import nbformat
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    bare = nbformat.read(REPORT_NOTEBOOK, as_version=4)
+    bare.metadata.pop("kernelspec", None)
+    nbformat.write(bare, tmp_path / "bare.ipynb")
+    assert main(["report", str(tmp_path / "out"), "--notebooks", str(tmp_path / "bare.ipynb")]) == 0
+    assert (tmp_path / "out" / "exports" / "bare" / "tiny.csv").is_file()
+
+
 def test_a_snapshots_name_is_text_on_the_published_page_never_markup():
     import nbformat
 
