@@ -672,11 +672,14 @@ def _ranked(data: pd.DataFrame, value: str, by: str | None) -> pd.DataFrame:
     return out
 
 
-def _with_rank(ranked: pd.DataFrame, source: pd.DataFrame, n: int | None) -> pd.DataFrame:
-    rank = ranked.groupby("__group", sort=False, dropna=False).cumcount() + 1
+def _with_rank(ranked: pd.DataFrame, source: pd.DataFrame, n: int | None, value: str = "value") -> pd.DataFrame:
+    """``ranked`` (best first within each ``__group``) cut to its first ``n`` rows per group, with ``rank``: 1 + the
+    rows strictly better, so equal values share the best rank (as in rank_intervals and model_ranks)."""
+    position = ranked.groupby("__group", sort=False, dropna=False).cumcount() + 1
+    rank = position.groupby([ranked["__group"], ranked[value]], sort=False, dropna=False).transform("min")
     ranked = ranked.assign(__rank=rank.to_numpy())
     if n is not None:
-        ranked = ranked[ranked["__rank"] <= n]
+        ranked = ranked[(position <= n).to_numpy()]
     out = ranked.drop(columns=["__group"])
     if "rank" in out.columns:
         out = out.rename(columns={"rank": "published_rank"})
@@ -720,8 +723,9 @@ def top_n(
     -------
     DataFrame
         Up to ``n`` rows per benchmark, benchmarks in ascending order, index 0..k-1, attrs kept:
-        ``rank`` (Int64, 1..n within the benchmark, counting only the rows kept) first, then all
-        columns of ``data``; a published ``rank`` column is kept as ``published_rank``.
+        ``rank`` (Int64: 1 + the rows kept that are strictly better, so equal values share the best rank, as in
+        :func:`lbtools.analysis.rank_intervals` and :func:`model_ranks`) first, then all columns of ``data``; a
+        published ``rank`` column is kept as ``published_rank``.
     """
     require_columns(data, [value, "model_id"], "top_n")
     n = check_whole(n, "n", "top_n")
@@ -729,7 +733,7 @@ def top_n(
     if verified_only:
         require_columns(data, ["verified"], "top_n(verified_only=True)")
         d = data[data["verified"].astype("boolean").fillna(False).to_numpy(dtype=bool)]
-    return _with_rank(_ranked(d, value, by), data, int(n))
+    return _with_rank(_ranked(d, value, by), data, int(n), value)
 
 
 @renamed_keywords(df="data")
@@ -782,7 +786,7 @@ def ranking_as_of(
     cutoff = cutoff.tz_localize("UTC") if cutoff.tzinfo is None else cutoff.tz_convert("UTC")
     dates = _to_utc(data[date])
     d = data[(dates <= cutoff).fillna(False).to_numpy(dtype=bool)]
-    return _with_rank(_ranked(d, value, None), data, check_whole(top_n, "top_n", "ranking_as_of"))
+    return _with_rank(_ranked(d, value, None), data, check_whole(top_n, "top_n", "ranking_as_of"), value)
 
 
 @renamed_keywords(leaderboards="data")
@@ -792,8 +796,8 @@ def model_ranks(data: pd.DataFrame, model_ids) -> pd.DataFrame:
     For each benchmark a model appears on with a value (one entry per model by the rule of
     :func:`dedupe`, applied to every model on the board; the asked-for models' duplicates are named
     in a ``AnalysisWarning``): ``rank``, 1 + the number of entries with a strictly better value (ties share
-    the best rank, as in :func:`top_n`), and ``published_rank``, the leaderboard's rank as published (which
-    orders ties its own way; NA where ``data`` has none); ``n_entries``, the number of models with a value on
+    the best rank, as in :func:`top_n` and :func:`lbtools.analysis.rank_intervals`), and ``published_rank``, the
+    leaderboard's rank as published (which orders ties its own way; NA where ``data`` has none); ``n_entries``, the number of models with a value on
     that benchmark; and ``percentile``, the share of those entries whose value it beats or equals, itself
     included (as ``scipy.stats.percentileofscore(kind="weak")``): 100 for the leader, 100/n for a sole last,
     so that ``percentile = 100 (n_entries − rank + 1) / n_entries`` — the rank and the percentile always agree.
