@@ -837,9 +837,9 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     on all cells. (The theorem's upper bound, ``level + 1/(n+1)`` without ties, holds for the fold's interval
     before that widening only.) The prediction is the expected score on 0–100 and the interval a quantile
     interval on the logit scale: at a low ``level`` the mean often lies outside the narrow interval, which is then
-    widened to reach it, so the prediction sits at one end (on the snapshot: 48 of 255 cells at level 0.5, 7 at
-    0.8, 1 at 0.9). The guarantee is marginal over a class's cells, not conditional on a model; above 20,000
-    published cells, and below 30 (two folds), the fold fits reuse the choice made on all cells (approximate).
+    widened to reach it, so the prediction sits at one end (on the snapshot without item counts: 48 of 255 cells at
+    level 0.5, 7 at 0.8, 1 at 0.9). The guarantee is marginal over a class's cells, not conditional on a model; above
+    20,000 published cells, and below 30 (two folds), the fold fits reuse the choice made on all cells (approximate).
     ``docs/validation.md`` measures the coverage on real tables, per benchmark and under time and compute shifts.
 
     *The index* (``fit.abilities()``): approximate (a normal posterior given the fitted benchmark parameters).
