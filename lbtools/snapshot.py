@@ -235,8 +235,12 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
     os.rename(tmp, dest)
     if failures or model_failures:
         warn(
-            f"lbtools: snapshot {dest.name} saved without {len(failures)} of {len(ids)} benchmarks and "
-            f"{len(model_failures)} other items that failed; its manifest lists each with the reason",
+            f"lbtools: snapshot {dest.name} saved without "
+            + " and ".join(part for part in (
+                f"{len(failures)} of {len(ids)} benchmarks" if failures else "",
+                f"{len(model_failures)} other {'item' if len(model_failures) == 1 else 'items'}" if model_failures
+                else "") if part)
+            + " that failed; its manifest lists each with the reason",
             PartialLoadWarning,
             stacklevel=4,
         )
