@@ -41,9 +41,11 @@ class _Server:
                 status, headers, body = outer.answer(parts.path, parse_qs(parts.query))
                 self.send_response(status)
                 for key, value in headers.items():
-                    self.send_header(key, value)
+                    if value != "":
+                        self.send_header(key, value)
                 self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
+                if "Content-Length" not in headers:  # given as "": none at all, the body ends when the line closes
+                    self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
 
@@ -115,6 +117,20 @@ def test_a_429_saying_wait_0_s_backs_off_and_never_advises_waiting_0_s(serve, mo
         lbtools.load_leaderboard(SWE)
     assert "wait 0 s" not in str(info.value) and "wait a few minutes" in str(info.value)
     assert len(server.requests) == lbhub.MAX_ATTEMPTS
+
+
+def test_an_answer_without_a_length_cut_short_is_asked_again(serve):
+    """No Content-Length and no chunks (HTTP/1.0, some proxies): a cut looks like the end, and the half-body was a
+    BadResponseError at once; with a length, a body that is not JSON is still one, asked once."""
+    whole = json.dumps([{**BOARD[0], "rank": i + 1, "modelId": f"org/model-{i}"} for i in range(40)]).encode()
+    answers = iter([whole[: len(whole) // 2], whole])
+    server = serve(lambda path, query: (200, {"Content-Length": ""}, next(answers)))
+    board = lbtools.load_leaderboard(SWE)
+    assert len(board) == 40 and len(server.requests) == 2
+    broken = serve(lambda path, query: (200, {}, whole[: len(whole) // 2]))
+    with pytest.raises(lbtools.BadResponseError, match="is not JSON"):
+        lbtools.load_leaderboard(SWE)
+    assert len(broken.requests) == 1
 
 
 def test_a_200_claiming_a_reset_in_years_does_not_pause_the_load(serve):

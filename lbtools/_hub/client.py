@@ -271,14 +271,8 @@ class HubClient:
         while url:
             if time.monotonic() > ends:
                 raise BadResponseError(f"{what}: the Hub's paging went on for over {self.max_total:g} s; stopped")
-            response = self._request(url, params, what, MAX_CALL_BYTES - total)
+            response, body = self._request(url, params, what, MAX_CALL_BYTES - total)
             raw, total = response.content, total + len(response.content)
-            try:
-                body = loads_json(raw)  # bad UTF-8 in one entry is repaired per record, not fatal
-            except (ValueError, RecursionError) as exc:
-                detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
-                raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was "
-                                       "loaded from it") from None
             if not paged:
                 return body, raw
             if not isinstance(body, list):
@@ -297,7 +291,7 @@ class HubClient:
         return items, (raw if len(seen) == 1 else json.dumps(items).encode())
 
     def _request(self, url, params, what, budget):
-        """One GET, retried; a response of at most ``budget`` bytes."""
+        """One GET, retried: ``(response, its JSON body)``, a response of at most ``budget`` bytes."""
         from huggingface_hub.utils import hf_raise_for_status
 
         bound = REQUEST_DEADLINE_FACTOR * self.timeout
@@ -307,7 +301,17 @@ class HubClient:
                                  min(MAX_BODY_BYTES, budget))
             self._note_answer(response)
             hf_raise_for_status(response)
-            return response
+            try:
+                return response, loads_json(response.content)  # bad UTF-8 in one entry is repaired per record
+            except json.JSONDecodeError as exc:
+                if response.extensions.get("lbtools_ends_when_closed"):  # a cut can't be told from its end: again
+                    raise _Transient(exc) from None
+                raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({_first_line(exc)}); "
+                                       "nothing was loaded from it") from None
+            except (ValueError, RecursionError) as exc:
+                detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
+                raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was "
+                                       "loaded from it") from None
 
         return self._retried(what, bound + 1.0, attempt)
 
@@ -331,8 +335,10 @@ class HubClient:
                 chunks.append(chunk)
             headers = [(k, v) for k, v in response.headers.multi_items()
                        if k.lower() not in ("content-encoding", "content-length", "transfer-encoding")]
+            # neither a length nor chunks: the body ends when the connection closes, so a cut looks like the end
+            ends_when_closed = not declared and "chunked" not in response.headers.get("transfer-encoding", "")
             return httpx2.Response(response.status_code, headers=headers, content=b"".join(chunks),
-                                   request=response.request)
+                                   request=response.request, extensions={"lbtools_ends_when_closed": ends_when_closed})
 
     def _before_request(self, what: str, deadline: float) -> None:
         if self.down is not None:
