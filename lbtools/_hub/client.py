@@ -303,12 +303,9 @@ class HubClient:
             hf_raise_for_status(response)
             try:
                 return response, loads_json(response.content)  # bad UTF-8 in one entry is repaired per record
-            except json.JSONDecodeError as exc:
-                if response.extensions.get("lbtools_ends_when_closed"):  # a cut can't be told from its end: again
-                    raise _Transient(exc) from None
-                raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({_first_line(exc)}); "
-                                       "nothing was loaded from it") from None
             except (ValueError, RecursionError) as exc:
+                if isinstance(exc, json.JSONDecodeError) and response.extensions.get("lbtools_ends_when_closed"):
+                    raise _Transient(exc) from None  # a cut can't be told from the body's end: ask again
                 detail = "nested too deeply" if isinstance(exc, RecursionError) else _first_line(exc)
                 raise BadResponseError(f"{what}: the Hub's answer from {url} is not JSON ({detail}); nothing was "
                                        "loaded from it") from None
