@@ -37,6 +37,7 @@ import pandas as pd
 from .._format import count
 from ..errors import AnalysisWarning, user_stacklevel
 from ._checks import as_generator, check_probability, require_columns
+from .capability import _parts
 from .tables import detect_scale, organisation
 
 __all__ = ["PROVENANCES", "flag_outliers", "provenance", "selective_reporting", "self_report_gap"]
@@ -244,16 +245,13 @@ def _cross_fitted(cells: pd.DataFrame, folds: int, rng: np.random.Generator, n_i
         mu[held], sd[held] = mu_f[held], sd_f[held]
     mu_all, sd_all = fitter.predict_all((), k, lam)
     # a published cell is predicted from its model's other scores only if its fold's training cells hold one of
-    # them, in the part of the table its benchmark is tied to; else its "prediction" is the benchmark's mean
-    from .capability import _parts
-
+    # them, in the part of the table its benchmark is tied to (a model with none is a part of its own); else its
+    # "prediction" is the benchmark's mean
     informed = np.zeros(pct.shape, dtype=bool)
     for f in range(fitter.n_folds):
-        train = mask & (fold != f)
-        model_part, bench_part, _ = _parts(train)
+        model_part, bench_part, _ = _parts(mask & (fold != f))
         held = mask & (fold == f)
-        linked = (model_part[:, None] == bench_part[None, :]) & train.any(axis=1)[:, None]
-        informed[held] = linked[held]
+        informed[held] = (model_part[:, None] == bench_part[None, :])[held]
     var = np.where(mask, sd, sd_all) ** 2
     mu = np.where(mask, mu, mu_all)
     binom_var = cm.binomial_var(mu, np.broadcast_to(counts, mu.shape))
