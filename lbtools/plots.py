@@ -260,10 +260,15 @@ def _note(fig, text: str) -> None:
         fig.get_layout_engine().set(h_pad=0.15)
 
 
+def _rescaled_text(rescaled, labels) -> str:
+    """The small print naming the benchmarks drawn × 100; "" when none."""
+    names = ", ".join(_bench(b, labels) for b in rescaled)
+    return f"Rescaled to 0–100 (published on a 0–1 scale, × 100): {names}" if rescaled else ""
+
+
 def _rescaled_note(fig, rescaled, labels) -> None:
     if rescaled:
-        names = ", ".join(_bench(b, labels) for b in rescaled)
-        _note(fig, f"Rescaled to 0–100 (published on a 0–1 scale, × 100): {names}")
+        _note(fig, _rescaled_text(rescaled, labels))
 
 
 def _normalised(df: pd.DataFrame, value: str):
@@ -583,8 +588,7 @@ def model_profile_bars(
     if missing:
         notes.append("“no result”: the model published no result on that benchmark (not a score of 0).")
     if rescaled:
-        notes.append(f"Rescaled to 0–100 (published on a 0–1 scale, × 100): "
-                     f"{', '.join(_bench(b, labels) for b in rescaled)}")
+        notes.append(_rescaled_text(rescaled, labels))
     if notes:
         _note(fig, "  ".join(notes))
     if title is None:
@@ -1551,8 +1555,7 @@ def filled_matrix(
     rescaled = [b for b in benches if scales[b] == "0-1"]
     fig.colorbar(sm, ax=ax, label="score (0–100; 0–1 benchmarks × 100)" if rescaled else "score (0–100)",
                  shrink=0.8)
-    notes = [f"Rescaled to 0–100 (published on a 0–1 scale, × 100): {', '.join(_bench(b, labels) for b in rescaled)}"
-             if rescaled else "",
+    notes = [_rescaled_text(rescaled, labels),
              "Hatched: not predicted, nothing the model published is tied to that benchmark (no model links them)."
              if unlinked else ""]
     if any(notes):
