@@ -2,8 +2,9 @@
 
 Loaders (live Hub, cache or snapshot, see ``configure``): ``list_benchmarks``, ``load_leaderboard``,
 ``load_leaderboards``, ``load_eval_results``, ``load_model_info``, ``enrich``, ``load_aggregate``,
-``aggregate_to_long``. Snapshots and exports: ``save_snapshot``, ``snapshot_info``, ``write_csv``. Analysis, plots
-and notebook widgets live in the submodules ``lbtools.analysis``, ``lbtools.plots`` and ``lbtools.widgets``.
+``aggregate_to_long``. Snapshots and exports: ``save_snapshot``, ``snapshot_info``, ``verify_snapshot``,
+``write_csv``. Analysis, plots and notebook widgets live in the submodules ``lbtools.analysis``, ``lbtools.plots`` and
+``lbtools.widgets``.
 
 Errors derive from standard exceptions (``HubUnavailableError`` is a ``ConnectionError``, ``NotFoundError`` a
 ``LookupError``, ...) and warnings from ``LbtoolsWarning``, so both can be caught or filtered by kind.
@@ -43,7 +44,7 @@ from .loaders import (
     load_leaderboards,
     load_model_info,
 )
-from .snapshot import save_snapshot, snapshot_info, write_csv
+from .snapshot import save_snapshot, snapshot_info, verify_snapshot, write_csv
 
 __all__ = [
     # loaders
@@ -66,6 +67,7 @@ __all__ = [
     # snapshots and exports
     "save_snapshot",
     "snapshot_info",
+    "verify_snapshot",
     "write_csv",
     # errors
     "LbtoolsError",

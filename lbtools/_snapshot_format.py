@@ -23,6 +23,7 @@ SNAPSHOT_FORMAT_VERSION = 1
 RESPONSES_DIR = "responses"
 FILES_DIR = "files"
 MANIFEST = "manifest.json"
+HASHES = "sha256"  # manifest field: {relative path: sha256} of every file a save recorded (responses/ and files/)
 MAX_NAME_BYTES = 255  # a file name's limit on common file systems; every name in the bundled snapshot is shorter
 
 
@@ -69,6 +70,69 @@ MAX_RESPONSE_BYTES = 64 * 1024 * 1024  # as a live answer (the client's MAX_BODY
 MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_REPO_FILE_BYTES = 16 * 1024 * 1024  # a benchmark's eval.yaml
 MAX_AGGREGATE_BYTES = 2 * 1024 * 1024 * 1024  # the aggregate Parquet (~100 kB today)
+
+
+def sha256_file(path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def file_hashes(root, *, pattern: str = "**/*") -> dict[str, str]:
+    """``{path relative to root (POSIX): sha256}`` of every file under ``root`` matching ``pattern``, sorted."""
+    root = Path(root)
+    files = sorted(p for p in root.glob(pattern) if p.is_file())
+    return {p.relative_to(root).as_posix(): sha256_file(p) for p in files}
+
+
+def recorded_hashes(root) -> dict[str, str]:
+    """The :func:`file_hashes` of ``root``'s ``responses/`` and ``files/``: what a save writes into the manifest,
+    so a load can tell a file changed or added since."""
+    return dict(sorted({**file_hashes(root, pattern=f"{RESPONSES_DIR}/**/*"),
+                        **file_hashes(root, pattern=f"{FILES_DIR}/**/*")}.items()))
+
+
+def check_recorded(manifest: dict, root: Path, relpath: str, data: bytes | None = None) -> None:
+    """A SnapshotError unless ``root/relpath`` (its bytes ``data``, or the file) is as the save recorded it.
+
+    Snapshots saved before the manifest held hashes are read as they are."""
+    hashes = manifest.get(HASHES)
+    if hashes is None:
+        return
+    shown = Path(root) / relpath
+    expected = hashes.get(relpath)
+    if expected is None:
+        raise SnapshotError(f"{shown} is not among the files the snapshot's manifest lists: it was added after the "
+                            "snapshot was saved; remove it, or save a new snapshot")
+    actual = hashlib.sha256(data).hexdigest() if data is not None else sha256_file(inside(root, relpath))
+    if actual != expected:
+        raise SnapshotError(f"{shown} changed since the snapshot was saved (its sha256 is not the one the manifest "
+                            "records): the snapshot is damaged or was edited; restore the original, or save a new "
+                            "snapshot")
+
+
+def missing_recorded(manifest: dict, root: Path, relpath: str) -> SnapshotError | None:
+    """The SnapshotError for a file the manifest lists but that is gone, or None when it was never recorded."""
+    if relpath in (manifest.get(HASHES) or {}):
+        return SnapshotError(f"{Path(root) / relpath} was recorded when the snapshot was saved and is missing: the "
+                             "snapshot is damaged; restore the file, or save a new snapshot")
+    return None
+
+
+def verify_files(manifest: dict, root: Path) -> list[str]:
+    """Every difference between the recorded files and the manifest's hashes, one line each (empty: intact); a
+    SnapshotError when the manifest records none."""
+    hashes = manifest.get(HASHES)
+    if hashes is None:
+        raise SnapshotError(f"{Path(root) / MANIFEST} records no sha256 of the files (the snapshot was saved before "
+                            "snapshots recorded them), so there is nothing to check them against; save a new snapshot")
+    found = recorded_hashes(root)
+    problems = [f"missing: {k}" for k in hashes if k not in found]
+    problems += [f"changed: {k}" for k, v in found.items() if k in hashes and hashes[k] != v]
+    problems += [f"added: {k}" for k in found if k not in hashes]
+    return problems
 
 
 def _kind(mode: int) -> str:
@@ -190,6 +254,13 @@ def _check_manifest(manifest: dict, path: Path) -> None:
         for key, reason in value.items():
             if not isinstance(reason, str):
                 fail(f"{field}[{key!r}]", "text", reason)
+    hashes = manifest.get(HASHES)
+    if hashes is not None:
+        if not isinstance(hashes, dict):
+            fail(HASHES, "an object mapping each recorded file to its sha256", hashes)
+        for key, value in hashes.items():
+            if not (isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)):
+                fail(f"{HASHES}[{key!r}]", "a sha256 (64 lowercase hex digits)", value)
     aggregate = manifest.get("aggregate")
     if aggregate is not None:
         if not isinstance(aggregate, dict):

@@ -17,9 +17,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="{snapshot,export,report}")
 
-    snapshot = commands.add_parser("snapshot", help="save or describe a snapshot", description="Save or describe "
-                                   "a snapshot (a recorded Hub that the loaders replay offline).")
-    actions = snapshot.add_subparsers(dest="action", required=True, metavar="{save,info}")
+    snapshot = commands.add_parser("snapshot", help="save, describe or verify a snapshot", description="Save, "
+                                   "describe or verify a snapshot (a recorded Hub that the loaders replay offline).")
+    actions = snapshot.add_subparsers(dest="action", required=True, metavar="{save,info,verify}")
     save = actions.add_parser(
         "save",
         help="record the Hub's leaderboard data into a new folder",
@@ -38,6 +38,12 @@ def _parser() -> argparse.ArgumentParser:
     info = actions.add_parser("info", help="describe a snapshot", description="Print a snapshot's manifest summary.")
     info.add_argument("dir", metavar="DIR")
     info.add_argument("--json", action="store_true", help="print the whole manifest as JSON")
+
+    verify = actions.add_parser(
+        "verify", help="check a snapshot's files against its manifest",
+        description="Check every recorded file against the sha256 the manifest records: exit 0 when the snapshot is "
+        "as it was saved, 1 with each missing, changed or added file listed.")
+    verify.add_argument("dir", metavar="DIR")
 
     export = commands.add_parser(
         "export",
@@ -70,6 +76,8 @@ def main(argv=None) -> int:
                 return _save(args)
             if args.command == "snapshot" and args.action == "info":
                 return _info(args)
+            if args.command == "snapshot" and args.action == "verify":
+                return _verify(args)
             if args.command == "report":
                 return _report(args)
             return _export(args)
@@ -160,6 +168,20 @@ def _info(args) -> int:
     return EXIT_OK
 
 
+def _verify(args) -> int:
+    from .snapshot import snapshot_info, verify_snapshot
+
+    problems = verify_snapshot(args.dir)
+    n = len(snapshot_info(args.dir)["sha256"])
+    if problems:
+        print(f"snapshot at {_printable(args.dir)} is not as it was saved:", file=sys.stderr)
+        for line in problems:
+            print(f"  {_printable(line)}", file=sys.stderr)
+        return EXIT_ERROR
+    print(f"snapshot at {_printable(args.dir)}: all {n} recorded files as saved (sha256)")
+    return EXIT_OK
+
+
 def _summary(path, manifest: dict) -> str:
     counts = manifest.get("counts") or {}
     p = _printable
@@ -177,6 +199,9 @@ def _summary(path, manifest: dict) -> str:
     aggregate = manifest.get("aggregate") or {}
     if aggregate:
         lines.append(f"  aggregate     {p(aggregate.get('repo'))} @ {p(aggregate.get('revision'))}")
+    hashes = manifest.get("sha256")
+    lines.append(f"  files         {len(hashes)} recorded, each with its sha256 (check: lbtools snapshot verify)"
+                 if hashes is not None else "  files         no sha256 recorded (saved before snapshots had them)")
     lines.append(f"  provenance    {p(manifest.get('provenance'))}")
     return "\n".join(lines)
 

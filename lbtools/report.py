@@ -10,7 +10,6 @@ only. The snapshot's own tidy Parquet tables are written by :func:`lbtools.snaps
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
 import os
@@ -21,6 +20,8 @@ import tempfile
 from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+from ._snapshot_format import file_hashes, sha256_file
 
 __all__ = ["run_report", "report_manifest", "citation_cff"]
 
@@ -33,21 +34,6 @@ _MATPLOTLIBRC = "svg.hashsalt : lbtools-report\n"
 
 
 # -- hashes, the manifest, the citation --------------------------------------------------------------------------
-
-
-def sha256_file(path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def file_hashes(root, *, pattern: str = "**/*") -> dict[str, str]:
-    """``{path relative to root (POSIX): sha256}`` of every file under ``root`` matching ``pattern``, sorted."""
-    root = Path(root)
-    files = sorted(p for p in root.glob(pattern) if p.is_file())
-    return {p.relative_to(root).as_posix(): sha256_file(p) for p in files}
 
 
 def git_commit(repo: Path = _REPO) -> dict | None:
@@ -363,13 +349,20 @@ def run_report(out, *, snapshot=None, notebooks=None, kernel_name: str | None = 
         figures), ``notebooks/<notebook>.ipynb`` (executed), ``CITATION.cff`` and ``manifest.json``.
     """
     from .config import bundled_snapshot
-    from .snapshot import snapshot_info
+    from .errors import SnapshotError
+    from .snapshot import snapshot_info, verify_snapshot
 
     out = Path(out).resolve()
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose a new folder for the report")
     snapshot = Path(snapshot).resolve() if snapshot is not None else bundled_snapshot()
     info = snapshot_info(snapshot)  # a SnapshotError says what is wrong before anything runs
+    if info.get("sha256") is not None:  # a report cites the snapshot as saved, not an edited copy
+        problems = verify_snapshot(snapshot)
+        if problems:
+            raise SnapshotError(f"snapshot {snapshot} is not as it was saved ({'; '.join(problems[:5])}"
+                                f"{f' and {len(problems) - 5} more' if len(problems) > 5 else ''}); restore it, or "
+                                "save a new snapshot, before citing it")
     paths = [Path(p).resolve() for p in (notebooks or default_notebooks())]
     if not paths:
         raise ValueError("no notebooks to run: pass --notebooks PATH ... (notebooks/0*.ipynb of a checkout)")

@@ -23,11 +23,12 @@ from ._hub.client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient, utc_iso
 from ._hub.fetch import fetch_card_sizes, fetch_eval_results, fetch_leaderboard, fetch_model_info
 from ._hub.pool import Cancelled, fan_out, one_line
 from ._hub.parse import Problems, benchmark_records, expect_list
-from ._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, read_manifest, response_relpath
+from ._snapshot_format import (HASHES, MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, read_manifest,
+                               recorded_hashes, response_relpath, verify_files)
 from .errors import NotFoundError, PartialLoadWarning, warn
 from .loaders import check_id_list, load_eval_results, load_leaderboards, load_model_info
 
-__all__ = ["save_snapshot", "snapshot_info", "write_csv", "write_tables"]
+__all__ = ["save_snapshot", "snapshot_info", "verify_snapshot", "write_csv", "write_tables"]
 
 TABLES_DIR = "tables"  # inside a snapshot: the loaders' frames as Parquet (write_tables)
 
@@ -95,7 +96,9 @@ def save_snapshot(
 
     Records the official benchmark list; the leaderboards of ``benchmarks`` (default: every official one) in the
     default view and with fine-tunes (``base_model=false``); when ``models``, the eval results and metadata of every
-    model on them; when ``aggregate``, the aggregate Parquet. Failures are listed in the manifest, not fatal.
+    model on them; when ``aggregate``, the aggregate Parquet. Failures are listed in the manifest, not fatal. The
+    manifest records the sha256 of every recorded file; loads check each file they read against it (see
+    :func:`verify_snapshot`).
 
     Returns
     -------
@@ -229,6 +232,7 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
         "provenance": provenance
         or f"Recorded with `lbtools snapshot save` from {settings.endpoint} at {taken_at}: raw API responses, "
         "one file per call, replayed by lbtools' loaders through the same parsing code as live answers.",
+        HASHES: recorded_hashes(tmp),  # every recorded file, checked when a load reads it
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_tables(tmp)  # tables/*.parquet: the loaders' frames, for DuckDB, polars or Spark
@@ -376,3 +380,13 @@ def _neutralised(value):
 def snapshot_info(path) -> dict:
     """The manifest of the snapshot at ``path`` (checked: raises SnapshotError saying what is wrong)."""
     return read_manifest(Path(path))
+
+
+def verify_snapshot(path) -> list[str]:
+    """Check every recorded file of the snapshot at ``path`` against the sha256 its manifest records.
+
+    Returns one line per difference (``missing: …``, ``changed: …``, ``added: …``), empty when the snapshot is as it
+    was saved. Loads check each file they read in the same way; this checks them all at once, before citing one.
+    """
+    path = Path(path)
+    return verify_files(read_manifest(path), path)

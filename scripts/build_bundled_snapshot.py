@@ -38,7 +38,8 @@ from lbtools.config import BUNDLED_SNAPSHOT_NAME, bundled_snapshot  # noqa: E402
 from lbtools.loaders import MODEL_INFO_EXPAND  # noqa: E402
 from lbtools.snapshot import write_tables  # noqa: E402
 from lbtools._hub.client import AGGREGATE_FILE, AGGREGATE_REPO  # noqa: E402
-from lbtools._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, response_relpath  # noqa: E402
+from lbtools._snapshot_format import (HASHES, MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath,  # noqa: E402
+                                      recorded_hashes, response_relpath)
 
 SOURCES = ROOT / "data" / "sources"
 AGGREGATE_CSV = SOURCES / "openevals_leaderboard_data_2026-03-25.csv"
@@ -176,6 +177,7 @@ def build(dest: Path) -> dict:
             "listed. No dataset cards were recorded: item counts for rank intervals come from "
             "lbtools/data/benchmark_sizes.csv (provenance per row)."
         ),
+        HASHES: recorded_hashes(tmp),
     }
     (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     write_tables(tmp)  # tables/*.parquet: the loaders' frames of this snapshot, readable without lbtools

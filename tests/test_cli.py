@@ -23,7 +23,8 @@ def run(args, capsys):
 
 
 @pytest.mark.parametrize("args", [["--help"], ["snapshot", "--help"], ["snapshot", "save", "--help"],
-                                  ["snapshot", "info", "--help"], ["export", "--help"]])
+                                  ["snapshot", "info", "--help"], ["snapshot", "verify", "--help"],
+                                  ["export", "--help"]])
 def test_help_for_every_command(args, capsys):
     code, out, _ = run(args, capsys)
     assert code == 0
@@ -62,6 +63,23 @@ def test_info_of_the_bundled_snapshot(capsys):
     assert "openevals-2026-03-25" in out and "2026-03-25T19:09:12Z" in out and "aggregate_rows" in out
     code, out, _ = run(["snapshot", "info", "--json", str(lbtools.bundled_snapshot())], capsys)
     assert json.loads(out)["counts"]["aggregate_rows"] == 93
+
+
+def test_verify_a_snapshot(tmp_path, capsys):
+    import shutil
+
+    import lbtools
+
+    copy = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "copy"))
+    code, out, err = run(["snapshot", "verify", str(copy)], capsys)
+    assert (code, err) == (0, "") and out.strip() == f"snapshot at {copy}: all 173 recorded files as saved (sha256)"
+    code, out, _ = run(["snapshot", "info", str(copy)], capsys)
+    assert "files         173 recorded, each with its sha256" in out
+    (copy / "responses/api/datasets/cais/hle/leaderboard.json").write_text("[]")
+    code, out, err = run(["snapshot", "verify", str(copy)], capsys)
+    assert (code, out) == (1, "")
+    assert err.splitlines() == [f"snapshot at {copy} is not as it was saved:",
+                                "  changed: responses/api/datasets/cais/hle/leaderboard.json"]
 
 
 @pytest.mark.parametrize("value", ["0", "65", "x"])

@@ -69,7 +69,7 @@ def test_a_manifest_that_is_not_utf8_is_a_snapshot_error(snapshot_copy):
 
 
 def test_a_truncated_parquet_is_a_snapshot_error_naming_the_file(snapshot_copy):
-    root = snapshot_copy()
+    root = snapshot_copy(sha256=None)  # as saved before hashes: Parquet's own reading finds the damage
     parquet = root / file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE)
     parquet.write_bytes(parquet.read_bytes()[: parquet.stat().st_size // 2])
     lbtools.configure(source="snapshot", snapshot=root)

@@ -169,6 +169,18 @@ def test_report_command_refuses_a_non_empty_folder_and_a_bad_snapshot(tmp_path, 
     assert "nothing" in capsys.readouterr().err and not (tmp_path / "new").exists()
 
 
+def test_report_refuses_an_edited_snapshot_before_running_anything(tmp_path, capsys):
+    import shutil
+
+    copy = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "copy"))
+    (copy / "responses/api/datasets/openai/gsm8k/leaderboard.json").write_text("[]")
+    assert main(["report", str(tmp_path / "new"), "--snapshot", str(copy)]) == 1
+    err = capsys.readouterr().err
+    assert ("is not as it was saved (changed: responses/api/datasets/openai/gsm8k/leaderboard.json); restore it, or "
+            "save a new snapshot, before citing it") in err
+    assert not (tmp_path / "new").exists()
+
+
 # -- slow: the report itself, twice ------------------------------------------------------------------------------
 
 

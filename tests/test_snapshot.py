@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -67,6 +68,12 @@ def test_save_stop_replay_gives_identical_frames(start_hub, facts, tmp_path, mon
     assert replay["load_leaderboard"].attrs["fetched_at"] == manifest["taken_at"]
     assert manifest["format_version"] == 1 and manifest["endpoint"] == endpoint
     assert manifest["authenticated"] is True
+    recorded = sorted(p.relative_to(dest).as_posix() for d in ("responses", "files") for p in (dest / d).rglob("*")
+                      if p.is_file())
+    assert sorted(manifest["sha256"]) == recorded and len(recorded) > 20
+    leaderboard = "responses/api/datasets/cais/hle/leaderboard.json"
+    assert manifest["sha256"][leaderboard] == hashlib.sha256((dest / leaderboard).read_bytes()).hexdigest()
+    assert lbtools.verify_snapshot(dest) == []
     assert facts["gated_benchmark"] in manifest["benchmarks"]
     assert manifest["failures"] == {}
     assert set(manifest["without_leaderboard"]) == set(facts["official_ids"]) - set(facts["leaderboards"])
@@ -80,15 +87,92 @@ def test_save_stop_replay_gives_identical_frames(start_hub, facts, tmp_path, mon
             assert TOKEN.encode() not in path.read_bytes()
 
 
-def test_a_recorded_leaderboard_gone_from_the_folder_is_a_damaged_snapshot_not_an_empty_board(tmp_path):
+@pytest.mark.parametrize("hashes", [True, False], ids=["manifest-with-sha256", "manifest-without"])
+def test_a_recorded_leaderboard_gone_from_the_folder_is_a_damaged_snapshot_not_an_empty_board(tmp_path, hashes):
     copy = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "copy"))
     (copy / "responses/api/datasets/cais/hle/leaderboard.json").unlink()
+    if not hashes:  # as saved before snapshots recorded hashes: the manifest's list of benchmarks says it
+        manifest = json.loads((copy / "manifest.json").read_text())
+        del manifest["sha256"]
+        (copy / "manifest.json").write_text(json.dumps(manifest))
     lbtools.configure(source="snapshot", snapshot=copy)
-    with pytest.warns(lbtools.PartialLoadWarning, match="recorded the leaderboard of cais/hle, but its file is "
-                                                        "missing: the snapshot is damaged"):
+    with pytest.warns(lbtools.PartialLoadWarning, match="cais/hle.* is missing: the snapshot is damaged"):
         boards = lbtools.load_leaderboards()
     assert "cais/hle" in boards.attrs["failures"] and boards.attrs["without_leaderboard"] == []
     assert "cais/hle" not in set(boards["dataset_id"]) and boards["dataset_id"].nunique() == 10
+
+
+def _bundled_copy(tmp_path) -> Path:
+    return Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "copy"))
+
+
+def test_a_file_changed_since_the_save_fails_its_benchmark_and_verify_names_it(tmp_path):
+    copy = _bundled_copy(tmp_path)
+    board = copy / "responses/api/datasets/cais/hle/leaderboard.json"
+    entries = json.loads(board.read_text())
+    entries[0]["value"] = entries[0]["value"] + 10  # valid JSON, another score: what a load must not take as recorded
+    board.write_text(json.dumps(entries))
+    lbtools.configure(source="snapshot", snapshot=copy)
+    with pytest.warns(lbtools.PartialLoadWarning, match="hle/leaderboard.json changed since the snapshot was saved"):
+        boards = lbtools.load_leaderboards()
+    assert "cais/hle" in boards.attrs["failures"] and boards["dataset_id"].nunique() == 10
+    with pytest.raises(lbtools.SnapshotError, match="changed since the snapshot was saved.*restore the original"):
+        lbtools.load_leaderboard("cais/hle")
+    assert lbtools.verify_snapshot(copy) == ["changed: responses/api/datasets/cais/hle/leaderboard.json"]
+
+
+def test_a_file_added_or_removed_after_the_save_is_named(tmp_path):
+    copy = _bundled_copy(tmp_path)
+    added = copy / "responses/api/datasets/org/new/leaderboard.json"  # a request the save never made
+    added.parent.mkdir(parents=True)
+    added.write_text("[]")
+    evals = next((copy / "responses/api/models/GAIR").glob("OpenSWE-72B@expand*evalResults.json"))
+    evals.unlink()
+    lbtools.configure(source="snapshot", snapshot=copy)
+    with pytest.raises(lbtools.SnapshotError, match="org/new/leaderboard.json is not among the files the "
+                                                    "snapshot's manifest lists: it was added after"):
+        lbtools.load_leaderboard("org/new")
+    with pytest.raises(lbtools.SnapshotError, match="was recorded when the snapshot was saved and is missing"):
+        lbtools.load_eval_results(["GAIR/OpenSWE-72B"], errors="raise")
+    assert lbtools.verify_snapshot(copy) == [
+        f"missing: {evals.relative_to(copy).as_posix()}", "added: responses/api/datasets/org/new/leaderboard.json"]
+
+
+def test_a_changed_aggregate_is_refused(tmp_path):
+    copy = _bundled_copy(tmp_path)
+    parquet = next((copy / "files").rglob("*.parquet"))
+    frame = pd.read_parquet(parquet)
+    frame.iloc[0, frame.columns.get_loc("model_name")] = "someone/else"
+    frame.to_parquet(parquet, index=False)
+    lbtools.configure(source="snapshot", snapshot=copy)
+    with pytest.raises(lbtools.SnapshotError, match="train-00000-of-00001.parquet changed since the snapshot was saved"):
+        lbtools.load_aggregate()
+
+
+def test_a_snapshot_saved_before_hashes_loads_as_it_is_and_verify_says_there_is_nothing_to_check(tmp_path):
+    copy = _bundled_copy(tmp_path)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    del manifest["sha256"]
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    lbtools.configure(source="snapshot", snapshot=copy)
+    assert lbtools.load_leaderboards()["dataset_id"].nunique() == 11
+    with pytest.raises(lbtools.SnapshotError, match="records no sha256 of the files.*save a new snapshot"):
+        lbtools.verify_snapshot(copy)
+
+
+@pytest.mark.parametrize("value", ["abc", 12, "A" * 64])
+def test_a_manifest_hash_that_is_not_a_sha256_is_named(tmp_path, value):
+    copy = _bundled_copy(tmp_path)
+    manifest = json.loads((copy / "manifest.json").read_text())
+    manifest["sha256"]["responses/api/datasets/cais/hle/leaderboard.json"] = value
+    (copy / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(lbtools.SnapshotError, match=r"sha256\['responses/api/datasets/cais/hle/leaderboard.json'\] "
+                                                    "must be a sha256"):
+        lbtools.snapshot_info(copy)
+
+
+def test_the_bundled_snapshot_is_as_its_manifest_records():
+    assert lbtools.verify_snapshot(lbtools.bundled_snapshot()) == []
 
 
 def test_snapshot_only_replays_what_it_recorded(start_hub, tmp_path, monkeypatch):

@@ -13,8 +13,8 @@ import time
 from pathlib import Path
 
 from .. import config
-from .._snapshot_format import (MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, file_relpath, read_bytes, read_manifest,
-                               regular_file, response_relpath)
+from .._snapshot_format import (MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, check_recorded, file_relpath,
+                               missing_recorded, read_bytes, read_manifest, regular_file, response_relpath)
 from ..errors import HubUnavailableError, NotFoundError, SnapshotError, SourceFallbackWarning, warn
 from .client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient
 from .parse import loads_json
@@ -41,16 +41,18 @@ class SnapshotSource:
 
     def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
         # A recorded body of the wrong shape is reported by the parser, naming what it should have been.
-        file = self.root / response_relpath(path, params)
+        relpath = response_relpath(path, params)
+        file = self.root / relpath
         try:
-            raw = read_bytes(self.root, response_relpath(path, params))  # regular files inside it only
+            raw = read_bytes(self.root, relpath)  # regular files inside it only
         except FileNotFoundError:
-            raise NotFoundError(
+            raise missing_recorded(self.manifest, self.root, relpath) or NotFoundError(
                 f"{what} is not in {self.name} (taken {self.taken_at}); take a snapshot that includes it with "
                 "`lbtools snapshot save DIR --benchmarks ...`, or use the live Hub (LBTOOLS_SOURCE=hub)"
             ) from None
         except OSError as exc:
             raise SnapshotError(f"{file} in {self.name} can't be read ({exc.strerror or exc})") from exc
+        check_recorded(self.manifest, self.root, relpath, raw)
         try:
             return loads_json(raw), self.taken_at
         except (ValueError, RecursionError) as exc:
@@ -58,11 +60,13 @@ class SnapshotSource:
 
     def aggregate_file(self, *, revision=None, refresh=False):
         info = self.manifest.get("aggregate") or {}
+        relpath = file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE)
         try:
-            path = regular_file(self.root, file_relpath("dataset", AGGREGATE_REPO, AGGREGATE_FILE),
-                                          MAX_AGGREGATE_BYTES)
+            path = regular_file(self.root, relpath, MAX_AGGREGATE_BYTES)
         except FileNotFoundError:
-            raise NotFoundError(f"the aggregate Parquet is not in {self.name}; it was saved without it") from None
+            raise missing_recorded(self.manifest, self.root, relpath) or NotFoundError(
+                f"the aggregate Parquet is not in {self.name}; it was saved without it") from None
+        check_recorded(self.manifest, self.root, relpath)
         recorded = info.get("revision")
         if revision is not None and recorded is not None and revision != recorded:
             raise NotFoundError(
@@ -73,11 +77,14 @@ class SnapshotSource:
 
     def repo_file(self, repo_id, filename, *, repo_type="dataset", refresh=False):
         """The path of a repository file recorded in the snapshot (a benchmark's ``eval.yaml``)."""
+        relpath = file_relpath(repo_type, repo_id, filename)
         try:
-            return regular_file(self.root, file_relpath(repo_type, repo_id, filename),
-                                          MAX_REPO_FILE_BYTES)
+            path = regular_file(self.root, relpath, MAX_REPO_FILE_BYTES)
         except FileNotFoundError:
-            raise NotFoundError(f"{filename} of {repo_type} {repo_id} is not in {self.name}") from None
+            raise missing_recorded(self.manifest, self.root, relpath) or NotFoundError(
+                f"{filename} of {repo_type} {repo_id} is not in {self.name}") from None
+        check_recorded(self.manifest, self.root, relpath)
+        return path
 
     def recorded_benchmarks(self):
         """The benchmark ids whose leaderboards were recorded, the failures noted when saving, and the official
