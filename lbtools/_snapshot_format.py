@@ -103,6 +103,8 @@ def check_recorded(manifest: dict, root: Path, relpath: str, data: bytes | None 
         return
     shown = Path(root) / relpath
     expected = hashes.get(relpath)
+    if expected is None:  # a file system that ignores case (macOS, Windows) found it under another case
+        expected = next((v for k, v in hashes.items() if k.casefold() == relpath.casefold()), None)
     if expected is None:
         raise SnapshotError(f"{shown} is not among the files the snapshot's manifest lists: it was added after the "
                             "snapshot was saved; remove it, or save a new snapshot")
