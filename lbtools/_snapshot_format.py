@@ -22,8 +22,9 @@ from .errors import SnapshotError
 SNAPSHOT_FORMAT_VERSION = 1
 RESPONSES_DIR = "responses"
 FILES_DIR = "files"
+TABLES_DIR = "tables"  # the loaders' frames as Parquet (``lbtools.snapshot.write_tables``), for readers without lbtools
 MANIFEST = "manifest.json"
-HASHES = "sha256"  # manifest field: {relative path: sha256} of every file a save recorded (responses/ and files/)
+HASHES = "sha256"  # manifest field: {relative path: sha256} of every file a save wrote (responses/, files/, tables/)
 MAX_NAME_BYTES = 255  # a file name's limit on common file systems; every name in the bundled snapshot is shorter
 
 
@@ -88,10 +89,12 @@ def file_hashes(root, *, pattern: str = "**/*") -> dict[str, str]:
 
 
 def recorded_hashes(root) -> dict[str, str]:
-    """The :func:`file_hashes` of ``root``'s ``responses/`` and ``files/``: what a save writes into the manifest,
-    so a load can tell a file changed or added since."""
-    return dict(sorted({**file_hashes(root, pattern=f"{RESPONSES_DIR}/**/*"),
-                        **file_hashes(root, pattern=f"{FILES_DIR}/**/*")}.items()))
+    """The :func:`file_hashes` of ``root``'s ``responses/``, ``files/`` and ``tables/``: what a save writes into the
+    manifest, so a load (and :func:`verify_files`) can tell a file changed or added since."""
+    found = {}
+    for folder in (RESPONSES_DIR, FILES_DIR, TABLES_DIR):
+        found.update(file_hashes(root, pattern=f"{folder}/**/*"))
+    return dict(sorted(found.items()))
 
 
 def check_recorded(manifest: dict, root: Path, relpath: str, data: bytes | None = None) -> None:

@@ -62,7 +62,8 @@ def report_manifest(snapshot, tables: dict[str, str], *, notebooks: dict[str, di
     give the same bytes): the snapshot's name, date and every file's sha256; lbtools' version and git commit; the
     lock file's sha256; each notebook's sha256 and parameters; the sha256 of every table (and figure) written."""
     from . import __version__
-    from .snapshot import TABLES_DIR, snapshot_info
+    from ._snapshot_format import TABLES_DIR
+    from .snapshot import snapshot_info
 
     snapshot = Path(snapshot)
     info = snapshot_info(snapshot)

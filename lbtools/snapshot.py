@@ -23,14 +23,12 @@ from ._hub.client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient, utc_iso
 from ._hub.fetch import fetch_card_sizes, fetch_eval_results, fetch_leaderboard, fetch_model_info
 from ._hub.pool import Cancelled, fan_out, one_line
 from ._hub.parse import Problems, benchmark_records, expect_list
-from ._snapshot_format import (HASHES, MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath, read_manifest,
-                               recorded_hashes, response_relpath, verify_files)
+from ._snapshot_format import (HASHES, MANIFEST, SNAPSHOT_FORMAT_VERSION, TABLES_DIR, file_hashes, file_relpath,
+                               read_manifest, recorded_hashes, response_relpath, verify_files)
 from .errors import NotFoundError, PartialLoadWarning, warn
 from .loaders import check_id_list, load_eval_results, load_leaderboards, load_model_info
 
 __all__ = ["save_snapshot", "snapshot_info", "verify_snapshot", "write_csv", "write_tables"]
-
-TABLES_DIR = "tables"  # inside a snapshot: the loaders' frames as Parquet (write_tables)
 
 # What a spreadsheet reads as a formula at the start of a cell (OWASP, "CSV Injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -234,8 +232,8 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
         "one file per call, replayed by lbtools' loaders through the same parsing code as live answers.",
         HASHES: recorded_hashes(tmp),  # every recorded file, checked when a load reads it
     }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    write_tables(tmp)  # tables/*.parquet: the loaders' frames, for DuckDB, polars or Spark
+    write_manifest(tmp, manifest)
+    write_tables(tmp)  # tables/*.parquet: the loaders' frames, for DuckDB, polars or Spark (their sha256 added)
     os.rename(tmp, dest)
     if failures or model_failures:
         warn(
@@ -263,7 +261,8 @@ def write_tables(snapshot) -> list[Path]:
     columns and dtypes, rows sorted as the loaders sort them. Items the snapshot did not record (models without
     metadata) are left out of the table, not an error; a snapshot saved with ``--no-models`` gets only
     ``leaderboards.parquet``. Plain Parquet: any Parquet
-    reader (pyarrow, DuckDB, polars, Spark) reads them without lbtools.
+    reader (pyarrow, DuckDB, polars, Spark) reads them without lbtools. When the manifest records the files' sha256,
+    the tables' are recorded there too (replacing the previous tables'), so :func:`verify_snapshot` checks them.
     """
     root = Path(snapshot)
     counts = read_manifest(root).get("counts") or {}
@@ -288,7 +287,19 @@ def write_tables(snapshot) -> list[Path]:
         target = folder / name
         frame.to_parquet(target, index=False)
         written.append(target)
+    manifest = read_manifest(root)
+    if manifest.get(HASHES) is not None:
+        hashes = {k: v for k, v in manifest[HASHES].items() if not k.startswith(f"{TABLES_DIR}/")}
+        hashes.update(file_hashes(root, pattern=f"{TABLES_DIR}/*.parquet"))
+        manifest[HASHES] = dict(sorted(hashes.items()))
+        write_manifest(root, manifest)
     return written
+
+
+def write_manifest(root, manifest: dict) -> None:
+    """``root/manifest.json``, written whole (a temporary file renamed over it)."""
+    with written_whole(Path(root) / MANIFEST) as tmp:
+        Path(tmp).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def write_csv(df, path) -> None:

@@ -36,9 +36,9 @@ sys.path.insert(0, str(ROOT))
 from lbtools._tables import aggregate_columns  # noqa: E402
 from lbtools.config import BUNDLED_SNAPSHOT_NAME, bundled_snapshot  # noqa: E402
 from lbtools.loaders import MODEL_INFO_EXPAND  # noqa: E402
-from lbtools.snapshot import write_tables  # noqa: E402
+from lbtools.snapshot import snapshot_info, write_manifest, write_tables  # noqa: E402
 from lbtools._hub.client import AGGREGATE_FILE, AGGREGATE_REPO  # noqa: E402
-from lbtools._snapshot_format import (HASHES, MANIFEST, SNAPSHOT_FORMAT_VERSION, file_relpath,  # noqa: E402
+from lbtools._snapshot_format import (HASHES, SNAPSHOT_FORMAT_VERSION, file_relpath,  # noqa: E402
                                       recorded_hashes, response_relpath)
 
 SOURCES = ROOT / "data" / "sources"
@@ -179,11 +179,11 @@ def build(dest: Path) -> dict:
         ),
         HASHES: recorded_hashes(tmp),
     }
-    (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    write_manifest(tmp, manifest)
     write_tables(tmp)  # tables/*.parquet: the loaders' frames of this snapshot, readable without lbtools
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
-    return manifest
+    return snapshot_info(dest)  # with the tables' sha256, which write_tables added
 
 
 if __name__ == "__main__":

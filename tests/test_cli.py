@@ -72,9 +72,9 @@ def test_verify_a_snapshot(tmp_path, capsys):
 
     copy = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "copy"))
     code, out, err = run(["snapshot", "verify", str(copy)], capsys)
-    assert (code, err) == (0, "") and out.strip() == f"snapshot at {copy}: all 173 recorded files as saved (sha256)"
+    assert (code, err) == (0, "") and out.strip() == f"snapshot at {copy}: all 176 recorded files as saved (sha256)"
     code, out, _ = run(["snapshot", "info", str(copy)], capsys)
-    assert "files         173 recorded, each with its sha256" in out
+    assert "files         176 recorded, each with its sha256" in out
     (copy / "responses/api/datasets/cais/hle/leaderboard.json").write_text("[]")
     code, out, err = run(["snapshot", "verify", str(copy)], capsys)
     assert (code, out) == (1, "")

@@ -69,9 +69,10 @@ def test_save_stop_replay_gives_identical_frames(start_hub, facts, tmp_path, mon
     assert replay["load_leaderboard"].attrs["fetched_at"] == manifest["taken_at"]
     assert manifest["format_version"] == 1 and manifest["endpoint"] == endpoint
     assert manifest["authenticated"] is True
-    recorded = sorted(p.relative_to(dest).as_posix() for d in ("responses", "files") for p in (dest / d).rglob("*")
-                      if p.is_file())
+    recorded = sorted(p.relative_to(dest).as_posix() for d in ("responses", "files", "tables")
+                      for p in (dest / d).rglob("*") if p.is_file())
     assert sorted(manifest["sha256"]) == recorded and len(recorded) > 20
+    assert {"tables/leaderboards.parquet", "tables/eval_results.parquet", "tables/models.parquet"} < set(recorded)
     leaderboard = "responses/api/datasets/cais/hle/leaderboard.json"
     assert manifest["sha256"][leaderboard] == hashlib.sha256((dest / leaderboard).read_bytes()).hexdigest()
     assert lbtools.verify_snapshot(dest) == []
@@ -154,6 +155,19 @@ def test_a_file_found_under_another_case_is_checked_against_its_recorded_hash(tm
     lower.write_text(lower.read_text().replace("OpenSWE", "OpenSWF"))
     with pytest.raises(lbtools.SnapshotError, match="changed since the snapshot was saved"):
         lbtools.load_eval_results(["gair/openswe-72b"], errors="raise")
+
+
+def test_an_edited_table_is_named_by_verify_and_rewriting_the_tables_records_them_again(tmp_path):
+    copy = _bundled_copy(tmp_path)
+    table = copy / "tables/leaderboards.parquet"
+    frame = pd.read_parquet(table)
+    frame.loc[0, "value"] = 99.0  # what DuckDB or polars would read from the snapshot
+    frame.to_parquet(table, index=False)
+    assert lbtools.verify_snapshot(copy) == ["changed: tables/leaderboards.parquet"]
+    lbtools.snapshot.write_tables(copy)  # the tables derived again from the recorded responses, and their hashes
+    assert lbtools.verify_snapshot(copy) == []
+    pd.testing.assert_frame_equal(pd.read_parquet(table),
+                                  pd.read_parquet(lbtools.bundled_snapshot() / "tables/leaderboards.parquet"))
 
 
 def test_a_changed_aggregate_is_refused(tmp_path):
