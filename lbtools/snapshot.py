@@ -25,7 +25,7 @@ from ._hub.pool import Cancelled, fan_out, one_line
 from ._hub.parse import Problems, benchmark_records, expect_list
 from ._snapshot_format import (HASHES, MANIFEST, SNAPSHOT_FORMAT_VERSION, TABLES_DIR, file_hashes, file_relpath,
                                read_manifest, recorded_hashes, response_relpath, verify_files)
-from .errors import NotFoundError, PartialLoadWarning, warn
+from .errors import HubUnavailableError, NotFoundError, PartialLoadWarning, warn
 from .loaders import check_id_list, load_eval_results, load_leaderboards, load_model_info
 
 __all__ = ["save_snapshot", "snapshot_info", "verify_snapshot", "write_csv", "write_tables"]
@@ -113,7 +113,10 @@ def save_snapshot(
     if provenance is not None and not isinstance(provenance, str):
         raise TypeError(f"provenance must be a string; got {type(provenance).__name__}")
     settings = config.settings(max_workers=max_workers)
-    client = HubClient(settings, token)
+    if settings.offline:  # huggingface_hub's own switch for no network: a save would only retry and fail
+        raise HubUnavailableError("saving a snapshot records the live Hub, but HF_HUB_OFFLINE is set (no network); "
+                                  "unset it to save")
+    client = HubClient(settings, token, recording=True)
     tmp = dest.parent / f".{dest.name}.partial-{uuid.uuid4().hex[:8]}"
     tmp.mkdir(parents=True)
     recorder = RecordingSource(client, tmp)

@@ -408,6 +408,37 @@ def test_save_refuses_to_overwrite(start_hub, tmp_path):
         lbtools.save_snapshot(tmp_path / "exists", progress=False)
 
 
+def test_save_with_hf_hub_offline_fails_at_once_and_leaves_nothing(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    started = time.monotonic()
+    with pytest.raises(lbtools.HubUnavailableError, match="saving a snapshot records the live Hub, but "
+                                                          "HF_HUB_OFFLINE is set"):
+        lbtools.save_snapshot(tmp_path / "snap", progress=False)
+    assert time.monotonic() - started < 1.0 and list(tmp_path.iterdir()) == []
+
+
+def test_a_save_that_cannot_reach_the_hub_never_suggests_working_from_a_snapshot(tmp_path, monkeypatch):
+    from lbtools._hub import client as lbhub
+
+    monkeypatch.setattr(lbhub, "MAX_TOTAL_S", 1.0)  # the advice, not the retrying, is tested
+    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{_closed_port()}")
+    monkeypatch.setenv("LBTOOLS_TIMEOUT", "0.5")
+    with pytest.raises(lbtools.HubUnavailableError) as info:
+        lbtools.save_snapshot(tmp_path / "snap", progress=False)
+    assert "try again later" in str(info.value) and "LBTOOLS_SOURCE" not in str(info.value)
+    with pytest.raises(lbtools.HubUnavailableError, match="work offline with LBTOOLS_SOURCE=snapshot"):
+        lbtools.configure(source="hub")
+        lbtools.load_leaderboard("cais/hle")  # a load's failure does suggest it
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 class warnings_recorded:
     def __enter__(self):
         import warnings

@@ -147,9 +147,10 @@ class HubClient:
 
     ``token``: ``None`` (``HF_TOKEN`` or the login), ``False`` (anonymous), a string or ``config.Token``.
     ``max_total``: seconds one call may spend retrying, waits included (default ``MAX_TOTAL_S``).
+    ``recording``: the client of a snapshot save, whose failures never suggest working from a snapshot instead.
     """
 
-    def __init__(self, settings, token=None, *, max_total: float | None = None, on_down=None):
+    def __init__(self, settings, token=None, *, max_total: float | None = None, on_down=None, recording=False):
         self.endpoint, self.timeout = settings.endpoint, settings.timeout
         self.max_total = max_total if max_total is not None else max(MAX_TOTAL_S, 2 * settings.timeout)
         self._token = resolve_token(token)  # a config.Token (masked) or None
@@ -165,6 +166,7 @@ class HubClient:
         self.in_flight, self.quota_left, self.quota_reset, self._lock = 0, None, 0.0, threading.Lock()
         self.down: str | None = None  # why this load stopped sending requests
         self._on_down = on_down  # told the endpoint when it is found down (auto's probe memory forgets it)
+        self._recording = recording
 
     kind = name = "hub"
 
@@ -451,8 +453,8 @@ class HubClient:
         """``{what}: the Hub at {endpoint} {happened}``, and what to do."""
         advice = ("it may be down or unreachable: try again later, raise LBTOOLS_TIMEOUT on a slow connection"
                   if silent else "try again later")
-        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} {happened}; {advice}, or work offline with "
-                                   "LBTOOLS_SOURCE=snapshot")
+        offline = "" if self._recording else ", or work offline with LBTOOLS_SOURCE=snapshot"
+        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} {happened}; {advice}{offline}")
 
     def _too_large(self, what: str, size: int, limit: int) -> BadResponseError:
         if limit >= MAX_BODY_BYTES:  # one answer
