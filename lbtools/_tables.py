@@ -32,6 +32,13 @@ def aggregate_columns() -> dict[str, str]:
     return {row["openevals_column"]: row["dataset_id"] for row in _rows("benchmarks.csv") if row["openevals_column"]}
 
 
+def is_aggregate_frame(df) -> bool:
+    """Whether ``df`` looks like :func:`lbtools.load_aggregate`'s wide frame (one row per model, its ``model_id`` a
+    slug, one ``*_score`` column per benchmark) rather than a loader's long one."""
+    columns = set(map(str, df.columns))
+    return "model_name" in columns and "dataset_id" not in columns and bool(columns & set(aggregate_columns()))
+
+
 @lru_cache(maxsize=1)
 def item_count_rows() -> tuple[dict, ...]:
     """The rows of lbtools' item-count table, in file order (``dataset_id, task_id, n_items, provenance, note``)."""

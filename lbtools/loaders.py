@@ -489,6 +489,12 @@ def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = No
         raise TypeError(f"df must be a pandas DataFrame; got {type(df).__name__}")
     if on not in df.columns:
         raise ValueError(f"on: column {on!r} is not in df (columns: {', '.join(map(str, df.columns))})")
+    from ._tables import is_aggregate_frame
+
+    if on == "model_id" and is_aggregate_frame(df):  # its model_id is a slug, no Hub id: every lookup would fail
+        raise ValueError("enrich: df is load_aggregate()'s frame, whose model_id is a slug ('qwen-qwen2-72b'), not a "
+                         "Hub model id: enrich it on its Hub ids with enrich(df, on='model_name'), or enrich "
+                         "lbtools.aggregate_to_long(df)")
     _check_errors(errors)
     values = [m for m in pd.unique(df[on].dropna())]
     # A value that is not a Hub model id is never requested: its rows are kept, with empty metadata, and said why.

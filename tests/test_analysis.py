@@ -616,3 +616,39 @@ def test_import_is_light():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+# -- a frame from another loader: the message says what to pass instead ---------------------------------------------
+
+
+def test_a_long_frame_given_where_a_score_matrix_goes_names_scores_matrix():
+    boards = lbtools.load_leaderboards()
+    for func in (A.benchmark_correlations, A.correlation_table, A.strongest_pair):
+        with pytest.raises(ValueError, match=rf"{func.__name__}: matrix must be models × benchmarks of scores, but "
+                                             r"its columns 'dataset_id', .* are not numbers; this is a loaders' long "
+                                             r"frame \(one row per entry\): pass analysis.scores_matrix\(data\)"):
+            func(boards)
+    with pytest.raises(TypeError, match="benchmark_correlations: matrix must be a DataFrame"):
+        A.benchmark_correlations([[1, 2], [3, 4]])
+    assert A.benchmark_correlations(A.scores_matrix(boards)).coefficients.shape == (11, 11)
+
+
+def test_the_aggregate_given_where_a_long_frame_goes_names_aggregate_to_long():
+    agg = lbtools.load_aggregate()
+    with pytest.raises(ValueError, match=r"board is load_aggregate\(\)'s wide frame \(one row per model\): "
+                                         r"lbtools.aggregate_to_long\(board\) gives the long one"):
+        A.rank_intervals(agg)
+    with pytest.raises(ValueError, match=r"scores_matrix\(lbtools.aggregate_to_long\(agg\)\)"):
+        A.strongest_pair(agg)
+    with pytest.raises(ValueError, match=r"enrich: df is load_aggregate\(\)'s frame, whose model_id is a slug .* "
+                                         r"enrich\(df, on='model_name'\)"):
+        lbtools.enrich(agg)
+    with pytest.warns(lbtools.PartialLoadWarning):  # the 37 models of the snapshot without metadata, said
+        enriched = lbtools.enrich(agg, on="model_name")
+    assert enriched["created_at"].notna().sum() == 56 and len(enriched) == len(agg)
+
+
+def test_a_dated_analysis_without_dates_says_to_enrich():
+    with pytest.raises(ValueError, match=r"ranking_as_of: data has no column 'created_at' .*; add the models' "
+                                         r"creation dates with lbtools.enrich\(data\)"):
+        A.ranking_as_of(lbtools.load_leaderboards(), "2026-01-01")

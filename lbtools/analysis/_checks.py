@@ -26,11 +26,20 @@ def _keep_attrs(out, source):
 def require_columns(data: pd.DataFrame, columns: Iterable[str], func: str, *, name: str = "data") -> None:
     """A ValueError naming ``func``, the argument ``name`` and the columns it lacks (shared by the analysis modules
     and the plots)."""
+    from .._tables import is_aggregate_frame
+
     missing = [c for c in columns if c not in data.columns]
     if missing:
+        if is_aggregate_frame(data):
+            how = (f"; {name} is load_aggregate()'s wide frame (one row per model): lbtools.aggregate_to_long({name}) "
+                   "gives the long one, one row per (model, benchmark)")
+        elif "created_at" in missing and "model_id" in data.columns:
+            how = f"; add the models' creation dates with lbtools.enrich({name})"
+        else:
+            how = ""
         raise ValueError(
             f"{func}: {name} has no column {', '.join(repr(c) for c in missing)} "
-            f"(columns are: {', '.join(map(str, data.columns))})"
+            f"(columns are: {', '.join(map(str, data.columns))}){how}"
         )
 
 

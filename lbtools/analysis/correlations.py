@@ -40,6 +40,26 @@ __all__ = [
 CORRELATION_METHODS = ("spearman", "kendall", "pearson")
 
 
+def _check_matrix(matrix, func: str) -> None:
+    """A score matrix (models × benchmarks, numbers), else a TypeError/ValueError saying how to get one."""
+    if not isinstance(matrix, pd.DataFrame):
+        raise TypeError(f"{func}: matrix must be a DataFrame of models × benchmarks (analysis.scores_matrix(data)); "
+                        f"got {type(matrix).__name__}")
+    text = [str(c) for c in matrix.columns if not (pd.api.types.is_numeric_dtype(matrix[c])
+                                                   or matrix[c].isna().all())]
+    if text:
+        from .._tables import is_aggregate_frame
+
+        if is_aggregate_frame(matrix):
+            how = "this is load_aggregate()'s frame: pass analysis.scores_matrix(lbtools.aggregate_to_long(agg))"
+        elif {"model_id", "dataset_id", "value"} <= set(map(str, matrix.columns)):
+            how = "this is a loaders' long frame (one row per entry): pass analysis.scores_matrix(data)"
+        else:
+            how = "build it with analysis.scores_matrix(data)"
+        raise ValueError(f"{func}: matrix must be models × benchmarks of scores, but its columns "
+                         f"{', '.join(map(repr, text[:5]))} are not numbers; {how}")
+
+
 def _check_method(method: str) -> None:
     if method not in CORRELATION_METHODS:
         raise ValueError(f"method must be one of {', '.join(map(repr, CORRELATION_METHODS))}; got method={method!r}")
@@ -170,6 +190,7 @@ def benchmark_correlations(
        Psychology* 15 (1904), 72–101.
     .. [2] M. G. Kendall, "The treatment of ties in ranking problems", *Biometrika* 33 (1945), 239–251 (tau-b).
     """
+    _check_matrix(matrix, "benchmark_correlations")
     _check_method(method)
     _check_min_overlap(min_overlap)
     values = matrix.astype("float64")
@@ -232,6 +253,7 @@ def correlation_table(
     .. [1] D. G. Bonett and T. A. Wright, "Sample size requirements for estimating Pearson, Kendall and Spearman
        correlations", *Psychometrika* 65 (2000), 23–28 (how wide a coefficient's interval is at a given n).
     """
+    _check_matrix(matrix, "correlation_table")
     coef, overlap = benchmark_correlations(matrix, method=method, min_overlap=min_overlap)
     names = [str(c) for c in coef.columns]
     rows = []
@@ -563,6 +585,7 @@ def strongest_pair(
     .. [4] Y. Benjamini and D. Yekutieli, "False discovery rate-adjusted multiple confidence intervals for selected
        parameters", *JASA* 100 (2005), 71–81 (why intervals of selected parameters need a correction).
     """
+    _check_matrix(matrix, "strongest_pair")
     func = "strongest_pair"
     level = check_probability(level, "level", func)
     if n_boot is not None or rng is not None:
