@@ -19,7 +19,7 @@ from ._hub.fetch import (
     fetch_leaderboard,
     fetch_model_info,
 )
-from ._hub.parse import Problems, repo_id_problem
+from ._hub.parse import Problems, closest_id, repo_id_problem
 from ._hub.pool import fan_out
 from ._hub.schema import (
     BENCHMARK_COLUMNS,
@@ -784,6 +784,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
     user = _user_sizes(n_items, ids)
     settings = _settings()
     source = resolve_source(settings, token)
+    asked = ids is not None
     if ids is None:
         ids = fetch_benchmark_ids(source, refresh)
     to_fetch = [d for d in ids if d not in user]
@@ -798,7 +799,7 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
     table: dict[str, list] = {}
     for row in item_count_rows():
         table.setdefault(row["dataset_id"], []).append(row)
-    rows, missing = [], {}
+    rows, missing, typos = [], {}, {}
     for dataset_id in ids:
         if dataset_id in user:
             rows.append((dataset_id, None, user[dataset_id], "user"))
@@ -811,8 +812,15 @@ def benchmark_sizes(dataset_ids=None, *, n_items=None, token=None, refresh: bool
         else:
             rows.append((dataset_id, None, None, None))
             missing[dataset_id] = f"{reason}; not in lbtools' table either" if reason else "not in lbtools' table"
+            meant = closest_id(dataset_id, table) if asked else None
+            if meant is not None:  # an id typed in another case or misspelt: said, not left as a silent NA
+                typos[dataset_id] = meant
     _report_failures(failed, f"{len(failed)} of {len(to_fetch)} dataset cards could not be read, so lbtools' table "
                              "gives their counts where it has them", stacklevel=3)
+    if typos:
+        warn("lbtools: benchmark_sizes: no item count for "
+             + ", ".join(f"{d} (did you mean {m}?)" for d, m in typos.items())
+             + " (df.attrs['missing'] says why for each)", PartialLoadWarning, stacklevel=2)
     columns = list(SIZE_COLUMNS)
     df = pd.DataFrame({c: pd.array([r[i] for r in rows], dtype=SIZE_COLUMNS[c]) for i, c in enumerate(columns)})
     return _stamp(df, source, None, missing=missing, failures=dict(sorted(failed.items())))

@@ -49,6 +49,7 @@ import pandas as pd
 
 from . import _format as fmt
 from . import analysis
+from ._hub.parse import closest_id
 
 __all__ = [
     "bind",
@@ -1057,7 +1058,12 @@ def benchmark_picker(frame, labels: dict | None = None, value=None, *, descripti
     labels = dict(labels) if labels is not None else benchmark_labels(ids)
     fallback = None
     chosen = value
-    if value is None or value not in ids:
+    meant = closest_id(value, ids) if value is not None and value not in ids else None
+    if meant is not None:  # another case or a typo of an id offered
+        chosen = meant
+        fallback = (chosen, f"{value} is not in this data; showing {labels.get(chosen, chosen)} ({chosen}), the "
+                            "closest id, instead.")
+    elif value is None or value not in ids:
         ranked = sorted(ids, key=lambda d: (-int(sizes.get(d, 0)), labels.get(d, d).casefold()))
         chosen = ranked[0] if ranked else None
         if value is not None and chosen is not None:
@@ -1082,13 +1088,27 @@ def benchmark_subset(ids, labels: dict | None = None, value=None, *, rows: int =
     ids = [str(d) for d in dict.fromkeys(ids)]
     labels = dict(labels) if labels is not None else benchmark_labels(ids)
     asked = ids if value is None else ([value] if isinstance(value, str) else [str(v) for v in value])
-    missing = [b for b in asked if b not in ids]
-    w = ipw.SelectMultiple(options=benchmark_options(ids, labels), value=tuple(b for b in asked if b in ids),
+    kept, said, _ = _asked_ids(asked, ids)
+    w = ipw.SelectMultiple(options=benchmark_options(ids, labels), value=tuple(kept),
                            rows=rows, description=description, style={"description_width": "initial"},
                            layout=ipw.Layout(width="30rem"))  # a card's long name whole, not "GPQA: graduate-le"
     w.add_class("lb-benchmark-subset")
-    w._lb_fallback = (w.value, f"Not in this data, left out: {', '.join(missing)}.") if missing else None
+    w._lb_fallback = (w.value, said) if said else None
     return w
+
+
+def _asked_ids(asked, offered):
+    """The ids asked for, each one not offered replaced by the offered id it most likely meant (another case, a
+    typo) or left out; the note saying so (None when all were offered); and ``{id not offered: its replacement or
+    None}``."""
+    meant = {a: closest_id(a, offered) for a in asked if a not in offered}
+    kept = list(dict.fromkeys(meant[a] if a in meant else a for a in asked if meant.get(a, a)))
+    closest = [f"{a} → {b}" for a, b in meant.items() if b]
+    left_out = [a for a, b in meant.items() if not b]
+    said = " ".join(part for part in (
+        f"Not in this data, shown as the closest id: {', '.join(closest)}." if closest else "",
+        f"Not in this data, left out: {', '.join(left_out)}." if left_out else "") if part)
+    return kept, said or None, meant
 
 
 def method_picker(value: str = "spearman"):
@@ -1227,13 +1247,13 @@ def model_picker(models, value=None, *, multiple: bool = False, rows: int = 8, d
                       layout=ipw.Layout(width="16rem"))
     search.add_class("lb-model-search")
     asked = [] if value is None else ([value] if isinstance(value, str) else list(value))
-    missing = [m for m in asked if m not in options]
+    kept, said, meant = _asked_ids(asked, options)
     if multiple:
-        start = tuple(m for m in asked if m in options)
+        start = tuple(kept)
         picker = ipw.SelectMultiple(options=options, value=start, rows=rows, description=description,
                                     style={"description_width": "initial"}, layout=ipw.Layout(width="30rem"))
     else:
-        start = asked[0] if asked and asked[0] in options else (options[0] if options else None)
+        start = kept[0] if kept else (options[0] if options else None)
         picker = ipw.Dropdown(options=options, value=start, description=description,
                               style={"description_width": "initial"}, layout=ipw.Layout(width="30rem"))
     picker.add_class("lb-model-picker")
@@ -1241,10 +1261,10 @@ def model_picker(models, value=None, *, multiple: bool = False, rows: int = 8, d
     box.add_class("lb-model-box")
     box.search, box.picker = search, picker
     box.value = picker.value
-    said = f"Not in this data, left out: {', '.join(missing)}."
-    if missing and not multiple and start is not None:
-        said = f"{missing[0]} is not in this data; showing {start} instead."  # as the benchmark picker says it
-    box._lb_fallback = (box.value, said) if missing else None
+    if meant and not multiple and start is not None:  # as the benchmark picker says it
+        said = (f"{asked[0]} is not in this data; showing {start}, the closest id, instead." if meant[asked[0]]
+                else f"{asked[0]} is not in this data; showing {start} instead.")
+    box._lb_fallback = (box.value, said) if meant else None
 
     def _searched(change):
         current = picker.value

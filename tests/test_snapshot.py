@@ -170,6 +170,31 @@ def test_an_edited_table_is_named_by_verify_and_rewriting_the_tables_records_the
                                   pd.read_parquet(lbtools.bundled_snapshot() / "tables/leaderboards.parquet"))
 
 
+def test_an_id_in_another_case_than_recorded_is_named_with_the_recorded_case():
+    lbtools.configure(source="snapshot")
+    with pytest.raises(lbtools.NotFoundError, match=r"benchmark cais/HLE is not in snapshot:openevals-2026-03-25 "
+                                                    r"\(taken .*\); the snapshot has it as cais/hle \(ids are matched "
+                                                    r"exactly here, case included\)"):
+        lbtools.load_leaderboard("cais/HLE")
+    with pytest.warns(lbtools.PartialLoadWarning, match="the snapshot has it as MiniMaxAI/MiniMax-M2.5"):
+        assert lbtools.load_eval_results(["minimaxai/minimax-m2.5"]).empty
+    with pytest.raises(lbtools.NotFoundError) as other:  # another benchmark, not a typo: no guess
+        lbtools.load_leaderboard("harborframework/terminal-bench-2.1")
+    assert "has it as" not in str(other.value)
+
+
+def test_benchmark_sizes_says_which_typed_id_it_has_no_count_for_and_what_was_meant():
+    lbtools.configure(source="snapshot")
+    with pytest.warns(lbtools.PartialLoadWarning, match=r"benchmark_sizes: no item count for "
+                                                        r"SWE-bench/SWE-bench_verifed \(did you mean "
+                                                        r"SWE-bench/SWE-bench_Verified\?\)"):
+        sizes = lbtools.benchmark_sizes(["SWE-bench/SWE-bench_verifed", "cais/hle"])
+    assert sizes["n_items"].isna().tolist() == [True, False]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every official benchmark: ids from the list, no typo to point out
+        lbtools.benchmark_sizes()
+
+
 def test_a_changed_aggregate_is_refused(tmp_path):
     copy = _bundled_copy(tmp_path)
     parquet = next((copy / "files").rglob("*.parquet"))

@@ -640,6 +640,33 @@ def test_a_picker_given_something_not_in_the_data_says_what_it_shows_instead():
     assert widgets.benchmark_subset(["org/alpha", "org/beta"], LABELS).value == ("org/alpha", "org/beta")
 
 
+def test_an_id_typed_in_another_case_or_misspelt_picks_the_id_it_meant_and_says_so():
+    """Found by a newcomer: 01 with MODEL="qwen/qwen3.5-397b-a17b" showed (and exported) an unrelated model."""
+    models = ["Qwen/Qwen3.5-397B-A17B", "MiniMaxAI/MiniMax-M2.5", "zai-org/GLM-5"]
+    single = widgets.model_picker(models, value="qwen/qwen3.5-397b-a17b")
+    assert single.value == "Qwen/Qwen3.5-397B-A17B" and widgets.bind(lambda m: None, m=single).notes == [
+        "qwen/qwen3.5-397b-a17b is not in this data; showing Qwen/Qwen3.5-397B-A17B, the closest id, instead."]
+    several = widgets.model_picker(models, value=["MiniMaxAI/MiniMax-M25", "nobody/none"], multiple=True)
+    assert several.value == ("MiniMaxAI/MiniMax-M2.5",) and widgets.bind(lambda m: None, m=several).notes == [
+        "Not in this data, shown as the closest id: MiniMaxAI/MiniMax-M25 → MiniMaxAI/MiniMax-M2.5. "
+        "Not in this data, left out: nobody/none."]
+    bench = widgets.benchmark_picker(_leaderboards(), LABELS, value="ORG/Beta")
+    assert bench.value == "org/beta" and widgets.bind(lambda b: None, b=bench).notes == [
+        "ORG/Beta is not in this data; showing Beta bench (org/beta), the closest id, instead."]
+    subset = widgets.benchmark_subset(["org/alpha", "org/beta"], LABELS, ["org/alpha", "org/betta"])
+    assert subset.value == ("org/alpha", "org/beta")
+
+
+def test_closest_id_takes_case_always_and_typos_only_when_asked():
+    from lbtools._hub.parse import closest_id
+
+    known = ["cais/hle", "SWE-bench/SWE-bench_Verified", "harborframework/terminal-bench-2.0"]
+    assert closest_id("CAIS/HLE", known, typos=False) == "cais/hle"
+    assert closest_id("SWE-bench/SWE-bench_verifed", known) == "SWE-bench/SWE-bench_Verified"
+    assert closest_id("SWE-bench/SWE-bench_verifed", known, typos=False) is None
+    assert closest_id("openai/gsm8k", known) is None
+
+
 def test_an_app_page_never_notes_defaults_its_reader_did_not_choose(monkeypatch):
     monkeypatch.setitem(widgets.APP, "defaults_notes", None)
     monkeypatch.setenv("VOILA_BASE_URL", "/")

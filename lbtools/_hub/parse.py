@@ -79,6 +79,24 @@ def repo_id_problem(value, *, namespace: bool) -> str | None:
     return _repo_id_problem(value, namespace)
 
 
+def closest_id(value: str, known, *, typos: bool = True) -> str | None:
+    """The id in ``known`` that ``value`` most likely meant: the same id in another case, else (with ``typos``) the
+    nearest spelling (``difflib``, ratio ≥ 0.9, compared ignoring case), else None.
+
+    Only a user's own typing should get the nearest spelling: ``terminal-bench-2.1`` is a benchmark of its own, not a
+    typo of ``terminal-bench-2.0``."""
+    import difflib
+
+    by_case = {}
+    for k in known:
+        by_case.setdefault(str(k).casefold(), str(k))
+    wanted = str(value).casefold()
+    if wanted in by_case:
+        return by_case[wanted]
+    near = difflib.get_close_matches(wanted, list(by_case), n=1, cutoff=0.9) if typos else []
+    return by_case[near[0]] if near else None
+
+
 @functools.lru_cache(maxsize=8192)
 def _repo_id_problem(value: str, namespace: bool) -> str | None:
     if not _REPO_ID.fullmatch(value):

@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 from .. import config
-from .._snapshot_format import (MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, check_recorded, file_relpath,
+from .._snapshot_format import (MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, RESPONSES_DIR, check_recorded, file_relpath,
                                missing_recorded, read_bytes, read_manifest, regular_file, response_relpath)
 from ..errors import HubUnavailableError, NotFoundError, SnapshotError, SourceFallbackWarning, warn
 from .client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient
-from .parse import loads_json
+from .parse import closest_id, loads_json
 
 PROBE_TIMEOUT = 5.0
 PROBE_MEMORY_S = 300.0
@@ -46,9 +46,12 @@ class SnapshotSource:
         try:
             raw = read_bytes(self.root, relpath)  # regular files inside it only
         except FileNotFoundError:
+            meant = self._closest_recorded(path)
             raise missing_recorded(self.manifest, self.root, relpath) or NotFoundError(
-                f"{what} is not in {self.name} (taken {self.taken_at}); take a snapshot that includes it with "
-                "`lbtools snapshot save DIR --benchmarks ...`, or use the live Hub (LBTOOLS_SOURCE=hub)"
+                f"{what} is not in {self.name} (taken {self.taken_at})"
+                + (f"; the snapshot has it as {meant} (ids are matched exactly here, case included)" if meant else "")
+                + "; take a snapshot that includes it with `lbtools snapshot save DIR --benchmarks ...`, or use the "
+                "live Hub (LBTOOLS_SOURCE=hub)"
             ) from None
         except OSError as exc:
             raise SnapshotError(f"{file} in {self.name} can't be read ({exc.strerror or exc})") from exc
@@ -57,6 +60,22 @@ class SnapshotSource:
             return loads_json(raw), self.taken_at
         except (ValueError, RecursionError) as exc:
             raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
+
+    def _closest_recorded(self, path: str) -> str | None:
+        """The recorded dataset or model id that is the one in ``path`` (``/api/{datasets,models}/org/name…``) in
+        another case, from the snapshot's folder (the Hub matches ids ignoring case; a folder may not)."""
+        parts = path.strip("/").split("/")
+        if len(parts) < 4 or parts[0] != "api" or parts[1] not in ("datasets", "models"):
+            return None
+        asked = f"{parts[2]}/{parts[3]}"
+        base = self.root / RESPONSES_DIR / "api" / parts[1]
+        try:
+            known = {f"{org.name}/{entry.name.split('@')[0].removesuffix('.json')}"
+                     for org in base.iterdir() if org.is_dir() for entry in org.iterdir()}
+        except OSError:
+            return None
+        known.discard(asked)
+        return closest_id(asked, known, typos=False)
 
     def aggregate_file(self, *, revision=None, refresh=False):
         info = self.manifest.get("aggregate") or {}
