@@ -59,17 +59,17 @@ def report_manifest(snapshot, tables: dict[str, str], *, notebooks: dict[str, di
                     figures: dict[str, str] | None = None, commit: dict | None = None,
                     lock: Path | None = None) -> dict:
     """What a report was made from and what it wrote, with no time of the run in it (so two runs on one snapshot
-    give the same bytes): the snapshot's name, date and every file's sha256; lbtools' version and git commit; the
-    lock file's sha256; each notebook's sha256 and parameters; the sha256 of every table (and figure) written."""
+    give the same bytes): the snapshot's name, date, every file's sha256 and whether they match the sha256 its own
+    manifest records (None when it records none); lbtools' version and git commit; the lock file's sha256; each
+    notebook's sha256 and parameters; the sha256 of every table (and figure) written."""
     from . import __version__
-    from ._snapshot_format import TABLES_DIR
-    from .snapshot import snapshot_info
+    from .snapshot import snapshot_info, verify_snapshot
 
     snapshot = Path(snapshot)
     info = snapshot_info(snapshot)
-    snapshot_files = {k: v for k, v in file_hashes(snapshot).items() if not k.startswith(f"{TABLES_DIR}/")}
-    snapshot_files.update({f"{TABLES_DIR}/{k}": v for k, v in file_hashes(snapshot / TABLES_DIR).items()}
-                          if (snapshot / TABLES_DIR).is_dir() else {})
+    snapshot_files = file_hashes(snapshot)
+    # true: every file as the snapshot's own manifest records it; null: that manifest records no hashes to check
+    matches = verify_snapshot(snapshot) == [] if info.get("sha256") is not None else None
     return {
         "format_version": REPORT_FORMAT,
         "lbtools": {"version": __version__, "git_commit": (commit or {}).get("commit"),
@@ -79,6 +79,7 @@ def report_manifest(snapshot, tables: dict[str, str], *, notebooks: dict[str, di
             "name": info.get("name"),
             "taken_at": info.get("taken_at"),
             "endpoint": info.get("endpoint"),
+            "files_match_its_manifest": matches,
             "files": dict(sorted(snapshot_files.items())),
         },
         "notebooks": dict(sorted((notebooks or {}).items())),
@@ -465,6 +466,10 @@ def index_page(out: Path, info: dict, names: list[str], manifest: dict, started:
         " (with uncommitted changes)" if lbtools.get("git_dirty") else "")
     lock = manifest.get("lock")
     lock_text = f", lock <code>{e(lock['sha256'][:12])}</code>" if lock else ""
+    checked = ("every file of the snapshot matches the sha256 its manifest recorded when it was saved"
+               if manifest["snapshot"].get("files_match_its_manifest") else
+               "the snapshot's manifest records no sha256 of its files (it was saved before snapshots recorded "
+               "them), so they could not be checked against it")
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -490,6 +495,7 @@ check a figure's data; <code>CITATION.cff</code> says how to cite it.</p>
 <dt>Snapshot</dt><dd>{e(str(info.get('name')))}, taken {e(str(info.get('taken_at')))} from
 {e(str(info.get('endpoint')))}</dd>
 <dt>Provenance</dt><dd>{e(str(info.get('provenance') or ''))}</dd>
+<dt>Checked</dt><dd>{checked}</dd>
 <dt>Code</dt><dd>{code}{lock_text}</dd>
 <dt>Run</dt><dd>{e(started.strftime('%Y-%m-%dT%H:%M:%SZ'))} (UTC)</dd>
 <dt>Files</dt><dd><a href="manifest.json">manifest.json</a> · <a href="CITATION.cff">CITATION.cff</a></dd>

@@ -110,9 +110,30 @@ def test_report_manifest_hashes_the_snapshot_and_is_the_same_bytes_twice(tmp_pat
     assert "tables/leaderboards.parquet" in files and list(files) == sorted(files)
     assert len(files) == sum(1 for p in snapshot.rglob("*") if p.is_file())
     assert manifest["snapshot"]["name"] == "openevals-2026-03-25"
+    assert manifest["snapshot"]["files_match_its_manifest"] is True
     text = first.read_text()
     assert str(snapshot) not in text  # no absolute path: the same on any machine
     assert not re.search(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?!Z\")", text.replace("2026-03-25T19:09:12Z", ""))
+
+
+def test_the_front_page_says_whether_the_snapshots_files_were_checked(tmp_path):
+    import shutil
+    from datetime import datetime, timezone
+
+    old = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "old"))
+    saved = json.loads((old / "manifest.json").read_text())
+    del saved["sha256"]  # as saved before snapshots recorded hashes
+    (old / "manifest.json").write_text(json.dumps(saved))
+    when = datetime(2026, 12, 7, tzinfo=timezone.utc)
+    for snapshot, expected, said in ((lbtools.bundled_snapshot(), True, "every file of the snapshot matches the "
+                                      "sha256 its manifest recorded when it was saved"),
+                                     (old, None, "records no sha256 of its files (it was saved before snapshots "
+                                      "recorded them), so they could not be checked against it")):
+        manifest = report.report_manifest(snapshot, {})
+        assert manifest["snapshot"]["files_match_its_manifest"] is expected
+        page = report.index_page(tmp_path, lbtools.snapshot_info(snapshot), [], manifest, when)
+        checked = page.split("<dt>Checked</dt><dd>")[1].split("</dd>")[0]
+        assert said in checked
 
 
 def test_static_notebook_shows_what_the_output_widgets_held():
