@@ -228,6 +228,14 @@ def test_a_manifest_hash_that_is_not_a_sha256_is_named(tmp_path, value):
         lbtools.snapshot_info(copy)
 
 
+def test_git_never_rewrites_the_bundled_snapshots_line_endings():
+    """Its files are checked by sha256: Git for Windows' autocrlf would change every JSON file's bytes."""
+    files = [str(p.relative_to(ROOT)) for p in lbtools.bundled_snapshot().rglob("*") if p.is_file()]
+    out = subprocess.run(["git", "-C", str(ROOT), "check-attr", "text", "--", *files], capture_output=True,
+                         text=True, check=True).stdout.splitlines()
+    assert len(out) == len(files) and all(line.endswith(": text: unset") for line in out), out[:3]
+
+
 def test_the_bundled_snapshot_is_as_its_manifest_records():
     assert lbtools.verify_snapshot(lbtools.bundled_snapshot()) == []
 

@@ -453,8 +453,11 @@ class HubClient:
         """``{what}: the Hub at {endpoint} {happened}``, and what to do."""
         advice = ("it may be down or unreachable: try again later, raise LBTOOLS_TIMEOUT on a slow connection"
                   if silent else "try again later")
-        offline = "" if self._recording else ", or work offline with LBTOOLS_SOURCE=snapshot"
-        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} {happened}; {advice}{offline}")
+        return HubUnavailableError(f"{what}: the Hub at {self.endpoint} {happened}; {advice}{self._offline_advice()}")
+
+    def _offline_advice(self) -> str:
+        """Working from a snapshot is advice for a load, never for a save (which records the Hub)."""
+        return "" if self._recording else ", or work offline with LBTOOLS_SOURCE=snapshot"
 
     def _too_large(self, what: str, size: int, limit: int) -> BadResponseError:
         if limit >= MAX_BODY_BYTES:  # one answer
@@ -540,8 +543,7 @@ class HubClient:
                 "the Hub's: free disk space or check the permissions of HF_HOME"))
         if isinstance(exc, Exception):
             return BadResponseError(f"{what}: huggingface_hub failed unexpectedly ({_describe(exc)}); lbtools "
-                                    "loaded nothing from this request: try again, or work offline with "
-                                    "LBTOOLS_SOURCE=snapshot")
+                                    "loaded nothing from this request: try again" + self._offline_advice())
         return exc
 
 
