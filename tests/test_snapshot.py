@@ -181,6 +181,10 @@ def test_an_id_in_another_case_than_recorded_is_named_with_the_recorded_case():
     with pytest.raises(lbtools.NotFoundError) as other:  # another benchmark, not a typo: no guess
         lbtools.load_leaderboard("harborframework/terminal-bench-2.1")
     assert "has it as" not in str(other.value)
+    # its eval results were recorded, its metadata not: no hint that would fail in the recorded case too
+    with pytest.warns(lbtools.PartialLoadWarning) as said:
+        lbtools.load_model_info(["fireredteam/firered-ocr"])
+    assert "has it as" not in str(said[0].message)
 
 
 def test_benchmark_sizes_says_which_typed_id_it_has_no_count_for_and_what_was_meant():

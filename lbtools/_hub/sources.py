@@ -17,7 +17,7 @@ from .._snapshot_format import (MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, RESPON
                                missing_recorded, read_bytes, read_manifest, regular_file, response_relpath)
 from ..errors import HubUnavailableError, NotFoundError, SnapshotError, SourceFallbackWarning, warn
 from .client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient
-from .parse import closest_id, loads_json
+from .parse import loads_json
 
 PROBE_TIMEOUT = 5.0
 PROBE_MEMORY_S = 300.0
@@ -38,6 +38,7 @@ class SnapshotSource:
         self.manifest = read_manifest(self.root)
         self.name = f"snapshot:{self.manifest.get('name') or self.root.name}"
         self.taken_at = self.manifest.get("taken_at")
+        self._by_case = None  # {recorded path, casefolded: recorded path}, built on the first miss
 
     def get_json(self, path, params=None, *, what, refresh=False, paged=False, expect=None):
         # A recorded body of the wrong shape is reported by the parser, naming what it should have been.
@@ -46,7 +47,7 @@ class SnapshotSource:
         try:
             raw = read_bytes(self.root, relpath)  # regular files inside it only
         except FileNotFoundError:
-            meant = self._closest_recorded(path)
+            meant = self._recorded_case_of(relpath)
             raise missing_recorded(self.manifest, self.root, relpath) or NotFoundError(
                 f"{what} is not in {self.name} (taken {self.taken_at})"
                 + (f"; the snapshot has it as {meant} (ids are matched exactly here, case included)" if meant else "")
@@ -61,21 +62,20 @@ class SnapshotSource:
         except (ValueError, RecursionError) as exc:
             raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
 
-    def _closest_recorded(self, path: str) -> str | None:
-        """The recorded dataset or model id that is the one in ``path`` (``/api/{datasets,models}/org/name…``) in
-        another case, from the snapshot's folder (the Hub matches ids ignoring case; a folder may not)."""
-        parts = path.strip("/").split("/")
-        if len(parts) < 4 or parts[0] != "api" or parts[1] not in ("datasets", "models"):
+    def _recorded_case_of(self, relpath: str) -> str | None:
+        """The id of the same request recorded under another case (the Hub matches ids ignoring case; a folder may
+        not), or None. The recorded paths are indexed once per source, from the manifest (or the folder)."""
+        if self._by_case is None:
+            paths = self.manifest.get("sha256")
+            if paths is None:  # saved before manifests listed their files
+                base = self.root / RESPONSES_DIR
+                paths = [p.relative_to(self.root).as_posix() for p in base.rglob("*.json")] if base.is_dir() else []
+            self._by_case = {p.casefold(): p for p in paths}
+        recorded = self._by_case.get(relpath.casefold())
+        if recorded is None or recorded == relpath:
             return None
-        asked = f"{parts[2]}/{parts[3]}"
-        base = self.root / RESPONSES_DIR / "api" / parts[1]
-        try:
-            known = {f"{org.name}/{entry.name.split('@')[0].removesuffix('.json')}"
-                     for org in base.iterdir() if org.is_dir() for entry in org.iterdir()}
-        except OSError:
-            return None
-        known.discard(asked)
-        return closest_id(asked, known, typos=False)
+        parts = recorded.split("/")  # responses/api/{datasets,models}/org/name[...]
+        return f"{parts[3]}/{parts[4].split('@')[0].removesuffix('.json')}" if len(parts) > 4 else None
 
     def aggregate_file(self, *, revision=None, refresh=False):
         info = self.manifest.get("aggregate") or {}
