@@ -1058,17 +1058,17 @@ def benchmark_picker(frame, labels: dict | None = None, value=None, *, descripti
     labels = dict(labels) if labels is not None else benchmark_labels(ids)
     fallback = None
     chosen = value
-    meant = closest_id(value, ids) if value is not None and value not in ids else None
-    if meant is not None:  # another case or a typo of an id offered
-        chosen = meant
+    same = closest_id(value, ids, typos=False) if value is not None and value not in ids else None
+    if same is not None:  # the id typed in another case: the same repository on the Hub
+        chosen = same
         fallback = (chosen, f"{value} is not in this data; showing {labels.get(chosen, chosen)} ({chosen}), the "
-                            "closest id, instead.")
+                            "same id in the data's case, instead.")
     elif value is None or value not in ids:
         ranked = sorted(ids, key=lambda d: (-int(sizes.get(d, 0)), labels.get(d, d).casefold()))
         chosen = ranked[0] if ranked else None
         if value is not None and chosen is not None:
-            fallback = (chosen, f"{value} is not in this data; showing {labels.get(chosen, chosen)}, "
-                                f"the largest leaderboard, instead.")
+            fallback = (chosen, f"{value} is not in this data{_did_you_mean(value, ids)}; showing "
+                                f"{labels.get(chosen, chosen)}, the largest leaderboard, instead.")
     w = ipw.Dropdown(options=benchmark_options(ids, labels), value=chosen, description=description,
                      style={"description_width": "initial"}, layout=ipw.Layout(width="24rem"))
     w.add_class(css_class)
@@ -1088,7 +1088,7 @@ def benchmark_subset(ids, labels: dict | None = None, value=None, *, rows: int =
     ids = [str(d) for d in dict.fromkeys(ids)]
     labels = dict(labels) if labels is not None else benchmark_labels(ids)
     asked = ids if value is None else ([value] if isinstance(value, str) else [str(v) for v in value])
-    kept, said, _ = _asked_ids(asked, ids)
+    kept, said = _asked_ids(asked, ids)
     w = ipw.SelectMultiple(options=benchmark_options(ids, labels), value=tuple(kept),
                            rows=rows, description=description, style={"description_width": "initial"},
                            layout=ipw.Layout(width="30rem"))  # a card's long name whole, not "GPQA: graduate-le"
@@ -1098,17 +1098,27 @@ def benchmark_subset(ids, labels: dict | None = None, value=None, *, rows: int =
 
 
 def _asked_ids(asked, offered):
-    """The ids asked for, each one not offered replaced by the offered id it most likely meant (another case, a
-    typo) or left out; the note saying so (None when all were offered); and ``{id not offered: its replacement or
-    None}``."""
-    meant = {a: closest_id(a, offered) for a in asked if a not in offered}
-    kept = list(dict.fromkeys(meant[a] if a in meant else a for a in asked if meant.get(a, a)))
-    closest = [f"{a} → {b}" for a, b in meant.items() if b]
-    left_out = [a for a, b in meant.items() if not b]
+    """The ids asked for that are offered, each one typed in another case taken in the data's case (the same
+    repository on the Hub), the others left out; and the note saying so (None when all were offered). A misspelt id
+    is never swapped for a near one (``aime_2025`` is not ``aime_2026``): the note asks whether it was meant."""
+    kept, recased, left_out = [], [], []
+    for a in asked:
+        same = a if a in offered else closest_id(a, offered, typos=False)
+        if same is None:
+            left_out.append(f"{a}{_did_you_mean(a, offered)}")
+        else:
+            kept.append(same)
+            if same != a:
+                recased.append(f"{a} → {same}")
     said = " ".join(part for part in (
-        f"Not in this data, shown as the closest id: {', '.join(closest)}." if closest else "",
+        f"Not in this data, shown in the data's case: {', '.join(recased)}." if recased else "",
         f"Not in this data, left out: {', '.join(left_out)}." if left_out else "") if part)
-    return kept, said or None, meant
+    return list(dict.fromkeys(kept)), said or None
+
+
+def _did_you_mean(value, offered) -> str:
+    near = closest_id(value, offered)
+    return f" (did you mean {near}?)" if near is not None else ""
 
 
 def method_picker(value: str = "spearman"):
@@ -1247,7 +1257,7 @@ def model_picker(models, value=None, *, multiple: bool = False, rows: int = 8, d
                       layout=ipw.Layout(width="16rem"))
     search.add_class("lb-model-search")
     asked = [] if value is None else ([value] if isinstance(value, str) else list(value))
-    kept, said, meant = _asked_ids(asked, options)
+    kept, said = _asked_ids(asked if multiple else asked[:1], options)
     if multiple:
         start = tuple(kept)
         picker = ipw.SelectMultiple(options=options, value=start, rows=rows, description=description,
@@ -1261,10 +1271,11 @@ def model_picker(models, value=None, *, multiple: bool = False, rows: int = 8, d
     box.add_class("lb-model-box")
     box.search, box.picker = search, picker
     box.value = picker.value
-    if meant and not multiple and start is not None:  # as the benchmark picker says it
-        said = (f"{asked[0]} is not in this data; showing {start}, the closest id, instead." if meant[asked[0]]
-                else f"{asked[0]} is not in this data; showing {start} instead.")
-    box._lb_fallback = (box.value, said) if meant else None
+    if said and not multiple and start is not None:  # as the benchmark picker says it
+        said = (f"{asked[0]} is not in this data; showing {start}, the same id in the data's case, instead."
+                if kept else f"{asked[0]} is not in this data{_did_you_mean(asked[0], options)}; showing {start} "
+                             "instead.")
+    box._lb_fallback = (box.value, said) if said else None
 
     def _searched(change):
         current = picker.value

@@ -640,21 +640,36 @@ def test_a_picker_given_something_not_in_the_data_says_what_it_shows_instead():
     assert widgets.benchmark_subset(["org/alpha", "org/beta"], LABELS).value == ("org/alpha", "org/beta")
 
 
-def test_an_id_typed_in_another_case_or_misspelt_picks_the_id_it_meant_and_says_so():
-    """Found by a newcomer: 01 with MODEL="qwen/qwen3.5-397b-a17b" showed (and exported) an unrelated model."""
+def test_an_id_typed_in_another_case_is_taken_in_the_datas_case_and_a_misspelt_one_is_asked_about():
+    """Found by a newcomer: 01 with MODEL="qwen/qwen3.5-397b-a17b" showed (and exported) an unrelated model. Another
+    case is the same repository on the Hub; a near spelling may be another benchmark (aime_2025 is not aime_2026), so
+    it is only asked about."""
     models = ["Qwen/Qwen3.5-397B-A17B", "MiniMaxAI/MiniMax-M2.5", "zai-org/GLM-5"]
     single = widgets.model_picker(models, value="qwen/qwen3.5-397b-a17b")
     assert single.value == "Qwen/Qwen3.5-397B-A17B" and widgets.bind(lambda m: None, m=single).notes == [
-        "qwen/qwen3.5-397b-a17b is not in this data; showing Qwen/Qwen3.5-397B-A17B, the closest id, instead."]
-    several = widgets.model_picker(models, value=["MiniMaxAI/MiniMax-M25", "nobody/none"], multiple=True)
+        "qwen/qwen3.5-397b-a17b is not in this data; showing Qwen/Qwen3.5-397B-A17B, the same id in the data's "
+        "case, instead."]
+    typo = widgets.model_picker(models, value="zai-org/GLM-6")
+    assert typo.value == "MiniMaxAI/MiniMax-M2.5" and widgets.bind(lambda m: None, m=typo).notes == [
+        "zai-org/GLM-6 is not in this data (did you mean zai-org/GLM-5?); showing MiniMaxAI/MiniMax-M2.5 instead."]
+    several = widgets.model_picker(models, value=["MINIMAXAI/MiniMax-M2.5", "MiniMaxAI/MiniMax-M2.7", "nobody/none"],
+                                   multiple=True)
     assert several.value == ("MiniMaxAI/MiniMax-M2.5",) and widgets.bind(lambda m: None, m=several).notes == [
-        "Not in this data, shown as the closest id: MiniMaxAI/MiniMax-M25 → MiniMaxAI/MiniMax-M2.5. "
-        "Not in this data, left out: nobody/none."]
+        "Not in this data, shown in the data's case: MINIMAXAI/MiniMax-M2.5 → MiniMaxAI/MiniMax-M2.5. "
+        "Not in this data, left out: MiniMaxAI/MiniMax-M2.7 (did you mean MiniMaxAI/MiniMax-M2.5?), nobody/none."]
+    listed = widgets.model_picker(models, value=["zai-org/GLM-5", "nobody/none"])  # a list in a single picker
+    assert listed.value == "zai-org/GLM-5" and widgets.bind(lambda m: None, m=listed).notes == []
     bench = widgets.benchmark_picker(_leaderboards(), LABELS, value="ORG/Beta")
     assert bench.value == "org/beta" and widgets.bind(lambda b: None, b=bench).notes == [
-        "ORG/Beta is not in this data; showing Beta bench (org/beta), the closest id, instead."]
-    subset = widgets.benchmark_subset(["org/alpha", "org/beta"], LABELS, ["org/alpha", "org/betta"])
-    assert subset.value == ("org/alpha", "org/beta")
+        "ORG/Beta is not in this data; showing Beta bench (org/beta), the same id in the data's case, instead."]
+    near = widgets.benchmark_picker(_leaderboards(), LABELS, value="org/betaa")
+    assert near.value == "org/alpha" and widgets.bind(lambda b: None, b=near).notes == [
+        "org/betaa is not in this data (did you mean org/beta?); showing Alpha bench, the largest leaderboard, "
+        "instead."]
+    subset = widgets.benchmark_subset(["org/alpha", "org/beta"], LABELS, ["ORG/alpha", "org/betta"])
+    assert subset.value == ("org/alpha",) and widgets.bind(lambda b: None, b=subset).notes == [
+        "Not in this data, shown in the data's case: ORG/alpha → org/alpha. Not in this data, left out: org/betta "
+        "(did you mean org/beta?)."]
 
 
 def test_closest_id_takes_case_always_and_typos_only_when_asked():
