@@ -88,13 +88,46 @@ def file_hashes(root, *, pattern: str = "**/*") -> dict[str, str]:
     return {p.relative_to(root).as_posix(): sha256_file(p) for p in files}
 
 
+# What file managers leave in a folder they show (never part of a snapshot: no recorded name starts with a dot)
+_LITTER = ("Thumbs.db", "desktop.ini")
+
+
 def recorded_hashes(root) -> dict[str, str]:
-    """The :func:`file_hashes` of ``root``'s ``responses/``, ``files/`` and ``tables/``: what a save writes into the
-    manifest, so a load (and :func:`verify_files`) can tell a file changed or added since."""
-    found = {}
+    """The sha256 of every file under ``root``'s ``responses/``, ``files/`` and ``tables/`` (POSIX relative paths,
+    sorted): what a save writes into the manifest, so a load (and :func:`verify_files`) can tell a file changed or
+    added since."""
+    return _scan(root)[0]
+
+
+def _scan(root) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """(``{path: sha256}`` of the regular files, ``(path, what it is)`` of the other entries) under the recorded
+    folders, symlinks not
+    followed (a load refuses them), dot files and file-manager litter (``.DS_Store``, ``Thumbs.db``) skipped."""
+    root = Path(root)
+    found, odd = {}, []
     for folder in (RESPONSES_DIR, FILES_DIR, TABLES_DIR):
-        found.update(file_hashes(root, pattern=f"{folder}/**/*"))
-    return dict(sorted(found.items()))
+        top = root / folder
+        if os.path.islink(top):
+            odd.append((folder, "a symlink"))
+            continue
+        for dirpath, dirnames, filenames in os.walk(top):
+            here = Path(dirpath)
+            for name in list(dirnames):
+                if name.startswith(".") or os.path.islink(here / name):
+                    dirnames.remove(name)
+                    if not name.startswith("."):
+                        odd.append(((here / name).relative_to(root).as_posix(), "a symlink"))
+            for name in filenames:
+                if name.startswith(".") or name in _LITTER:
+                    continue
+                path = here / name
+                rel = path.relative_to(root).as_posix()
+                mode = os.lstat(path).st_mode
+                if stat.S_ISREG(mode):
+                    found[rel] = sha256_file(path)
+                else:
+                    odd.append((rel, "a symlink" if stat.S_ISLNK(mode) else _kind(mode)))
+    return dict(sorted(found.items())), odd
 
 
 def check_recorded(manifest: dict, root: Path, relpath: str, data: bytes | None = None) -> None:
@@ -133,8 +166,11 @@ def verify_files(manifest: dict, root: Path) -> list[str]:
     if hashes is None:
         raise SnapshotError(f"{Path(root) / MANIFEST} records no sha256 of the files (the snapshot was saved before "
                             "snapshots recorded them), so there is nothing to check them against; save a new snapshot")
-    found = recorded_hashes(root)
-    problems = [f"missing: {k}" for k in hashes if k not in found]
+    found, odd = _scan(root)
+    problems = [f"not a regular file: {path} ({what})" for path, what in odd]
+    behind = tuple(path for path, _ in odd)  # a recorded file behind a symlink is named by the symlink's line
+    problems += [f"missing: {k}" for k in hashes
+                 if k not in found and not any(k == p or k.startswith(p + "/") for p in behind)]
     problems += [f"changed: {k}" for k, v in found.items() if k in hashes and hashes[k] != v]
     problems += [f"added: {k}" for k in found if k not in hashes]
     return problems

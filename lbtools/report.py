@@ -466,10 +466,12 @@ def index_page(out: Path, info: dict, names: list[str], manifest: dict, started:
         " (with uncommitted changes)" if lbtools.get("git_dirty") else "")
     lock = manifest.get("lock")
     lock_text = f", lock <code>{e(lock['sha256'][:12])}</code>" if lock else ""
-    checked = ("every file of the snapshot matches the sha256 its manifest recorded when it was saved"
-               if manifest["snapshot"].get("files_match_its_manifest") else
-               "the snapshot's manifest records no sha256 of its files (it was saved before snapshots recorded "
-               "them), so they could not be checked against it")
+    checked = {True: "every file of the snapshot matches the sha256 its manifest recorded when it was saved",
+               False: "NOT as saved: some files of the snapshot differ from the sha256 its manifest recorded "
+                      "(lbtools snapshot verify lists them)",
+               None: "the snapshot's manifest records no sha256 of its files (it was saved before snapshots "
+                     "recorded them), so they could not be checked against it",
+               }[manifest["snapshot"].get("files_match_its_manifest")]
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>

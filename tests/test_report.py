@@ -124,9 +124,12 @@ def test_the_front_page_says_whether_the_snapshots_files_were_checked(tmp_path):
     saved = json.loads((old / "manifest.json").read_text())
     del saved["sha256"]  # as saved before snapshots recorded hashes
     (old / "manifest.json").write_text(json.dumps(saved))
+    edited = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "edited"))
+    (edited / "responses/api/datasets/cais/hle/leaderboard.json").write_text("[]")  # e.g. during a report's run
     when = datetime(2026, 12, 7, tzinfo=timezone.utc)
     for snapshot, expected, said in ((lbtools.bundled_snapshot(), True, "every file of the snapshot matches the "
                                       "sha256 its manifest recorded when it was saved"),
+                                     (edited, False, "NOT as saved: some files of the snapshot differ"),
                                      (old, None, "records no sha256 of its files (it was saved before snapshots "
                                       "recorded them), so they could not be checked against it")):
         manifest = report.report_manifest(snapshot, {})

@@ -199,6 +199,24 @@ def test_benchmark_sizes_says_which_typed_id_it_has_no_count_for_and_what_was_me
         lbtools.benchmark_sizes()
 
 
+def test_verify_names_symlinks_a_load_would_refuse_and_ignores_file_manager_litter(tmp_path):
+    copy = _bundled_copy(tmp_path)
+    evals = copy / response_relpath("/api/models/GAIR/OpenSWE-72B", {"expand": "evalResults"})
+    outside = tmp_path / "outside.json"
+    shutil.move(evals, outside)
+    evals.symlink_to(outside)  # the same bytes, from outside the folder: loads refuse it, so verify must too
+    shutil.move(copy / "responses/api/models/zai-org", tmp_path / "zai-org")
+    (copy / "responses/api/models/zai-org").symlink_to(tmp_path / "zai-org")
+    for litter in ("responses/.DS_Store", "tables/Thumbs.db", "files/desktop.ini", "responses/api/._x.json"):
+        (copy / litter).write_text("")  # what Finder or Explorer leave: never read by a load
+    assert lbtools.verify_snapshot(copy) == [
+        "not a regular file: responses/api/models/zai-org (a symlink)",
+        f"not a regular file: {evals.relative_to(copy).as_posix()} (a symlink)"]
+    lbtools.configure(source="snapshot", snapshot=copy)
+    with pytest.raises(lbtools.SnapshotError, match="points outside the snapshot folder"):
+        lbtools.load_eval_results(["GAIR/OpenSWE-72B"], errors="raise")
+
+
 def test_a_changed_aggregate_is_refused(tmp_path):
     copy = _bundled_copy(tmp_path)
     parquet = next((copy / "files").rglob("*.parquet"))
