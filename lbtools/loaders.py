@@ -491,7 +491,8 @@ def enrich(df, *, on: str = "model_id", token=None, max_workers: int | None = No
         raise ValueError(f"on: column {on!r} is not in df (columns: {', '.join(map(str, df.columns))})")
     from ._tables import is_aggregate_frame
 
-    if on == "model_id" and is_aggregate_frame(df):  # its model_id is a slug, no Hub id: every lookup would fail
+    if on == "model_id" and is_aggregate_frame(df) and not df[on].astype("string").str.contains("/").any():
+        # the aggregate's model_id is a slug, no Hub id: every lookup would fail
         raise ValueError("enrich: df is load_aggregate()'s frame, whose model_id is a slug ('qwen-qwen2-72b'), not a "
                          "Hub model id: enrich it on its Hub ids with enrich(df, on='model_name'), or enrich "
                          "lbtools.aggregate_to_long(df)")

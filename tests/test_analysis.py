@@ -630,7 +630,13 @@ def test_a_long_frame_given_where_a_score_matrix_goes_names_scores_matrix():
             func(boards)
     with pytest.raises(TypeError, match="benchmark_correlations: matrix must be a DataFrame"):
         A.benchmark_correlations([[1, 2], [3, 4]])
-    assert A.benchmark_correlations(A.scores_matrix(boards)).coefficients.shape == (11, 11)
+    matrix = A.scores_matrix(boards)
+    expected = A.benchmark_correlations(matrix).coefficients
+    assert expected.shape == (11, 11)
+    # numbers held as objects, and a matrix with a repeated column name, are still matrices of numbers
+    pd.testing.assert_frame_equal(A.benchmark_correlations(matrix.astype(object)).coefficients, expected)
+    twice = pd.concat([matrix.iloc[:, :2], matrix.iloc[:, :1]], axis=1)
+    assert A.benchmark_correlations(twice, min_overlap=3).coefficients.shape == (3, 3)
 
 
 def test_the_aggregate_given_where_a_long_frame_goes_names_aggregate_to_long():
@@ -646,6 +652,8 @@ def test_the_aggregate_given_where_a_long_frame_goes_names_aggregate_to_long():
     with pytest.warns(lbtools.PartialLoadWarning):  # the 37 models of the snapshot without metadata, said
         enriched = lbtools.enrich(agg, on="model_name")
     assert enriched["created_at"].notna().sum() == 56 and len(enriched) == len(agg)
+    with pytest.warns(lbtools.PartialLoadWarning):  # its model_id made Hub ids: enriched as any frame is
+        assert lbtools.enrich(agg.assign(model_id=agg["model_name"]))["created_at"].notna().sum() == 56
 
 
 def test_a_dated_analysis_without_dates_says_to_enrich():

@@ -45,19 +45,22 @@ def _check_matrix(matrix, func: str) -> None:
     if not isinstance(matrix, pd.DataFrame):
         raise TypeError(f"{func}: matrix must be a DataFrame of models × benchmarks (analysis.scores_matrix(data)); "
                         f"got {type(matrix).__name__}")
-    text = [str(c) for c in matrix.columns if not (pd.api.types.is_numeric_dtype(matrix[c])
-                                                   or matrix[c].isna().all())]
-    if text:
-        from .._tables import is_aggregate_frame
+    try:
+        matrix.astype("float64")  # numbers, or text/objects that are numbers
+        return
+    except (TypeError, ValueError):
+        pass
+    from .._tables import is_aggregate_frame
 
-        if is_aggregate_frame(matrix):
-            how = "this is load_aggregate()'s frame: pass analysis.scores_matrix(lbtools.aggregate_to_long(agg))"
-        elif {"model_id", "dataset_id", "value"} <= set(map(str, matrix.columns)):
-            how = "this is a loaders' long frame (one row per entry): pass analysis.scores_matrix(data)"
-        else:
-            how = "build it with analysis.scores_matrix(data)"
-        raise ValueError(f"{func}: matrix must be models × benchmarks of scores, but its columns "
-                         f"{', '.join(map(repr, text[:5]))} are not numbers; {how}")
+    text = [str(c) for i, c in enumerate(matrix.columns) if not pd.api.types.is_numeric_dtype(matrix.iloc[:, i])]
+    if is_aggregate_frame(matrix):
+        how = "this is load_aggregate()'s frame: pass analysis.scores_matrix(lbtools.aggregate_to_long(agg))"
+    elif {"model_id", "dataset_id", "value"} <= set(map(str, matrix.columns)):
+        how = "this is a loaders' long frame (one row per entry): pass analysis.scores_matrix(data)"
+    else:
+        how = "build it with analysis.scores_matrix(data)"
+    raise ValueError(f"{func}: matrix must be models × benchmarks of scores, but its columns "
+                     f"{', '.join(map(repr, text[:5]))} are not numbers; {how}")
 
 
 def _check_method(method: str) -> None:
