@@ -130,17 +130,17 @@ def _scan(root) -> tuple[dict[str, str], list[tuple[str, str]]]:
     return dict(sorted(found.items())), odd
 
 
-def check_recorded(manifest: dict, root: Path, relpath: str, data: bytes | None = None) -> None:
-    """A SnapshotError unless ``root/relpath`` (its bytes ``data``, or the file) is as the save recorded it.
+def check_recorded(manifest: dict, root: Path, relpath: str, data: bytes | None = None, *,
+                   recorded_as: str | None = None) -> None:
+    """A SnapshotError unless ``root/relpath`` (its bytes ``data``, or the file) is as the save recorded it, under
+    ``relpath`` or the name ``recorded_as`` (what a file system that ignores case found it as).
 
     Snapshots saved before the manifest held hashes are read as they are."""
     hashes = manifest.get(HASHES)
     if hashes is None:
         return
     shown = Path(root) / relpath
-    expected = hashes.get(relpath)
-    if expected is None:  # a file system that ignores case (macOS, Windows) found it under another case
-        expected = next((v for k, v in hashes.items() if k.casefold() == relpath.casefold()), None)
+    expected = hashes.get(recorded_as or relpath)
     if expected is None:
         raise SnapshotError(f"{shown} is not among the files the snapshot's manifest lists: it was added after the "
                             "snapshot was saved; remove it, or save a new snapshot")

@@ -13,8 +13,9 @@ import time
 from pathlib import Path
 
 from .. import config
-from .._snapshot_format import (MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, RESPONSES_DIR, check_recorded, file_relpath,
-                               missing_recorded, read_bytes, read_manifest, regular_file, response_relpath)
+from .._snapshot_format import (HASHES, MAX_AGGREGATE_BYTES, MAX_REPO_FILE_BYTES, RESPONSES_DIR, check_recorded,
+                               file_relpath, missing_recorded, read_bytes, read_manifest, regular_file,
+                               response_relpath)
 from ..errors import HubUnavailableError, NotFoundError, SnapshotError, SourceFallbackWarning, warn
 from .client import AGGREGATE_FILE, AGGREGATE_REPO, HubClient
 from .parse import loads_json
@@ -56,22 +57,35 @@ class SnapshotSource:
             ) from None
         except OSError as exc:
             raise SnapshotError(f"{file} in {self.name} can't be read ({exc.strerror or exc})") from exc
-        check_recorded(self.manifest, self.root, relpath, raw)
+        check_recorded(self.manifest, self.root, relpath, raw, recorded_as=self._recorded_path(relpath))
         try:
             return loads_json(raw), self.taken_at
         except (ValueError, RecursionError) as exc:
             raise SnapshotError(f"{file} in {self.name} is not valid JSON ({exc}); the snapshot is damaged") from exc
 
-    def _recorded_case_of(self, relpath: str) -> str | None:
-        """The id of the same request recorded under another case (the Hub matches ids ignoring case; a folder may
-        not), or None. The recorded paths are indexed once per source, from the manifest (or the folder)."""
+    def _case_index(self) -> dict[str, str]:
+        """``{recorded path, casefolded: recorded path}``, from the manifest (or the folder of a snapshot saved
+        before manifests listed their files), built once per source: on a miss, never on a plain read."""
         if self._by_case is None:
-            paths = self.manifest.get("sha256")
-            if paths is None:  # saved before manifests listed their files
+            paths = self.manifest.get(HASHES)
+            if paths is None:
                 base = self.root / RESPONSES_DIR
                 paths = [p.relative_to(self.root).as_posix() for p in base.rglob("*.json")] if base.is_dir() else []
             self._by_case = {p.casefold(): p for p in paths}
-        recorded = self._by_case.get(relpath.casefold())
+        return self._by_case
+
+    def _recorded_path(self, relpath: str) -> str | None:
+        """The path under which the save recorded what a file system that ignores case (macOS, Windows) found at
+        ``relpath``: itself, or the recorded path in another case; None when nothing like it was recorded."""
+        hashes = self.manifest.get(HASHES)
+        if hashes is None or relpath in hashes:
+            return relpath
+        return self._case_index().get(relpath.casefold())
+
+    def _recorded_case_of(self, relpath: str) -> str | None:
+        """The id of the same request recorded under another case (the Hub matches ids ignoring case; a folder may
+        not), or None."""
+        recorded = self._case_index().get(relpath.casefold())
         if recorded is None or recorded == relpath:
             return None
         parts = recorded.split("/")  # responses/api/{datasets,models}/org/name[...]
