@@ -144,9 +144,10 @@ def build_tree(dest: Path, n: int, seed: int) -> dict:
 
 
 def build_snapshot(dest: Path, n: int, seed: int) -> int:
-    """A snapshot folder of ``n`` synthetic benchmarks with a valid manifest; returns its number of entries."""
+    """A snapshot folder of ``n`` synthetic benchmarks with a valid manifest (each file's sha256 in it, as a save
+    writes them); returns its number of entries."""
     import lbtools
-    from lbtools._snapshot_format import MANIFEST, SNAPSHOT_FORMAT_VERSION
+    from lbtools._snapshot_format import HASHES, MANIFEST, SNAPSHOT_FORMAT_VERSION, recorded_hashes
 
     facts = build_tree(dest, n, seed)
     manifest = {
@@ -163,6 +164,7 @@ def build_snapshot(dest: Path, n: int, seed: int) -> int:
         "aggregate": None,
         "counts": {"benchmarks": n, "leaderboard_entries": sum(len(b) for b in facts["leaderboards"].values())},
         "provenance": f"synthetic: tests/fixtures/build.py synthetic_hub_tree(n={n}, entries={ENTRIES}, seed={seed})",
+        HASHES: recorded_hashes(dest),  # as a save records them: every file a load reads is checked
     }
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     return manifest["counts"]["leaderboard_entries"]
