@@ -202,6 +202,13 @@ def _summary(path, manifest: dict) -> str:
     hashes = manifest.get("sha256")
     lines.append(f"  files         {len(hashes)} recorded, each with its sha256 (check: lbtools snapshot verify)"
                  if hashes is not None else "  files         no sha256 recorded (saved before snapshots had them)")
+    if hashes is not None:  # names the whole content: cite it with the snapshot
+        from pathlib import Path
+
+        from ._snapshot_format import MANIFEST, sha256_file
+
+        lines.append(f"  sha256        {sha256_file(Path(path) / MANIFEST)} (of manifest.json, which lists every "
+                     "file's)")
     lines.append(f"  provenance    {p(manifest.get('provenance'))}")
     return "\n".join(lines)
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ._snapshot_format import file_hashes, sha256_file
+from ._snapshot_format import MANIFEST, file_hashes, sha256_file
 
 __all__ = ["run_report", "report_manifest", "citation_cff"]
 
@@ -31,6 +31,10 @@ _REPO = Path(__file__).resolve().parents[1]
 # What makes matplotlib's files the same bytes on every run: a fixed SVG id salt (read from this rc file by the
 # kernel) and a fixed date for the formats that write one.
 _MATPLOTLIBRC = "svg.hashsalt : lbtools-report\n"
+
+
+_SNAPSHOT_ID_TEXT = ("sha256 of the snapshot's manifest.json, which records the sha256 of every file of the snapshot "
+                     "(check a copy with: lbtools snapshot verify DIR)")
 
 
 # -- hashes, the manifest, the citation --------------------------------------------------------------------------
@@ -98,11 +102,14 @@ def _q(value) -> str:
 
 
 def citation_cff(*, snapshot_name: str, snapshot_date: str, lbtools_version: str, commit: str | None = None,
-                 endpoint: str | None = None, provenance: str | None = None) -> str:
+                 endpoint: str | None = None, provenance: str | None = None,
+                 snapshot_sha256: str | None = None) -> str:
     """The text of a ``CITATION.cff`` (Citation File Format 1.2.0) for a report of one snapshot.
 
     The report is the work cited (type ``dataset``, released on the snapshot's date); its references are lbtools
-    (``software``, with its version and commit) and the snapshot of the Hub's leaderboard data it analysed.
+    (``software``, with its version and commit) and the snapshot of the Hub's leaderboard data it analysed, identified
+    by ``snapshot_sha256``: the sha256 of its ``manifest.json``, which records every file's, so it names the snapshot's
+    whole content (an identifier of type ``other``).
     """
     date = str(snapshot_date)[:10]
     message = (f"If you use figures or tables of this report, please cite it as below: the data are the snapshot "
@@ -139,6 +146,13 @@ def citation_cff(*, snapshot_name: str, snapshot_date: str, lbtools_version: str
     ]
     if endpoint and str(endpoint).startswith(("http://", "https://")):
         lines.append(f"    url: {_q(endpoint)}")
+    if snapshot_sha256:
+        lines += [
+            "    identifiers:",
+            "      - type: other",
+            f"        value: {_q(f'sha256:{snapshot_sha256}')}",
+            f"        description: {_q(_SNAPSHOT_ID_TEXT)}",
+        ]
     if provenance:
         lines.append(f"    notes: {_q(provenance)}")
     return "\n".join(lines) + "\n"
@@ -438,6 +452,7 @@ def _write_report(out: Path, snapshot: Path, info: dict, paths: list, names: lis
     (out / "CITATION.cff").write_text(citation_cff(
         snapshot_name=info.get("name"), snapshot_date=info.get("taken_at") or "", lbtools_version=__version__,
         commit=(commit or {}).get("commit"), endpoint=info.get("endpoint"), provenance=info.get("provenance"),
+        snapshot_sha256=manifest["snapshot"]["files"][MANIFEST] if info.get("sha256") is not None else None,
     ), encoding="utf-8")
     titles = {p.stem: _title(p) for p in paths}
     (out / "index.html").write_text(index_page(out, info, names, manifest, started, titles), encoding="utf-8")
@@ -466,6 +481,7 @@ def index_page(out: Path, info: dict, names: list[str], manifest: dict, started:
         " (with uncommitted changes)" if lbtools.get("git_dirty") else "")
     lock = manifest.get("lock")
     lock_text = f", lock <code>{e(lock['sha256'][:12])}</code>" if lock else ""
+    snapshot_id = manifest["snapshot"]["files"].get(MANIFEST, "")
     checked = {True: "every file of the snapshot matches the sha256 its manifest recorded when it was saved",
                False: "NOT as saved: some files of the snapshot differ from the sha256 its manifest recorded "
                       "(lbtools snapshot verify lists them)",
@@ -495,7 +511,7 @@ beside it. <code>manifest.json</code> lists the sha256 of the snapshot's files a
 check a figure's data; <code>CITATION.cff</code> says how to cite it.</p>
 <dl>
 <dt>Snapshot</dt><dd>{e(str(info.get('name')))}, taken {e(str(info.get('taken_at')))} from
-{e(str(info.get('endpoint')))}</dd>
+{e(str(info.get('endpoint')))}; its manifest's sha256 <code>{e(snapshot_id)}</code></dd>
 <dt>Provenance</dt><dd>{e(str(info.get('provenance') or ''))}</dd>
 <dt>Checked</dt><dd>{checked}</dd>
 <dt>Code</dt><dd>{code}{lock_text}</dd>

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -75,6 +76,8 @@ def test_verify_a_snapshot(tmp_path, capsys):
     assert (code, err) == (0, "") and out.strip() == f"snapshot at {copy}: all 176 recorded files as saved (sha256)"
     code, out, _ = run(["snapshot", "info", str(copy)], capsys)
     assert "files         176 recorded, each with its sha256" in out
+    manifest_sha = hashlib.sha256((copy / "manifest.json").read_bytes()).hexdigest()
+    assert f"  sha256        {manifest_sha} (of manifest.json, which lists every file's)" in out
     (copy / "responses/api/datasets/cais/hle/leaderboard.json").write_text("[]")
     code, out, err = run(["snapshot", "verify", str(copy)], capsys)
     assert (code, out) == (1, "")

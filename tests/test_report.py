@@ -66,6 +66,10 @@ def check_cff(text: str) -> dict:
         check_authors(ref["authors"])
         if "date-released" in ref:
             assert DATE.match(ref["date-released"])
+        for identifier in ref.get("identifiers", []):  # schema.json definitions.identifier: doi, url, swh or other
+            assert set(identifier) <= {"type", "value", "description"} and identifier["type"] in (
+                "doi", "url", "swh", "other"), identifier
+            assert isinstance(identifier["value"], str) and identifier["value"]
     return cff
 
 
@@ -84,6 +88,12 @@ def test_citation_cff_is_valid_cff_1_2_and_names_the_snapshot_and_version():
                         "authors": [{"name": "lbtools contributors"}], "commit": "a" * 40}
     assert data["type"] == "data" and data["date-released"] == "2026-11-26"
     assert data["notes"] == 'Recorded "with quotes", a colon: and a # hash\nand a newline'
+    assert "identifiers" not in data  # no manifest hash given: no identifier claimed
+    identified = check_cff(report.citation_cff(snapshot_name="s", snapshot_date="2026-01-02", lbtools_version="0.1.0",
+                                               snapshot_sha256="f" * 64))
+    (identifier,) = identified["references"][1]["identifiers"]
+    assert identifier["type"] == "other" and identifier["value"] == "sha256:" + "f" * 64
+    assert "manifest.json" in identifier["description"] and "lbtools snapshot verify" in identifier["description"]
 
 
 def test_citation_cff_without_commit_or_url():
@@ -137,6 +147,8 @@ def test_the_front_page_says_whether_the_snapshots_files_were_checked(tmp_path):
         page = report.index_page(tmp_path, lbtools.snapshot_info(snapshot), [], manifest, when)
         checked = page.split("<dt>Checked</dt><dd>")[1].split("</dd>")[0]
         assert said in checked
+        manifest_sha = hashlib.sha256((snapshot / "manifest.json").read_bytes()).hexdigest()
+        assert f"its manifest's sha256 <code>{manifest_sha}</code>" in page
 
 
 def test_static_notebook_shows_what_the_output_widgets_held():
