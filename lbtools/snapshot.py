@@ -237,7 +237,14 @@ def _save(dest, tmp, ids, client, settings, models, aggregate, progress, provena
     }
     write_manifest(tmp, manifest)
     write_tables(tmp)  # tables/*.parquet: the loaders' frames, for DuckDB, polars or Spark (their sha256 added)
-    os.rename(tmp, dest)
+    write_gitattributes(tmp)
+    try:
+        os.rename(tmp, dest)
+    except OSError:
+        if os.path.lexists(dest):  # another save made it meanwhile (the check at the start was before ours)
+            raise FileExistsError(f"{dest} already exists; choose a new folder (a snapshot is never overwritten)") \
+                from None
+        raise
     if failures or model_failures:
         warn(
             f"lbtools: snapshot {dest.name} saved without "
@@ -297,6 +304,15 @@ def write_tables(snapshot) -> list[Path]:
         manifest[HASHES] = dict(sorted(hashes.items()))
         write_manifest(root, manifest)
     return written
+
+
+def write_gitattributes(root) -> None:
+    """A ``.gitattributes`` in the snapshot folder that keeps git from converting its files' line endings (Git for
+    Windows' ``core.autocrlf``), which would change their sha256: a snapshot committed to a repository verifies in
+    every clone."""
+    (Path(root) / ".gitattributes").write_text(
+        "# lbtools snapshot: every file is checked byte for byte against the sha256 in manifest.json\n* -text\n",
+        encoding="utf-8")
 
 
 def write_manifest(root, manifest: dict) -> None:

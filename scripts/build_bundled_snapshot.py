@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from lbtools._tables import aggregate_columns  # noqa: E402
 from lbtools.config import BUNDLED_SNAPSHOT_NAME, bundled_snapshot  # noqa: E402
 from lbtools.loaders import MODEL_INFO_EXPAND  # noqa: E402
-from lbtools.snapshot import snapshot_info, write_manifest, write_tables  # noqa: E402
+from lbtools.snapshot import snapshot_info, write_gitattributes, write_manifest, write_tables  # noqa: E402
 from lbtools._hub.client import AGGREGATE_FILE, AGGREGATE_REPO  # noqa: E402
 from lbtools._snapshot_format import (HASHES, SNAPSHOT_FORMAT_VERSION, file_relpath,  # noqa: E402
                                       recorded_hashes, response_relpath)
@@ -181,6 +181,7 @@ def build(dest: Path) -> dict:
     }
     write_manifest(tmp, manifest)
     write_tables(tmp)  # tables/*.parquet: the loaders' frames of this snapshot, readable without lbtools
+    write_gitattributes(tmp)  # no git checkout rewrites its line endings (their sha256 are in the manifest)
     shutil.rmtree(dest, ignore_errors=True)
     tmp.rename(dest)
     return snapshot_info(dest)  # with the tables' sha256, which write_tables added

@@ -463,6 +463,38 @@ def test_save_refuses_to_overwrite(start_hub, tmp_path):
         lbtools.save_snapshot(tmp_path / "exists", progress=False)
 
 
+def test_a_save_that_loses_a_race_for_its_folder_says_so_and_leaves_nothing(start_hub, tmp_path, monkeypatch):
+    """Two saves started at once into one new folder: the one that finishes second was told Errno 39."""
+    start_hub()
+    dest = tmp_path / "snap"
+    write_tables = lbtools.snapshot.write_tables
+
+    def other_save_finishes_first(folder):
+        (dest / "responses").mkdir(parents=True)  # what the other save's rename put there meanwhile
+        (dest / "manifest.json").write_text("{}")
+        return write_tables(folder)
+
+    monkeypatch.setattr(lbtools.snapshot, "write_tables", other_save_finishes_first)
+    with pytest.raises(FileExistsError, match=r"snap already exists; choose a new folder \(a snapshot is never "
+                                              r"overwritten\)"):
+        lbtools.save_snapshot(dest, benchmarks=["cais/hle"], models=False, aggregate=False, progress=False)
+    assert [p.name for p in tmp_path.iterdir() if "snap" in p.name] == ["snap"]  # the loser's temporary folder: gone
+    assert (dest / "manifest.json").read_text() == "{}"  # and the winner's folder untouched
+
+
+def test_a_saved_snapshot_keeps_git_from_converting_its_line_endings(start_hub, tmp_path):
+    start_hub()
+    dest = lbtools.save_snapshot(tmp_path / "snap", benchmarks=["cais/hle"], models=False, aggregate=False,
+                                 progress=False)
+    assert "* -text" in (dest / ".gitattributes").read_text().splitlines()
+    subprocess.run(["git", "-C", str(tmp_path), "init", "-q"], capture_output=True, check=True)
+    out = subprocess.run(["git", "-C", str(tmp_path), "check-attr", "text", "--", "snap/manifest.json",
+                          "snap/responses/api/datasets/cais/hle/leaderboard.json"], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == ["snap/manifest.json: text: unset",
+                   "snap/responses/api/datasets/cais/hle/leaderboard.json: text: unset"]
+
+
 def test_save_with_hf_hub_offline_fails_at_once_and_leaves_nothing(tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     started = time.monotonic()
