@@ -268,10 +268,15 @@ def test_snapshot_only_replays_what_it_recorded(start_hub, tmp_path, monkeypatch
                                  progress=False)
     lbtools.configure(source="snapshot", snapshot=dest)
     assert list(lbtools.load_leaderboards()["dataset_id"].unique()) == ["cais/hle"]
-    with pytest.raises(lbtools.NotFoundError, match="not in snapshot:small"):
+    with pytest.raises(lbtools.NotFoundError, match=r"not in snapshot:small .*; take a snapshot that includes it "
+                                                    r"with `lbtools snapshot save DIR --benchmarks \.\.\.`"):
         lbtools.load_leaderboard(SWE)
     with pytest.raises(lbtools.NotFoundError, match="aggregate"):
         lbtools.load_aggregate()
+    model = lbtools.load_leaderboard("cais/hle")["model_id"].iloc[0]  # on the one saved board, not its metadata:
+    with pytest.raises(lbtools.NotFoundError, match=r"it was saved with --no-models, so it holds no model's eval "
+                                                    r"results or metadata: save one without --no-models"):
+        lbtools.load_model_info([model], errors="raise")
 
 
 def test_bundled_snapshot_facts():

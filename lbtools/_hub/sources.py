@@ -49,11 +49,17 @@ class SnapshotSource:
             raw = read_bytes(self.root, relpath)  # regular files inside it only
         except FileNotFoundError:
             meant = self._recorded_case_of(relpath)
+            counts = self.manifest.get("counts") or {}
+            if path.startswith("/api/models/") and "leaderboard_entries" in counts \
+                    and "models_with_eval_results" not in counts:  # a save with --no-models records no model
+                how = ("it was saved with --no-models, so it holds no model's eval results or metadata: save one "
+                       "without --no-models (`lbtools snapshot save DIR`)")
+            else:
+                how = "take a snapshot that includes it with `lbtools snapshot save DIR --benchmarks ...`"
             raise missing_recorded(self.manifest, self.root, relpath) or NotFoundError(
                 f"{what} is not in {self.name} (taken {self.taken_at})"
                 + (f"; the snapshot has it as {meant} (ids are matched exactly here, case included)" if meant else "")
-                + "; take a snapshot that includes it with `lbtools snapshot save DIR --benchmarks ...`, or use the "
-                "live Hub (LBTOOLS_SOURCE=hub)"
+                + f"; {how}, or use the live Hub (LBTOOLS_SOURCE=hub)"
             ) from None
         except OSError as exc:
             raise SnapshotError(f"{file} in {self.name} can't be read ({exc.strerror or exc})") from exc
