@@ -315,6 +315,26 @@ def test_a_failing_notebook_is_one_line_and_leaves_no_half_written_report(tmp_pa
 
 
 @pytest.mark.slow
+def test_a_snapshot_of_one_benchmark_reports_what_its_views_can_not_show(tmp_path, monkeypatch, capsys):
+    """`snapshot save --benchmarks ID` makes such a snapshot; 06 and 07 stopped the report with a ValueError."""
+    import shutil
+
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    one = Path(shutil.copytree(lbtools.bundled_snapshot(), tmp_path / "one"))
+    manifest = json.loads((one / "manifest.json").read_text())
+    manifest["benchmarks"] = ["cais/hle"]  # the other boards' files stay, unread (and as saved)
+    (one / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "out"
+    notebooks = [str(REPO / "notebooks" / f"{stem}.ipynb") for stem in ("06_capability_index", "07_trust_audit")]
+    assert main(["report", str(out), "--snapshot", str(one), "--notebooks", *notebooks]) == 0, capsys.readouterr().err
+    capability = (out / "pages" / "06_capability_index.html").read_text(encoding="utf-8")
+    assert "This data has scores on one benchmark: there is nothing to predict a held-out score from." in capability
+    trust = (out / "pages" / "07_trust_audit.html").read_text(encoding="utf-8")
+    assert trust.count("This data has scores on 1 benchmark of ") == 2  # the flags and the selective reporting
+    assert "which needs 2 benchmarks and 3 models at least" in trust
+
+
+@pytest.mark.slow
 def test_a_notebook_without_a_kernelspec_runs(tmp_path, monkeypatch):
     """One written by nbformat or jupytext: papermill's parameter inspection said 'No kernel name found'."""
     import nbformat
