@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import stat
 from pathlib import Path, PurePosixPath
 from urllib.parse import quote, urlencode
@@ -24,6 +25,7 @@ RESPONSES_DIR = "responses"
 FILES_DIR = "files"
 TABLES_DIR = "tables"  # the loaders' frames as Parquet (``lbtools.snapshot.write_tables``), for readers without lbtools
 MANIFEST = "manifest.json"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 HASHES = "sha256"  # manifest field: {relative path: sha256} of every file a save wrote (responses/, files/, tables/)
 MAX_NAME_BYTES = 255  # a file name's limit on common file systems; every name in the bundled snapshot is shorter
 
@@ -300,7 +302,7 @@ def _check_manifest(manifest: dict, path: Path) -> None:
         if not isinstance(hashes, dict):
             fail(HASHES, "an object mapping each recorded file to its sha256", hashes)
         for key, value in hashes.items():
-            if not (isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value)):
+            if not (isinstance(value, str) and _SHA256.fullmatch(value)):
                 fail(f"{HASHES}[{key!r}]", "a sha256 (64 lowercase hex digits)", value)
     aggregate = manifest.get("aggregate")
     if aggregate is not None:
