@@ -253,7 +253,14 @@ def load_leaderboard(dataset_id: str, *, base_model_only: bool | None = None, to
     _check_optional_bool(base_model_only, "base_model_only")
     _check_bool(refresh, "refresh")
     source = resolve_source(config.settings(), token)
-    records, problems, fetched_at = fetch_leaderboard(source, dataset_id, base_model_only, refresh)
+    try:
+        records, problems, fetched_at = fetch_leaderboard(source, dataset_id, base_model_only, refresh)
+    except NotFoundError as exc:
+        recorded = source.recorded_benchmarks()[0]  # a snapshot's; None from the Hub
+        meant = closest_id(dataset_id, [d for d in recorded or [] if d != dataset_id])
+        if meant is None or meant.casefold() == dataset_id.casefold():  # nothing near, or the source named its case
+            raise
+        raise NotFoundError(f"{exc}; did you mean {meant}?") from None  # an id typed by hand: its likely typo
     problems.warn()
     return _stamp(make_frame(records, LEADERBOARD_COLUMNS), source, fetched_at)
 

@@ -187,6 +187,19 @@ def test_an_id_in_another_case_than_recorded_is_named_with_the_recorded_case():
     assert "has it as" not in str(said[0].message)
 
 
+def test_a_benchmark_id_typed_with_a_typo_gets_a_did_you_mean():
+    lbtools.configure(source="snapshot")
+    with pytest.raises(lbtools.NotFoundError, match=r"SWE-bench/SWE-bench_verifed is not in snapshot:.*; did you "
+                                                    r"mean SWE-bench/SWE-bench_Verified\?$"):
+        lbtools.load_leaderboard("SWE-bench/SWE-bench_verifed")
+    with pytest.raises(lbtools.NotFoundError) as case:  # another case: named once, by the snapshot
+        lbtools.load_leaderboard("cais/HLE")
+    assert "did you mean" not in str(case.value) and "has it as cais/hle" in str(case.value)
+    with pytest.raises(lbtools.NotFoundError) as nothing_near:
+        lbtools.load_leaderboard("nobody/nothing")
+    assert "did you mean" not in str(nothing_near.value)
+
+
 def test_benchmark_sizes_says_which_typed_id_it_has_no_count_for_and_what_was_meant():
     lbtools.configure(source="snapshot")
     with pytest.warns(lbtools.PartialLoadWarning, match=r"benchmark_sizes: no item count for "
