@@ -207,6 +207,20 @@ def test_dialect_rng_and_n_items_forms(world):
         analysis.flag_outliers(small, fdr=1.5)
 
 
+def test_a_researchers_own_frame_without_link_columns_is_audited_untested_cells_included(world):
+    """Only model_id, dataset_id and value, as a CSV of one's own results reads: the link columns were built with
+    the tested cells' count, not the cells', and one untested score made a ValueError of the whole audit."""
+    plain = world.entries[["model_id", "dataset_id", "value"]].astype({"model_id": object, "dataset_id": object})
+    single = pd.DataFrame({"model_id": ["lonely/model"], "dataset_id": [plain.dataset_id.iloc[0]], "value": [50.0]})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AnalysisWarning)
+        out = analysis.flag_outliers(pd.concat([plain, single], ignore_index=True), rng=3)
+    assert len(out) == len(plain.drop_duplicates(["model_id", "dataset_id"])) + 1
+    lonely = out[out.model_id == "lonely/model"].iloc[0]
+    assert pd.isna(lonely.z) and pd.isna(lonely.q_value) and out.index[out.model_id == "lonely/model"][0] == len(out) - 1
+    assert out.source_url.isna().all() and out.z.notna().sum() == len(out) - 1
+
+
 # ------------------------------------------------------------------------------------------------------------------
 # self_report_gap
 

@@ -618,8 +618,8 @@ def flag_outliers(data: pd.DataFrame, *, fdr: float = 0.1, level: float = 0.9, r
     for note in notes:
         warnings.warn(note, AnalysisWarning, stacklevel=user_stacklevel())
 
-    def col(name):
-        return cells[name] if name in cells.columns else pd.Series([pd.NA] * m)
+    def col(name):  # a column a plain frame (not a loader's) may lack: NA in every cell
+        return cells[name] if name in cells.columns else pd.Series([pd.NA] * len(cells), index=cells.index)
 
     out = pd.DataFrame({
         "model_id": pd.array(cells["model_id"], dtype="string"),
