@@ -629,6 +629,20 @@ def test_connectivity_counts_two_score_bridges():
     assert "poorly connected" not in (_connectivity(mask, names) or "")
 
 
+def test_a_dense_table_is_never_called_poorly_connected_for_a_block_of_one_benchmark():
+    """A side of a single benchmark allows one score a model: asking two of each bridge made every dense table whose
+    weakest split isolates one benchmark "poorly connected" (found on 30 models × 5 benchmarks, 80 % filled)."""
+    from lbtools.analysis.capability import _connectivity
+
+    rng = np.random.default_rng(0)
+    mask = rng.random((30, 5)) < 0.8
+    names = [f"b{j}" for j in range(5)]
+    assert "poorly connected" not in (_connectivity(mask, names) or "")
+    sparse = mask.copy()
+    sparse[:4, 4], sparse[4:, 4] = True, False  # the fifth benchmark published by 4 models only: said
+    assert "poorly connected" in (_connectivity(sparse, names) or "")
+
+
 def test_blend_weights_are_stacked_by_least_squares():
     """The blend's weights are the non-negative least-squares weights (summing to 1) of the candidates' out-of-fold
     predictions, so a candidate far better than the rest takes most of the weight: here models come in groups of

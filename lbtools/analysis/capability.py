@@ -355,13 +355,15 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
     side = vecs[:, 1] > 0
     if not (side.all() or (~side).all()):
         both = int((active[:, side].any(axis=1) & active[:, ~side].any(axis=1)).sum())
-        # bridges: models with ≥ 2 scores on each side (one score on a side barely places a model there)
-        bridges = int(((active[:, side].sum(axis=1) >= 2) & (active[:, ~side].sum(axis=1) >= 2)).sum())
+        # bridges: models with ≥ 2 scores on each side (one score on a side barely places a model there), or the
+        # one score a side of a single benchmark allows
+        bridges = int(((active[:, side].sum(axis=1) >= min(2, side.sum()))
+                       & (active[:, ~side].sum(axis=1) >= min(2, (~side).sum()))).sum())
         if both < max(5, BRIDGE_SHARE * active.shape[0]) or bridges < MIN_BRIDGES:
             small = benchmarks[side] if side.sum() <= (~side).sum() else benchmarks[~side]
             notes.insert(0, f"poorly connected table: {int(side.sum())} and {int((~side).sum())} benchmarks form "
                             f"two blocks that only {both} of {active.shape[0]} models published on both sides of, "
-                            f"{bridges} with ≥ 2 scores on each side "
+                            f"{bridges} with ≥ 2 scores on each side (1 on a side of one benchmark) "
                             f"(e.g. {', '.join(map(str, small[:4]))}); the index relates the blocks through those "
                             "models alone")
     return "; ".join(notes) or None
