@@ -80,6 +80,9 @@ def simulate(n_models=250, n_bench=12, k=2, fill=0.2, seed=0, selective=0.0, mis
         "n_items": dict(zip(bids, n_items.tolist())),
         "unit": {b: j % unit_scale_every == 0 if unit_scale_every else False for j, b in enumerate(bids)},
     }
+    if blocks is not None:  # the release time, as a date: a model's created_at
+        truth["created_at"] = pd.Series(pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(time * 120, unit="D"),
+                                        index=ids)
     return long, truth
 
 
@@ -241,6 +244,37 @@ def test_block_structured_table_gives_a_sound_index_and_warns():
     assert (fit.benchmarks()["discrimination"] >= 0).all()
     # the diagnostics say what each start reached
     assert any("start 'eigen'" in d for d in fit.diagnostics)
+
+
+def test_a_covariate_places_blocks_that_share_almost_no_model():
+    """Old and new benchmarks bridged by one model of each kind (Epoch's table with every shared benchmark dropped):
+    the scores alone can't tell how far apart the blocks sit; the release date, read as one more indicator, can
+    (newer models are abler on average, as on the real tables). It never becomes a benchmark."""
+    long, truth = simulate(n_models=240, n_bench=12, k=1, seed=5, blocks=(0.5, 1), misfit=0.3)
+    dated = long.assign(created_at=truth["created_at"].reindex(long["model_id"].astype(str)).to_numpy())
+    rhos = {}
+    for covariate in (None, "created_at"):
+        fit = quiet(analysis.fit_capability, dated, n_items=truth["n_items"], min_benchmarks=1, covariate=covariate)
+        ab = fit.abilities()
+        true = truth["theta"][0].reindex(ab["model_id"]).to_numpy()
+        rhos[covariate] = spearmanr(true, ab["ability"].to_numpy(float))[0]
+        assert len(fit.benchmarks(prediction_error=False)) == 12 and ab["n_benchmarks"].max() <= 12
+        assert (fit.benchmarks(prediction_error=False)["discrimination"].dropna() >= 0).all()
+    assert rhos["created_at"] >= 0.85 and rhos["created_at"] > rhos[None] + 0.05, rhos
+    assert "also reading 'created_at'" in repr(fit) and any("'created_at'" in n for n in fit.notes)
+    # a covariate that says nothing of ability costs nothing: its slope and misfit are estimated like a benchmark's
+    long, truth = simulate(n_models=200, n_bench=10, k=1, seed=0, fill=0.4)
+    ids = truth["theta"].index
+    noise = pd.Series(np.random.default_rng(1000).normal(size=len(ids)), index=ids)
+    plain = long.assign(noise=noise.reindex(long["model_id"].astype(str)).to_numpy())
+    got = [spearmanr(truth["theta"][0].reindex(ab["model_id"]).to_numpy(), ab["ability"].to_numpy(float))[0]
+           for ab in (quiet(analysis.capability_index, plain, n_items=truth["n_items"], min_benchmarks=1, covariate=c)
+                      for c in (None, "noise"))]
+    assert got[0] >= 0.98 and abs(got[1] - got[0]) < 0.005, got
+    with pytest.raises(ValueError, match=r"fit_capability: covariate='released' needs a 'released' column in data"):
+        analysis.fit_capability(dated, covariate="released")
+    with pytest.raises(TypeError, match="covariate must be the name of a per-model column"):
+        analysis.fit_capability(dated, covariate=["created_at"])
 
 
 def test_a_better_score_never_lowers_the_index(snapshot_long, snapshot_fit):

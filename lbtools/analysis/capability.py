@@ -409,13 +409,28 @@ def _blend_text(blend) -> str:
 INDEX_PENALTY = 3.0  # pseudo-observations shrinking the index's slopes towards their common value
 
 
-def _fit_index(t: _Table, rng: np.random.Generator) -> cm.Fit:
-    """The index: one dimension, slopes ≥ 0, best of the additive start and two jittered copies."""
-    y, binom = cm.to_logit(t.pct, t.n_items[None, :])
-    if t.mask.sum() > cm.BIG_CELLS:  # large tables: the additive start alone (the others cost a fit each)
-        return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng, starts=("additive",), check=(),
-                           max_iter=300, tol=cm.CV_TOL)
-    return cm.fit_best(y, t.mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng)
+def _fit_index(t: _Table, rng: np.random.Generator, covariate=None) -> cm.Fit:
+    """The index: one dimension, slopes ≥ 0, best of the additive start and two jittered copies.
+
+    ``covariate`` (one number per model, NaN where unknown) enters as one more indicator of ability: its percentile
+    rank among the models with a value, as a score from 5 to 95 %, in a column of its own whose slope (≥ 0) and misfit
+    the fit estimates like a benchmark's; that column's parameters are then dropped (it is no benchmark)."""
+    pct, mask, n_items = t.pct, t.mask, t.n_items
+    if covariate is not None:
+        have = np.isfinite(covariate)
+        column = np.full(len(covariate), np.nan)
+        column[have] = 5.0 + 90.0 * pd.Series(covariate[have]).rank(pct=True).to_numpy()
+        pct, mask, n_items = np.column_stack([pct, column]), np.column_stack([mask, have]), np.append(n_items, np.nan)
+    y, binom = cm.to_logit(pct, n_items[None, :])
+    if mask.sum() > cm.BIG_CELLS:  # large tables: the additive start alone (the others cost a fit each)
+        fit = cm.fit_best(y, mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng, starts=("additive",), check=(),
+                          max_iter=300, tol=cm.CV_TOL)
+    else:
+        fit = cm.fit_best(y, mask, binom, 1, INDEX_PENALTY, nonneg=True, rng=rng)
+    if covariate is not None:
+        m = t.mask.shape[1]
+        fit.a, fit.b, fit.s2, fit.item_cov = fit.a[:m], fit.b[:m], fit.s2[:m], fit.item_cov[:m]
+    return fit
 
 
 def _fit_models(t: _Table, level: float, rng: np.random.Generator, *, mask=None) -> _Models:
@@ -487,6 +502,8 @@ class CapabilityFit:
         The table fitted.
     diagnostics : list of str
         What the fit checked and found (convergence, starts, connectivity); those that matter were also warned.
+    covariate : str or None
+        The per-model column the index also reads (``fit_capability(..., covariate=...)``).
     notes : list of str
         What was left out or assumed (rows without a value, unknown item counts).
     """
@@ -509,6 +526,7 @@ class CapabilityFit:
         self.notes = list(t.notes)
         self.diagnostics: list[str] = []
         self.attrs = dict(t.attrs)
+        self.covariate: str | None = None  # the per-model column the index also reads (fit_capability's covariate)
 
     @property
     def _m(self) -> _Models:
@@ -548,6 +566,7 @@ class CapabilityFit:
         conv = "converged" if self._index.converged else "NOT converged"
         return (f"<CapabilityFit: {self.n_models} models × {self.n_benchmarks} benchmarks, {self.n_cells} published "
                 f"cells ({self.n_cells / (self.n_models * self.n_benchmarks):.0%} filled); index 1-D, slopes ≥ 0, "
+                f"{f'also reading {self.covariate!r}, ' if self.covariate else ''}"
                 f"{conv}; {pred}; {self.level:.0%} split-conformal intervals; "
                 f"{count(len(self.diagnostics), 'diagnostic')}>")
 
@@ -561,7 +580,8 @@ class CapabilityFit:
             ("chosen by", f"{int(m.fold.max()) + 1}-fold cross-validation, RMSE on 0–100: " + ", ".join(
                 f"k={k}/λ={lam:g}: {e:.2f}" for (k, lam), e in sorted(m.cv_rmse.items()))),
             ("index", f"1 dimension, slopes ≥ 0 (shrunk towards their mean, {INDEX_PENALTY:g} pseudo-observations), "
-                      f"best of 3 starts ({self._index.start}); {self._index.iterations} EM iterations, "
+                      + (f"{self.covariate!r} read as one more indicator, " if self.covariate else "")
+                      + f"best of 3 starts ({self._index.start}); {self._index.iterations} EM iterations, "
                       f"{'converged' if self._index.converged else 'NOT converged'}"),
             ("intervals", f"{self.level:.0%} split conformal (Lei et al. 2018), normalised scores, each cell "
                           f"calibrated on one of {m.fold_mu.shape[0]} folds (drawn at random), per benchmark where "
@@ -814,7 +834,7 @@ class CapabilityValidation:
 
 @renamed_keywords(long="data", seed="rng")
 def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=None, level: float = 0.9,
-                   rng=0) -> CapabilityFit:
+                   rng=0, covariate: str | None = None) -> CapabilityFit:
     """Fit the capability model once; read the index, predictions, benchmark parameters and validation from it.
 
     ``data`` is first de-duplicated with :func:`lbtools.analysis.dedupe`; rows without a finite value and
@@ -865,6 +885,16 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
     rng : int or numpy.random.Generator
         Seeds the folds and the random starts; the same int gives the same fit, and so does a Generator seeded with
         it (its state at this call seeds everything the fit draws later, in ``predict``, ``validate`` …).
+    covariate : str, optional
+        A per-model column the index also reads as one more indicator of ability, e.g. ``"created_at"`` (from
+        :func:`lbtools.enrich`) or a number such as training compute: its percentile rank among the models with a
+        value enters the one-dimensional fit as a column of its own, with a slope (≥ 0: a later or larger model is
+        not taken as less able) and a misfit estimated like a benchmark's, so it weighs what the published scores
+        say it is worth. It links models that share no benchmark through the trend of ability with it: on Epoch
+        AI's table with 30 % of the benchmarks dropped, the release date kept every refit's order (Kendall τ ≥ 0.90
+        with the full fit, where the scores alone fell to 0.57 on the draw that dropped every benchmark old and new
+        models share; docs/validation.md). Only the index reads it: not a benchmark in :meth:`CapabilityFit.benchmarks`,
+        ``n_benchmarks`` or the predictions. Default None: the published scores alone.
 
     Returns
     -------
@@ -884,12 +914,16 @@ def fit_capability(data, *, benchmarks=None, min_benchmarks: int = 2, n_items=No
        conformal predictors). Springer.
     """
     return _fit(data, "fit_capability", benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items,
-                level=level, rng=rng)
+                level=level, rng=rng, covariate=covariate)
 
 
-def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, level=0.9, rng=0) -> CapabilityFit:
+def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, level=0.9, rng=0,
+         covariate=None) -> CapabilityFit:
     """:func:`fit_capability` for ``func`` (the public function whose name the messages carry)."""
     level = check_probability(level, "level", func)
+    if covariate is not None and not isinstance(covariate, str):
+        raise TypeError(f"{func}: covariate must be the name of a per-model column (e.g. 'created_at'); got "
+                        f"{covariate!r}")
     min_benchmarks = _check_min_benchmarks(min_benchmarks, func)
     gen = as_generator(rng, func)
     # a Generator's state now seeds the prediction model and validate(), fitted later: an int and a Generator
@@ -899,10 +933,16 @@ def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, le
     if np.nanmax(t.pct) - np.nanmin(t.pct) == 0:
         raise ValueError(f"{func}: every published value in data is the same ({np.nanmax(t.pct):g} on 0–100): "
                          "there is nothing to fit")
+    values = None if covariate is None else _per_model_value(data, t, covariate, func, arg="covariate")
     with np.errstate(all="ignore"):
-        index = _fit_index(t, gen)
+        index = _fit_index(t, gen, values)
     fit = CapabilityFit(t, index, level=level, min_benchmarks=min_benchmarks, rng=later, benchmarks=benchmarks,
                         data=data, n_items=n_items, func=func)
+    fit.covariate = covariate
+    if covariate is not None:
+        fit.notes.append(f"the index also reads {covariate!r} ({int(np.isfinite(values).sum())} of "
+                         f"{len(values)} models have a value) as one more indicator of ability: its percentile rank, "
+                         "with a slope ≥ 0 and a misfit the fit estimates like a benchmark's")
     warn_now = list(t.left_out)
     msg = _unlinked(t, fit._model_part, fit._bench_part, fit._main_part)
     if msg:
@@ -987,11 +1027,13 @@ def _hide_latest(mask, order_value, share, rng):
     return test
 
 
-def _per_model_value(data, t, by, func):
+def _per_model_value(data, t, by, func, arg="by"):
+    """One number per model of ``t`` from the column ``by`` (``"time"``: ``created_at``): a date's time stamp, the
+    earliest (for a date) or largest value a model's rows hold; NaN where none. ``arg``: the argument errors name."""
     col = "created_at" if by == "time" else by
     if col not in data.columns:
-        raise ValueError(f"{func}: by={by!r} needs a {col!r} column in data"
-                         + (" (add it with lbtools.enrich)" if by == "time" else ""))
+        raise ValueError(f"{func}: {arg}={by!r} needs a {col!r} column in data"
+                         + (" (add it with lbtools.enrich)" if col == "created_at" else ""))
     v = data[col]
     if by == "time" or pd.api.types.is_datetime64_any_dtype(v):
         dt = pd.to_datetime(v, utc=True, errors="coerce")
@@ -1002,7 +1044,7 @@ def _per_model_value(data, t, by, func):
     per = per.groupby("model_id")["v"].min() if by == "time" else per.groupby("model_id")["v"].max()
     out = per.reindex(t.models).to_numpy(dtype=float)
     if np.isfinite(out).sum() < 4:
-        raise ValueError(f"{func}: by={by!r}: fewer than 4 models have a value in {col!r}")
+        raise ValueError(f"{func}: {arg}={by!r}: fewer than 4 models have a value in {col!r}")
     return out
 
 
@@ -1093,16 +1135,16 @@ def predict_scores(data, *, level: float = 0.9, min_benchmarks: int = 2, rng=0, 
 
 @renamed_keywords(long="data", seed="rng")
 def capability_index(data, *, level: float = 0.9, benchmarks=None, min_benchmarks: int = 2, n_items=None,
-                     rng=0) -> pd.DataFrame:
+                     rng=0, covariate: str | None = None) -> pd.DataFrame:
     """One capability number per model on one scale: ``fit_capability(data, ...).abilities()``.
 
     Columns ``model_id``, ``ability``, ``ability_low``, ``ability_high``, ``n_benchmarks``, most capable first (the
     column was ``index`` before this release). The index is a one-dimensional logit item-response fit with
     non-negative discriminations, started from the additive model (see :mod:`lbtools.analysis.capability`); its
-    interval is approximate (:meth:`CapabilityFit.abilities`).
+    interval is approximate (:meth:`CapabilityFit.abilities`); ``covariate``: see :func:`fit_capability`.
     """
     return _fit(data, "capability_index", benchmarks=benchmarks, min_benchmarks=min_benchmarks, n_items=n_items,
-                level=level, rng=rng).abilities()
+                level=level, rng=rng, covariate=covariate).abilities()
 
 
 @renamed_keywords(long="data", seed="rng")
