@@ -261,6 +261,11 @@ def test_a_covariate_places_blocks_that_share_almost_no_model():
         assert len(fit.benchmarks(prediction_error=False)) == 12 and ab["n_benchmarks"].max() <= 12
         assert (fit.benchmarks(prediction_error=False)["discrimination"].dropna() >= 0).all()
     assert rhos["created_at"] >= 0.85 and rhos["created_at"] > rhos[None] + 0.05, rhos
+    # dates written as text (a researcher's own CSV) are read as dates, the same index
+    as_text = dated.assign(created_at=dated["created_at"].dt.strftime("%Y-%m-%d %H:%M:%S"))
+    pd.testing.assert_frame_equal(
+        quiet(analysis.capability_index, as_text, n_items=truth["n_items"], min_benchmarks=1, covariate="created_at"),
+        fit.abilities(), check_like=False)
     assert "also reading 'created_at'" in repr(fit) and any("'created_at'" in n for n in fit.notes)
     # a covariate that says nothing of ability costs nothing: its slope and misfit are estimated like a benchmark's
     long, truth = simulate(n_models=200, n_bench=10, k=1, seed=0, fill=0.4)

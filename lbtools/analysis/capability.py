@@ -1035,13 +1035,15 @@ def _per_model_value(data, t, by, func, arg="by"):
         raise ValueError(f"{func}: {arg}={by!r} needs a {col!r} column in data"
                          + (" (add it with lbtools.enrich)" if col == "created_at" else ""))
     v = data[col]
-    if by == "time" or pd.api.types.is_datetime64_any_dtype(v):
-        dt = pd.to_datetime(v, utc=True, errors="coerce")
+    num = None if by == "time" or pd.api.types.is_datetime64_any_dtype(v) else pd.to_numeric(v, errors="coerce")
+    dated = num is None or (num.isna().all() and not pd.api.types.is_numeric_dtype(v))  # dates written as text too
+    if dated:
+        dt = pd.to_datetime(v, utc=True, errors="coerce", format="mixed")
         num = pd.Series([np.nan if pd.isna(x) else float(x.value) for x in dt], index=v.index)
     else:
-        num = pd.to_numeric(v, errors="coerce").astype(float)
+        num = num.astype(float)
     per = pd.DataFrame({"model_id": data["model_id"].astype(str), "v": num.to_numpy(dtype=float)}).dropna()
-    per = per.groupby("model_id")["v"].min() if by == "time" else per.groupby("model_id")["v"].max()
+    per = per.groupby("model_id")["v"].min() if dated else per.groupby("model_id")["v"].max()
     out = per.reindex(t.models).to_numpy(dtype=float)
     if np.isfinite(out).sum() < 4:
         raise ValueError(f"{func}: {arg}={by!r}: fewer than 4 models have a value in {col!r}")
