@@ -662,7 +662,9 @@ def test_connectivity_counts_two_score_bridges():
         other = half if i < n // 2 else 0
         mask[i, other + rng.integers(half)] = True
     names = [f"b{j}" for j in range(2 * half)]
-    assert "poorly connected" in (_connectivity(mask, names) or "")
+    assert (_connectivity(mask, names) or "").endswith("the index relates the blocks through those models alone")
+    assert (_connectivity(mask, names, "created_at") or "").endswith(
+        "the index relates the blocks through those models and through 'created_at'")
     for i in range(20, 26):  # six more models with two scores on the other side: well bridged
         mask[i, half + rng.choice(half, 2, replace=False)] = True
     assert "poorly connected" not in (_connectivity(mask, names) or "")

@@ -306,8 +306,9 @@ def _unlinked(t: "_Table", model_part, bench_part, main: int) -> str | None:
             f"only there {'has' if alone == 1 else 'have'} no ability on the index")
 
 
-def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
-    """A sentence when the benchmarks split into groups that share few models (None when well connected)."""
+def _connectivity(mask: np.ndarray, benchmarks, covariate: str | None = None) -> str | None:
+    """A sentence when the benchmarks split into groups that share few models (None when well connected); with a
+    ``covariate`` the index also relates the groups through it, and the sentence says so."""
     active = mask[mask.sum(axis=1) >= 2]
     m = mask.shape[1]
     benchmarks = np.asarray(benchmarks)
@@ -365,7 +366,7 @@ def _connectivity(mask: np.ndarray, benchmarks) -> str | None:
                             f"two blocks that only {both} of {active.shape[0]} models published on both sides of, "
                             f"{bridges} with ≥ 2 scores on each side (1 on a side of one benchmark) "
                             f"(e.g. {', '.join(map(str, small[:4]))}); the index relates the blocks through those "
-                            "models alone")
+                            + (f"models and through {covariate!r}" if covariate else "models alone"))
     return "; ".join(notes) or None
 
 
@@ -948,7 +949,7 @@ def _fit(data, func: str, *, benchmarks=None, min_benchmarks=2, n_items=None, le
     if msg:
         fit.diagnostics.append(msg)
         warn_now.append(msg)
-    msg = _connectivity(t.mask, t.benchmarks)
+    msg = _connectivity(t.mask, t.benchmarks, covariate)
     if msg:
         fit.diagnostics.append(msg)
         warn_now.append(msg)
