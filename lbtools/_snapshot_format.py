@@ -103,8 +103,8 @@ def recorded_hashes(root) -> dict[str, str]:
 
 def _scan(root) -> tuple[dict[str, str], list[tuple[str, str]]]:
     """(``{path: sha256}`` of the regular files, ``(path, what it is)`` of the other entries) under the recorded
-    folders, symlinks not
-    followed (a load refuses them), dot files and file-manager litter (``.DS_Store``, ``Thumbs.db``) skipped."""
+    folders; symlinks not followed (a load refuses them), dot files and file-manager litter (``.DS_Store``,
+    ``Thumbs.db``) skipped."""
     root = Path(root)
     found, odd = {}, []
     for folder in (RESPONSES_DIR, FILES_DIR, TABLES_DIR):
